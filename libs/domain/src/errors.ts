@@ -1,0 +1,45 @@
+/**
+ * Stable error codes. Helios's codes come first; clients match on `code`,
+ * never on the message.
+ */
+export const ErrorCode = {
+  JOB_ALREADY_EXISTS: 'JOB_ALREADY_EXISTS',
+  INVALID_JOB_DEFINITION: 'INVALID_JOB_DEFINITION',
+  JOB_NOT_FOUND: 'JOB_NOT_FOUND',
+  HOST_NOT_FOUND: 'HOST_NOT_FOUND',
+  JOB_ALREADY_DEPLOYED: 'JOB_ALREADY_DEPLOYED',
+  PORT_CONFLICT: 'PORT_CONFLICT',
+  FORBIDDEN: 'FORBIDDEN',
+  STILL_IN_USE: 'STILL_IN_USE',
+  JOB_NOT_DEPLOYED: 'JOB_NOT_DEPLOYED',
+  AMBIGUOUS_JOB_REFERENCE: 'AMBIGUOUS_JOB_REFERENCE',
+  DEPLOYMENT_GROUP_NOT_FOUND: 'DEPLOYMENT_GROUP_NOT_FOUND',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** One problem found while validating input (a path into the input plus a message). */
+export interface Problem {
+  readonly path: string;
+  readonly message: string;
+}
+
+/**
+ * A rule of the domain was broken. Deciders throw it; transports turn it into
+ * `{code, message, details}`.
+ */
+export class DomainError extends Error {
+  override readonly name = 'DomainError';
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: Readonly<Record<string, unknown>> = {},
+  ) {
+    super(message);
+  }
+}
+
+export function isDomainError(err: unknown): err is DomainError {
+  return err instanceof DomainError;
+}
