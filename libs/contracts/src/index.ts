@@ -1,1 +1,5 @@
-export {};
+export * from './command-request';
+export * from './error-response';
+export * from './event-envelope';
+export * from './subject-token';
+export * from './subjects';

@@ -1,0 +1,31 @@
+import { Counter } from 'prom-client';
+import { createMetricsRegistry, startHealthServer, type HealthServer } from './health-server';
+
+describe('health server', () => {
+  let ready = false;
+  let server: HealthServer;
+  const registry = createMetricsRegistry('test');
+  const commands = new Counter({ name: 'berth_test_commands_total', help: 'commands', registers: [registry] });
+
+  beforeAll(async () => {
+    server = await startHealthServer({ host: '127.0.0.1', port: 0, registry, isReady: () => ready });
+  });
+  afterAll(() => server.close());
+
+  it('answers /healthz while alive', async () => {
+    const res = await fetch(`${server.url}/healthz`);
+    expect(res.status).toBe(200);
+  });
+
+  it('answers /readyz with 503 until ready, then 200', async () => {
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(503);
+    ready = true;
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+  });
+
+  it('serves Prometheus metrics with the service label', async () => {
+    commands.inc(3);
+    const body = await (await fetch(`${server.url}/metrics`)).text();
+    expect(body).toMatch(/berth_test_commands_total\{service="test"\} 3/);
+  });
+});

@@ -1,0 +1,4 @@
+export * from './config';
+export * from './health-server';
+export * from './logger';
+export * from './shutdown';
