@@ -1,1 +1,14 @@
 export * from './errors';
+export * from './decider';
+export * from './canonical-json';
+export * from './utf8';
+export * from './sha1';
+export * from './ip-address';
+export * from './job/job';
+export * from './job/job-id';
+export * from './job/image-reference';
+export type { JobRuleOptions } from './job/job-rules';
+export * from './job/job-validator';
+export * from './job/job.decider';
+export * from './testing/given-when-then';
+export * from './testing/job-fixtures';
