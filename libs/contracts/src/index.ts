@@ -3,3 +3,4 @@ export * from './error-response';
 export * from './event-envelope';
 export * from './subject-token';
 export * from './subjects';
+export * from './agent-protocol';

@@ -12,3 +12,4 @@ export * from './job/job-validator';
 export * from './job/job.decider';
 export * from './testing/given-when-then';
 export * from './testing/job-fixtures';
+export * from './task/task-status';

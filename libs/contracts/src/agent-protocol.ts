@@ -1,0 +1,111 @@
+import type { Goal, Job, TaskStatus } from '@berth/domain';
+import { encodeSubjectToken } from './subject-token';
+import { agentSubject, hostSubject } from './subjects';
+
+/**
+ * The conversation between the scheduler and the agent of host H. An agent
+ * publishes only on `berth.agent.H.>` and listens only on `berth.host.H.>`
+ * and its own inbox prefix `_INBOX.H.` (AGENT_INBOX_PREFIX), so NATS
+ * permissions can confine it to its own host.
+ */
+export const AgentTopic = {
+  /** request/reply: RegisterHostMessage → CommandResponse<RegisterHostResult> */
+  REGISTER: 'register',
+  /** publish, every heartbeat interval: HeartbeatMessage (never an event) */
+  HEARTBEAT: 'heartbeat',
+  /** JetStream publish into STATUS_STREAM: TaskStatusReport */
+  STATUS: 'status',
+  /** request/reply: DesiredStateRequest → CommandResponse<DesiredState> */
+  DESIRED_REQUEST: 'desired-request',
+} as const;
+
+export const HostTopic = {
+  /** publish by the scheduler on every change of the host's deployments: DesiredState */
+  DESIRED: 'desired',
+} as const;
+
+/** Agent status reports travel through this stream (memory storage: observed state is re-derivable). */
+export const STATUS_STREAM = 'BERTH_STATUS';
+export const STATUS_SUBJECT_WILDCARD = `berth.agent.*.${AgentTopic.STATUS}`;
+export const SCHEDULER_STATUS_CONSUMER = 'berth-scheduler-status';
+
+export function agentInboxPrefix(host: string): string {
+  return `_INBOX.${encodeSubjectToken(host)}`;
+}
+
+export const agentSubjects = (host: string) => ({
+  register: agentSubject(host, AgentTopic.REGISTER),
+  heartbeat: agentSubject(host, AgentTopic.HEARTBEAT),
+  status: agentSubject(host, AgentTopic.STATUS),
+  desiredRequest: agentSubject(host, AgentTopic.DESIRED_REQUEST),
+  desired: hostSubject(host, HostTopic.DESIRED),
+});
+
+export interface HostInfo {
+  readonly hostname: string;
+  readonly dockerVersion?: string;
+  readonly agentVersion: string;
+  readonly cpus: number;
+  readonly memoryBytes: number;
+  readonly osType?: string;
+  /** environment the agent adds to every container (`--env`) */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export interface RegisterHostMessage {
+  readonly host: string;
+  /** unique per agent installation; a new id takes over a name only after the old one is DOWN long enough */
+  readonly agentId: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly info: HostInfo;
+  /** inclusive range for dynamic ports on this host */
+  readonly portRange?: { readonly from: number; readonly to: number };
+}
+
+export interface RegisterHostResult {
+  readonly host: string;
+  readonly status: 'REGISTERED' | 'UPDATED' | 'NOT_MODIFIED';
+}
+
+export interface HeartbeatMessage {
+  readonly host: string;
+  readonly agentId: string;
+  readonly time: string;
+}
+
+export interface DesiredStateRequest {
+  readonly host: string;
+  readonly agentId: string;
+}
+
+/** One job the host should have, with its goal and allocated host ports. */
+export interface DesiredTask {
+  readonly jobId: string;
+  readonly job: Job;
+  /** START or STOP; a job absent from the list is to be undeployed */
+  readonly goal: Exclude<Goal, 'UNDEPLOY'>;
+  /** port name → host port (static ones from the job, dynamic ones allocated by the scheduler) */
+  readonly ports: Readonly<Record<string, number>>;
+  readonly deploymentGroupName?: string;
+}
+
+/** The full desired state of one host; a newer `revision` replaces an older one. */
+export interface DesiredState {
+  readonly host: string;
+  /** stream sequence this state reflects; agents ignore a revision older than one they have */
+  readonly revision: number;
+  readonly tasks: readonly DesiredTask[];
+}
+
+/**
+ * Status of the tasks on one host. `full: true` lists every task the agent
+ * supervises (sent on start, reconnect and periodically); otherwise only
+ * those that changed since the last report. Coalesced per agent per tick.
+ */
+export interface TaskStatusReport {
+  readonly host: string;
+  readonly agentId: string;
+  readonly time: string;
+  readonly full: boolean;
+  readonly tasks: readonly TaskStatus[];
+}
