@@ -1,1 +1,4 @@
-export {};
+export * from './errors';
+export * from './event-store';
+export * from './in-memory-event-store';
+export * from './jetstream-event-store';

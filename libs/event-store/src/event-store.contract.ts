@@ -1,0 +1,358 @@
+import { randomUUID } from 'node:crypto';
+import type { NewEvent, StoredEvent } from '@berth/contracts';
+import { ConcurrencyError, EventStoreErrorCode } from './errors';
+import type { EventStore } from './event-store';
+
+/** What one implementation gives the contract suite, fresh for every test. */
+export interface EventStoreFixture {
+  readonly store: EventStore;
+  /** another handle on the same storage, as a second writer process would have one */
+  other(): Promise<EventStore>;
+  /** closes every handle */
+  close(): Promise<void>;
+}
+
+export function newEvent(type: string, data: unknown = {}, id: string = randomUUID()): NewEvent {
+  return {
+    id,
+    type,
+    schemaVersion: 1,
+    time: '2026-11-25T12:00:00.000Z',
+    actor: 'test',
+    correlationId: 'corr-1',
+    causationId: 'cmd-1',
+    data,
+  };
+}
+
+async function collect(iterable: AsyncIterable<StoredEvent>): Promise<StoredEvent[]> {
+  const out: StoredEvent[] = [];
+  for await (const e of iterable) out.push(e);
+  return out;
+}
+
+/** A handler that records events and lets the test await a count instead of sleeping. */
+function recorder() {
+  const events: StoredEvent[] = [];
+  const waiters: { n: number; resolve: () => void }[] = [];
+  return {
+    events,
+    handler: (e: StoredEvent): void => {
+      events.push(e);
+      for (const w of waiters.filter((x) => events.length >= x.n)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
+    },
+    waitFor: (n: number): Promise<void> =>
+      events.length >= n ? Promise.resolve() : new Promise((resolve) => waiters.push({ n, resolve })),
+  };
+}
+
+/**
+ * The behaviour every EventStore must have. Run by in-memory-event-store.spec.ts and
+ * jetstream-event-store.int-spec.ts. Tests run one after another against storage that
+ * earlier tests wrote to, so each uses its own aggregate ids and sequences it observed.
+ */
+export function eventStoreContract(name: string, setup: () => Promise<EventStoreFixture>): void {
+  describe(`${name} (EventStore contract)`, () => {
+    let fx: EventStoreFixture;
+    let store: EventStore;
+    beforeEach(async () => {
+      fx = await setup();
+      store = fx.store;
+    });
+    afterEach(async () => {
+      await fx.close();
+    });
+
+    describe('append and read', () => {
+      it('stores events in order with versions, sequences and the full envelope', async () => {
+        const id = `job-${randomUUID()}`;
+        const e1 = newEvent('JobCreated', { image: 'busybox:1', ports: { http: 80 } });
+        const e2 = newEvent('JobDeployed', { host: 'h1' });
+        const e3 = newEvent('JobDeployed', { host: 'h2' });
+
+        const r1 = await store.append('job', id, 0, [e1]);
+        const r2 = await store.append('job', id, 1, [e2, e3]);
+
+        expect(r1).toEqual({ lastSequence: expect.any(Number), version: 1, duplicate: false });
+        expect(r2).toEqual({ lastSequence: expect.any(Number), version: 3, duplicate: false });
+        expect(r2.lastSequence).toBeGreaterThan(r1.lastSequence);
+        const read = await store.read('job', id);
+        expect(read).toEqual([
+          { ...e1, aggregate: 'job', aggregateId: id, sequence: r1.lastSequence, version: 1 },
+          { ...e2, aggregate: 'job', aggregateId: id, sequence: r2.lastSequence, version: 2 },
+          { ...e3, aggregate: 'job', aggregateId: id, sequence: r2.lastSequence, version: 3 },
+        ]);
+      });
+
+      it('reads from a version, and nothing for an unknown aggregate', async () => {
+        const id = randomUUID();
+        await store.append('host', id, 0, [newEvent('A')]);
+        await store.append('host', id, 1, [newEvent('B'), newEvent('C')]);
+        await store.append('host', id, 3, [newEvent('D')]);
+
+        expect((await store.read('host', id, 2)).map((e) => [e.type, e.version])).toEqual([
+          ['B', 2],
+          ['C', 3],
+          ['D', 4],
+        ]);
+        expect((await store.read('host', id, 4)).map((e) => e.type)).toEqual(['D']);
+        expect(await store.read('host', id, 5)).toEqual([]);
+        expect(await store.read('host', `missing-${randomUUID()}`)).toEqual([]);
+      });
+
+      it('keeps aggregates apart, including ids that are not subject-safe', async () => {
+        const a = `web:1.0:${randomUUID()} *>.`;
+        const b = `web:1.0:${randomUUID()}`;
+        await store.append('job', a, 0, [newEvent('A1')]);
+        await store.append('job', b, 0, [newEvent('B1')]);
+        await store.append('job', a, 1, [newEvent('A2')]);
+        await store.append('deployment', a, 0, [newEvent('D1')]);
+
+        expect((await store.read('job', a)).map((e) => [e.type, e.version, e.aggregateId])).toEqual([
+          ['A1', 1, a],
+          ['A2', 2, a],
+        ]);
+        expect((await store.read('job', b)).map((e) => e.type)).toEqual(['B1']);
+        expect((await store.read('deployment', a)).map((e) => e.type)).toEqual(['D1']);
+      });
+
+      it("appends with 'any' without a version check", async () => {
+        const id = randomUUID();
+        const r1 = await store.append('rollout', id, 'any', [newEvent('A')]);
+        const r2 = await store.append('rollout', id, 'any', [newEvent('B'), newEvent('C')]);
+        expect([r1.version, r2.version]).toEqual([1, 3]);
+        expect((await store.read('rollout', id)).map((e) => e.version)).toEqual([1, 2, 3]);
+      });
+
+      it('rejects an empty append and repeated ids within one append', async () => {
+        const e = newEvent('A');
+        await expect(store.append('job', randomUUID(), 0, [])).rejects.toMatchObject({ code: EventStoreErrorCode.INVALID_ARGUMENT });
+        await expect(store.append('job', randomUUID(), 0, [e, e])).rejects.toMatchObject({
+          code: EventStoreErrorCode.INVALID_ARGUMENT,
+        });
+      });
+    });
+
+    describe('optimistic concurrency', () => {
+      it('rejects an append to an existing aggregate that expects it not to exist', async () => {
+        const id = randomUUID();
+        await store.append('job', id, 0, [newEvent('Created')]);
+        const err = await store.append('job', id, 0, [newEvent('CreatedAgain')]).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(ConcurrencyError);
+        expect(err).toMatchObject({ code: 'CONCURRENCY_CONFLICT', expectedVersion: 0, actualVersion: 1 });
+        expect(await store.read('job', id)).toHaveLength(1);
+      });
+
+      it('lets exactly one of two writers with the same expected version win', async () => {
+        const id = randomUUID();
+        const other = await fx.other();
+        await store.append('deployment-group', id, 0, [newEvent('Created')]);
+        await other.read('deployment-group', id);
+
+        const results = await Promise.allSettled([
+          store.append('deployment-group', id, 1, [newEvent('ByFirst')]),
+          other.append('deployment-group', id, 1, [newEvent('BySecond')]),
+        ]);
+
+        const won = results.filter((r) => r.status === 'fulfilled');
+        const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+        expect(won).toHaveLength(1);
+        expect(lost).toHaveLength(1);
+        expect(lost[0]?.reason).toBeInstanceOf(ConcurrencyError);
+        expect(lost[0]?.reason).toMatchObject({ code: 'CONCURRENCY_CONFLICT', expectedVersion: 1, actualVersion: 2 });
+        const types = (await store.read('deployment-group', id)).map((e) => e.type);
+        expect(types).toHaveLength(2);
+        expect(['ByFirst', 'BySecond']).toContain(types[1]);
+      });
+
+      it('detects a conflict from another writer the first has not seen, and accepts its fresh version', async () => {
+        const id = randomUUID();
+        const other = await fx.other();
+        await store.append('job', id, 0, [newEvent('A')]);
+        await other.append('job', id, 1, [newEvent('B')]);
+
+        await expect(store.append('job', id, 1, [newEvent('Stale')])).rejects.toMatchObject({
+          code: 'CONCURRENCY_CONFLICT',
+          expectedVersion: 1,
+          actualVersion: 2,
+        });
+        await expect(store.append('job', id, 2, [newEvent('C')])).resolves.toMatchObject({ version: 3 });
+        expect((await other.read('job', id)).map((e) => e.type)).toEqual(['A', 'B', 'C']);
+      });
+    });
+
+    describe('duplicate suppression', () => {
+      it('stores a retried append once and reports success for the retry', async () => {
+        const id = randomUUID();
+        const e = newEvent('Created');
+        const first = await store.append('job', id, 0, [e]);
+        const retry = await store.append('job', id, 0, [e]);
+        expect(retry).toEqual({ lastSequence: first.lastSequence, version: 1, duplicate: true });
+        expect(await store.read('job', id)).toHaveLength(1);
+      });
+
+      it('dedupes a retried multi-event append even after later appends, from another writer too', async () => {
+        const id = randomUUID();
+        const batch = [newEvent('A'), newEvent('B')];
+        const first = await store.append('job', id, 0, [newEvent('Created')]);
+        const second = await store.append('job', id, 1, batch);
+        await store.append('job', id, 3, [newEvent('Later')]);
+        const other = await fx.other();
+
+        const retry = await other.append('job', id, 1, batch);
+        expect(retry).toEqual({ lastSequence: second.lastSequence, version: 3, duplicate: true });
+        expect(await store.append('job', id, 'any', [batch[0] as NewEvent, batch[1] as NewEvent])).toMatchObject({
+          duplicate: true,
+        });
+        expect(first.lastSequence).toBeLessThan(second.lastSequence);
+        expect((await store.read('job', id)).map((e) => e.type)).toEqual(['Created', 'A', 'B', 'Later']);
+      });
+    });
+
+    describe('replay', () => {
+      it('replays every aggregate from a sequence, in stream order', async () => {
+        const a = randomUUID();
+        const b = randomUUID();
+        await store.append('job', a, 0, [newEvent('A1')]);
+        const from = await store.append('job', b, 0, [newEvent('B1')]);
+        await store.append('job', a, 1, [newEvent('A2'), newEvent('A3')]);
+
+        const replayed = await collect(store.readAll(from.lastSequence));
+        expect(replayed.map((e) => [e.aggregateId, e.type, e.version])).toEqual([
+          [b, 'B1', 1],
+          [a, 'A2', 2],
+          [a, 'A3', 3],
+        ]);
+        expect(replayed[0]?.sequence).toBe(from.lastSequence);
+      });
+
+      it('ends at the end of the stream as it was when called', async () => {
+        const id = randomUUID();
+        const first = await store.append('job', id, 0, [newEvent('Before1')]);
+        await store.append('job', id, 1, [newEvent('Before2')]);
+        const iterator = store.readAll(first.lastSequence)[Symbol.asyncIterator]();
+
+        const head = await iterator.next();
+        await store.append('job', id, 2, [newEvent('After')]);
+        const rest: string[] = [];
+        for (let r = await iterator.next(); !r.done; r = await iterator.next()) rest.push(r.value.type);
+
+        expect(head.value).toMatchObject({ type: 'Before1' });
+        expect(rest).toEqual(['Before2']);
+        expect(await collect(store.readAll(Number.MAX_SAFE_INTEGER))).toEqual([]);
+      });
+
+      it('replays 10,000 events', async () => {
+        const aggregates = Array.from({ length: 200 }, () => randomUUID());
+        let firstSequence = Number.MAX_SAFE_INTEGER;
+        // 2,000 appends of 5 events: 10 rounds, each appending to 200 aggregates concurrently
+        for (let round = 0; round < 10; round++) {
+          const results = await Promise.all(
+            aggregates.map((id, i) =>
+              store.append('host', id, round * 5, Array.from({ length: 5 }, (_, k) => newEvent('Tick', { round, i, k }))),
+            ),
+          );
+          firstSequence = Math.min(firstSequence, ...results.map((r) => r.lastSequence));
+        }
+
+        const replayed = await collect(store.readAll(firstSequence));
+        expect(replayed).toHaveLength(10_000);
+        const versions = new Map<string, number>();
+        let lastSequence = 0;
+        for (const e of replayed) {
+          expect(e.sequence).toBeGreaterThanOrEqual(lastSequence);
+          lastSequence = e.sequence;
+          const expected = (versions.get(e.aggregateId) ?? 0) + 1;
+          expect(e.version).toBe(expected);
+          versions.set(e.aggregateId, expected);
+        }
+        expect([...versions.values()].every((v) => v === 50)).toBe(true);
+      }, 60_000);
+    });
+
+    describe('subscribe', () => {
+      it('delivers history, then live appends, with no gap and no duplicates', async () => {
+        const id = randomUUID();
+        const h1 = await store.append('rollout', id, 0, [newEvent('H1')]);
+        await store.append('rollout', id, 1, [newEvent('H2')]);
+        const rec = recorder();
+
+        const sub = store.subscribe(h1.lastSequence, rec.handler);
+        await sub.caughtUp;
+        expect(rec.events.map((e) => e.type)).toEqual(['H1', 'H2']);
+        await store.append('rollout', id, 2, [newEvent('L1')]);
+        await store.append('rollout', id, 3, [newEvent('L2'), newEvent('L3')]);
+        await rec.waitFor(5);
+        await sub.stop();
+
+        expect(rec.events.map((e) => [e.type, e.version])).toEqual([
+          ['H1', 1],
+          ['H2', 2],
+          ['L1', 3],
+          ['L2', 4],
+          ['L3', 5],
+        ]);
+      });
+
+      it('misses nothing appended while it is still catching up', async () => {
+        const id = randomUUID();
+        const start = await store.append('host', id, 0, [newEvent('E', { n: 0 })]);
+        for (let n = 1; n < 200; n++) await store.append('host', id, n, [newEvent('E', { n })]);
+        const rec = recorder();
+
+        const sub = store.subscribe(start.lastSequence, rec.handler);
+        for (let n = 200; n < 250; n++) await store.append('host', id, n, [newEvent('E', { n })]);
+        await rec.waitFor(250);
+        await sub.stop();
+
+        expect(rec.events.map((e) => (e.data as { n: number }).n)).toEqual(Array.from({ length: 250 }, (_, n) => n));
+      });
+
+      it('stops delivering after stop()', async () => {
+        const id = randomUUID();
+        const start = await store.append('job', id, 0, [newEvent('Before')]);
+        const rec = recorder();
+        const sub = store.subscribe(start.lastSequence, rec.handler);
+        await rec.waitFor(1);
+
+        await sub.stop();
+        await store.append('job', id, 1, [newEvent('After')]);
+
+        await expect(sub.done).resolves.toBeUndefined();
+        expect((await collect(store.readAll(start.lastSequence))).map((e) => e.type)).toEqual(['Before', 'After']);
+        expect(rec.events.map((e) => e.type)).toEqual(['Before']);
+      });
+
+      it('ends with the error a handler throws', async () => {
+        const id = randomUUID();
+        const start = await store.append('job', id, 0, [newEvent('Boom')]);
+        const sub = store.subscribe(start.lastSequence, () => {
+          throw new Error('projection failed');
+        });
+        await expect(sub.done).rejects.toThrow('projection failed');
+        await sub.stop();
+      });
+    });
+
+    describe('snapshots', () => {
+      it('saves, loads and overwrites a snapshot', async () => {
+        const name = `projection.test-${randomUUID()}`;
+        expect(await store.loadSnapshot(name)).toBeUndefined();
+
+        await store.saveSnapshot(name, { sequence: 5, state: { jobs: ['a'], hosts: { h1: 'UP' } } });
+        expect(await store.loadSnapshot(name)).toEqual({ sequence: 5, state: { jobs: ['a'], hosts: { h1: 'UP' } } });
+        await store.saveSnapshot(name, { sequence: 9, state: { jobs: [] } });
+        expect(await store.loadSnapshot(name)).toEqual({ sequence: 9, state: { jobs: [] } });
+      });
+
+      it('rejects names that are not safe keys', async () => {
+        await expect(store.saveSnapshot('bad name', { sequence: 1, state: {} })).rejects.toMatchObject({
+          code: EventStoreErrorCode.INVALID_ARGUMENT,
+        });
+      });
+    });
+  });
+}

@@ -1,0 +1,89 @@
+import type { NewEvent, StoredEvent } from '@berth/contracts';
+
+/*
+ * How an append is stored — one message per append
+ * ------------------------------------------------
+ * JetStream 2.10 has no atomic multi-message publish (that arrives in 2.12), so
+ * publishing N events as N messages can leave the first k stored when the writer
+ * crashes; readers would then see half a decision. Instead every append is ONE
+ * message on `berth.evt.<aggregate>.<id>` whose body is
+ *
+ *     {"version": <version of its first event>, "events": [<EventEnvelope>, …]}
+ *
+ * which gives, with no extra round trip:
+ * - all-or-nothing: an append is stored whole or not at all; no partial writes;
+ * - optimistic concurrency: the publish carries `expect.lastSubjectSequence` = the
+ *   stream sequence of the aggregate's last message (0 for a new aggregate); the
+ *   server rejects it with err_code 10071 if anything was appended since;
+ * - dedupe: `Nats-Msg-Id` = the event id (for a multi-event append: `<first id>+<n>`
+ *   followed by a digest of all ids, see appendMessageId), so a retry after a lost
+ *   reply is acknowledged as a duplicate of the first and stored once.
+ *
+ * Consequences a reader must know:
+ * - `StoredEvent.sequence` is the stream sequence of the MESSAGE; events appended
+ *   together share it and are told apart (and ordered) by `version`.
+ * - Positions are therefore whole appends: `readAll(n)` / `subscribe(n)` start at
+ *   the first append with sequence ≥ n and always deliver appends whole. To resume,
+ *   store the sequence of the last fully processed append and pass sequence + 1
+ *   (snapshots do exactly that).
+ * - `version` is the 1-based count of events in the aggregate, so an aggregate's
+ *   versions are 1, 2, 3, … with no gaps, and `expectedVersion` is a version.
+ */
+
+/** 0 = the aggregate must not exist yet; a number = it must be at exactly that version; 'any' = no check. */
+export type ExpectedVersion = number | 'any';
+
+export interface AppendResult {
+  /** stream sequence of the stored append (of the original, if this was a duplicate) */
+  readonly lastSequence: number;
+  /** version of the aggregate's last event after this append */
+  readonly version: number;
+  /** true when the store already held this append (a retry); nothing new was written */
+  readonly duplicate: boolean;
+}
+
+export interface Snapshot<TState = unknown> {
+  /** stream sequence the state covers: every append with sequence ≤ this is folded in */
+  readonly sequence: number;
+  readonly state: TState;
+}
+
+export type EventHandler = (event: StoredEvent) => void | Promise<void>;
+
+export interface Subscription {
+  /** resolves once every event that existed when subscribe() was called has been handled */
+  readonly caughtUp: Promise<void>;
+  /** settles when the subscription ends: resolves after stop(), rejects with the handler's or the store's error */
+  readonly done: Promise<void>;
+  /** stops delivery (the handler is not called again) and waits for a running handler to return */
+  stop(): Promise<void>;
+}
+
+export interface EventStore {
+  /**
+   * Appends `events` (at least one) to one aggregate as a single all-or-nothing unit.
+   * @throws ConcurrencyError when the aggregate is not at `expectedVersion`
+   * @throws StoreUnavailableError when the store cannot be reached (outcome unknown; retry with the same events)
+   */
+  append(aggregate: string, aggregateId: string, expectedVersion: ExpectedVersion, events: readonly NewEvent[]): Promise<AppendResult>;
+
+  /** The aggregate's events with version ≥ fromVersion (default 1), in order; [] if it does not exist. */
+  read(aggregate: string, aggregateId: string, fromVersion?: number): Promise<StoredEvent[]>;
+
+  /** Every event of every aggregate from `fromSequence` (default 1) up to the end of the stream as it was when called. */
+  readAll(fromSequence?: number): AsyncIterable<StoredEvent>;
+
+  /**
+   * Calls `handler` for every event from `fromSequence` on — history first, then live —
+   * in stream order, one at a time (each call awaited), with no gaps and no duplicates.
+   */
+  subscribe(fromSequence: number, handler: EventHandler): Subscription;
+
+  /** Stores (or overwrites) the snapshot `name`. Names: letters, digits, `-`, `_`, separated by `.`. */
+  saveSnapshot<TState>(name: string, snapshot: Snapshot<TState>): Promise<void>;
+
+  loadSnapshot<TState = unknown>(name: string): Promise<Snapshot<TState> | undefined>;
+
+  /** Stops subscriptions and releases the connection (if the store opened it). */
+  close(): Promise<void>;
+}

@@ -1,0 +1,111 @@
+import { createServer } from 'node:net';
+import { EVENTS_STREAM, SNAPSHOTS_BUCKET } from '@berth/contracts';
+import { useNatsServer } from '@berth/testing';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { randomUUID } from 'node:crypto';
+import { StoreUnavailableError } from './errors';
+import { eventStoreContract, newEvent } from './event-store.contract';
+import type { EventStore } from './event-store';
+import { DEFAULT_DUPLICATE_WINDOW_MS, JetStreamEventStore } from './jetstream-event-store';
+
+const nats = useNatsServer();
+
+eventStoreContract('JetStreamEventStore', async () => {
+  const opened: EventStore[] = [];
+  const open = async (): Promise<EventStore> => {
+    const s = await JetStreamEventStore.connect({ servers: nats.url });
+    opened.push(s);
+    return s;
+  };
+  const store = await open();
+  return { store, other: open, close: async () => void (await Promise.all(opened.map((s) => s.close()))) };
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+describe('JetStreamEventStore on a real nats-server', () => {
+  it('creates BERTH_EVENTS as file storage that denies delete and purge, with direct get and a dedupe window', async () => {
+    const store = await JetStreamEventStore.connect({ servers: nats.url });
+    const nc = await connect({ servers: nats.url });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const { config } = await jsm.streams.info(EVENTS_STREAM);
+      expect(config).toMatchObject({
+        subjects: ['berth.evt.>'],
+        storage: 'file',
+        deny_delete: true,
+        deny_purge: true,
+        allow_direct: true,
+        duplicate_window: DEFAULT_DUPLICATE_WINDOW_MS * 1_000_000,
+      });
+      const { lastSequence } = await store.append('job', randomUUID(), 0, [newEvent('Created')]);
+      await expect(jsm.streams.deleteMessage(EVENTS_STREAM, lastSequence)).rejects.toThrow();
+      await expect(jsm.streams.purge(EVENTS_STREAM)).rejects.toThrow();
+      const kv = await jsm.streams.info(`KV_${SNAPSHOTS_BUCKET}`);
+      expect(kv.config.storage).toBe('file');
+    } finally {
+      await nc.close();
+      await store.close();
+    }
+  });
+
+  it('runs on a server that fsyncs every write (/jsz sync_always)', async () => {
+    const jsz = await nats.server.monitor<{ config: { sync_always?: boolean } }>('/jsz');
+    expect(jsz.config.sync_always).toBe(true);
+  });
+
+  it('maps the 10071 wrong-last-sequence error to ConcurrencyError by code', async () => {
+    const store = await JetStreamEventStore.connect({ servers: nats.url });
+    try {
+      const id = randomUUID();
+      await store.append('job', id, 0, [newEvent('A')]);
+      const err = await store.append('job', id, 0, [newEvent('B')]).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'CONCURRENCY_CONFLICT', cause: expect.objectContaining({ code: 10071 }) });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('loses nothing when nats-server restarts with the same store dir', async () => {
+    const store = await JetStreamEventStore.connect({ servers: nats.url });
+    const id = randomUUID();
+    await store.append('job', id, 0, [newEvent('A')]);
+    await store.append('job', id, 1, [newEvent('B'), newEvent('C')]);
+    await store.saveSnapshot('restart-test', { sequence: 7, state: { ok: true } });
+    const before = await store.read('job', id);
+    const pidBefore = nats.server.pid;
+
+    await nats.server.restart();
+    expect(nats.server.pid).not.toBe(pidBefore);
+
+    const fresh = await JetStreamEventStore.connect({ servers: nats.url });
+    try {
+      expect(await fresh.read('job', id)).toEqual(before);
+      expect(await fresh.loadSnapshot('restart-test')).toEqual({ sequence: 7, state: { ok: true } });
+      // the old handle reconnects by itself (same port) and carries on
+      await expect(store.append('job', id, 3, [newEvent('D')])).resolves.toMatchObject({ version: 4 });
+      expect((await fresh.read('job', id)).map((e) => e.type)).toEqual(['A', 'B', 'C', 'D']);
+    } finally {
+      await fresh.close();
+      await store.close();
+    }
+  }, 30_000);
+
+  it('fails fast with STORE_UNAVAILABLE naming the URL when NATS is unreachable', async () => {
+    const url = `nats://127.0.0.1:${await freePort()}`;
+    const started = Date.now();
+    const err = await JetStreamEventStore.connect({ servers: url }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreUnavailableError);
+    expect(err).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    expect((err as Error).message).toContain(url);
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+});

@@ -1,0 +1,3 @@
+export * from './nats-binary';
+export * from './nats-server';
+export * from './use-nats-server';
