@@ -4,3 +4,4 @@ export * from './in-memory-event-store';
 export * from './jetstream-event-store';
 export * from './decide-and-append';
 export * from './event-mapping';
+export * from './aggregate-projection';
