@@ -1,4 +1,4 @@
-import type { Goal, Job, TaskStatus } from '@berth/domain';
+import type { DesiredTask, TaskStatus } from '@berth/domain';
 import { encodeSubjectToken } from './subject-token';
 import { agentSubject, hostSubject } from './subjects';
 
@@ -58,7 +58,7 @@ export interface RegisterHostMessage {
   readonly agentId: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly info: HostInfo;
-  /** inclusive range for dynamic ports on this host */
+  /** range for dynamic ports on this host: `from` inclusive, `to` exclusive (Helios's --port-range 20000:32768) */
   readonly portRange?: { readonly from: number; readonly to: number };
 }
 
@@ -78,16 +78,8 @@ export interface DesiredStateRequest {
   readonly agentId: string;
 }
 
-/** One job the host should have, with its goal and allocated host ports. */
-export interface DesiredTask {
-  readonly jobId: string;
-  readonly job: Job;
-  /** START or STOP; a job absent from the list is to be undeployed */
-  readonly goal: Exclude<Goal, 'UNDEPLOY'>;
-  /** port name → host port (static ones from the job, dynamic ones allocated by the scheduler) */
-  readonly ports: Readonly<Record<string, number>>;
-  readonly deploymentGroupName?: string;
-}
+/** One job the host should have (built by the domain's desiredTasksOf). */
+export type { DesiredTask };
 
 /** The full desired state of one host; a newer `revision` replaces an older one. */
 export interface DesiredState {

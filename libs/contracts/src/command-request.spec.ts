@@ -4,9 +4,9 @@ import { DomainError } from '@berth/domain';
 
 describe('parseRequest', () => {
   it('accepts a well-formed request and returns a typed instance', () => {
-    const req = parseRequest(RemoveJobRequest, { actor: 'alice', jobId: 'web:1:abc', token: 't' });
+    const req = parseRequest(RemoveJobRequest, { actor: 'alice', job: 'web:1:abc', token: 't' });
     expect(req).toBeInstanceOf(RemoveJobRequest);
-    expect(req.jobId).toBe('web:1:abc');
+    expect(req.job).toBe('web:1:abc');
   });
 
   it('lists every problem, not just the first', () => {

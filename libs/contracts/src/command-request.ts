@@ -28,9 +28,11 @@ export class CreateJobRequest extends CommandRequest {
 }
 
 export class RemoveJobRequest extends CommandRequest {
+  /** a job reference: full id, name:version, name or id prefix (must resolve to exactly one job) */
   @IsString()
   @IsNotEmpty()
-  jobId!: string;
+  @MaxLength(512)
+  job!: string;
 
   @IsOptional()
   @IsString()

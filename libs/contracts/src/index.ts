@@ -4,3 +4,4 @@ export * from './event-envelope';
 export * from './subject-token';
 export * from './subjects';
 export * from './agent-protocol';
+export * from './scheduler-api';

@@ -14,6 +14,13 @@ export const ErrorCode = {
   JOB_NOT_DEPLOYED: 'JOB_NOT_DEPLOYED',
   AMBIGUOUS_JOB_REFERENCE: 'AMBIGUOUS_JOB_REFERENCE',
   DEPLOYMENT_GROUP_NOT_FOUND: 'DEPLOYMENT_GROUP_NOT_FOUND',
+  // Berth's own codes
+  /** Another agent holds the host's registration and has not been DOWN long enough to be taken over. */
+  HOST_ALREADY_REGISTERED: 'HOST_ALREADY_REGISTERED',
+  /** A host selector expression that does not parse (Helios: "Invalid host selector: X"). */
+  INVALID_HOST_SELECTOR: 'INVALID_HOST_SELECTOR',
+  /** No free port left in the host's dynamic port range. */
+  PORT_RANGE_EXHAUSTED: 'PORT_RANGE_EXHAUSTED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
