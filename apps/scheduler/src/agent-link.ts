@@ -1,0 +1,161 @@
+import {
+  AgentTopic,
+  HostTopic,
+  RegisterHostRequest,
+  SCHEDULER_STATUS_CONSUMER,
+  STATUS_STREAM,
+  STATUS_SUBJECT_WILDCARD,
+  decodeSubjectToken,
+  errorResponse,
+  hostSubject,
+  okResponse,
+  parseRequest,
+  toErrorResponse,
+  ErrorCode,
+  type DesiredState,
+  type HeartbeatMessage,
+  type TaskStatusReport,
+} from '@berth/contracts';
+import { deploymentDecider, desiredTasksOf, isTaskState, type TaskStatus } from '@berth/domain';
+import type { Logger } from '@berth/service';
+import { AckPolicy, StorageType, jetstream, jetstreamManager, type ConsumerMessages } from '@nats-io/jetstream';
+import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { CommandExecutor } from './command-executor';
+import { registerHost, type HostPolicy } from './host-handlers';
+import type { LivenessMonitor } from './liveness-monitor';
+import { Aggregate, type SchedulerView } from './scheduler-projection';
+
+/** Deployment events after which a host's agent gets its new desired state. */
+const DESIRED_STATE_CHANGES = new Set(['JobDeployed', 'JobUndeployed', 'GoalChanged', 'HostDeploymentsCleared']);
+
+/**
+ * The scheduler's side of the agent protocol (libs/contracts agent-protocol):
+ * registration and desired-state requests, heartbeats, status reports from
+ * the BERTH_STATUS stream, and desired state pushed on every change.
+ */
+export class AgentLink {
+  private readonly subscriptions: Subscription[] = [];
+  private statusMessages: ConsumerMessages | undefined;
+  private statusLoop: Promise<void> | undefined;
+  private unlisten: (() => void) | undefined;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly executor: CommandExecutor,
+    private readonly view: SchedulerView,
+    private readonly liveness: LivenessMonitor,
+    private readonly hostPolicy: HostPolicy,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    this.subscriptions.push(
+      this.nc.subscribe(`berth.agent.*.${AgentTopic.REGISTER}`, { callback: (_e, msg) => void this.onRegister(msg) }),
+      this.nc.subscribe(`berth.agent.*.${AgentTopic.HEARTBEAT}`, { callback: (_e, msg) => void this.onHeartbeat(msg) }),
+      this.nc.subscribe(`berth.agent.*.${AgentTopic.DESIRED_REQUEST}`, { callback: (_e, msg) => this.onDesiredRequest(msg) }),
+    );
+    this.unlisten = this.view.projection.onEvent((event) => {
+      if (event.aggregate === Aggregate.DEPLOYMENT && DESIRED_STATE_CHANGES.has(event.type)) this.publishDesiredState(event.aggregateId);
+    });
+    await this.startStatusConsumer();
+  }
+
+  async stop(): Promise<void> {
+    this.unlisten?.();
+    for (const s of this.subscriptions) s.unsubscribe();
+    await this.statusMessages?.close();
+    await this.statusLoop;
+  }
+
+  desiredState(host: string): DesiredState {
+    return { host, revision: this.view.projection.sequence, tasks: desiredTasksOf(this.view.deployments(host), this.view.jobs()) };
+  }
+
+  publishDesiredState(host: string): void {
+    this.nc.publish(hostSubject(host, HostTopic.DESIRED), JSON.stringify(this.desiredState(host)));
+  }
+
+  /** The host named by the subject; an agent may only speak for its own host. */
+  private subjectHost(msg: Msg): string {
+    return decodeSubjectToken(msg.subject.split('.')[2] ?? '');
+  }
+
+  private async onRegister(msg: Msg): Promise<void> {
+    try {
+      const req = parseRequest(RegisterHostRequest, { actor: `agent:${this.subjectHost(msg)}`, ...(msg.json() as object) });
+      if (req.host !== this.subjectHost(msg)) {
+        msg.respond(JSON.stringify(errorResponse(ErrorCode.FORBIDDEN, `an agent may only register its own host (${this.subjectHost(msg)})`)));
+        return;
+      }
+      const result = await registerHost(this.executor, this.hostPolicy, req, req);
+      await this.liveness.heartbeat(req.host, req.agentId);
+      msg.respond(JSON.stringify(okResponse(result)));
+    } catch (err) {
+      msg.respond(JSON.stringify(toErrorResponse(err)));
+    }
+  }
+
+  private async onHeartbeat(msg: Msg): Promise<void> {
+    try {
+      const beat = msg.json() as Partial<HeartbeatMessage>;
+      if (typeof beat.agentId !== 'string') return;
+      await this.liveness.heartbeat(this.subjectHost(msg), beat.agentId);
+    } catch (err) {
+      this.logger.warn({ err, subject: msg.subject }, 'bad heartbeat');
+    }
+  }
+
+  private onDesiredRequest(msg: Msg): void {
+    try {
+      msg.respond(JSON.stringify(okResponse(this.desiredState(this.subjectHost(msg)))));
+    } catch (err) {
+      msg.respond(JSON.stringify(toErrorResponse(err)));
+    }
+  }
+
+  /** Status reports wait in a stream, so none is lost while the scheduler restarts or fails over. */
+  private async startStatusConsumer(): Promise<void> {
+    const jsm = await jetstreamManager(this.nc);
+    await jsm.streams.add({
+      name: STATUS_STREAM,
+      subjects: [STATUS_SUBJECT_WILDCARD],
+      // observed state is re-derivable (agents re-report in full), so no fsync per report
+      storage: StorageType.Memory,
+      max_age: 3_600 * 1e9,
+    }).catch(async () => jsm.streams.info(STATUS_STREAM));
+    await jsm.consumers.add(STATUS_STREAM, { durable_name: SCHEDULER_STATUS_CONSUMER, ack_policy: AckPolicy.Explicit, ack_wait: 30e9 });
+    const consumer = await jetstream(this.nc).consumers.get(STATUS_STREAM, SCHEDULER_STATUS_CONSUMER);
+    const messages = await consumer.consume();
+    this.statusMessages = messages;
+    this.statusLoop = (async () => {
+      for await (const m of messages) {
+        try {
+          await this.recordStatus(decodeSubjectToken(m.subject.split('.')[2] ?? ''), m.json() as TaskStatusReport);
+          m.ack();
+        } catch (err) {
+          this.logger.warn({ err, subject: m.subject }, 'status report not recorded; will be redelivered');
+          m.nak(1000);
+        }
+      }
+    })();
+  }
+
+  private async recordStatus(host: string, report: TaskStatusReport): Promise<void> {
+    if (!Array.isArray(report.tasks)) return;
+    for (const status of report.tasks) {
+      if (!isValidStatus(status)) continue;
+      await this.executor.execute(
+        Aggregate.DEPLOYMENT,
+        host,
+        deploymentDecider,
+        (_, time) => ({ type: 'RecordTaskStatus' as const, host, status, time }),
+        { actor: `agent:${host}` },
+      );
+    }
+  }
+}
+
+function isValidStatus(status: unknown): status is TaskStatus {
+  const s = status as Partial<TaskStatus> | null;
+  return typeof s === 'object' && s !== null && typeof s.jobId === 'string' && isTaskState(s.state) && typeof s.time === 'string';
+}

@@ -1,0 +1,98 @@
+import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import {
+  COMMAND_SUBJECT_PREFIX,
+  ErrorCode,
+  errorResponse,
+  okResponse,
+  parseRequest,
+  toErrorResponse,
+  type CommandResponse,
+} from '@berth/contracts';
+import type { Logger } from '@berth/service';
+
+/** One command the scheduler serves on `berth.cmd.<name>`. */
+export interface CommandRoute {
+  readonly name: string;
+  /** the request class: validated with class-validator before `handle` runs */
+  readonly request: new () => object;
+  readonly handle: (request: object) => Promise<unknown>;
+}
+
+/** Pairs a request class with a handler typed for it. */
+export function route<R extends object>(name: string, request: new () => R, handle: (request: R) => Promise<unknown>): CommandRoute {
+  return { name, request, handle: handle as (request: object) => Promise<unknown> };
+}
+
+export interface CommandServerStats {
+  onCommand(name: string, outcome: 'ok' | 'error', seconds: number): void;
+}
+
+/**
+ * Serves JSON request/reply on `berth.cmd.>` in a queue group, so that
+ * several schedulers can share the load. Every request is validated before
+ * its handler runs; a malformed one gets INVALID_REQUEST and writes nothing.
+ */
+export class CommandServer {
+  private subscription: Subscription | undefined;
+  private readonly routes = new Map<string, CommandRoute>();
+  private inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly logger: Logger,
+    private readonly stats?: CommandServerStats,
+  ) {}
+
+  register(...routes: CommandRoute[]): this {
+    for (const r of routes) this.routes.set(r.name, r);
+    return this;
+  }
+
+  start(): void {
+    this.subscription = this.nc.subscribe(`${COMMAND_SUBJECT_PREFIX}.>`, {
+      queue: 'berth-scheduler',
+      callback: (err, msg) => {
+        if (err) {
+          this.logger.error({ err }, 'command subscription failed');
+          return;
+        }
+        const work = this.serve(msg).finally(() => this.inFlight.delete(work));
+        this.inFlight.add(work);
+      },
+    });
+  }
+
+  /** Stops taking commands and waits for those in flight to finish. */
+  async stop(): Promise<void> {
+    this.subscription?.unsubscribe();
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async serve(msg: Msg): Promise<void> {
+    const name = msg.subject.slice(COMMAND_SUBJECT_PREFIX.length + 1);
+    const started = performance.now();
+    const response = await this.dispatch(name, msg);
+    const seconds = (performance.now() - started) / 1000;
+    this.stats?.onCommand(name, response.ok ? 'ok' : 'error', seconds);
+    if (!response.ok) this.logger.info({ command: name, code: response.error.code }, response.error.message);
+    if (msg.reply) msg.respond(JSON.stringify(response));
+  }
+
+  private async dispatch(name: string, msg: Msg): Promise<CommandResponse<unknown>> {
+    const route = this.routes.get(name);
+    if (!route) return errorResponse(ErrorCode.UNKNOWN_COMMAND, `unknown command "${name}"`, { known: [...this.routes.keys()].sort() });
+    let raw: unknown;
+    try {
+      raw = JSON.parse(msg.string());
+    } catch {
+      return errorResponse(ErrorCode.INVALID_REQUEST, 'request body is not valid JSON');
+    }
+    try {
+      return okResponse(await route.handle(parseRequest(route.request, raw)));
+    } catch (err) {
+      const response = toErrorResponse(err);
+      if (response.error.code === ErrorCode.INTERNAL) this.logger.error({ err, command: name }, 'command failed');
+      return response;
+    }
+  }
+}

@@ -1,0 +1,66 @@
+import { loadConfig, parsers, type ConfigOf } from '@berth/service';
+
+function portRange(raw: string): { from: number; to: number } {
+  const m = /^(\d+)[:-](\d+)$/.exec(raw);
+  const from = Number(m?.[1]);
+  const to = Number(m?.[2]);
+  if (!m || from < 1 || to > 65536 || from >= to) throw new Error(`"${raw}" is not a port range like 20000:32768 (to exclusive)`);
+  return { from, to };
+}
+
+function list(raw: string): string[] {
+  return raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
+
+function bool(raw: string): boolean {
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new Error(`"${raw}" is not true or false`);
+}
+
+export const schedulerConfigSchema = {
+  nats: { flag: 'nats', env: 'BERTH_NATS', description: 'NATS server URL', parse: parsers.natsUrl, default: 'nats://127.0.0.1:4222' },
+  httpHost: { flag: 'http-host', env: 'BERTH_HTTP_HOST', description: 'address of /healthz, /readyz, /metrics', parse: parsers.string, default: '127.0.0.1' },
+  httpPort: { flag: 'http-port', env: 'BERTH_HTTP_PORT', description: 'port of /healthz, /readyz, /metrics (0: any free port)', parse: parsers.port, default: 7070 },
+  hostDownAfterSeconds: {
+    flag: 'host-down-after',
+    env: 'BERTH_HOST_DOWN_AFTER',
+    description: 'seconds without a heartbeat before a host is DOWN',
+    parse: parsers.positiveInt,
+    default: 30,
+  },
+  takeoverAfterSeconds: {
+    flag: 'takeover-after',
+    env: 'BERTH_TAKEOVER_AFTER',
+    description: 'seconds a host must be DOWN before an agent with another id may take its name',
+    parse: parsers.positiveInt,
+    default: 600,
+  },
+  defaultPortRange: {
+    flag: 'port-range',
+    env: 'BERTH_PORT_RANGE',
+    description: 'dynamic port range of hosts that do not send their own (from:to, to exclusive)',
+    parse: portRange,
+    default: { from: 20000, to: 32768 },
+  },
+  whitelistedCapabilities: {
+    flag: 'whitelisted-capabilities',
+    env: 'BERTH_WHITELISTED_CAPABILITIES',
+    description: 'Linux capabilities jobs may add (comma-separated)',
+    parse: list,
+    default: [] as string[],
+  },
+  rejectGracePeriodWithStaticPorts: {
+    flag: 'reject-grace-period-with-static-ports',
+    env: 'BERTH_REJECT_GRACE_PERIOD_WITH_STATIC_PORTS',
+    description: 'refuse jobs with both a grace period and a static port (they break rolling updates)',
+    parse: bool,
+    default: true,
+  },
+};
+
+export type SchedulerConfig = ConfigOf<typeof schedulerConfigSchema>;
+
+export function loadSchedulerConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): SchedulerConfig {
+  return loadConfig(schedulerConfigSchema, { argv, env });
+}

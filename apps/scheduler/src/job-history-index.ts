@@ -1,0 +1,23 @@
+import type { StoredEvent } from '@berth/contracts';
+import { recordJobHistory, type DeploymentEvent, type JobHistoryEntry } from '@berth/domain';
+import { toDomainEvent } from '@berth/event-store';
+import { Aggregate } from './scheduler-projection';
+
+/**
+ * Job history (`berth history JOB`): every task state change of a job on
+ * every host, kept per job as the deployment events stream past.
+ */
+export class JobHistoryIndex {
+  private readonly byJob = new Map<string, readonly JobHistoryEntry[]>();
+
+  apply(stored: StoredEvent): void {
+    if (stored.aggregate !== Aggregate.DEPLOYMENT || stored.type !== 'TaskStatusChanged') return;
+    const event = toDomainEvent<DeploymentEvent>(stored);
+    if (event.type !== 'TaskStatusChanged') return;
+    this.byJob.set(event.jobId, recordJobHistory(this.byJob.get(event.jobId) ?? [], event.jobId, event));
+  }
+
+  history(jobId: string): readonly JobHistoryEntry[] {
+    return this.byJob.get(jobId) ?? [];
+  }
+}
