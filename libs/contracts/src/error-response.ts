@@ -8,6 +8,8 @@ export const TransportErrorCode = {
   UNKNOWN_COMMAND: 'UNKNOWN_COMMAND',
   /** the scheduler or the store cannot be reached right now; safe to retry */
   UNAVAILABLE: 'UNAVAILABLE',
+  /** too many concurrent changes to the same thing; nothing was written, retry */
+  CONCURRENCY_CONFLICT: 'CONCURRENCY_CONFLICT',
   /** a bug: the request may or may not have taken effect */
   INTERNAL: 'INTERNAL',
 } as const;
@@ -49,6 +51,10 @@ export function errorResponse(code: ErrorCode, message: string, details: Record<
 export function toErrorResponse(err: unknown): ErrorResponse {
   if (isDomainError(err)) return errorResponse(err.code, err.message, { ...err.details });
   if (err instanceof RequestValidationError) return errorResponse(ErrorCode.INVALID_REQUEST, err.message, { problems: err.problems });
+  // errors of other layers (event store, …) that carry a code
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'STORE_UNAVAILABLE') return errorResponse(ErrorCode.UNAVAILABLE, 'the event store is unavailable; the change may or may not have been applied');
+  if (isErrorCode(code) && err instanceof Error) return errorResponse(code, err.message);
   const message = err instanceof Error ? err.message : String(err);
   return errorResponse(ErrorCode.INTERNAL, `internal error: ${message}`);
 }

@@ -33,9 +33,14 @@ export class AggregateProjection<R extends Record<string, AnyDecider>> {
   }
 
   get<K extends keyof R & string>(kind: K, id: string): AggregateView<StateOf<R[K]>> {
-    const view = this.views.get(kind)?.get(id);
-    const decider = this.deciders[kind] as AnyDecider;
-    return (view ?? { state: decider.initialState, version: 0 }) as AggregateView<StateOf<R[K]>>;
+    return this.viewOf(kind, id) as AggregateView<StateOf<R[K]>>;
+  }
+
+  /** Untyped lookup, for generic callers that hold the kind as a string. */
+  viewOf(kind: string, id: string): AggregateView<unknown> {
+    const decider = this.deciders[kind] as AnyDecider | undefined;
+    if (!decider) throw new Error(`unknown aggregate kind: ${kind}`);
+    return this.views.get(kind)?.get(id) ?? { state: decider.initialState, version: 0 };
   }
 
   /** Every aggregate of one kind, by id. */

@@ -1,0 +1,296 @@
+import {
+  type ContainerRuntime,
+  DockerRuntime,
+  SimulatedRuntime,
+  type SimulationTimer,
+  realTimer,
+} from '@berth/container-runtime';
+import type { DesiredState, DesiredTask, RegisterHostMessage } from '@berth/contracts';
+import { TASK_STATES, type TaskStatus } from '@berth/domain';
+import { type HealthServer, type Logger, createMetricsRegistry, startHealthServer } from '@berth/service';
+import { randomBytes } from 'node:crypto';
+import { cpus, hostname, totalmem, type as osType } from 'node:os';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { AgentConfig } from './config';
+import { createHealthChecker } from './health-checker';
+import { jobContainerSpec } from './job-container-spec';
+import { NatsLink } from './nats-link';
+import { resolvePorts } from './port-allocator';
+import { Reconciler } from './reconciler';
+import { type TaskRecord, StateDir } from './state-dir';
+import { StatusReporter } from './status-reporter';
+import { type RestartDelays, TaskSupervisor } from './task-supervisor';
+
+export const AGENT_VERSION = '0.1.0';
+
+/** Agent housekeeping: reap and re-check every 30 s (Helios's reconcile loop). */
+const RECONCILE_INTERVAL_MS = 30_000;
+
+export interface AgentDependencies {
+  readonly logger: Logger;
+  /** Defaults to Docker at `config.dockerHost`, or SimulatedRuntime with `config.simulated`. */
+  readonly runtime?: ContainerRuntime;
+  readonly timer?: SimulationTimer;
+  readonly registry?: Registry;
+  /** Serve /healthz /readyz /metrics (default true). */
+  readonly http?: boolean;
+  readonly delays?: Partial<RestartDelays>;
+}
+
+/**
+ * One agent: its state dir, the runtime, a reconciler over task supervisors,
+ * the status reporter and the NATS link. Local work never waits on NATS.
+ */
+export class Agent {
+  readonly agentId: string;
+  readonly host: string;
+  readonly runtime: ContainerRuntime;
+  private readonly records: Record<string, TaskRecord>;
+  private readonly reconciler: Reconciler;
+  private readonly reporter: StatusReporter;
+  private readonly link: NatsLink;
+  private readonly listeners = new Set<(status: TaskStatus) => void>();
+  private readonly intervals: NodeJS.Timeout[] = [];
+  private health: HealthServer | undefined;
+  private runtimeReachable = false;
+  private stopped = false;
+  readonly registry: Registry;
+  private readonly reconnects: Counter;
+  private readonly exits: Counter;
+
+  private constructor(
+    private readonly config: AgentConfig,
+    private readonly deps: AgentDependencies,
+    private readonly stateDir: StateDir,
+  ) {
+    this.host = config.name;
+    this.agentId = config.id !== '' ? config.id : (stateDir.readAgentId() ?? randomBytes(8).toString('hex'));
+    stateDir.writeAgentId(this.agentId);
+    this.runtime = deps.runtime ?? createRuntime(config, deps.logger);
+    this.records = stateDir.readTasks();
+    const timer = deps.timer ?? realTimer;
+    this.registry = deps.registry ?? createMetricsRegistry('agent');
+    this.reconnects = new Counter({ name: 'berth_agent_nats_reconnects_total', help: 'NATS reconnections', registers: [this.registry] });
+    this.exits = new Counter({ name: 'berth_agent_container_exits_total', help: 'containers that exited on their own', registers: [this.registry] });
+    const supervisors = (): Iterable<TaskSupervisor> => this.reconciler.tasks.values();
+    new Gauge({
+      name: 'berth_agent_tasks',
+      help: 'tasks on this host by state',
+      labelNames: ['state'],
+      registers: [this.registry],
+      collect() {
+        const counts = new Map<string, number>(TASK_STATES.map((s) => [s, 0]));
+        for (const s of supervisors()) counts.set(s.status.state, (counts.get(s.status.state) ?? 0) + 1);
+        for (const [state, n] of counts) this.set({ state }, n);
+      },
+    });
+    this.reporter = new StatusReporter({
+      host: this.host,
+      agentId: this.agentId,
+      timer,
+      publish: (report) => this.link.publishStatus(report),
+      snapshot: () => this.statuses(),
+      logger: deps.logger,
+    });
+    this.reconciler = new Reconciler({
+      runtime: this.runtime,
+      agentId: this.agentId,
+      logger: deps.logger,
+      knownContainers: () => this.knownContainers(),
+      createSupervisor: (task, adopt) => this.supervise(task, adopt, timer),
+      onUndeployed: (jobId) => {
+        delete this.records[jobId];
+        this.persistTasks();
+      },
+    });
+    this.link = new NatsLink({
+      servers: config.nats,
+      host: this.host,
+      agentId: this.agentId,
+      heartbeatMs: config.heartbeatInterval * 1000,
+      logger: deps.logger,
+      registration: () => this.registration(),
+      onDesired: (state) => this.receiveDesired(state),
+      onSession: () => this.reporter.requestFull(),
+      onReconnect: () => this.reconnects.inc(),
+    });
+  }
+
+  /** Takes the state dir lock (throws StateDirLockedError), resumes from the cached desired state, then connects. */
+  static async start(config: AgentConfig, deps: AgentDependencies): Promise<Agent> {
+    const stateDir = StateDir.open(config.stateDir);
+    try {
+      const agent = new Agent(config, deps, stateDir);
+      await agent.boot();
+      return agent;
+    } catch (err) {
+      stateDir.release();
+      throw err;
+    }
+  }
+
+  /** Every supervised task's current status. */
+  statuses(): TaskStatus[] {
+    return [...this.reconciler.tasks.values()].map((s) => s.status).filter((s) => s.state !== 'UNKNOWN');
+  }
+
+  /** Called with every task status change. Returns an unsubscribe function. */
+  onStatus(listener: (status: TaskStatus) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get ready(): boolean {
+    return this.runtimeReachable && this.link.ready;
+  }
+
+  get healthUrl(): string | undefined {
+    return this.health?.url;
+  }
+
+  /** Stops supervising and disconnects; containers keep running (the agent stopping does not stop jobs). */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const handle of this.intervals) clearInterval(handle);
+    this.reconciler.close();
+    this.reporter.close();
+    await this.link.close();
+    await this.health?.close();
+    this.stateDir.release();
+  }
+
+  private async boot(): Promise<void> {
+    const { logger } = this.deps;
+    try {
+      await this.runtime.ping();
+      this.runtimeReachable = true;
+    } catch (err) {
+      logger.error({ err: err instanceof Error ? err.message : String(err) }, 'container runtime unreachable; tasks will fail and retry');
+    }
+    const cached = this.stateDir.readDesired();
+    if (cached !== undefined && cached.host === this.host) {
+      logger.info({ revision: cached.revision, tasks: cached.tasks.length }, 'resuming from the cached desired state');
+      this.reconciler.setDesired(cached);
+      await this.reconciler.reconcile();
+    }
+    this.intervals.push(
+      setInterval(() => void this.housekeeping(), RECONCILE_INTERVAL_MS),
+      setInterval(() => this.reporter.requestFull(), this.config.fullReportInterval * 1000),
+    );
+    if (this.deps.http !== false) {
+      this.health = await startHealthServer({ host: this.config.httpHost, port: this.config.httpPort, registry: this.registry, isReady: () => this.ready });
+    }
+    this.link.start();
+    logger.info({ host: this.host, agentId: this.agentId, nats: this.config.nats, stateDir: this.stateDir.dir, health: this.health?.url }, 'agent started');
+  }
+
+  private async housekeeping(): Promise<void> {
+    try {
+      await this.runtime.ping();
+      this.runtimeReachable = true;
+    } catch {
+      this.runtimeReachable = false;
+    }
+    await this.reconciler.reconcile();
+  }
+
+  private receiveDesired(state: DesiredState): void {
+    if (this.stopped || state.host !== this.host) return;
+    if (!this.reconciler.setDesired(state)) return;
+    this.stateDir.writeDesired(state);
+    void this.reconciler.reconcile();
+  }
+
+  private supervise(task: DesiredTask, adopt: string | undefined, timer: SimulationTimer): TaskSupervisor {
+    const inUse = new Set<number>();
+    for (const other of this.reconciler.tasks.values()) for (const port of Object.values(other.ports)) inUse.add(port);
+    const ports = resolvePorts(task.job, task.ports, this.records[task.jobId]?.ports, inUse, this.config.portRange);
+    const supervisor = new TaskSupervisor(
+      { jobId: task.jobId, job: task.job, goal: task.goal, ports },
+      {
+        runtime: this.runtime,
+        timer,
+        logger: this.deps.logger,
+        delays: this.deps.delays,
+        healthChecker: createHealthChecker(this.runtime),
+        buildSpec: (t) =>
+          jobContainerSpec(t.job, {
+            agentId: this.agentId,
+            host: this.host,
+            agentEnv: this.config.env,
+            ports: t.ports,
+            nameSuffix: randomBytes(4).toString('hex'),
+            init: this.config.init || undefined,
+          }),
+        onStatus: (status) => this.taskChanged(status),
+      },
+      adopt,
+    );
+    this.records[task.jobId] = { ...this.records[task.jobId], ports };
+    supervisor.start();
+    return supervisor;
+  }
+
+  private taskChanged(status: TaskStatus): void {
+    if (this.stopped) return;
+    if (status.state === 'EXITED') this.exits.inc();
+    const previous = this.records[status.jobId];
+    this.records[status.jobId] = {
+      ports: status.ports,
+      containerId: status.containerId ?? previous?.containerId,
+      lastStatus: status,
+    };
+    this.persistTasks();
+    this.reporter.update(status);
+    for (const listener of this.listeners) listener(status);
+  }
+
+  private knownContainers(): Record<string, string> {
+    const known: Record<string, string> = {};
+    for (const [jobId, record] of Object.entries(this.records)) if (record.containerId !== undefined) known[jobId] = record.containerId;
+    return known;
+  }
+
+  private persistTasks(): void {
+    try {
+      this.stateDir.writeTasks(this.records);
+    } catch (err) {
+      this.deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'cannot write the state dir');
+    }
+  }
+
+  private async registration(): Promise<RegisterHostMessage> {
+    let dockerVersion: string | undefined;
+    if (this.runtime instanceof DockerRuntime) {
+      dockerVersion = await this.runtime.docker.version().then(
+        (v) => v.Version,
+        () => undefined,
+      );
+    }
+    return {
+      host: this.host,
+      agentId: this.agentId,
+      labels: this.config.labels,
+      info: {
+        hostname: hostname(),
+        ...(dockerVersion !== undefined ? { dockerVersion } : {}),
+        agentVersion: AGENT_VERSION,
+        cpus: cpus().length,
+        memoryBytes: totalmem(),
+        osType: osType(),
+        env: this.config.env,
+      },
+      // the protocol's range is end-exclusive (Helios's 20000:32768); the flag's is inclusive
+      portRange: { from: this.config.portRange.from, to: this.config.portRange.to + 1 },
+    };
+  }
+}
+
+function createRuntime(config: AgentConfig, logger: Logger): ContainerRuntime {
+  if (config.simulated) {
+    logger.warn({}, 'SIMULATED RUNTIME: --simulated is set, no containers will run on this host (for demos and fleet benchmarks only)');
+    return new SimulatedRuntime({ startDelayMs: 100 });
+  }
+  return new DockerRuntime({ dockerHost: config.dockerHost === '' ? undefined : config.dockerHost });
+}

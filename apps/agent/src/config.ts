@@ -1,0 +1,107 @@
+import { type ConfigOf, type Setting, loadConfig, parsers } from '@berth/service';
+import { hostname } from 'node:os';
+import type { PortRange } from './port-allocator';
+
+const setting = <T>(s: Setting<T>): Setting<T> => s;
+
+function parsePairs(raw: string, what: string, separators: RegExp): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of raw.split(separators).map((s) => s.trim()).filter((s) => s !== '')) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new Error(`"${item}" is not ${what}=value`);
+    out[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  return out;
+}
+
+/** `20000-32767` (inclusive) or Helios's `20000:32768` (end exclusive). */
+export function parsePortRange(raw: string): PortRange {
+  const match = /^(\d+)([-:])(\d+)$/.exec(raw.trim());
+  if (!match) throw new Error(`"${raw}" is not a port range like 20000-32767`);
+  const from = Number(match[1]);
+  const to = Number(match[3]) - (match[2] === ':' ? 1 : 0);
+  if (from < 1 || to > 65535 || from > to) throw new Error(`"${raw}" is not a port range within 1-65535`);
+  return { from, to };
+}
+
+function parseSeconds(raw: string): number {
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`"${raw}" is not a positive number of seconds`);
+  return n;
+}
+
+function parseBoolean(raw: string): boolean {
+  if (/^(true|1|yes)$/i.test(raw)) return true;
+  if (/^(false|0|no)$/i.test(raw)) return false;
+  throw new Error(`"${raw}" is not true or false`);
+}
+
+function parseAgentId(raw: string): string {
+  if (raw !== '' && !/^[a-zA-Z0-9][a-zA-Z0-9_.]*$/.test(raw)) throw new Error(`"${raw}" may hold only letters, digits, "_" and "."`);
+  return raw;
+}
+
+export const agentConfigSchema = {
+  name: setting({ flag: 'name', env: 'BERTH_AGENT_NAME', description: 'host name this agent registers as', parse: parsers.string, default: hostname() }),
+  nats: setting({ flag: 'nats', env: 'BERTH_NATS', description: 'NATS server URL', parse: parsers.natsUrl, default: 'nats://127.0.0.1:4222' }),
+  labels: setting({
+    flag: 'labels',
+    env: 'BERTH_AGENT_LABELS',
+    description: 'host labels k=v (repeatable; comma-separated in the env var)',
+    parse: (raw: string) => parsePairs(raw, 'a label', /[\n,]/),
+    default: {},
+  }),
+  stateDir: setting({ flag: 'state-dir', env: 'BERTH_AGENT_STATE_DIR', description: 'local state dir (one agent per dir)', parse: parsers.string, default: '.berth-agent' }),
+  dockerHost: setting({ flag: 'docker-host', env: 'DOCKER_HOST', description: 'Docker engine, unix:///path or tcp://host:port', parse: (raw: string) => raw, default: '' }),
+  portRange: setting({ flag: 'port-range', env: 'BERTH_AGENT_PORT_RANGE', description: 'dynamic host ports, from-to inclusive', parse: parsePortRange, default: { from: 20000, to: 32767 } }),
+  env: setting({
+    flag: 'env',
+    env: 'BERTH_AGENT_ENV',
+    description: 'K=V added to every container (repeatable; newline-separated in the env var)',
+    parse: (raw: string) => parsePairs(raw, 'a variable', /\n/),
+    default: {},
+  }),
+  id: setting({ flag: 'id', env: 'BERTH_AGENT_ID', description: 'agent id, the namespace of container names (default: kept in the state dir, else random)', parse: parseAgentId, default: '' }),
+  httpHost: setting({ flag: 'http-host', env: 'BERTH_AGENT_HTTP_HOST', description: 'address of /healthz /readyz /metrics', parse: parsers.string, default: '127.0.0.1' }),
+  httpPort: setting({ flag: 'http-port', env: 'BERTH_AGENT_HTTP_PORT', description: 'port of /healthz /readyz /metrics (0: any)', parse: parsers.port, default: 7071 }),
+  heartbeatInterval: setting({ flag: 'heartbeat-interval', env: 'BERTH_AGENT_HEARTBEAT_INTERVAL', description: 'seconds between heartbeats', parse: parseSeconds, default: 5 }),
+  fullReportInterval: setting({ flag: 'full-report-interval', env: 'BERTH_AGENT_FULL_REPORT_INTERVAL', description: 'seconds between full status reports', parse: parseSeconds, default: 60 }),
+  simulated: setting({ flag: 'simulated', env: 'BERTH_AGENT_SIMULATED', description: 'run no containers: use the SimulatedRuntime (for demos and fleet benchmarks)', parse: parseBoolean, default: false }),
+  init: setting({ flag: 'docker-init', env: 'BERTH_AGENT_DOCKER_INIT', description: 'run an init as PID 1 in every container (SIGTERM reaches any program)', parse: parseBoolean, default: false }),
+};
+
+export type AgentConfig = ConfigOf<typeof agentConfigSchema>;
+
+const REPEATABLE = new Set(['labels', 'env']);
+
+/**
+ * Folds repeated `--labels`/`--env` (and several values after one, as in
+ * `--labels a=b c=d`) into one newline-joined flag for loadConfig.
+ */
+export function foldRepeatableFlags(argv: readonly string[]): string[] {
+  const collected = new Map<string, string[]>();
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const flag = /^--([^=]+)(?:=(.*))?$/.exec(arg);
+    if (!flag || !REPEATABLE.has(flag[1] ?? '')) {
+      rest.push(arg);
+      continue;
+    }
+    const values = collected.get(flag[1] as string) ?? [];
+    if (flag[2] !== undefined) values.push(flag[2]);
+    else while (i + 1 < argv.length && !(argv[i + 1] ?? '').startsWith('--')) values.push(argv[++i] as string);
+    collected.set(flag[1] as string, values);
+  }
+  for (const [name, values] of collected) rest.push(`--${name}=${values.join('\n')}`);
+  return rest;
+}
+
+export function loadAgentConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): AgentConfig {
+  return loadConfig(agentConfigSchema, { argv: foldRepeatableFlags(argv), env });
+}
+
+export function agentUsage(): string {
+  const lines = Object.values(agentConfigSchema).map((s) => `  --${s.flag.padEnd(22)} ${s.description} [${s.env}]`);
+  return ['Usage: berth-agent [options]', '', 'Runs the jobs the scheduler assigns to this host on its Docker engine.', '', 'Options (flags > env > --config file):', ...lines, `  --${'config'.padEnd(22)} JSON file with settings by key`, `  --${'help'.padEnd(22)} this text`].join('\n');
+}

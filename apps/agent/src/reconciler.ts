@@ -1,0 +1,122 @@
+import { type ContainerRuntime, RuntimeErrorCode, isContainerRuntimeError } from '@berth/container-runtime';
+import type { DesiredState, DesiredTask } from '@berth/contracts';
+import { BerthLabel, containerNamePrefix } from './job-container-spec';
+import { type AgentLogger, silentLogger } from './logging';
+import { type ReconcileAction, type SupervisedView, planReconcile } from './reconcile-plan';
+import type { TaskSupervisor } from './task-supervisor';
+
+export interface ReconcilerOptions {
+  readonly runtime: ContainerRuntime;
+  readonly agentId: string;
+  /** A started supervisor for a new job, adopting `adoptContainerId` when given. */
+  readonly createSupervisor: (task: DesiredTask, adoptContainerId: string | undefined) => TaskSupervisor;
+  /** Job id → container id remembered from before a restart. */
+  readonly knownContainers: () => Readonly<Record<string, string>>;
+  /** A job has been undeployed and its supervisor dropped. */
+  readonly onUndeployed?: (jobId: string) => void;
+  readonly logger?: AgentLogger;
+}
+
+/**
+ * Keeps the supervised tasks in line with the latest desired state (older
+ * revisions are ignored). Runs are serialised; each lists this agent's
+ * containers, plans (`planReconcile`) and applies the plan.
+ */
+export class Reconciler {
+  private desired: DesiredState | undefined;
+  private readonly supervisors = new Map<string, TaskSupervisor>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private readonly logger: AgentLogger;
+
+  constructor(private readonly options: ReconcilerOptions) {
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  get desiredState(): DesiredState | undefined {
+    return this.desired;
+  }
+
+  get tasks(): ReadonlyMap<string, TaskSupervisor> {
+    return this.supervisors;
+  }
+
+  /** Takes a desired state unless it is older than the one held; true when taken. */
+  setDesired(state: DesiredState): boolean {
+    if (this.desired !== undefined && state.revision < this.desired.revision) {
+      this.logger.info({ revision: state.revision, current: this.desired.revision }, 'ignoring stale desired state');
+      return false;
+    }
+    this.desired = state;
+    return true;
+  }
+
+  /** One serialised reconcile run; resolves with the actions it applied. Nothing happens before a desired state is known. */
+  reconcile(): Promise<readonly ReconcileAction[]> {
+    const run = this.queue.then(() => this.reconcileNow());
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Stops supervising; containers keep running. */
+  close(): void {
+    this.closed = true;
+    for (const supervisor of this.supervisors.values()) supervisor.close();
+  }
+
+  private async reconcileNow(): Promise<readonly ReconcileAction[]> {
+    const desired = this.desired;
+    if (desired === undefined || this.closed) return [];
+    const { runtime, agentId } = this.options;
+    let containers;
+    try {
+      containers = await runtime.listContainers({ namePrefix: containerNamePrefix(agentId), labels: { [BerthLabel.AGENT_ID]: agentId } });
+    } catch (err) {
+      this.logger.warn({ err: errorMessage(err) }, 'cannot list containers; reconciling later');
+      return [];
+    }
+    if (this.closed) return [];
+    const supervised = new Map<string, SupervisedView>();
+    for (const [jobId, s] of this.supervisors) supervised.set(jobId, { goal: s.goal, ...s.claims });
+    const actions = planReconcile({ desired: desired.tasks, supervised, containers, known: this.options.knownContainers() });
+    for (const action of actions) await this.apply(action);
+    return actions;
+  }
+
+  private async apply(action: ReconcileAction): Promise<void> {
+    switch (action.kind) {
+      case 'supervise': {
+        const supervisor = this.options.createSupervisor(action.task, action.adoptContainerId);
+        this.supervisors.set(action.task.jobId, supervisor);
+        void supervisor.whenUndeployed.then(() => {
+          if (this.supervisors.get(action.task.jobId) !== supervisor) return;
+          this.supervisors.delete(action.task.jobId);
+          this.options.onUndeployed?.(action.task.jobId);
+        });
+        this.logger.info({ jobId: action.task.jobId, goal: action.task.goal, adopt: action.adoptContainerId }, 'supervising task');
+        return;
+      }
+      case 'set-goal':
+        this.supervisors.get(action.jobId)?.setGoal(action.goal);
+        return;
+      case 'undeploy':
+        this.logger.info({ jobId: action.jobId }, 'undeploying task');
+        this.supervisors.get(action.jobId)?.setGoal('UNDEPLOY');
+        return;
+      case 'reap':
+        this.logger.warn({ containerId: action.containerId, name: action.containerName }, 'reaping container no task owns');
+        try {
+          await this.options.runtime.removeContainer(action.containerId, { force: true });
+        } catch (err) {
+          if (!isContainerRuntimeError(err, RuntimeErrorCode.CONTAINER_NOT_FOUND)) {
+            this.logger.warn({ containerId: action.containerId, err: errorMessage(err) }, 'reaping failed');
+          }
+        }
+        return;
+    }
+  }
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

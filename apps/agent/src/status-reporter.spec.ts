@@ -1,0 +1,47 @@
+import { ManualTimer } from '@berth/container-runtime';
+import type { TaskStatusReport } from '@berth/contracts';
+import type { TaskStatus } from '@berth/domain';
+import { StatusReporter } from './status-reporter';
+
+const status = (jobId: string, state: TaskStatus['state']): TaskStatus => ({ jobId, goal: 'START', state, throttled: 'NO', ports: {}, time: 't' });
+
+describe('StatusReporter', () => {
+  it('coalesces changes within a tick into one report, latest status per task', async () => {
+    const timer = new ManualTimer(0);
+    const sent: TaskStatusReport[] = [];
+    const reporter = new StatusReporter({ host: 'h', agentId: 'a', timer, snapshot: () => [], publish: async (r) => void sent.push(r) });
+    reporter.update(status('a', 'CREATING'));
+    reporter.update(status('a', 'STARTING'));
+    reporter.update(status('b', 'RUNNING'));
+    await timer.advance(50);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ host: 'h', agentId: 'a', full: false });
+    expect(sent[0]?.tasks.map((t) => [t.jobId, t.state])).toEqual([['a', 'STARTING'], ['b', 'RUNNING']]);
+  });
+
+  it('keeps changes while publishing fails and sends them once it works', async () => {
+    const timer = new ManualTimer(0);
+    const sent: TaskStatusReport[] = [];
+    let up = false;
+    const reporter = new StatusReporter({
+      host: 'h',
+      agentId: 'a',
+      timer,
+      snapshot: () => [status('a', 'RUNNING')],
+      publish: async (r) => {
+        if (!up) throw new Error('NATS not connected');
+        sent.push(r);
+      },
+    });
+    reporter.update(status('a', 'EXITED'));
+    await timer.advance(50);
+    reporter.update(status('a', 'RUNNING'));
+    await timer.advance(5_000);
+    expect(sent).toEqual([]);
+    up = true;
+    reporter.requestFull();
+    await timer.advance(1_000);
+    expect(sent.map((r) => [r.full, r.tasks.map((t) => t.state)])).toEqual(expect.arrayContaining([[true, ['RUNNING']]]));
+    expect(sent.flatMap((r) => r.tasks).at(-1)?.state).toBe('RUNNING');
+  });
+});

@@ -1,0 +1,81 @@
+import {
+  ErrorCode,
+  commandSubject,
+  errorResponse,
+  isErrorCode,
+  type CommandResponse,
+  type ErrorBody,
+} from '@berth/contracts';
+import { NoRespondersError, RequestError, TimeoutError, type NatsConnection } from '@nats-io/transport-node';
+
+/** An error answer from the scheduler, or its absence, as a throwable with the Berth code. */
+export class BerthError extends Error {
+  override readonly name = 'BerthError';
+
+  constructor(
+    readonly code: ErrorBody['code'],
+    message: string,
+    readonly details: Readonly<Record<string, unknown>> = {},
+  ) {
+    super(message);
+  }
+}
+
+export interface RequestOptions {
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Sends commands to the scheduler over NATS request/reply
+ * (`berth.cmd.<command>`). Used by the gateway, the CLI, tests and other
+ * systems' tooling; docs/nats-api.md describes the wire format.
+ */
+export class SchedulerClient {
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly defaults: { readonly actor?: string; readonly timeoutMs?: number } = {},
+  ) {}
+
+  /** The raw response: `{ok: true, result}` or `{ok: false, error}`; never throws for an answer. */
+  async request<T = unknown>(command: string, body: object, options: RequestOptions = {}): Promise<CommandResponse<T>> {
+    const payload = this.defaults.actor !== undefined && !('actor' in body) ? { actor: this.defaults.actor, ...body } : body;
+    try {
+      const msg = await this.nc.request(commandSubject(command), JSON.stringify(payload), {
+        timeout: options.timeoutMs ?? this.defaults.timeoutMs ?? 10_000,
+      });
+      return parseResponse<T>(msg.string());
+    } catch (err) {
+      if (isNoResponders(err)) return errorResponse(ErrorCode.UNAVAILABLE, 'no scheduler is serving commands (is it running and connected to NATS?)');
+      if (err instanceof TimeoutError || (err instanceof RequestError && err.cause instanceof TimeoutError)) {
+        return errorResponse(ErrorCode.UNAVAILABLE, `the scheduler did not answer "${command}" in time; it may or may not have been applied`);
+      }
+      throw err;
+    }
+  }
+
+  /** The result, or a BerthError carrying the scheduler's code. */
+  async call<T = unknown>(command: string, body: object, options: RequestOptions = {}): Promise<T> {
+    const response = await this.request<T>(command, body, options);
+    if (response.ok) return response.result;
+    throw new BerthError(response.error.code, response.error.message, response.error.details);
+  }
+}
+
+function isNoResponders(err: unknown): boolean {
+  return err instanceof NoRespondersError || (err instanceof RequestError && err.isNoResponders());
+}
+
+function parseResponse<T>(text: string): CommandResponse<T> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return errorResponse(ErrorCode.INTERNAL, 'the scheduler sent a response that is not JSON');
+  }
+  const r = parsed as { ok?: unknown; result?: unknown; error?: { code?: unknown; message?: unknown; details?: unknown } };
+  if (r.ok === true) return { ok: true, result: r.result as T };
+  if (r.ok === false && r.error && isErrorCode(r.error.code) && typeof r.error.message === 'string') {
+    return { ok: false, error: { code: r.error.code, message: r.error.message, details: (r.error.details ?? {}) as Record<string, unknown> } };
+  }
+  return errorResponse(ErrorCode.INTERNAL, 'the scheduler sent a malformed response');
+}
