@@ -1,2 +1,3 @@
 export * from './docker';
 export * from './nats';
+export * from './process';
