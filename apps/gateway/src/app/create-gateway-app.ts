@@ -1,0 +1,100 @@
+import 'reflect-metadata';
+import { JetStreamEventStore } from '@berth/event-store';
+import { SchedulerClient } from '@berth/scheduler-client';
+import { createLogger, createMetricsRegistry, type Logger } from '@berth/service';
+import { ValidationPipe, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { AddressInfo } from 'node:net';
+import { Counter, Gauge } from 'prom-client';
+import { CommandService } from '../commands/command.service';
+import { BerthExceptionFilter } from '../errors/berth-exception.filter';
+import { GatewayReadModel } from '../read-model/gateway-read-model';
+import { ReadService } from '../read-model/read.service';
+import { OpenApiDocument } from '../rest/openapi.controller';
+import { GatewayModule } from './gateway.module';
+import { PinoNestLogger } from './pino-nest-logger';
+import type { GatewayHealth } from './tokens';
+
+export interface GatewayOptions {
+  readonly nats: string;
+  /** 0 picks a free port */
+  readonly port: number;
+  readonly host: string;
+  /** recorded on the events the gateway's commands cause */
+  readonly actor: string;
+  readonly waitTimeoutMs: number;
+  readonly logger?: Logger;
+}
+
+export interface RunningGateway {
+  readonly app: INestApplication;
+  /** http://host:port */
+  readonly url: string;
+  readonly readModel: GatewayReadModel;
+  /** stops HTTP and websockets, the event subscription and NATS, in that order */
+  close(): Promise<void>;
+}
+
+function healthOf(nc: NatsConnection, model: GatewayReadModel): GatewayHealth {
+  const registry = createMetricsRegistry('gateway');
+  new Gauge({ name: 'berth_gateway_read_model_sequence', help: 'stream sequence the read model reflects', registers: [registry], collect() { this.set(model.sequence); } });
+  const applied = new Counter({ name: 'berth_gateway_events_total', help: 'events folded into the read model', registers: [registry] });
+  model.listen(() => applied.inc());
+  return {
+    isReady: () => !nc.isClosed() && model.caughtUp,
+    metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
+  };
+}
+
+export function buildOpenApiDocument(app: INestApplication) {
+  const config = new DocumentBuilder()
+    .setTitle('Berth gateway')
+    .setDescription('Jobs, hosts, deployments and the audit log. Errors are {code, message, details} with the Berth error code.')
+    .setVersion('1')
+    .build();
+  return SwaggerModule.createDocument(app, config);
+}
+
+/**
+ * Connects to NATS, folds BERTH_EVENTS into the read model (resolves once
+ * caught up), then serves GraphQL (+ graphql-ws), REST and health on one port.
+ */
+export async function createGatewayApp(options: GatewayOptions): Promise<RunningGateway> {
+  const logger = options.logger ?? createLogger('gateway');
+  const nc = await connect({ servers: options.nats, name: 'berth-gateway', maxReconnectAttempts: -1 });
+  const store = await JetStreamEventStore.connect({ nc });
+  const readModel = new GatewayReadModel();
+  const health = healthOf(nc, readModel);
+  await readModel.follow(store);
+  logger.info({ sequence: readModel.sequence, events: readModel.position }, 'read model caught up');
+
+  const openApi = new OpenApiDocument();
+  const deps = {
+    reads: new ReadService(readModel, options.waitTimeoutMs),
+    commands: new CommandService(new SchedulerClient(nc), options.actor),
+    health,
+    openApi,
+  };
+  const app = await NestFactory.create(GatewayModule.forRoot(deps), { logger: new PinoNestLogger(logger), abortOnError: false });
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalFilters(new BerthExceptionFilter((err) => logger.error({ err }, 'internal error')));
+  await app.init();
+  openApi.document = buildOpenApiDocument(app);
+  await app.listen(options.port, options.host);
+  const { address, port } = app.getHttpServer().address() as AddressInfo;
+  logger.info({ url: `http://${address}:${port}` }, 'gateway serving');
+
+  return {
+    app,
+    url: `http://${address}:${port}`,
+    readModel,
+    async close() {
+      await app.close();
+      await readModel.stop();
+      await store.close();
+      await nc.drain();
+    },
+  };
+}

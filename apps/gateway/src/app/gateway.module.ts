@@ -1,0 +1,60 @@
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { GraphQLModule } from '@nestjs/graphql';
+import { resolve } from 'node:path';
+import { CommandService } from '../commands/command.service';
+import { AuditResolver } from '../graphql/audit.resolver';
+import { CommandsResolver } from '../graphql/commands.resolver';
+import { HostsResolver } from '../graphql/hosts.resolver';
+import { JobsResolver } from '../graphql/jobs.resolver';
+import { LiveResolver } from '../graphql/live.resolver';
+import { ReadService } from '../read-model/read.service';
+import { DeploymentsController } from '../rest/deployments.controller';
+import { EventsController } from '../rest/events.controller';
+import { HealthController } from '../rest/health.controller';
+import { HostsController } from '../rest/hosts.controller';
+import { JobsController } from '../rest/jobs.controller';
+import { OpenApiController, OpenApiDocument } from '../rest/openapi.controller';
+import { HEALTH, type GatewayHealth } from './tokens';
+
+/** apps/gateway/schema.gql, wherever the process runs from (jest's cwd is the project root). */
+export const SCHEMA_FILE = resolve(__dirname, '../../schema.gql');
+
+export interface GatewayModuleDeps {
+  readonly reads: ReadService;
+  readonly commands: CommandService;
+  readonly health: GatewayHealth;
+  readonly openApi: OpenApiDocument;
+}
+
+@Module({})
+export class GatewayModule {
+  /** The services are built (and connected) before Nest starts, then handed in as values. */
+  static forRoot(deps: GatewayModuleDeps): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [
+        GraphQLModule.forRoot<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          autoSchemaFile: SCHEMA_FILE,
+          sortSchema: true,
+          playground: false,
+          includeStacktraceInErrorResponses: false,
+          subscriptions: { 'graphql-ws': true },
+        }),
+      ],
+      controllers: [JobsController, HostsController, DeploymentsController, EventsController, HealthController, OpenApiController],
+      providers: [
+        { provide: ReadService, useValue: deps.reads },
+        { provide: CommandService, useValue: deps.commands },
+        { provide: HEALTH, useValue: deps.health },
+        { provide: OpenApiDocument, useValue: deps.openApi },
+        JobsResolver,
+        HostsResolver,
+        AuditResolver,
+        CommandsResolver,
+        LiveResolver,
+      ],
+    };
+  }
+}

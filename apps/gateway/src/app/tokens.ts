@@ -1,0 +1,17 @@
+/** Injection tokens for the values createGatewayApp builds before Nest starts. */
+export const READ_MODEL = Symbol('GatewayReadModel');
+export const READ_VIEWS = Symbol('ReadViews');
+export const COMMANDS = Symbol('CommandService');
+export const GATEWAY_SETTINGS = Symbol('GatewaySettings');
+export const HEALTH = Symbol('GatewayHealth');
+
+export interface GatewaySettings {
+  /** longest a query waits for `atLeastSequence` */
+  readonly waitTimeoutMs: number;
+}
+
+export interface GatewayHealth {
+  /** connected to NATS and the read model has caught up with the stream */
+  isReady(): boolean;
+  metrics(): Promise<{ contentType: string; body: string }>;
+}

@@ -1,0 +1,16 @@
+import { Args, Query, Resolver } from '@nestjs/graphql';
+import { queryEvents } from '../read-model/audit';
+import { ReadService } from '../read-model/read.service';
+import { EventsArgs } from './dto/query.args';
+import { EventConnection, EventModel } from './models/event.model';
+
+@Resolver(() => EventModel)
+export class AuditResolver {
+  constructor(private readonly reads: ReadService) {}
+
+  @Query(() => EventConnection, { description: 'The audit log: events by aggregate, sequence, time, actor or type, oldest first' })
+  events(@Args() args: EventsArgs): Promise<EventConnection> {
+    const { first, after, atLeastSequence, id, ...filter } = args;
+    return this.reads.read(atLeastSequence, () => queryEvents(this.reads.model.events, { ...filter, aggregateId: id }, first, after));
+  }
+}

@@ -1,0 +1,49 @@
+import { ArgsType, Field, InputType } from '@nestjs/graphql';
+import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { JSONScalar } from '../json.scalar';
+
+const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;
+
+@ArgsType()
+export class CreateJobArgs {
+  @Field(() => JSONScalar, { description: 'the job file as JSON (Helios field names)' })
+  @IsObject()
+  job!: Record<string, unknown>;
+}
+
+@ArgsType()
+export class RemoveJobArgs {
+  @Field() @IsString() @IsNotEmpty() @MaxLength(512) job!: string;
+  @Field({ nullable: true }) @IsOptional() @IsString() @MaxLength(512) token?: string;
+}
+
+@ArgsType()
+export class JobOnHostArgs {
+  @Field({ description: 'job reference: full id, name:version, name or id prefix' }) @IsString() @IsNotEmpty() @MaxLength(512) job!: string;
+  @Field() @IsString() @Matches(HOST_NAME, { message: 'host must be a host name' }) host!: string;
+  @Field({ nullable: true }) @IsOptional() @IsString() @MaxLength(512) token?: string;
+}
+
+@ArgsType()
+export class DeployArgs extends JobOnHostArgs {
+  @Field({ nullable: true, description: 'START (default) or STOP' }) @IsOptional() @IsIn(['START', 'STOP']) goal?: 'START' | 'STOP';
+}
+
+@ArgsType()
+export class RegisterHostArgs {
+  @Field() @IsString() @Matches(HOST_NAME, { message: 'host must be a host name' }) host!: string;
+  @Field() @IsString() @IsNotEmpty() @MaxLength(256) agentId!: string;
+  @Field(() => JSONScalar, { nullable: true }) @IsOptional() @IsObject() labels?: Record<string, string>;
+  @Field(() => JSONScalar, { nullable: true }) @IsOptional() @IsObject() info?: Record<string, unknown>;
+}
+
+@ArgsType()
+export class HostNameArgs {
+  @Field() @IsString() @Matches(HOST_NAME, { message: 'host must be a host name' }) host!: string;
+}
+
+@InputType()
+export class EventFeedFilter {
+  @Field({ nullable: true }) @IsOptional() @IsString() @MaxLength(64) aggregate?: string;
+  @Field({ nullable: true }) @IsOptional() @IsString() @MaxLength(128) type?: string;
+}

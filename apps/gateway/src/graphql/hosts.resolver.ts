@@ -1,0 +1,27 @@
+import { Args, Query, Resolver } from '@nestjs/graphql';
+import { hostAsOf } from '../read-model/audit';
+import { ReadService } from '../read-model/read.service';
+import { HostArgs, HostAsOfArgs, HostsArgs } from './dto/query.args';
+import { toHostModel } from './mappers';
+import { HostAsOfModel, HostList, HostModel, HostResult } from './models/host.model';
+
+@Resolver(() => HostModel)
+export class HostsResolver {
+  constructor(private readonly reads: ReadService) {}
+
+  @Query(() => HostList, { description: 'Registered hosts matching every selector, by name' })
+  hosts(@Args() args: HostsArgs): Promise<HostList> {
+    return this.reads.read(args.atLeastSequence, (views) => ({ items: views.hosts(args).map(toHostModel) }));
+  }
+
+  @Query(() => HostResult, { description: 'A host with its tasks' })
+  host(@Args() args: HostArgs): Promise<HostResult> {
+    return this.reads.read(args.atLeastSequence, (views) => ({ host: toHostModel(views.host(args.name)) }));
+  }
+
+  @Query(() => HostAsOfModel, { description: 'A host as it stood at a stream sequence or a time' })
+  hostAsOf(@Args() args: HostAsOfArgs): HostAsOfModel {
+    const { state, version, sequence } = hostAsOf(this.reads.model.events, args.name, args);
+    return { host: args.name, registered: state.kind === 'registered', state: { ...state }, version, sequence };
+  }
+}

@@ -1,0 +1,40 @@
+import { Args, Query, Resolver } from '@nestjs/graphql';
+import { jobAsOf } from '../read-model/audit';
+import { paginate } from '../read-model/cursor';
+import { ReadService } from '../read-model/read.service';
+import { JobArgs, JobAsOfArgs, JobsArgs } from './dto/query.args';
+import { toJobModel } from './mappers';
+import { JobAsOfModel, JobConnection, JobHistoryModel, JobModel, JobResult } from './models/job.model';
+
+@Resolver(() => JobModel)
+export class JobsResolver {
+  constructor(private readonly reads: ReadService) {}
+
+  @Query(() => JobConnection, { description: 'Jobs sorted by id, one page at a time' })
+  jobs(@Args() args: JobsArgs): Promise<JobConnection> {
+    return this.reads.read(args.atLeastSequence, (views) => {
+      const page = paginate(views.jobs(args.filter ?? {}), (row) => row.id, args.first, args.after);
+      return { ...page, items: page.items.map(toJobModel) };
+    });
+  }
+
+  @Query(() => JobResult, { description: 'A job with its deployments and task status per host' })
+  job(@Args() args: JobArgs): Promise<JobResult> {
+    return this.reads.read(args.atLeastSequence, (views) => ({ job: toJobModel(views.job(args.id)) }));
+  }
+
+  @Query(() => JobHistoryModel, { description: 'Task state changes of a job on every host (Helios `history`)' })
+  jobHistory(@Args() args: JobArgs): Promise<JobHistoryModel> {
+    return this.reads.read(args.atLeastSequence, (views) => {
+      const { id } = views.job(args.id);
+      return { jobId: id, entries: [...this.reads.model.history(id)] };
+    });
+  }
+
+  @Query(() => JobAsOfModel, { description: 'A job as it stood at a stream sequence or a time' })
+  jobAsOf(@Args() args: JobAsOfArgs): JobAsOfModel {
+    const { state, version, sequence } = jobAsOf(this.reads.model.events, args.id, args);
+    const job = state.status === 'created' ? (state.job as unknown as Record<string, unknown>) : undefined;
+    return { jobId: args.id, status: state.status, job, version, sequence };
+  }
+}

@@ -1,0 +1,38 @@
+import type { StoredEvent } from '@berth/contracts';
+import { GatewayReadModel } from './gateway-read-model';
+import { hostAsOf, queryEvents } from './audit';
+
+function hostEvent(sequence: number, version: number, type: string, time: string, actor: string, data: object): StoredEvent {
+  return { id: `e${sequence}`, type, schemaVersion: 1, aggregate: 'host', aggregateId: 'h1', time, actor, correlationId: 'c', causationId: 'c', data, sequence, version };
+}
+
+function model(): GatewayReadModel {
+  const m = new GatewayReadModel();
+  m.apply(hostEvent(1, 1, 'HostRegistered', '2026-01-01T10:00:00.000Z', 'alice', { host: 'h1', agentId: 'a', labels: { v: '1' }, info: {}, time: '2026-01-01T10:00:00.000Z' }));
+  m.apply(hostEvent(2, 2, 'HostDown', '2026-01-01T11:00:00.000Z', 'scheduler', { host: 'h1', time: '2026-01-01T11:00:00.000Z' }));
+  m.apply(hostEvent(3, 3, 'HostDeregistered', '2026-01-01T12:00:00.000Z', 'bob', { host: 'h1', time: '2026-01-01T12:00:00.000Z' }));
+  return m;
+}
+
+describe('audit', () => {
+  it('rebuilds a host as of a time with the host decider', () => {
+    const log = model().events;
+    expect(hostAsOf(log, 'h1', { time: '2026-01-01T09:00:00Z' })).toEqual({ state: { kind: 'unregistered' }, version: 0, sequence: 0 });
+    expect(hostAsOf(log, 'h1', { time: '2026-01-01T10:30:00Z' })).toMatchObject({ state: { kind: 'registered', status: 'UP' }, version: 1 });
+    expect(hostAsOf(log, 'h1', { time: '2026-01-01T11:00:00Z' })).toMatchObject({ state: { status: 'DOWN', downSince: '2026-01-01T11:00:00.000Z' }, sequence: 2 });
+    expect(hostAsOf(log, 'h1', { sequence: 3 }).state).toEqual({ kind: 'unregistered' });
+  });
+
+  it('needs a sequence or a valid time', () => {
+    const log = model().events;
+    expect(() => hostAsOf(log, 'h1', {})).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
+    expect(() => hostAsOf(log, 'h1', { time: 'yesterday' })).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
+  });
+
+  it('filters the log by actor, type and time range', () => {
+    const log = model().events;
+    expect(queryEvents(log, { actor: 'bob' }).items.map((e) => e.type)).toEqual(['HostDeregistered']);
+    expect(queryEvents(log, { fromTime: '2026-01-01T10:30:00Z', toTime: '2026-01-01T11:30:00Z' }).items.map((e) => e.sequence)).toEqual([2]);
+    expect(queryEvents(log, { aggregate: 'host', type: 'HostRegistered' }).totalCount).toBe(1);
+  });
+});

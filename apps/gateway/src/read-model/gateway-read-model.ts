@@ -1,0 +1,125 @@
+import { ErrorCode, type StoredEvent } from '@berth/contracts';
+import { deploymentDecider, hostDecider, jobDecider, recordJobHistory, type DeploymentEvent, type JobHistoryEntry } from '@berth/domain';
+import { AggregateProjection, toDomainEvent, type EventStore, type Subscription } from '@berth/event-store';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { gatewayError } from '../errors/error-mapping';
+
+/** Aggregate kinds as they appear in subjects (`berth.evt.<kind>.<id>`). */
+export const Aggregate = { JOB: 'job', HOST: 'host', DEPLOYMENT: 'deployment' } as const;
+
+export function createGatewayProjection() {
+  return new AggregateProjection({
+    [Aggregate.JOB]: jobDecider,
+    [Aggregate.HOST]: hostDecider,
+    [Aggregate.DEPLOYMENT]: deploymentDecider,
+  });
+}
+
+export type GatewayProjection = ReturnType<typeof createGatewayProjection>;
+
+/** A stored event with its 1-based position in this process's log (events of one append share a sequence). */
+export type LoggedEvent = StoredEvent & { readonly position: number };
+
+export type EventListener = (event: LoggedEvent) => void;
+
+/**
+ * The gateway's read side: ONE subscription to BERTH_EVENTS per process,
+ * folded into an AggregateProjection (the domain deciders), a job-history
+ * index and an in-memory event log for audit, then fanned out to every
+ * listener (GraphQL subscriptions) in stream order.
+ *
+ * Memory: the log keeps every event (~1 KB each as JSON objects), so 1 M
+ * events cost about 1 GB; a later version reads old pages from the stream.
+ */
+export class GatewayReadModel {
+  readonly projection: GatewayProjection = createGatewayProjection();
+  private readonly log: LoggedEvent[] = [];
+  private readonly historyByJob = new Map<string, readonly JobHistoryEntry[]>();
+  private readonly listeners = new Set<EventListener>();
+  private subscription: Subscription | undefined;
+  private caughtUpFlag = false;
+
+  get sequence(): number {
+    return this.projection.sequence;
+  }
+
+  get caughtUp(): boolean {
+    return this.caughtUpFlag;
+  }
+
+  get events(): readonly LoggedEvent[] {
+    return this.log;
+  }
+
+  /** Follows the store from the beginning; resolves once history is folded in. */
+  async follow(store: EventStore): Promise<void> {
+    this.subscription = store.subscribe(1, (event) => this.apply(event));
+    await this.subscription.caughtUp;
+    this.caughtUpFlag = true;
+  }
+
+  async stop(): Promise<void> {
+    this.caughtUpFlag = false;
+    await this.subscription?.stop();
+    this.listeners.clear();
+  }
+
+  apply(stored: StoredEvent): void {
+    const event: LoggedEvent = { ...stored, position: this.log.length + 1 };
+    this.log.push(event);
+    this.recordHistory(event);
+    this.projection.apply(event);
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // one broken subscriber must not stop the read model
+      }
+    }
+  }
+
+  /**
+   * Calls `listener` for every event applied from now on. Register it and read
+   * the current state in the same synchronous block: nothing is applied in
+   * between, so the subscriber sees no gap and no duplicate.
+   */
+  listen(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Position of the last event in the log (0 when empty). */
+  get position(): number {
+    return this.log.length;
+  }
+
+  /** Resolves once the read model reflects `sequence` (read-your-writes); UNAVAILABLE after `timeoutMs`. */
+  async waitFor(sequence: number | undefined, timeoutMs: number): Promise<void> {
+    if (sequence === undefined || sequence <= 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(gatewayError(ErrorCode.UNAVAILABLE, `the read model has not reached sequence ${sequence} within ${timeoutMs} ms`, { sequence, reached: this.sequence })),
+        timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([this.projection.waitFor(sequence), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+    // events of one append share a sequence and are applied in one run of microtasks: let the rest land
+    await nextTurn();
+  }
+
+  history(jobId: string): readonly JobHistoryEntry[] {
+    return this.historyByJob.get(jobId) ?? [];
+  }
+
+  private recordHistory(stored: StoredEvent): void {
+    if (stored.aggregate !== Aggregate.DEPLOYMENT || stored.type !== 'TaskStatusChanged') return;
+    const event = toDomainEvent<DeploymentEvent>(stored);
+    if (event.type !== 'TaskStatusChanged') return;
+    this.historyByJob.set(event.jobId, recordJobHistory(this.history(event.jobId), event.jobId, event));
+  }
+}

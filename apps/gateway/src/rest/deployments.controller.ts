@@ -1,0 +1,45 @@
+import { Body, Controller, Delete, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CommandService, type ChangeResult } from '../commands/command.service';
+import { ChangeResponseBody, DeployBody, ErrorResponseBody, TokenQuery } from './rest.dto';
+
+/** A deployment is a job on a host: `/deployments/{host}/{job}`. */
+@ApiTags('deployments')
+@Controller('api/v1/deployments')
+export class DeploymentsController {
+  constructor(private readonly commands: CommandService) {}
+
+  @Post()
+  @ApiCreatedResponse({ type: ChangeResponseBody, description: '{host, jobId, status: DEPLOYED, ports, sequence}' })
+  @ApiNotFoundResponse({ type: ErrorResponseBody, description: 'JOB_NOT_FOUND, HOST_NOT_FOUND' })
+  @ApiConflictResponse({ type: ErrorResponseBody, description: 'JOB_ALREADY_DEPLOYED, PORT_CONFLICT' })
+  @ApiForbiddenResponse({ type: ErrorResponseBody, description: 'token mismatch' })
+  deploy(@Body() body: DeployBody): Promise<ChangeResult> {
+    const { goal, ...target } = body;
+    return this.commands.deploy(target, goal);
+  }
+
+  @Delete(':host/:job')
+  @ApiOkResponse({ type: ChangeResponseBody })
+  @ApiNotFoundResponse({ type: ErrorResponseBody })
+  @ApiConflictResponse({ type: ErrorResponseBody, description: 'JOB_NOT_DEPLOYED' })
+  undeploy(@Param('host') host: string, @Param('job') job: string, @Query() query: TokenQuery): Promise<ChangeResult> {
+    return this.commands.undeploy({ host, job, token: query.token });
+  }
+
+  @Post(':host/:job/start')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ChangeResponseBody })
+  @ApiNotFoundResponse({ type: ErrorResponseBody })
+  start(@Param('host') host: string, @Param('job') job: string, @Query() query: TokenQuery): Promise<ChangeResult> {
+    return this.commands.start({ host, job, token: query.token });
+  }
+
+  @Post(':host/:job/stop')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ChangeResponseBody })
+  @ApiNotFoundResponse({ type: ErrorResponseBody })
+  stop(@Param('host') host: string, @Param('job') job: string, @Query() query: TokenQuery): Promise<ChangeResult> {
+    return this.commands.stop({ host, job, token: query.token });
+  }
+}

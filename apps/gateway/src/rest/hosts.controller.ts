@@ -1,0 +1,42 @@
+import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
+import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CommandService, type ChangeResult } from '../commands/command.service';
+import { ReadService } from '../read-model/read.service';
+import { ChangeResponseBody, ErrorResponseBody, HostsQuery, ReadQuery, RegisterHostBody } from './rest.dto';
+
+@ApiTags('hosts')
+@Controller('api/v1/hosts')
+export class HostsController {
+  constructor(
+    private readonly reads: ReadService,
+    private readonly commands: CommandService,
+  ) {}
+
+  @Get()
+  @ApiOkResponse({ description: '{items, sequence}: registered hosts matching every selector' })
+  list(@Query() query: HostsQuery) {
+    const { selector, status, pattern } = query;
+    return this.reads.read(query.atLeastSequence, (views) => ({ items: views.hosts({ selectors: selector, status, pattern }) }));
+  }
+
+  @Get(':name')
+  @ApiOkResponse({ description: '{host, sequence}: the host with its tasks' })
+  @ApiNotFoundResponse({ type: ErrorResponseBody })
+  get(@Param('name') name: string, @Query() query: ReadQuery) {
+    return this.reads.read(query.atLeastSequence, (views) => ({ host: views.host(name) }));
+  }
+
+  @Post()
+  @ApiCreatedResponse({ type: ChangeResponseBody })
+  @ApiConflictResponse({ type: ErrorResponseBody, description: 'HOST_ALREADY_REGISTERED' })
+  register(@Body() body: RegisterHostBody): Promise<ChangeResult> {
+    return this.commands.registerHost(body.host, body.agentId, body.labels, body.info);
+  }
+
+  @Delete(':name')
+  @ApiOkResponse({ type: ChangeResponseBody })
+  @ApiNotFoundResponse({ type: ErrorResponseBody })
+  deregister(@Param('name') name: string): Promise<ChangeResult> {
+    return this.commands.deregisterHost(name);
+  }
+}

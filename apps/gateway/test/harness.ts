@@ -1,0 +1,106 @@
+import { SchedulerClient } from '@berth/scheduler-client';
+import { createLogger } from '@berth/service';
+import { startNatsServer, startService, type NatsServer, type ServiceProcess } from '@berth/testing';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { createGatewayApp, type RunningGateway } from '../src/app/create-gateway-app';
+
+export const GATEWAY_ACTOR = 'gateway-test';
+
+export interface GraphQLAnswer<T = Record<string, unknown>> {
+  readonly data?: T;
+  readonly errors?: { message: string; extensions?: { code?: string; details?: Record<string, unknown> } }[];
+}
+
+/** A real nats-server, a real scheduler (as a process, as `npm start` runs it) and the gateway in-process. */
+export interface Stack {
+  readonly gateway: RunningGateway;
+  /** a direct scheduler client acting as "alice" (another actor than the gateway) */
+  readonly alice: SchedulerClient;
+  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLAnswer<T>>;
+  rest(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
+  wsClient(): Client;
+  /** gateway and scheduler first, nats-server last (or jest hangs on open connections) */
+  stop(): Promise<void>;
+}
+
+export async function startStack(): Promise<Stack> {
+  const nats: NatsServer = await startNatsServer();
+  let scheduler: ServiceProcess | undefined;
+  let nc: NatsConnection | undefined;
+  let gateway: RunningGateway | undefined;
+  const clients: Client[] = [];
+  const stop = async () => {
+    await Promise.all(clients.map((c) => c.dispose()));
+    await gateway?.close();
+    await nc?.drain();
+    await scheduler?.stop();
+    await nats.stop();
+  };
+  try {
+    scheduler = startService('scheduler', 'apps/scheduler/src/main.ts', ['--nats', nats.url, '--http-port', '0']);
+    await scheduler.waitForOutput(/scheduler serving/);
+    nc = await connect({ servers: nats.url });
+    gateway = await createGatewayApp({ nats: nats.url, port: 0, host: '127.0.0.1', actor: GATEWAY_ACTOR, waitTimeoutMs: 500, logger: createLogger('gateway', 'silent') });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const url = gateway.url;
+  return {
+    gateway,
+    alice: new SchedulerClient(nc, { actor: 'alice' }),
+    async gql(query, variables = {}) {
+      const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+      return (await res.json()) as GraphQLAnswer<never>;
+    },
+    async rest(method, path, body) {
+      const init: RequestInit = { method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) };
+      const res = await fetch(`${url}${path}`, init);
+      const text = await res.text();
+      return { status: res.status, body: text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : { text } };
+    },
+    wsClient() {
+      const client = createClient({ url: `${url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, lazy: true, retryAttempts: 0 });
+      clients.push(client);
+      return client;
+    },
+    stop,
+  };
+}
+
+/** Collects a subscription's messages; `next(n)` resolves once n have arrived. */
+export function collect<T>(client: Client, query: string, variables: Record<string, unknown> = {}) {
+  const received: T[] = [];
+  const errors: unknown[] = [];
+  let wake: (() => void) | undefined;
+  const unsubscribe = client.subscribe<T>({ query, variables }, {
+    next: (msg) => {
+      if (msg.errors) errors.push(msg.errors);
+      if (msg.data) received.push(msg.data as T);
+      wake?.();
+    },
+    error: (err) => {
+      errors.push(err);
+      wake?.();
+    },
+    complete: () => wake?.(),
+  });
+  const next = async (count: number, timeoutMs = 5000): Promise<T[]> => {
+    const deadline = Date.now() + timeoutMs;
+    while (received.length < count && errors.length === 0) {
+      if (Date.now() > deadline) throw new Error(`only ${received.length} of ${count} messages within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(1, deadline - Date.now()));
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    if (errors.length > 0) throw new Error(`subscription failed: ${JSON.stringify(errors)}`);
+    return received.slice(0, count);
+  };
+  return { received, next, unsubscribe };
+}
