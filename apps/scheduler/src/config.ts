@@ -12,6 +12,18 @@ function list(raw: string): string[] {
   return raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
 }
 
+function seconds(raw: string): number {
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0.2 || n > 3600) throw new Error(`"${raw}" is not a number of seconds between 0.2 and 3600`);
+  return n;
+}
+
+function nonNegativeInt(raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`"${raw}" is not a non-negative integer`);
+  return n;
+}
+
 function bool(raw: string): boolean {
   if (raw === 'true' || raw === '1') return true;
   if (raw === 'false' || raw === '0') return false;
@@ -35,6 +47,20 @@ export const schedulerConfigSchema = {
     description: 'seconds a host must be DOWN before an agent with another id may take its name',
     parse: parsers.positiveInt,
     default: 600,
+  },
+  leaseTtlSeconds: {
+    flag: 'lease-ttl',
+    env: 'BERTH_LEASE_TTL',
+    description: 'leader lease time in seconds: a standby takes over at most this long after the leader died',
+    parse: seconds,
+    default: 5,
+  },
+  snapshotEvery: {
+    flag: 'snapshot-every',
+    env: 'BERTH_SNAPSHOT_EVERY',
+    description: 'events between snapshots of the scheduler state (0: no snapshots, full replay on start)',
+    parse: nonNegativeInt,
+    default: 1000,
   },
   defaultPortRange: {
     flag: 'port-range',

@@ -3,6 +3,9 @@ import { recordJobHistory, type DeploymentEvent, type JobHistoryEntry } from '@b
 import { toDomainEvent } from '@berth/event-store';
 import { Aggregate } from './scheduler-projection';
 
+/** The serialisable form of the index, for snapshots: job id → its history, oldest first. */
+export type JobHistoryState = Readonly<Record<string, readonly JobHistoryEntry[]>>;
+
 /**
  * Job history (`berth history JOB`): every task state change of a job on
  * every host, kept per job as the deployment events stream past.
@@ -19,5 +22,16 @@ export class JobHistoryIndex {
 
   history(jobId: string): readonly JobHistoryEntry[] {
     return this.byJob.get(jobId) ?? [];
+  }
+
+  /** Entries are immutable (each change replaces a job's array), so this is a consistent copy. */
+  toState(): JobHistoryState {
+    return Object.fromEntries(this.byJob);
+  }
+
+  /** Replaces the index; only before following a store. */
+  restore(state: JobHistoryState): void {
+    this.byJob.clear();
+    for (const [jobId, entries] of Object.entries(state)) this.byJob.set(jobId, entries);
   }
 }

@@ -1,38 +1,59 @@
+import { EVENTS_STREAM } from '@berth/contracts';
 import { JetStreamEventStore, type EventStore, type Subscription } from '@berth/event-store';
-import { hostDecider } from '@berth/domain';
 import { createMetricsRegistry, startHealthServer, type HealthServer, type Logger } from '@berth/service';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { Counter, Histogram } from 'prom-client';
-import { AgentLink } from './agent-link';
-import { CommandExecutor, SCHEDULER_ACTOR } from './command-executor';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { CommandExecutor } from './command-executor';
 import { CommandServer } from './command-server';
 import type { SchedulerConfig } from './config';
 import { deploymentRoutes } from './deployment-handlers';
 import { hostRoutes } from './host-handlers';
 import { JobHistoryIndex } from './job-history-index';
 import { jobRoutes } from './job-handlers';
-import { LivenessMonitor } from './liveness-monitor';
+import { LeaderLease, type Role } from './leader-lease';
+import { startLeaderTerm, type StopLeaderTerm } from './leader-term';
 import { queryRoutes } from './query-handlers';
-import { Aggregate, SchedulerView, createSchedulerProjection } from './scheduler-projection';
+import { SchedulerView, createSchedulerProjection } from './scheduler-projection';
+import { Snapshotter } from './snapshotter';
 
 export interface RunningScheduler {
   readonly healthUrl: string;
   readonly view: SchedulerView;
+  readonly history: JobHistoryIndex;
+  /** milliseconds from connecting to a projection caught up with the stream (snapshot load + replay) */
+  readonly rebuildMs: number;
+  /** stream sequence of the snapshot the state was restored from (0: replayed from the start) */
+  readonly restoredFrom: number;
+  role(): Role;
   stop(): Promise<void>;
 }
 
 /**
- * Wires the scheduler: projection of BERTH_EVENTS, command server on
- * berth.cmd.>, the agent link and host liveness. Returns once it serves.
+ * Wires the scheduler: snapshot + projection of BERTH_EVENTS, then the
+ * leader lease. Every scheduler keeps its projection current; the one
+ * holding the lease also serves berth.cmd.>, talks to agents and writes
+ * (leader-term.ts). Returns once it leads or stands by, caught up.
  */
 export async function startScheduler(config: SchedulerConfig, logger: Logger): Promise<RunningScheduler> {
   const registry = createMetricsRegistry('scheduler');
   const commands = new Counter({ name: 'berth_commands_total', help: 'commands served', labelNames: ['command', 'outcome'], registers: [registry] });
   const latency = new Histogram({ name: 'berth_command_seconds', help: 'command latency', labelNames: ['command'], registers: [registry], buckets: [0.001, 0.005, 0.01, 0.025, 0.1, 0.5, 2] });
   const reconnects = new Counter({ name: 'berth_nats_reconnects_total', help: 'NATS reconnects', registers: [registry] });
-  let ready = false;
-  const health: HealthServer = await startHealthServer({ host: config.httpHost, port: config.httpPort, registry, isReady: () => ready });
+  const isLeader = new Gauge({ name: 'berth_scheduler_leader', help: '1 while this scheduler holds the leader lease, 0 while it stands by', registers: [registry] });
+  let caughtUp = false;
+  let term: StopLeaderTerm | undefined;
+  // the lease is opened after the health server, which already asks about it
+  const leadership: { lease?: LeaderLease } = {};
+  const health: HealthServer = await startHealthServer({
+    host: config.httpHost,
+    port: config.httpPort,
+    registry,
+    // a leader serves once its duties run; a standby is ready to take over once caught up
+    isReady: () => caughtUp && (leadership.lease?.isLeader ? term !== undefined : true),
+  });
 
+  const started = performance.now();
   const nc: NatsConnection = await connect({ servers: config.nats, name: 'berth-scheduler', maxReconnectAttempts: -1 });
   void (async () => {
     for await (const s of nc.status()) if (s.type === 'reconnect') reconnects.inc();
@@ -42,24 +63,15 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger): P
   const history = new JobHistoryIndex();
   projection.onEvent((e) => history.apply(e));
   const view = new SchedulerView(projection);
+  const snapshotter = new Snapshotter(store, projection, history, config.snapshotEvery, logger);
+  const fromSnapshot = await snapshotter.restore();
   const following: Subscription = projection.follow(store);
   await following.caughtUp;
-  logger.info({ sequence: projection.sequence }, 'projection caught up');
+  const rebuildMs = performance.now() - started;
+  caughtUp = true;
+  logger.info({ snapshotSequence: fromSnapshot, sequence: projection.sequence, rebuildMs: Math.round(rebuildMs) }, 'projection caught up');
 
   const executor = new CommandExecutor(store, projection);
-  const liveness = new LivenessMonitor(
-    {
-      hosts: () => view.hosts().map((h) => ({ host: h.host, status: h.status, agentId: h.agentId })),
-      markUp: async (host, agentId) => {
-        await executor.execute(Aggregate.HOST, host, hostDecider, (_, time) => ({ type: 'MarkHostUp' as const, host, agentId, time }), { actor: SCHEDULER_ACTOR });
-      },
-      markDown: async (host) => {
-        await executor.execute(Aggregate.HOST, host, hostDecider, (_, time) => ({ type: 'MarkHostDown' as const, host, time }), { actor: SCHEDULER_ACTOR });
-      },
-    },
-    config.hostDownAfterSeconds * 1000,
-    logger,
-  );
   const server = new CommandServer(nc, logger, {
     onCommand: (command, outcome, seconds) => {
       commands.inc({ command, outcome });
@@ -72,22 +84,39 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger): P
     ...deploymentRoutes(executor, view, config),
     ...queryRoutes(view, history),
   );
-  const agents = new AgentLink(nc, executor, view, liveness, config, logger);
-  await agents.start();
-  server.start();
-  liveness.start();
-  await nc.flush();
-  ready = true;
-  logger.info({ nats: config.nats, health: health.url }, 'scheduler serving');
+  const jsm = await jetstreamManager(nc);
+
+  const lease = await LeaderLease.open(nc, { ttlMs: config.leaseTtlSeconds * 1000, logger });
+  leadership.lease = lease;
+  await lease.start({
+    onAcquired: async () => {
+      // decisions must see everything the previous leader wrote
+      await projection.waitFor((await jsm.streams.info(EVENTS_STREAM)).state.last_seq);
+      term = await startLeaderTerm({ nc, executor, view, server, snapshotter, config, logger });
+      isLeader.set(1);
+      logger.info({ role: 'leader', sequence: projection.sequence, nats: config.nats, health: health.url }, 'scheduler serving as leader');
+    },
+    onLost: async () => {
+      isLeader.set(0);
+      const stopTerm = term;
+      term = undefined;
+      await stopTerm?.();
+      logger.info({ role: 'standby' }, 'scheduler standing by');
+    },
+  });
+  if (!lease.isLeader) logger.info({ role: 'standby', sequence: projection.sequence, health: health.url }, 'scheduler standing by');
 
   return {
     healthUrl: health.url,
     view,
+    history,
+    rebuildMs,
+    restoredFrom: fromSnapshot,
+    role: () => lease.currentRole,
     async stop() {
-      ready = false;
-      await server.stop();
-      await liveness.stop();
-      await agents.stop();
+      caughtUp = false;
+      await lease.stop();
+      await snapshotter.close();
       await following.stop();
       await store.close();
       await nc.drain();

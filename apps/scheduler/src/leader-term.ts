@@ -1,0 +1,63 @@
+import { hostDecider } from '@berth/domain';
+import type { Logger } from '@berth/service';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { AgentLink } from './agent-link';
+import { SCHEDULER_ACTOR, type CommandExecutor } from './command-executor';
+import type { CommandServer } from './command-server';
+import type { SchedulerConfig } from './config';
+import { JobExpiry } from './job-expiry';
+import { LivenessMonitor } from './liveness-monitor';
+import { Aggregate, type SchedulerView } from './scheduler-projection';
+import type { Snapshotter } from './snapshotter';
+
+export interface LeaderTermDeps {
+  readonly nc: NatsConnection;
+  readonly executor: CommandExecutor;
+  readonly view: SchedulerView;
+  readonly server: CommandServer;
+  readonly snapshotter: Snapshotter;
+  readonly config: SchedulerConfig;
+  readonly logger: Logger;
+}
+
+/** Stops every duty of a term; resolves when none is running any more. */
+export type StopLeaderTerm = () => Promise<void>;
+
+/**
+ * What only the leader does, for as long as it holds the lease: serve
+ * commands, talk to agents (registration, heartbeats, status reports,
+ * desired state), mark hosts UP/DOWN, expire jobs and save snapshots.
+ * Each term gets fresh monitors, so a new leader gives every host a full
+ * heartbeat timeout before marking it DOWN.
+ */
+export async function startLeaderTerm(deps: LeaderTermDeps): Promise<StopLeaderTerm> {
+  const { nc, executor, view, server, snapshotter, config, logger } = deps;
+  const liveness = new LivenessMonitor(
+    {
+      hosts: () => view.hosts().map((h) => ({ host: h.host, status: h.status, agentId: h.agentId })),
+      markUp: async (host, agentId) => {
+        await executor.execute(Aggregate.HOST, host, hostDecider, (_, time) => ({ type: 'MarkHostUp' as const, host, agentId, time }), { actor: SCHEDULER_ACTOR });
+      },
+      markDown: async (host) => {
+        await executor.execute(Aggregate.HOST, host, hostDecider, (_, time) => ({ type: 'MarkHostDown' as const, host, time }), { actor: SCHEDULER_ACTOR });
+      },
+    },
+    config.hostDownAfterSeconds * 1000,
+    logger,
+  );
+  const agents = new AgentLink(nc, executor, view, liveness, config, logger);
+  const expiry = new JobExpiry(executor, view, logger);
+  await agents.start();
+  server.start();
+  liveness.start();
+  expiry.start();
+  snapshotter.enable();
+  await nc.flush();
+  return async () => {
+    await server.stop();
+    await expiry.stop();
+    await liveness.stop();
+    await agents.stop();
+    await snapshotter.disable();
+  };
+}

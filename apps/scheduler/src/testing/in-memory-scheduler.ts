@@ -1,0 +1,84 @@
+import { parseRequest } from '@berth/contracts';
+import { InMemoryEventStore, type EventStore, type Subscription } from '@berth/event-store';
+import { createLogger } from '@berth/service';
+import { CommandExecutor } from '../command-executor';
+import type { CommandRoute } from '../command-server';
+import { loadSchedulerConfig } from '../config';
+import { deploymentRoutes } from '../deployment-handlers';
+import { hostRoutes } from '../host-handlers';
+import { JobHistoryIndex } from '../job-history-index';
+import { jobRoutes } from '../job-handlers';
+import { queryRoutes } from '../query-handlers';
+import { SchedulerView, createSchedulerProjection, type SchedulerProjection } from '../scheduler-projection';
+
+export const silentLogger = createLogger('scheduler-test', 'silent');
+
+/** A clock the test moves: starts at `start`, advanced by hand. */
+export function manualClock(start = Date.parse('2026-01-01T00:00:00.000Z')) {
+  let now = start;
+  return {
+    now: () => now,
+    date: () => new Date(now),
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
+}
+
+/** The scheduler's state: a projection with its job history, following a store. */
+export interface SchedulerState {
+  readonly projection: SchedulerProjection;
+  readonly history: JobHistoryIndex;
+  readonly view: SchedulerView;
+}
+
+export function newSchedulerState(): SchedulerState {
+  const projection = createSchedulerProjection();
+  const history = new JobHistoryIndex();
+  projection.onEvent((e) => history.apply(e));
+  return { projection, history, view: new SchedulerView(projection) };
+}
+
+/**
+ * The scheduler's command handling without NATS: the same routes, executor
+ * and projection as the real one, over any EventStore (by default in memory).
+ */
+export class InMemoryScheduler {
+  readonly state = newSchedulerState();
+  readonly executor: CommandExecutor;
+  private readonly routes = new Map<string, CommandRoute>();
+  private following: Subscription | undefined;
+
+  constructor(
+    readonly store: EventStore = new InMemoryEventStore(),
+    clock: () => Date = () => new Date(),
+  ) {
+    this.executor = new CommandExecutor(store, this.state.projection, clock);
+    const config = loadSchedulerConfig([], {});
+    for (const r of [
+      ...jobRoutes(this.executor, this.state.view, config),
+      ...hostRoutes(this.executor, config),
+      ...deploymentRoutes(this.executor, this.state.view, config),
+      ...queryRoutes(this.state.view, this.state.history),
+    ]) {
+      this.routes.set(r.name, r);
+    }
+  }
+
+  async start(): Promise<this> {
+    this.following = this.state.projection.follow(this.store);
+    await this.following.caughtUp;
+    return this;
+  }
+
+  /** Validates like the command server, then runs the handler; throws the handler's errors. */
+  async call<T = unknown>(command: string, body: object): Promise<T> {
+    const route = this.routes.get(command);
+    if (!route) throw new Error(`unknown command ${command}`);
+    return (await route.handle(parseRequest(route.request, { actor: 'tester', ...body }))) as T;
+  }
+
+  async stop(): Promise<void> {
+    await this.following?.stop();
+  }
+}

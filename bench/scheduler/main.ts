@@ -1,0 +1,286 @@
+/*
+ * Scheduler benchmark: command latency and throughput through the NATS API,
+ * next to a raw NATS request/reply round trip measured in the same run on the
+ * same nats-server (file storage, sync_interval: always); restart time
+ * (snapshot load + projection rebuild) with and without a snapshot.
+ *
+ *   npm run bench -- scheduler
+ *
+ * Env: BENCH_PACED_SECONDS (default 5), BENCH_MAX_SECONDS (default 4),
+ * BENCH_IN_FLIGHT (default 64), BENCH_HISTORY (events in history for the
+ * restart rows, comma-separated; default 100000).
+ *
+ * The scheduler runs as its own process (apps/scheduler/src/main.ts, one
+ * event loop: one core), started and stopped by pid like `npm start` does;
+ * restart times are the ones it logs ("projection caught up": connect,
+ * snapshot load, replay).
+ */
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { EVENTS_STREAM, SchedulerCommand, type NewEvent } from '@berth/contracts';
+import { JetStreamEventStore } from '@berth/event-store';
+import { SchedulerClient } from '@berth/scheduler-client';
+import { startNatsServer, startService, type NatsServer, type ServiceProcess } from '@berth/testing';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+
+/** the scheduler's snapshot name (apps/scheduler/src/snapshotter.ts) */
+const SCHEDULER_SNAPSHOT = 'scheduler';
+const PACED_SECONDS = Number(process.env['BENCH_PACED_SECONDS'] ?? 5);
+const MAX_SECONDS = Number(process.env['BENCH_MAX_SECONDS'] ?? 4);
+const IN_FLIGHT = Number(process.env['BENCH_IN_FLIGHT'] ?? 64);
+const HISTORY = (process.env['BENCH_HISTORY'] ?? '100000').split(',').map(Number);
+const RATE = 200;
+const EVENTS_PER_APPEND = 100;
+const RESTART_HOSTS = 20;
+
+interface Scheduler {
+  readonly process: ServiceProcess;
+  /** what it logged when its projection caught up */
+  readonly rebuildMs: number;
+  readonly snapshotSequence: number;
+  readonly sequence: number;
+}
+
+async function startSchedulerProcess(server: NatsServer, snapshotEvery: number): Promise<Scheduler> {
+  const args = ['--nats', server.url, '--http-port', '0', '--snapshot-every', String(snapshotEvery)];
+  const p = startService('scheduler', 'apps/scheduler/src/main.ts', args, { LOG_LEVEL: 'info' });
+  const caughtUp = JSON.parse(await p.waitForOutput(/projection caught up/, 120_000)) as { rebuildMs: number; snapshotSequence: number; sequence: number };
+  await p.waitForOutput(/serving as leader/, 30_000);
+  return { process: p, ...caughtUp };
+}
+
+interface Row {
+  readonly operation: string;
+  readonly n: number;
+  readonly p50?: number;
+  readonly p99?: number;
+  readonly perSecond?: number;
+  readonly ms?: number;
+  readonly target?: string;
+  readonly met?: boolean;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+/** Sends `send` at a fixed rate (open loop) for `seconds`; returns each latency in ms. */
+async function paced(seconds: number, perSecond: number, send: (i: number) => Promise<void>): Promise<number[]> {
+  const count = Math.round(seconds * perSecond);
+  const start = performance.now();
+  const latencies: number[] = [];
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < count; i++) {
+    const due = start + (i * 1000) / perSecond;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const sent = performance.now();
+    pending.push(send(i).then(() => void latencies.push(performance.now() - sent)));
+  }
+  await Promise.all(pending);
+  return latencies.sort((a, b) => a - b);
+}
+
+/** `width` workers sending back to back for `seconds`; returns completed operations per second. */
+async function closedLoop(seconds: number, width: number, send: (worker: number, i: number) => Promise<void>): Promise<{ n: number; perSecond: number }> {
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  let n = 0;
+  await Promise.all(
+    Array.from({ length: width }, async (_, w) => {
+      for (let i = 0; performance.now() < end; i++) {
+        await send(w, i);
+        n++;
+      }
+    }),
+  );
+  return { n, perSecond: n / ((performance.now() - start) / 1000) };
+}
+
+function expectOk(r: { ok: boolean; error?: { code: string; message: string } }): void {
+  if (!r.ok) throw new Error(`command failed: ${r.error?.code} ${r.error?.message}`);
+}
+
+async function setUpFleet(client: SchedulerClient, hosts: number, prefix: string): Promise<string[]> {
+  const jobIds: string[] = [];
+  for (let h = 0; h < hosts; h++) {
+    await client.call(SchedulerCommand.REGISTER_HOST, { host: `${prefix}-h${h}`, agentId: `${prefix}-a${h}` });
+    const { jobId } = await client.call<{ jobId: string }>(SchedulerCommand.CREATE_JOB, { job: { id: `${prefix}-j${h}:1`, image: 'local/busybox:1' } });
+    jobIds.push(jobId);
+  }
+  return jobIds;
+}
+
+/** deploy on even i, undeploy on odd: each command writes one event to the host's deployment aggregate */
+function toggle(client: SchedulerClient, prefix: string, jobIds: readonly string[]) {
+  return async (slot: number, i: number): Promise<void> => {
+    const body = { job: jobIds[slot] as string, host: `${prefix}-h${slot}` };
+    expectOk(await client.request(i % 2 === 0 ? SchedulerCommand.DEPLOY : SchedulerCommand.UNDEPLOY, body));
+  };
+}
+
+function statusEvent(host: string, jobId: string, n: number): NewEvent {
+  const time = new Date(1_790_000_000_000 + n).toISOString();
+  const state = n % 2 === 0 ? 'RUNNING' : 'HEALTHCHECKING';
+  return {
+    id: randomUUID(),
+    type: 'TaskStatusChanged',
+    schemaVersion: 1,
+    time,
+    actor: `agent:${host}`,
+    correlationId: randomUUID(),
+    causationId: randomUUID(),
+    data: { host, jobId, status: { jobId, goal: 'START', state, throttled: 'NO', ports: {}, containerId: `c${n}`, time } },
+  };
+}
+
+async function streamEnd(nc: NatsConnection): Promise<number> {
+  return (await (await jetstreamManager(nc)).streams.info(EVENTS_STREAM)).state.last_seq;
+}
+
+/** Appends `events` task-status events in appends of EVENTS_PER_APPEND, one writer per host (no conflicts). */
+async function fillHistory(store: JetStreamEventStore, jobIds: readonly string[], events: number): Promise<void> {
+  const appends = Math.ceil(events / EVENTS_PER_APPEND);
+  let next = 0;
+  await Promise.all(
+    jobIds.map(async (jobId, h) => {
+      for (let a = next++; a < appends; a = next++) {
+        const batch = Array.from({ length: EVENTS_PER_APPEND }, (_, k) => statusEvent(`restart-h${h}`, jobId, a * EVENTS_PER_APPEND + k));
+        await store.append('deployment', `restart-h${h}`, 'any', batch);
+      }
+    }),
+  );
+}
+
+async function measureRestart(server: NatsServer, nc: NatsConnection, store: JetStreamEventStore, leader: Scheduler, rows: Row[]): Promise<Scheduler> {
+  let current = leader;
+  const client = new SchedulerClient(nc, { actor: 'bench' });
+  const jobIds = await setUpFleet(client, RESTART_HOSTS, 'restart');
+  for (let h = 0; h < RESTART_HOSTS; h++) await client.call(SchedulerCommand.DEPLOY, { job: jobIds[h] as string, host: `restart-h${h}` });
+  let filled = 0;
+  for (const total of HISTORY) {
+    const fillStart = performance.now();
+    await fillHistory(store, jobIds, total - filled);
+    filled = total;
+    const end = await streamEnd(nc);
+    const fillSeconds = (performance.now() - fillStart) / 1000;
+    // the leader snapshots every 1,000 events (10 appends here); wait for the one covering the last full thousand
+    const deadline = Date.now() + 60_000;
+    while (((await store.loadSnapshot(SCHEDULER_SNAPSHOT))?.sequence ?? 0) < end - 1_000 / EVENTS_PER_APPEND - 1) {
+      if (Date.now() > deadline) throw new Error('no recent snapshot');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const snapshot = await store.loadSnapshot(SCHEDULER_SNAPSHOT);
+    const snapshotBytes = JSON.stringify(snapshot).length;
+    console.log(
+      `history: ${total.toLocaleString('en-US')} task events in ${end} appends, written in ${fillSeconds.toFixed(1)} s; snapshot ${Math.round(snapshotBytes / 1024)} KiB at sequence ${snapshot?.sequence}`,
+    );
+    await current.process.stop();
+
+    for (const withSnapshot of [false, true]) {
+      const started = performance.now();
+      current = await startSchedulerProcess(server, withSnapshot ? 1_000 : 0);
+      const servingMs = performance.now() - started;
+      if (current.sequence !== end) throw new Error(`restart reached ${current.sequence}, not ${end}`);
+      rows.push({
+        operation: `restart, ${total.toLocaleString('en-US')} events, ${withSnapshot ? `snapshot (seq ${current.snapshotSequence}) + tail` : 'full replay, no snapshot'}`,
+        n: total,
+        ms: current.rebuildMs,
+        target: withSnapshot ? '< 3000 ms' : '',
+        ...(withSnapshot ? { met: current.rebuildMs < 3_000 } : {}),
+      });
+      console.log(`  ${withSnapshot ? 'with' : 'without'} snapshot: rebuilt in ${current.rebuildMs} ms; process serving ${servingMs.toFixed(0)} ms after spawn`);
+      if (!withSnapshot) await current.process.stop();
+    }
+  }
+  return current;
+}
+
+async function main(): Promise<void> {
+  const server = await startNatsServer();
+  const nc = await connect({ servers: server.url });
+  const responderNc = await connect({ servers: server.url });
+  const store = await JetStreamEventStore.connect({ servers: server.url });
+  const rows: Row[] = [];
+  let scheduler: Scheduler | undefined;
+  try {
+    console.log(`nats-server ${server.version} (sync_interval: always); scheduler in its own process; ${IN_FLIGHT} in flight for the maximum`);
+    // baseline: a trivial responder on its own connection, like the scheduler's
+    const reply = JSON.stringify({ ok: true, result: { status: 'DEPLOYED', sequence: 1 } });
+    responderNc.subscribe('bench.echo', { callback: (_e, m) => void m.respond(reply) });
+    await responderNc.flush();
+    const body = JSON.stringify({ actor: 'bench', job: 'bench-j0:1', host: 'bench-h0' });
+
+    scheduler = await startSchedulerProcess(server, 1_000);
+    const client = new SchedulerClient(nc, { actor: 'bench' });
+    const slots = Math.max(IN_FLIGHT, 1);
+    const jobIds = await setUpFleet(client, slots, 'bench');
+
+    const raw = await paced(PACED_SECONDS, RATE, async () => void (await nc.request('bench.echo', body)));
+    rows.push({ operation: `raw NATS request/reply, ${RATE}/s paced`, n: raw.length, p50: percentile(raw, 50), p99: percentile(raw, 99) });
+    const send = toggle(client, 'bench', jobIds);
+    // round robin over the hosts: a host's next command comes 64 commands (320 ms) after its previous one
+    const cmd = await paced(PACED_SECONDS, RATE, (i) => send(i % slots, Math.floor(i / slots)));
+    rows.push({
+      operation: `scheduler deploy/undeploy, ${RATE}/s paced`,
+      n: cmd.length,
+      p50: percentile(cmd, 50),
+      p99: percentile(cmd, 99),
+      target: 'p50 < 5, p99 < 25',
+      met: percentile(cmd, 50) < 5 && percentile(cmd, 99) < 25,
+    });
+
+    const rawMax = await closedLoop(MAX_SECONDS, IN_FLIGHT, async () => void (await nc.request('bench.echo', body)));
+    rows.push({ operation: `raw NATS request/reply, max (${IN_FLIGHT} in flight)`, n: rawMax.n, perSecond: rawMax.perSecond });
+    // each worker toggles its own job on its own host: no optimistic-concurrency retries
+    // continue each host's deploy/undeploy alternation where the paced run left it
+    const counters = Array.from({ length: slots }, (_, w) => Math.floor(PACED_SECONDS * RATE / slots) + (w < (PACED_SECONDS * RATE) % slots ? 1 : 0));
+    const cmdMax = await closedLoop(MAX_SECONDS, IN_FLIGHT, async (w) => {
+      const n = counters[w] ?? 0;
+      counters[w] = n + 1;
+      await send(w, n);
+    });
+    rows.push({ operation: `scheduler deploy/undeploy, max (${IN_FLIGHT} in flight)`, n: cmdMax.n, perSecond: cmdMax.perSecond });
+    const queryMax = await closedLoop(MAX_SECONDS, IN_FLIGHT, async (w) =>
+      expectOk(await client.request(SchedulerCommand.JOB_STATUS, { job: jobIds[w] as string })),
+    );
+    rows.push({ operation: `scheduler job-status query, max (${IN_FLIGHT} in flight)`, n: queryMax.n, perSecond: queryMax.perSecond });
+
+    scheduler = await measureRestart(server, nc, store, scheduler, rows);
+    printTable(rows);
+    console.log('\ntargets');
+    for (const r of rows.filter((x) => x.met !== undefined)) console.log(`  ${r.met ? 'MET   ' : 'MISSED'} ${r.operation}: ${r.target}`);
+  } finally {
+    await scheduler?.process.stop();
+    await store.close();
+    await responderNc.close();
+    await nc.close();
+    await server.stop();
+  }
+}
+
+function printTable(rows: readonly Row[]): void {
+  const header = ['operation', 'n', 'p50 ms', 'p99 ms', 'per s', 'time ms', 'target'];
+  const f = (v: number | undefined, digits: number) => (v === undefined ? '' : v.toFixed(digits));
+  const lines = rows.map((r) => [
+    r.operation,
+    String(r.n),
+    f(r.p50, 2),
+    f(r.p99, 2),
+    r.perSecond === undefined ? '' : Math.round(r.perSecond).toLocaleString('en-US'),
+    f(r.ms, 0),
+    r.target ? `${r.target} ${r.met ? '(met)' : '(MISSED)'}` : '',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)));
+  const fmt = (cells: readonly string[]): string =>
+    cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
+  console.log('\n' + fmt(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const l of lines) console.log(fmt(l));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
