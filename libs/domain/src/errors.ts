@@ -21,6 +21,15 @@ export const ErrorCode = {
   INVALID_HOST_SELECTOR: 'INVALID_HOST_SELECTOR',
   /** No free port left in the host's dynamic port range. */
   PORT_RANGE_EXHAUSTED: 'PORT_RANGE_EXHAUSTED',
+  /** A group of that name exists with other selectors or defaults (the same definition again is "not modified"). */
+  DEPLOYMENT_GROUP_ALREADY_EXISTS: 'DEPLOYMENT_GROUP_ALREADY_EXISTS',
+  ROLLOUT_NOT_FOUND: 'ROLLOUT_NOT_FOUND',
+  /** StartRollout for a rollout id that already has a history. */
+  ROLLOUT_ALREADY_EXISTS: 'ROLLOUT_ALREADY_EXISTS',
+  /** An update-strategy field out of range, or a combination that could never make progress. */
+  INVALID_ROLLOUT_OPTIONS: 'INVALID_ROLLOUT_OPTIONS',
+  /** An operator command that does not apply in the rollout's current status (e.g. promote without canaries). */
+  ROLLOUT_STATE_CONFLICT: 'ROLLOUT_STATE_CONFLICT',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,0 +1,91 @@
+import type { RolloutEvent, RolloutHost } from './rollout-events';
+import { prestageHosts, rolloutHostRows } from './rollout-planner';
+import { isRolloutFinished, type Rollout, type RolloutState } from './rollout-state';
+
+/**
+ * What the process manager must do for a rollout: commands to the deployment
+ * aggregate (Deploy / Undeploy with the group's name and the rollout's token)
+ * and PrepareImage requests to agents. Each is idempotent on the receiving
+ * side (JOB_ALREADY_DEPLOYED and "not deployed" count as done), so re-issuing
+ * `pendingActions` after a restart never deploys a host twice.
+ */
+export type RolloutAction =
+  | { readonly type: 'PrepareImage'; readonly rolloutId: string; readonly host: string; readonly jobId: string }
+  | {
+      readonly type: 'DeployJob' | 'UndeployJob';
+      readonly rolloutId: string;
+      readonly host: string;
+      readonly jobId: string;
+      readonly deploymentGroupName: string;
+      readonly token: string;
+    };
+
+function jobAction(rollout: Rollout, type: 'DeployJob' | 'UndeployJob', host: string, jobId: string): RolloutAction {
+  return { type, rolloutId: rollout.rolloutId, host, jobId, deploymentGroupName: rollout.group, token: rollout.options.token };
+}
+
+/**
+ * Helios's order: without overlap, undeploy the old jobs then deploy the new
+ * one; with overlap, deploy first and undeploy once healthy (see
+ * cleanupActions). A migrated copy of the target itself is always undeployed
+ * first: a job cannot be deployed twice on one host.
+ */
+export function deployActions(rollout: Rollout, row: RolloutHost): RolloutAction[] {
+  if (!row.up) return [];
+  const target = rollout.targetJobId;
+  const first = rollout.options.overlap ? row.presentOldJobIds.filter((id) => id === target) : row.presentOldJobIds;
+  const undeploys = first.map((id) => jobAction(rollout, 'UndeployJob', row.host, id));
+  return row.targetPresent ? undeploys : [...undeploys, jobAction(rollout, 'DeployJob', row.host, target)];
+}
+
+/** Old jobs left on a healthy host (overlap). Blue/green: canaries keep the old job until promotion. */
+export function cleanupActions(rollout: Rollout, row: RolloutHost): RolloutAction[] {
+  if (row.step !== 'HEALTHY' || !row.up) return [];
+  if (rollout.options.overlap && row.canary && !rollout.promoted) return [];
+  return row.presentOldJobIds.map((id) => jobAction(rollout, 'UndeployJob', row.host, id));
+}
+
+function prepareActions(rollout: Rollout, rows: readonly RolloutHost[]): RolloutAction[] {
+  return rows.filter((row) => !row.imagePulled && row.up).map((row) => ({ type: 'PrepareImage', rolloutId: rollout.rolloutId, host: row.host, jobId: rollout.targetJobId }));
+}
+
+function rowsNamed(rollout: Rollout, names: readonly string[]): RolloutHost[] {
+  return names.flatMap((name) => {
+    const row = rollout.hosts[name];
+    return row === undefined ? [] : [row];
+  });
+}
+
+/** Work an event asks for, given the state right after it: what the process manager does live. */
+export function actionsOf(event: RolloutEvent, after: RolloutState): RolloutAction[] {
+  if (after.kind === 'none') return [];
+  switch (event.type) {
+    case 'PrestageStarted':
+      return prepareActions(after, rowsNamed(after, event.hosts));
+    case 'BatchStarted':
+      return rowsNamed(after, event.hosts).flatMap((row) => deployActions(after, row));
+    case 'HostsHealthy':
+      return rowsNamed(after, event.hosts).flatMap((row) => cleanupActions(after, row));
+    case 'RolloutPromoted':
+      return rolloutHostRows(after).filter((row) => row.canary).flatMap((row) => cleanupActions(after, row));
+    default:
+      return [];
+  }
+}
+
+/**
+ * Everything still to do according to the state alone: what a restarted
+ * scheduler re-issues. A failed or stopped rollout asks for no more deploys
+ * (Helios leaves containers as they are) but still cleans up old jobs on
+ * hosts that are healthy on the new one.
+ */
+export function pendingActions(state: RolloutState): RolloutAction[] {
+  if (state.kind === 'none') return [];
+  const active = !isRolloutFinished(state);
+  const prepares = state.status === 'PRESTAGING' ? prepareActions(state, prestageHosts(state)) : [];
+  const work = rolloutHostRows(state).flatMap((row) => [
+    ...(active && row.step === 'DEPLOYING' ? deployActions(state, row) : []),
+    ...cleanupActions(state, row),
+  ]);
+  return [...prepares, ...work];
+}

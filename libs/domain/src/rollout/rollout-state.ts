@@ -1,0 +1,186 @@
+import type { RolloutEvent, RolloutHost, RolloutReason, RolloutStarted } from './rollout-events';
+import type { ResolvedRolloutOptions, RolloutLimits } from './rollout-options';
+
+/**
+ * The rollout aggregate's state. A rollout is one attempt to bring one
+ * deployment group to one job.
+ *
+ *   (none) ─StartRollout─▶ PRESTAGING ─quorum pulled─▶ ROLLING_OUT
+ *                                                      │  ▲
+ *                     canary batch done, not promoted ▼  │ Promote / autoPromote
+ *                                            AWAITING_PROMOTION
+ *   ROLLING_OUT ─all hosts done─▶ SUCCEEDED (possibly with failed hosts)
+ *   any active ─failures > threshold / progress deadline / Fail─▶ FAILED
+ *              └─ with autoRevert and a different stable job ─▶ REVERTING ─▶ REVERTED (or FAILED)
+ *   FAILED / SUCCEEDED with failed hosts ─Retry─▶ ROLLING_OUT
+ *
+ * `paused` is orthogonal: a paused rollout starts no batch and promotes
+ * nothing, but keeps judging the hosts already deploying.
+ */
+export type RolloutStatus = 'PRESTAGING' | 'ROLLING_OUT' | 'AWAITING_PROMOTION' | 'REVERTING' | 'SUCCEEDED' | 'FAILED' | 'REVERTED';
+
+export const TERMINAL_ROLLOUT_STATUSES: readonly RolloutStatus[] = ['SUCCEEDED', 'FAILED', 'REVERTED'];
+
+export interface Rollout {
+  readonly kind: 'rollout';
+  readonly rolloutId: string;
+  readonly group: string;
+  /** The job the rollout was started for. */
+  readonly jobId: string;
+  /** What hosts are brought to now: `jobId`, or `revertTo` while reverting. */
+  readonly targetJobId: string;
+  readonly reason: RolloutReason;
+  readonly revertTo?: string;
+  readonly options: ResolvedRolloutOptions;
+  readonly limits: RolloutLimits;
+  readonly status: RolloutStatus;
+  readonly paused: boolean;
+  /** No canaries, or they were promoted. */
+  readonly promoted: boolean;
+  readonly hosts: Readonly<Record<string, RolloutHost>>;
+  /** Host names in natural order. */
+  readonly order: readonly string[];
+  readonly startedAt: string;
+  /** Start of the current phase (prestage timeout). */
+  readonly phaseStartedAt: string;
+  readonly lastProgressAt: string;
+  readonly batches: number;
+  readonly lastBatchStartedAt?: string;
+  readonly error?: string;
+}
+
+export type RolloutState = { readonly kind: 'none' } | Rollout;
+
+export function isRolloutFinished(rollout: Rollout): boolean {
+  return TERMINAL_ROLLOUT_STATUSES.includes(rollout.status);
+}
+
+/** The row without the keys given: optional fields are absent, never `undefined`, so state stays JSON. */
+export function withoutKeys<T extends object, K extends keyof T>(value: T, ...keys: K[]): Omit<T, K> {
+  const copy: Partial<T> = { ...value };
+  for (const key of keys) delete copy[key];
+  return copy as Omit<T, K>;
+}
+
+function updateHosts(rollout: Rollout, names: readonly string[], change: (row: RolloutHost) => RolloutHost): Rollout {
+  const hosts = { ...rollout.hosts };
+  for (const name of names) {
+    const row = hosts[name];
+    if (row !== undefined) hosts[name] = change(row);
+  }
+  return { ...rollout, hosts };
+}
+
+function started(event: RolloutStarted): Rollout {
+  return {
+    kind: 'rollout',
+    rolloutId: event.rolloutId,
+    group: event.group,
+    jobId: event.jobId,
+    targetJobId: event.jobId,
+    reason: event.reason,
+    ...(event.revertTo === undefined ? {} : { revertTo: event.revertTo }),
+    options: event.options,
+    limits: event.limits,
+    status: 'ROLLING_OUT',
+    paused: false,
+    promoted: event.plan.canaries.length === 0,
+    hosts: Object.fromEntries(event.hosts.map((row) => [row.host, row])),
+    order: event.hosts.map((row) => row.host),
+    startedAt: event.time,
+    phaseStartedAt: event.time,
+    lastProgressAt: event.time,
+    batches: 0,
+  };
+}
+
+/** A revert brings every host the rollout touched, and every host not on the stable job, to the stable job. */
+function revertRow(row: RolloutHost, fromJobId: string, toJobId: string): RolloutHost {
+  const relevant = [...new Set([...row.startJobIds, ...(row.touched ? [fromJobId] : [])])];
+  const oldJobIds = relevant.filter((id) => id !== toJobId);
+  const onStable = !row.touched && row.startJobIds.length === 1 && row.startJobIds[0] === toJobId;
+  const base = withoutKeys(row, 'runningSince', 'deployRequestedAt', 'failure');
+  const step = row.step === 'SKIPPED' ? 'SKIPPED' : onStable ? 'UP_TO_DATE' : 'PENDING';
+  // target facts are about the stable job now: unknown until the next observation
+  return { ...base, step, canary: false, conflict: false, touched: false, oldJobIds, presentOldJobIds: oldJobIds, targetPresent: false, targetRunning: false, targetFailed: false };
+}
+
+function observed(rollout: Rollout, event: Extract<RolloutEvent, { type: 'HostsObserved' }>): Rollout {
+  const hosts = { ...rollout.hosts };
+  let pulled = false;
+  for (const { host, ...facts } of event.hosts) {
+    const row = hosts[host];
+    if (row === undefined) continue;
+    pulled ||= facts.imagePulled && !row.imagePulled;
+    const base = withoutKeys(row, 'runningSince');
+    const since = facts.targetRunning ? (row.targetRunning ? row.runningSince : event.time) : undefined;
+    hosts[host] = { ...base, ...facts, ...(since === undefined ? {} : { runningSince: since }) };
+  }
+  return { ...rollout, hosts, ...(pulled ? { lastProgressAt: event.time } : {}) };
+}
+
+function evolveHosts(rollout: Rollout, event: RolloutEvent): Rollout {
+  switch (event.type) {
+    case 'BatchStarted': {
+      // a FAILED report from before this attempt (a retry) must not fail it: the next observation says
+      const next = updateHosts(rollout, event.hosts, (row) => ({ ...withoutKeys(row, 'failure'), step: 'DEPLOYING', touched: true, deployRequestedAt: event.time, targetFailed: false }));
+      return { ...next, batches: event.batch + 1, lastBatchStartedAt: event.time, lastProgressAt: event.time };
+    }
+    case 'HostsHealthy':
+      return { ...updateHosts(rollout, event.hosts, (row) => ({ ...row, step: 'HEALTHY' })), lastProgressAt: event.time };
+    case 'HostsFailed': {
+      const byHost = new Map(event.failures.map((failure) => [failure.host, failure]));
+      return updateHosts(rollout, [...byHost.keys()], (row) => {
+        const failure = byHost.get(row.host);
+        return failure === undefined ? row : { ...row, step: 'FAILED', failure };
+      });
+    }
+    case 'HostsSkipped':
+      return updateHosts(rollout, event.hosts, (row) => ({ ...withoutKeys(row, 'deployRequestedAt'), step: 'SKIPPED' }));
+    case 'HostsReturned':
+      return updateHosts(rollout, event.hosts, (row) => ({ ...row, step: 'PENDING' }));
+    case 'RolloutRetried': {
+      const next = updateHosts(rollout, event.hosts, (row) => ({ ...withoutKeys(row, 'failure', 'deployRequestedAt'), step: 'PENDING' }));
+      return { ...withoutKeys(next, 'error'), status: 'ROLLING_OUT', paused: false, lastProgressAt: event.time, phaseStartedAt: event.time };
+    }
+    case 'RevertStarted': {
+      const next = updateHosts(rollout, rollout.order, (row) => revertRow(row, event.fromJobId, event.toJobId));
+      return { ...next, status: 'REVERTING', targetJobId: event.toJobId, promoted: true, error: event.error, lastProgressAt: event.time, phaseStartedAt: event.time };
+    }
+    default:
+      return rollout;
+  }
+}
+
+function evolveStatus(rollout: Rollout, event: RolloutEvent): Rollout {
+  switch (event.type) {
+    case 'PrestageStarted':
+      return { ...rollout, status: 'PRESTAGING', phaseStartedAt: event.time };
+    case 'PrestageCompleted':
+      return { ...rollout, status: 'ROLLING_OUT', phaseStartedAt: event.time, lastProgressAt: event.time };
+    case 'CanaryAwaitingPromotion':
+      return { ...rollout, status: 'AWAITING_PROMOTION' };
+    case 'RolloutPromoted':
+      return { ...rollout, status: 'ROLLING_OUT', promoted: true, lastProgressAt: event.time };
+    case 'RolloutPaused':
+      return { ...rollout, paused: true };
+    case 'RolloutResumed':
+      return { ...rollout, paused: false, lastProgressAt: event.time };
+    case 'RolloutFailed':
+      return { ...rollout, status: 'FAILED', error: event.error };
+    case 'RolloutReverted':
+      return { ...rollout, status: 'REVERTED', error: event.error };
+    case 'RolloutSucceeded':
+      return { ...rollout, status: 'SUCCEEDED' };
+    case 'HostsObserved':
+      return observed(rollout, event);
+    default:
+      return evolveHosts(rollout, event);
+  }
+}
+
+export function evolveRollout(state: RolloutState, event: RolloutEvent): RolloutState {
+  if (event.type === 'RolloutStarted') return started(event);
+  // events of a rollout that never started cannot exist: ignore rather than invent state
+  return state.kind === 'none' ? state : evolveStatus(state, event);
+}
