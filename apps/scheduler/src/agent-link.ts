@@ -23,7 +23,7 @@ import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node'
 import type { CommandExecutor } from './command-executor';
 import { registerHost, type HostPolicy } from './host-handlers';
 import type { LivenessMonitor } from './liveness-monitor';
-import { Aggregate, type SchedulerView } from './scheduler-projection';
+import { Aggregate, type BerthView } from '@berth/read-model';
 
 /** Deployment events after which a host's agent gets its new desired state. */
 const DESIRED_STATE_CHANGES = new Set(['JobDeployed', 'JobUndeployed', 'GoalChanged', 'HostDeploymentsCleared']);
@@ -42,7 +42,7 @@ export class AgentLink {
   constructor(
     private readonly nc: NatsConnection,
     private readonly executor: CommandExecutor,
-    private readonly view: SchedulerView,
+    private readonly view: BerthView,
     private readonly liveness: LivenessMonitor,
     private readonly hostPolicy: HostPolicy,
     private readonly logger: Logger,

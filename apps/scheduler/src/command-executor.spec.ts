@@ -1,7 +1,7 @@
 import { SchedulerCommand } from '@berth/contracts';
 import { ConcurrencyError, InMemoryEventStore } from '@berth/event-store';
 import { deploymentDecider, type Job } from '@berth/domain';
-import { Aggregate } from './scheduler-projection';
+import { Aggregate } from '@berth/read-model';
 import { InMemoryScheduler } from './testing/in-memory-scheduler';
 
 /*

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CommandRequest } from '@berth/contracts';
 import type { Decider, DomainEvent } from '@berth/domain';
 import { decideAndAppend, type AggregateView, type EventStore } from '@berth/event-store';
-import type { SchedulerProjection } from './scheduler-projection';
+import type { BerthProjection } from '@berth/read-model';
 
 export interface ExecuteResult<E> {
   readonly events: readonly E[];
@@ -27,7 +27,7 @@ export const SCHEDULER_ACTOR = 'scheduler';
 export class CommandExecutor {
   constructor(
     private readonly store: EventStore,
-    private readonly projection: SchedulerProjection,
+    private readonly projection: BerthProjection,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 

@@ -9,7 +9,7 @@ import {
 import { deploymentDecider, resolveJob, type DeploymentCommand, type PortRange } from '@berth/domain';
 import { route, type CommandRoute } from './command-server';
 import type { CommandExecutor } from './command-executor';
-import { Aggregate, type SchedulerView } from './scheduler-projection';
+import { Aggregate, type BerthView } from '@berth/read-model';
 
 export interface DeploymentPolicy {
   readonly defaultPortRange: PortRange;
@@ -25,7 +25,7 @@ export interface DeploymentChangeResult {
 }
 
 /** deploy, undeploy, start, stop: all decided by the host's deployment aggregate. */
-export function deploymentRoutes(executor: CommandExecutor, view: SchedulerView, policy: DeploymentPolicy): CommandRoute[] {
+export function deploymentRoutes(executor: CommandExecutor, view: BerthView, policy: DeploymentPolicy): CommandRoute[] {
   const run = async (req: JobOnHostRequest, build: (jobId: string, time: string) => DeploymentCommand): Promise<DeploymentChangeResult> => {
     const jobId = resolveJob(req.job, view.jobs().keys());
     const { events, sequence } = await executor.execute(Aggregate.DEPLOYMENT, req.host, deploymentDecider, (_, time) => build(jobId, time), req);

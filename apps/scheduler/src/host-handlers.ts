@@ -2,7 +2,7 @@ import { DeregisterHostRequest, RegisterHostRequest, SchedulerCommand, type Regi
 import { deploymentDecider, hostDecider, type HostEvent } from '@berth/domain';
 import { route, type CommandRoute } from './command-server';
 import type { CommandExecutor, Origin } from './command-executor';
-import { Aggregate } from './scheduler-projection';
+import { Aggregate } from '@berth/read-model';
 
 export interface HostPolicy {
   readonly takeoverAfterSeconds: number;

@@ -1,7 +1,7 @@
 import { SchedulerCommand } from '@berth/contracts';
 import { InMemoryEventStore } from '@berth/event-store';
 import { JobExpiry } from './job-expiry';
-import { Aggregate } from './scheduler-projection';
+import { Aggregate } from '@berth/read-model';
 import { InMemoryScheduler, manualClock, silentLogger } from './testing/in-memory-scheduler';
 
 describe('JobExpiry', () => {

@@ -1,7 +1,7 @@
 import { DomainError, ErrorCode, deploymentDecider, jobDecider, type Job } from '@berth/domain';
 import type { Logger } from '@berth/service';
 import { SCHEDULER_ACTOR, type CommandExecutor } from './command-executor';
-import { Aggregate, type SchedulerView } from './scheduler-projection';
+import { Aggregate, type BerthView } from '@berth/read-model';
 
 /** setTimeout cannot wait longer than 2^31-1 ms; the timer is re-armed after a long wait anyway. */
 const MAX_DELAY_MS = 3_600_000;
@@ -23,7 +23,7 @@ export class JobExpiry {
 
   constructor(
     private readonly executor: CommandExecutor,
-    private readonly view: SchedulerView,
+    private readonly view: BerthView,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
   ) {}

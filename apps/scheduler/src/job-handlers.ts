@@ -2,7 +2,7 @@ import { CreateJobRequest, RemoveJobRequest, SchedulerCommand } from '@berth/con
 import { assertJobNotInUse, jobDecider, jobIdOf, resolveJob, type CreateJob, type Job } from '@berth/domain';
 import { route, type CommandRoute } from './command-server';
 import type { CommandExecutor } from './command-executor';
-import { Aggregate, type SchedulerView } from './scheduler-projection';
+import { Aggregate, type BerthView } from '@berth/read-model';
 
 export interface JobPolicy {
   readonly whitelistedCapabilities: readonly string[];
@@ -17,7 +17,7 @@ export interface JobChangeResult {
 }
 
 /** create-job and remove-job. */
-export function jobRoutes(executor: CommandExecutor, view: SchedulerView, policy: JobPolicy): CommandRoute[] {
+export function jobRoutes(executor: CommandExecutor, view: BerthView, policy: JobPolicy): CommandRoute[] {
   const createJob = route(SchedulerCommand.CREATE_JOB, CreateJobRequest, async (req): Promise<JobChangeResult> => {
       const build = (time: string): CreateJob => ({
         type: 'CreateJob',

@@ -7,13 +7,13 @@ import type { CommandServer } from './command-server';
 import type { SchedulerConfig } from './config';
 import { JobExpiry } from './job-expiry';
 import { LivenessMonitor } from './liveness-monitor';
-import { Aggregate, type SchedulerView } from './scheduler-projection';
+import { Aggregate, type BerthView } from '@berth/read-model';
 import type { Snapshotter } from './snapshotter';
 
 export interface LeaderTermDeps {
   readonly nc: NatsConnection;
   readonly executor: CommandExecutor;
-  readonly view: SchedulerView;
+  readonly view: BerthView;
   readonly server: CommandServer;
   readonly snapshotter: Snapshotter;
   readonly config: SchedulerConfig;

@@ -9,17 +9,16 @@ import { CommandServer } from './command-server';
 import type { SchedulerConfig } from './config';
 import { deploymentRoutes } from './deployment-handlers';
 import { hostRoutes } from './host-handlers';
-import { JobHistoryIndex } from './job-history-index';
 import { jobRoutes } from './job-handlers';
 import { LeaderLease, type Role } from './leader-lease';
 import { startLeaderTerm, type StopLeaderTerm } from './leader-term';
 import { queryRoutes } from './query-handlers';
-import { SchedulerView, createSchedulerProjection } from './scheduler-projection';
+import { BerthView, JobHistoryIndex, createBerthProjection } from '@berth/read-model';
 import { Snapshotter } from './snapshotter';
 
 export interface RunningScheduler {
   readonly healthUrl: string;
-  readonly view: SchedulerView;
+  readonly view: BerthView;
   readonly history: JobHistoryIndex;
   /** milliseconds from connecting to a projection caught up with the stream (snapshot load + replay) */
   readonly rebuildMs: number;
@@ -59,10 +58,10 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger): P
     for await (const s of nc.status()) if (s.type === 'reconnect') reconnects.inc();
   })();
   const store: EventStore = await JetStreamEventStore.connect({ nc });
-  const projection = createSchedulerProjection();
+  const projection = createBerthProjection();
   const history = new JobHistoryIndex();
   projection.onEvent((e) => history.apply(e));
-  const view = new SchedulerView(projection);
+  const view = new BerthView(projection);
   const snapshotter = new Snapshotter(store, projection, history, config.snapshotEvery, logger);
   const fromSnapshot = await snapshotter.restore();
   const following: Subscription = projection.follow(store);

@@ -12,7 +12,7 @@ import {
 import { InMemoryEventStore } from '@berth/event-store';
 import fc from 'fast-check';
 import { SCHEDULER_SNAPSHOT, Snapshotter, type SchedulerSnapshotState } from './snapshotter';
-import { Aggregate } from './scheduler-projection';
+import { Aggregate } from '@berth/read-model';
 import { InMemoryScheduler, manualClock, newSchedulerState, silentLogger, type SchedulerState } from './testing/in-memory-scheduler';
 
 const names = fc.constantFrom('web', 'db', 'cache');

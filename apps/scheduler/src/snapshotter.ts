@@ -1,7 +1,6 @@
 import type { EventStore, ProjectionSnapshotState, Snapshot } from '@berth/event-store';
 import type { Logger } from '@berth/service';
-import type { JobHistoryIndex, JobHistoryState } from './job-history-index';
-import type { SchedulerProjection } from './scheduler-projection';
+import type { BerthProjection, JobHistoryIndex, JobHistoryState } from '@berth/read-model';
 
 /** Name of the scheduler's snapshot in the event store's snapshot bucket. */
 export const SCHEDULER_SNAPSHOT = 'scheduler';
@@ -36,7 +35,7 @@ export class Snapshotter {
 
   constructor(
     private readonly store: EventStore,
-    private readonly projection: SchedulerProjection,
+    private readonly projection: BerthProjection,
     private readonly history: JobHistoryIndex,
     /** events between snapshots; 0 turns snapshots off (neither saved nor loaded) */
     readonly every: number,

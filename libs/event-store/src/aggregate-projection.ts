@@ -21,6 +21,7 @@ export class AggregateProjection<R extends Record<string, AnyDecider>> {
   private readonly views = new Map<string, Map<string, AggregateView<unknown>>>();
   private appliedSequence = 0;
   private waiters: { sequence: number; resolve: () => void }[] = [];
+  private releaseScheduled = false;
   private readonly listeners = new Set<(event: StoredEvent) => void>();
 
   constructor(private readonly deciders: R) {
@@ -95,8 +96,21 @@ export class AggregateProjection<R extends Record<string, AnyDecider>> {
     this.appliedSequence = snapshot.sequence;
   }
 
+  /**
+   * Events of one append share a sequence and are applied one after another
+   * in microtasks; waking waiters on the next macrotask lets the whole
+   * append land first, so a waiter never sees half of it.
+   */
   private releaseWaiters(): void {
-    if (this.waiters.length === 0) return;
+    if (this.waiters.length === 0 || this.releaseScheduled) return;
+    this.releaseScheduled = true;
+    setImmediate(() => {
+      this.releaseScheduled = false;
+      this.releaseReady();
+    });
+  }
+
+  private releaseReady(): void {
     const ready = this.waiters.filter((w) => w.sequence <= this.appliedSequence);
     this.waiters = this.waiters.filter((w) => w.sequence > this.appliedSequence);
     for (const w of ready) w.resolve();

@@ -3,6 +3,7 @@ import {
   hostDecider,
   jobDecider,
   type DeploymentState,
+  type HostDeployment,
   type HostState,
   type Job,
   type JobState,
@@ -13,7 +14,12 @@ import { AggregateProjection } from '@berth/event-store';
 /** Aggregate kinds as they appear in subjects (`berth.evt.<kind>.<id>`). */
 export const Aggregate = { JOB: 'job', HOST: 'host', DEPLOYMENT: 'deployment' } as const;
 
-export function createSchedulerProjection() {
+/**
+ * Jobs, hosts and deployments folded from BERTH_EVENTS with the domain's
+ * deciders: the scheduler's state and the gateway's read model are the same
+ * projection.
+ */
+export function createBerthProjection() {
   return new AggregateProjection({
     [Aggregate.JOB]: jobDecider,
     [Aggregate.HOST]: hostDecider,
@@ -21,11 +27,11 @@ export function createSchedulerProjection() {
   });
 }
 
-export type SchedulerProjection = ReturnType<typeof createSchedulerProjection>;
+export type BerthProjection = ReturnType<typeof createBerthProjection>;
 
-/** Read helpers over the projection: what handlers and queries ask. */
-export class SchedulerView {
-  constructor(readonly projection: SchedulerProjection) {}
+/** Read helpers over the projection: what command handlers and queries ask. */
+export class BerthView {
+  constructor(readonly projection: BerthProjection) {}
 
   jobs(): Map<string, Job> {
     const jobs = new Map<string, Job>();
@@ -63,3 +69,19 @@ export class SchedulerView {
       .filter(([, state]) => Object.keys(state.deployments).length > 0);
   }
 }
+
+/** One deployment as queries show it; UNKNOWN until the agent has reported (as Helios prints it). */
+export function deploymentRow(host: string, d: HostDeployment) {
+  return {
+    host,
+    jobId: d.jobId,
+    goal: d.goal,
+    state: d.lastStatus?.state ?? 'UNKNOWN',
+    ports: d.ports,
+    ...(d.deploymentGroupName === undefined ? {} : { deploymentGroupName: d.deploymentGroupName }),
+    deployedAt: d.deployedAt,
+    ...(d.lastStatus === undefined ? {} : { status: d.lastStatus }),
+  };
+}
+
+export type DeploymentRow = ReturnType<typeof deploymentRow>;

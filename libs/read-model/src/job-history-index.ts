@@ -1,7 +1,7 @@
 import type { StoredEvent } from '@berth/contracts';
 import { recordJobHistory, type DeploymentEvent, type JobHistoryEntry } from '@berth/domain';
 import { toDomainEvent } from '@berth/event-store';
-import { Aggregate } from './scheduler-projection';
+import { Aggregate } from './berth-projection';
 
 /** The serialisable form of the index, for snapshots: job id → its history, oldest first. */
 export type JobHistoryState = Readonly<Record<string, readonly JobHistoryEntry[]>>;

@@ -1,5 +1,5 @@
 import type { ChangeResult } from '../commands/command.service';
-import type { DeploymentRow, HostRow, JobRow } from '../read-model/read-views';
+import type { DeploymentRow, HostRow, JobRow } from '@berth/read-model';
 import type { ChangeResultModel } from './models/change.model';
 import type { DeploymentModel } from './models/deployment.model';
 import type { HostModel } from './models/host.model';

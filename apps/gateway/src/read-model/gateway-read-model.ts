@@ -1,21 +1,10 @@
 import { ErrorCode, type StoredEvent } from '@berth/contracts';
-import { deploymentDecider, hostDecider, jobDecider, recordJobHistory, type DeploymentEvent, type JobHistoryEntry } from '@berth/domain';
-import { AggregateProjection, toDomainEvent, type EventStore, type Subscription } from '@berth/event-store';
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { JobHistoryEntry } from '@berth/domain';
+import type { EventStore, Subscription } from '@berth/event-store';
+import { Aggregate, JobHistoryIndex, createBerthProjection, type BerthProjection } from '@berth/read-model';
 import { gatewayError } from '../errors/error-mapping';
 
-/** Aggregate kinds as they appear in subjects (`berth.evt.<kind>.<id>`). */
-export const Aggregate = { JOB: 'job', HOST: 'host', DEPLOYMENT: 'deployment' } as const;
-
-export function createGatewayProjection() {
-  return new AggregateProjection({
-    [Aggregate.JOB]: jobDecider,
-    [Aggregate.HOST]: hostDecider,
-    [Aggregate.DEPLOYMENT]: deploymentDecider,
-  });
-}
-
-export type GatewayProjection = ReturnType<typeof createGatewayProjection>;
+export { Aggregate };
 
 /** A stored event with its 1-based position in this process's log (events of one append share a sequence). */
 export type LoggedEvent = StoredEvent & { readonly position: number };
@@ -32,9 +21,9 @@ export type EventListener = (event: LoggedEvent) => void;
  * events cost about 1 GB; a later version reads old pages from the stream.
  */
 export class GatewayReadModel {
-  readonly projection: GatewayProjection = createGatewayProjection();
+  readonly projection: BerthProjection = createBerthProjection();
   private readonly log: LoggedEvent[] = [];
-  private readonly historyByJob = new Map<string, readonly JobHistoryEntry[]>();
+  private readonly jobHistory = new JobHistoryIndex();
   private readonly listeners = new Set<EventListener>();
   private subscription: Subscription | undefined;
   private caughtUpFlag = false;
@@ -67,7 +56,7 @@ export class GatewayReadModel {
   apply(stored: StoredEvent): void {
     const event: LoggedEvent = { ...stored, position: this.log.length + 1 };
     this.log.push(event);
-    this.recordHistory(event);
+    this.jobHistory.apply(event);
     this.projection.apply(event);
     for (const listener of this.listeners) {
       try {
@@ -108,18 +97,9 @@ export class GatewayReadModel {
     } finally {
       clearTimeout(timer);
     }
-    // events of one append share a sequence and are applied in one run of microtasks: let the rest land
-    await nextTurn();
   }
 
   history(jobId: string): readonly JobHistoryEntry[] {
-    return this.historyByJob.get(jobId) ?? [];
-  }
-
-  private recordHistory(stored: StoredEvent): void {
-    if (stored.aggregate !== Aggregate.DEPLOYMENT || stored.type !== 'TaskStatusChanged') return;
-    const event = toDomainEvent<DeploymentEvent>(stored);
-    if (event.type !== 'TaskStatusChanged') return;
-    this.historyByJob.set(event.jobId, recordJobHistory(this.history(event.jobId), event.jobId, event));
+    return this.jobHistory.history(jobId);
   }
 }

@@ -1,5 +1,5 @@
 import type { GatewayReadModel } from './gateway-read-model';
-import { ReadViews } from './read-views';
+import { BerthQueries } from '@berth/read-model';
 
 /**
  * Answers a query from the read model, after waiting (bounded) until it has
@@ -7,16 +7,16 @@ import { ReadViews } from './read-views';
  * taken in one synchronous step, so they agree.
  */
 export class ReadService {
-  readonly views: ReadViews;
+  readonly views: BerthQueries;
 
   constructor(
     readonly model: GatewayReadModel,
     private readonly waitTimeoutMs: number,
   ) {
-    this.views = new ReadViews(model.projection);
+    this.views = new BerthQueries(model.projection);
   }
 
-  async read<T extends object>(atLeastSequence: number | undefined, answer: (views: ReadViews) => T): Promise<T & { sequence: number }> {
+  async read<T extends object>(atLeastSequence: number | undefined, answer: (views: BerthQueries) => T): Promise<T & { sequence: number }> {
     await this.model.waitFor(atLeastSequence, this.waitTimeoutMs);
     return { ...answer(this.views), sequence: this.model.sequence };
   }

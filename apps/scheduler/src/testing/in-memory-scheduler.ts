@@ -6,10 +6,9 @@ import type { CommandRoute } from '../command-server';
 import { loadSchedulerConfig } from '../config';
 import { deploymentRoutes } from '../deployment-handlers';
 import { hostRoutes } from '../host-handlers';
-import { JobHistoryIndex } from '../job-history-index';
 import { jobRoutes } from '../job-handlers';
 import { queryRoutes } from '../query-handlers';
-import { SchedulerView, createSchedulerProjection, type SchedulerProjection } from '../scheduler-projection';
+import { BerthView, JobHistoryIndex, createBerthProjection, type BerthProjection } from '@berth/read-model';
 
 export const silentLogger = createLogger('scheduler-test', 'silent');
 
@@ -27,16 +26,16 @@ export function manualClock(start = Date.parse('2026-01-01T00:00:00.000Z')) {
 
 /** The scheduler's state: a projection with its job history, following a store. */
 export interface SchedulerState {
-  readonly projection: SchedulerProjection;
+  readonly projection: BerthProjection;
   readonly history: JobHistoryIndex;
-  readonly view: SchedulerView;
+  readonly view: BerthView;
 }
 
 export function newSchedulerState(): SchedulerState {
-  const projection = createSchedulerProjection();
+  const projection = createBerthProjection();
   const history = new JobHistoryIndex();
   projection.onEvent((e) => history.apply(e));
-  return { projection, history, view: new SchedulerView(projection) };
+  return { projection, history, view: new BerthView(projection) };
 }
 
 /**

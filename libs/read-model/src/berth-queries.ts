@@ -6,26 +6,11 @@ import {
   parseHostSelectors,
   resolveJob,
   type DeploymentState,
-  type HostDeployment,
   type HostState,
   type Job,
-  type JobState,
   type RegisteredHost,
-  type TaskStatus,
 } from '@berth/domain';
-import { Aggregate, type GatewayProjection } from './gateway-read-model';
-
-export interface DeploymentRow {
-  readonly host: string;
-  readonly jobId: string;
-  readonly goal: string;
-  /** the agent's last reported state; UNKNOWN until it reports (as Helios prints) */
-  readonly state: string;
-  readonly ports: Readonly<Record<string, number>>;
-  readonly deploymentGroupName?: string;
-  readonly deployedAt: string;
-  readonly status?: TaskStatus;
-}
+import { Aggregate, BerthView, deploymentRow, type BerthProjection, type DeploymentRow } from './berth-projection';
 
 export interface JobRow {
   readonly id: string;
@@ -55,36 +40,25 @@ export interface HostFilter {
   readonly pattern?: string;
 }
 
-function deploymentRow(host: string, d: HostDeployment): DeploymentRow {
-  return {
-    host,
-    jobId: d.jobId,
-    goal: d.goal,
-    state: d.lastStatus?.state ?? 'UNKNOWN',
-    ports: d.ports,
-    ...(d.deploymentGroupName === undefined ? {} : { deploymentGroupName: d.deploymentGroupName }),
-    deployedAt: d.deployedAt,
-    ...(d.lastStatus === undefined ? {} : { status: d.lastStatus }),
-  };
-}
-
 /** Name and version from a job id `name:version:hash`. */
 export function splitJobId(id: string): { name: string; version: string } {
   const [name = '', version = ''] = id.split(':');
   return { name, version };
 }
 
-/** Read questions over the gateway's projection; every answer reflects `projection.sequence`. */
-export class ReadViews {
-  constructor(private readonly projection: GatewayProjection) {}
+/**
+ * The read questions of the scheduler's queries and the gateway's API, over
+ * one projection; every answer reflects `projection.sequence`.
+ */
+export class BerthQueries {
+  private readonly view: BerthView;
+
+  constructor(private readonly projection: BerthProjection) {
+    this.view = new BerthView(projection);
+  }
 
   createdJobs(): Map<string, Job> {
-    const jobs = new Map<string, Job>();
-    for (const [id, view] of this.projection.all(Aggregate.JOB)) {
-      const state = view.state as JobState;
-      if (state.status === 'created') jobs.set(id, state.job);
-    }
-    return jobs;
+    return this.view.jobs();
   }
 
   /** Jobs matching `filter`, sorted by id. */
@@ -148,9 +122,7 @@ export class ReadViews {
   }
 
   private registeredHosts(): RegisteredHost[] {
-    return [...this.projection.all(Aggregate.HOST).values()]
-      .map((v) => v.state as HostState)
-      .filter((s): s is RegisteredHost => s.kind === 'registered');
+    return this.view.hosts();
   }
 
   private hostsWithDeployments(): [string, DeploymentState][] {

@@ -1,0 +1,3 @@
+export * from './berth-projection';
+export * from './berth-queries';
+export * from './job-history-index';
