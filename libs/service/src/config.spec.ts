@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, parsers } from './config';
+import { formatUsage } from './run-service';
 
 const schema = {
   nats: { flag: 'nats', env: 'BERTH_NATS', description: 'NATS URL', parse: parsers.natsUrl, default: 'nats://127.0.0.1:4222' },
@@ -39,5 +40,13 @@ describe('loadConfig', () => {
 
   it('reads --config as the file', () => {
     expect(loadConfig(schema, { argv: ['--config', file], env: {} }).name).toBe('from-file');
+  });
+});
+
+describe('formatUsage', () => {
+  it('lists every setting with its flag, environment variable and description', () => {
+    const usage = formatUsage('test', 'a test service.', schema);
+    expect(usage).toMatch(/^berth-test: a test service\./);
+    for (const s of Object.values(schema)) expect(usage).toMatch(new RegExp(`--${s.flag}\\s+${s.env}\\s+${s.description}`));
   });
 });

@@ -2,3 +2,4 @@ export * from './config';
 export * from './health-server';
 export * from './logger';
 export * from './shutdown';
+export * from './run-service';
