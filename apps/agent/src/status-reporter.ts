@@ -18,14 +18,19 @@ export interface StatusReporterOptions {
   readonly logger?: AgentLogger;
 }
 
+/** While NATS is away at most this many transitions are kept per task (the newest). */
+const MAX_PENDING_PER_TASK = 100;
+
 /**
- * Coalesces task status changes into one report per tick (the latest status
- * per task wins, as in Helios's write-only replication). While NATS is away
- * the changes accumulate and go out once it is back; `requestFull` sends
- * every task's status (on start, reconnect, and periodically).
+ * Coalesces task status changes into one report per tick: one message per
+ * agent per tick, holding every transition of that tick in order, so the
+ * job history keeps each state (CREATING → STARTING → … → RUNNING). While
+ * NATS is away the transitions accumulate (bounded per task) and go out once
+ * it is back; `requestFull` sends every task's status (on start, reconnect,
+ * and periodically).
  */
 export class StatusReporter {
-  private readonly dirty = new Map<string, TaskStatus>();
+  private dirty: TaskStatus[] = [];
   private full = false;
   private cancelTick: (() => void) | undefined;
   private inFlight = false;
@@ -37,7 +42,7 @@ export class StatusReporter {
   }
 
   update(status: TaskStatus): void {
-    this.dirty.set(status.jobId, status);
+    this.dirty = boundedPerTask([...this.dirty, status]);
     this.schedule(this.options.tickMs ?? 50);
   }
 
@@ -61,17 +66,18 @@ export class StatusReporter {
   }
 
   private async flush(): Promise<void> {
-    if (this.closed || (this.dirty.size === 0 && !this.full)) return;
+    if (this.closed || (this.dirty.length === 0 && !this.full)) return;
     const full = this.full;
-    const changes = new Map(this.dirty);
+    const changes = this.dirty;
     this.full = false;
-    this.dirty.clear();
+    this.dirty = [];
     const report: TaskStatusReport = {
       host: this.options.host,
       agentId: this.options.agentId,
       time: new Date(this.options.timer.now()).toISOString(),
       full,
-      tasks: full ? [...this.options.snapshot()] : [...changes.values()],
+      // a full report still carries the transitions, then every task's current status
+      tasks: full ? [...changes, ...this.options.snapshot()] : changes,
     };
     this.inFlight = true;
     let retry = false;
@@ -80,11 +86,25 @@ export class StatusReporter {
     } catch (err) {
       retry = true;
       this.full ||= full;
-      for (const [jobId, status] of changes) if (!this.dirty.has(jobId)) this.dirty.set(jobId, status);
-      this.logger.debug({ err: err instanceof Error ? err.message : String(err), pending: this.dirty.size }, 'status report deferred');
+      this.dirty = boundedPerTask([...changes, ...this.dirty]);
+      this.logger.debug({ err: err instanceof Error ? err.message : String(err), pending: this.dirty.length }, 'status report deferred');
     } finally {
       this.inFlight = false;
     }
-    if (this.dirty.size > 0 || this.full) this.schedule(retry ? (this.options.retryMs ?? 1_000) : (this.options.tickMs ?? 50));
+    if (this.dirty.length > 0 || this.full) this.schedule(retry ? (this.options.retryMs ?? 1_000) : (this.options.tickMs ?? 50));
   }
+}
+
+/** Keeps the newest MAX_PENDING_PER_TASK transitions of each task, in order. */
+function boundedPerTask(statuses: readonly TaskStatus[]): TaskStatus[] {
+  const seen = new Map<string, number>();
+  const kept: TaskStatus[] = [];
+  for (let i = statuses.length - 1; i >= 0; i--) {
+    const status = statuses[i] as TaskStatus;
+    const count = seen.get(status.jobId) ?? 0;
+    if (count >= MAX_PENDING_PER_TASK) continue;
+    seen.set(status.jobId, count + 1);
+    kept.push(status);
+  }
+  return kept.reverse();
 }

@@ -90,9 +90,10 @@ export interface DesiredState {
 }
 
 /**
- * Status of the tasks on one host. `full: true` lists every task the agent
- * supervises (sent on start, reconnect and periodically); otherwise only
- * those that changed since the last report. Coalesced per agent per tick.
+ * Status of the tasks on one host, coalesced per agent per tick: `tasks`
+ * holds every transition since the last report, in order (a job may appear
+ * several times). `full: true` adds every task the agent supervises (sent
+ * on start, reconnect and periodically).
  */
 export interface TaskStatusReport {
   readonly host: string;

@@ -73,7 +73,7 @@ export async function createGatewayApp(options: GatewayOptions): Promise<Running
   const openApi = new OpenApiDocument();
   const deps = {
     reads: new ReadService(readModel, options.waitTimeoutMs),
-    commands: new CommandService(new SchedulerClient(nc), options.actor),
+    commands: new CommandService(new SchedulerClient(nc), options.actor, (sequence) => readModel.waitFor(sequence, options.waitTimeoutMs)),
     health,
     openApi,
   };

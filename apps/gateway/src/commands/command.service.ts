@@ -17,15 +17,22 @@ function defined<T extends object>(body: T): Partial<T> {
   return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>;
 }
 
+/** Waits (bounded) until the gateway's read model reflects a sequence. */
+export type AwaitSequence = (sequence: number) => Promise<void>;
+
 /**
  * Writes go to the scheduler as commands over NATS (CQRS: the gateway never
  * appends). The actor is the gateway's configured one until API tokens name
  * the caller. Errors come back as BerthError with the scheduler's code.
+ * A change is answered once this gateway's read model shows it, so a client
+ * reading right after writing sees its own write (clients of other gateways
+ * pass the returned sequence as `atLeastSequence`).
  */
 export class CommandService {
   constructor(
     private readonly client: SchedulerClient,
     private readonly actor: string,
+    private readonly awaitSequence: AwaitSequence = async () => undefined,
   ) {}
 
   createJob(job: Record<string, unknown>): Promise<ChangeResult> {
@@ -60,7 +67,9 @@ export class CommandService {
     return this.send(SchedulerCommand.STOP, { ...target });
   }
 
-  private send(command: SchedulerCommand, body: Record<string, unknown>): Promise<ChangeResult> {
-    return this.client.call<ChangeResult>(command, { actor: this.actor, ...defined(body) });
+  private async send(command: SchedulerCommand, body: Record<string, unknown>): Promise<ChangeResult> {
+    const result = await this.client.call<ChangeResult>(command, { actor: this.actor, ...defined(body) });
+    await this.awaitSequence(result.sequence);
+    return result;
   }
 }

@@ -1,0 +1,55 @@
+import type { JobView } from '../queries';
+import { parseTimeBound } from './audit-commands';
+import { formatStatusTable, stateLabel, statusJson } from './deployment-commands';
+import { hostStatusLabel } from './host-commands';
+
+const NOW = Date.parse('2024-01-01T12:00:00Z');
+
+const job: JobView = {
+  id: 'web:1:0123456789abcdef0123456789abcdef01234567',
+  name: 'web',
+  version: '1',
+  job: { ports: { http: { internalPort: 80, protocol: 'tcp' } } },
+  deployments: [
+    {
+      host: 'h1',
+      jobId: 'web:1:0123456789abcdef0123456789abcdef01234567',
+      goal: 'START',
+      state: 'FAILED',
+      ports: { http: 20001 },
+      deployedAt: '2024-01-01T11:00:00Z',
+      status: { jobId: 'web:1', goal: 'START', state: 'FAILED', throttled: 'IMAGE_MISSING', containerId: 'abcdef0123456789', ports: { http: 20001 }, time: '2024-01-01T11:00:01Z' },
+    },
+  ],
+};
+
+describe('status', () => {
+  it("shows throttling in the state, as Helios's FAILED (IMAGE_MISSING)", () => {
+    expect(stateLabel(job.deployments[0] ?? { state: '', status: null })).toBe('FAILED (IMAGE_MISSING)');
+    expect(stateLabel({ state: 'RUNNING', status: null })).toBe('RUNNING');
+  });
+
+  it('lays out JOB ID HOST GOAL STATE CONTAINER ID PORTS', () => {
+    expect(formatStatusTable([{ job, deployments: job.deployments }], false).split('\n')).toEqual([
+      'JOB ID           HOST    GOAL     STATE                     CONTAINER ID    PORTS',
+      'web:1:0123456    h1      START    FAILED (IMAGE_MISSING)    abcdef0         http=80:20001',
+    ]);
+  });
+
+  it('answers --json as job id → task statuses by host', () => {
+    expect(statusJson([{ job, deployments: job.deployments }])).toMatchObject({ [job.id]: { taskStatuses: { h1: { state: 'FAILED', throttled: 'IMAGE_MISSING' } } } });
+  });
+});
+
+describe('time bounds and host ages', () => {
+  it('reads ISO times and durations back from now', () => {
+    expect(parseTimeBound('15m', NOW, '--since')).toBe('2024-01-01T11:45:00.000Z');
+    expect(parseTimeBound('2024-01-01T10:00:00+01:00', NOW, '--since')).toBe('2024-01-01T09:00:00.000Z');
+    expect(() => parseTimeBound('yesterday', NOW, '--since')).toThrow(/--since "yesterday"/);
+  });
+
+  it('says Up or Down with how long', () => {
+    expect(hostStatusLabel({ status: 'UP', registeredAt: '2024-01-01T11:57:00Z', downSince: null }, NOW)).toBe('Up 3 minutes');
+    expect(hostStatusLabel({ status: 'DOWN', registeredAt: '2024-01-01T00:00:00Z', downSince: '2024-01-01T10:00:00Z' }, NOW)).toBe('Down 2 hours');
+  });
+});

@@ -1,0 +1,56 @@
+import { Command, Option } from 'commander';
+import { registerAuditCommands } from './commands/audit-commands';
+import { registerDeploymentCommands } from './commands/deployment-commands';
+import { registerHostCommands } from './commands/host-commands';
+import { registerJobCommands } from './commands/job-commands';
+import { registerVersionCommand } from './commands/version-command';
+import { resolveConfig } from './config';
+import type { CliIo, CommandContext } from './context';
+import type { GatewayApi } from './gateway-client';
+
+export interface GlobalOptions {
+  readonly gateway?: string;
+  readonly tokenFile?: string;
+  readonly json?: boolean;
+}
+
+/**
+ * `berth`: Helios's command names, flags and output over the gateway. Usage
+ * errors exit 2 (commander's message), Berth errors exit 1 with their code.
+ */
+export function buildProgram(io: CliIo): Command {
+  const program = new Command('berth')
+    .description("Deploy Docker containers to Berth hosts (Helios-compatible CLI, talking to Berth's gateway)")
+    .addOption(new Option('--gateway <url>', 'gateway URL (env BERTH_GATEWAY, else "gateway" in ~/.berth/config.json, else http://127.0.0.1:8080)'))
+    .addOption(
+      new Option('--token-file <file>', 'file holding an API token, sent as "Authorization: Bearer …" (env BERTH_TOKEN); the gateway does not check API tokens yet'),
+    )
+    .option('--json', 'machine-readable JSON output')
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  const context = (command: Command): CommandContext => {
+    const globals = command.optsWithGlobals<GlobalOptions>();
+    let gateway: GatewayApi | undefined;
+    return {
+      io,
+      json: globals.json === true,
+      gateway: () => {
+        gateway ??= io.gateway(resolveConfig({ flags: { gateway: globals.gateway, tokenFile: globals.tokenFile }, env: io.env, readFile: io.readFile }));
+        return gateway;
+      },
+      print: (text) => io.stdout(`${text}\n`),
+      printJson: (value) => io.stdout(`${JSON.stringify(value, null, 2)}\n`),
+      warn: (text) => io.stderr(`${text}\n`),
+    };
+  };
+
+  registerJobCommands(program, context);
+  registerDeploymentCommands(program, context);
+  registerHostCommands(program, context);
+  registerAuditCommands(program, context);
+  registerVersionCommand(program, context);
+  return program;
+}
