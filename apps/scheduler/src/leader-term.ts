@@ -7,6 +7,7 @@ import type { CommandServer } from './command-server';
 import type { SchedulerConfig } from './config';
 import { JobExpiry } from './job-expiry';
 import { LivenessMonitor } from './liveness-monitor';
+import { RolloutManager } from './rollout-manager';
 import { Aggregate, type BerthView } from '@berth/read-model';
 import type { Snapshotter } from './snapshotter';
 
@@ -26,7 +27,8 @@ export type StopLeaderTerm = () => Promise<void>;
 /**
  * What only the leader does, for as long as it holds the lease: serve
  * commands, talk to agents (registration, heartbeats, status reports,
- * desired state), mark hosts UP/DOWN, expire jobs and save snapshots.
+ * desired state), mark hosts UP/DOWN, expire jobs, drive rollouts
+ * (rollout-manager.ts) and save snapshots.
  * Each term gets fresh monitors, so a new leader gives every host a full
  * heartbeat timeout before marking it DOWN.
  */
@@ -47,14 +49,17 @@ export async function startLeaderTerm(deps: LeaderTermDeps): Promise<StopLeaderT
   );
   const agents = new AgentLink(nc, executor, view, liveness, config, logger);
   const expiry = new JobExpiry(executor, view, logger);
+  const rollouts = new RolloutManager(executor, view, logger, { defaultPortRange: config.defaultPortRange });
   await agents.start();
   server.start();
   liveness.start();
   expiry.start();
+  rollouts.start();
   snapshotter.enable();
   await nc.flush();
   return async () => {
     await server.stop();
+    await rollouts.stop();
     await expiry.stop();
     await liveness.stop();
     await agents.stop();

@@ -7,12 +7,14 @@ import { Counter, Gauge, Histogram } from 'prom-client';
 import { CommandExecutor } from './command-executor';
 import { CommandServer } from './command-server';
 import type { SchedulerConfig } from './config';
+import { deploymentGroupRoutes } from './deployment-group-handlers';
 import { deploymentRoutes } from './deployment-handlers';
 import { hostRoutes } from './host-handlers';
 import { jobRoutes } from './job-handlers';
 import { LeaderLease, type Role } from './leader-lease';
 import { startLeaderTerm, type StopLeaderTerm } from './leader-term';
 import { queryRoutes } from './query-handlers';
+import { rolloutRoutes } from './rollout-handlers';
 import { BerthView, JobHistoryIndex, createBerthProjection } from '@berth/read-model';
 import { Snapshotter } from './snapshotter';
 
@@ -82,6 +84,8 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger): P
     ...hostRoutes(executor, config),
     ...deploymentRoutes(executor, view, config),
     ...queryRoutes(view, history),
+    ...deploymentGroupRoutes(executor, view),
+    ...rolloutRoutes(executor, view),
   );
   const jsm = await jetstreamManager(nc);
 

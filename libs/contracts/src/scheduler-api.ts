@@ -7,14 +7,19 @@ import {
   IsIn,
   IsInt,
   IsNotEmpty,
+  IsNumber,
   IsObject,
   IsOptional,
   IsString,
+  IsUUID,
   Matches,
   Max,
   MaxLength,
   Min,
+  ValidateBy,
+  ValidateIf,
   ValidateNested,
+  type ValidationOptions,
 } from 'class-validator';
 import { CommandRequest, CreateJobRequest, RemoveJobRequest } from './command-request';
 
@@ -37,20 +42,39 @@ export const SchedulerCommand = {
   HOST_STATUS: 'host-status',
   JOB_STATUS: 'job-status',
   JOB_HISTORY: 'job-history',
+  CREATE_DEPLOYMENT_GROUP: 'create-deployment-group',
+  REMOVE_DEPLOYMENT_GROUP: 'remove-deployment-group',
+  UPDATE_DEPLOYMENT_GROUP: 'update-deployment-group',
+  LIST_DEPLOYMENT_GROUPS: 'deployment-groups',
+  INSPECT_DEPLOYMENT_GROUP: 'deployment-group',
+  DEPLOYMENT_GROUP_STATUS: 'deployment-group-status',
+  STOP_DEPLOYMENT_GROUP: 'stop-deployment-group',
+  ROLLING_UPDATE: 'rolling-update',
+  LIST_ROLLOUTS: 'rollouts',
+  INSPECT_ROLLOUT: 'rollout',
+  PROMOTE_ROLLOUT: 'promote',
+  PAUSE_ROLLOUT: 'pause',
+  RESUME_ROLLOUT: 'resume',
+  FAIL_ROLLOUT: 'fail',
+  RETRY_ROLLOUT: 'retry',
+  SET_HOST_HEALTH: 'set-host-health',
 } as const;
 export type SchedulerCommand = (typeof SchedulerCommand)[keyof typeof SchedulerCommand];
 
 const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;
 const HOST_NAME_MESSAGE = 'host must be a host name: letters, digits, ".", "_" and "-", at most 253 characters';
 
-/** Queries change nothing, so `actor` is optional. */
+/** Absent is fine; present (even null) must pass the other checks: IsOptional would let null through. */
+const IfPresent = () => ValidateIf((_object: object, value: unknown) => value !== undefined);
+
+/** Queries change nothing, so `actor` is optional (but never null or another type). */
 export abstract class QueryRequest {
-  @IsOptional()
+  @IfPresent()
   @IsString()
   @MaxLength(256)
   actor?: string;
 
-  @IsOptional()
+  @IfPresent()
   @IsString()
   @MaxLength(128)
   correlationId?: string;
@@ -172,4 +196,146 @@ export class HostQueryRequest extends QueryRequest {
   @IsString()
   @Matches(HOST_NAME, { message: HOST_NAME_MESSAGE })
   host!: string;
+}
+
+const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const GROUP_NAME_MESSAGE = 'name must be a deployment group name: letters, digits, ".", "_" and "-", at most 128 characters';
+const COUNT_OR_PERCENT = /^\d+(\.\d+)?%$/;
+
+/** A host count (integer ≥ 0) or a percentage of the rollout's hosts ("25%"); the domain checks the range. */
+function IsCountOrPercent(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isCountOrPercent',
+      validator: {
+        validate: (value: unknown) => (typeof value === 'number' && Number.isInteger(value) && value >= 0) || (typeof value === 'string' && COUNT_OR_PERCENT.test(value)),
+        defaultMessage: () => '$property must be an integer ≥ 0 or a percentage like "25%"',
+      },
+    },
+    options,
+  );
+}
+
+/**
+ * Helios's rolling-update options and Nomad's update stanza (libs/domain
+ * rollout-options.ts documents each); durations in seconds. The domain
+ * checks ranges and combinations (INVALID_ROLLOUT_OPTIONS).
+ */
+export class UpdateStrategyDto {
+  @IsOptional() @IsInt() parallelism?: number;
+  @IsOptional() @IsInt() maxParallel?: number;
+  @IsOptional() @IsNumber() timeout?: number;
+  @IsOptional() @IsBoolean() overlap?: boolean;
+  @IsOptional() @IsBoolean() migrate?: boolean;
+  @IsOptional() @IsString() @MaxLength(512) token?: string;
+  @IsOptional() @IsBoolean() ignoreFailures?: boolean;
+  @IsOptional() @IsNumber() stagger?: number;
+  @IsOptional() @IsIn(['task_states', 'checks', 'manual']) healthCheck?: 'task_states' | 'checks' | 'manual';
+  @IsOptional() @IsNumber() minHealthyTime?: number;
+  @IsOptional() @IsNumber() healthyDeadline?: number;
+  @IsOptional() @IsNumber() progressDeadline?: number;
+  @IsOptional() @IsBoolean() autoRevert?: boolean;
+  @IsOptional() @IsInt() canary?: number;
+  @IsOptional() @IsBoolean() autoPromote?: boolean;
+  @IsOptional() @IsCountOrPercent() maxUnavailable?: number | `${number}%`;
+  @IsOptional() @IsCountOrPercent() failureThreshold?: number | `${number}%`;
+  @IsOptional() @IsBoolean() prestage?: boolean;
+  @IsOptional() @IsCountOrPercent() prestageQuorum?: number | `${number}%`;
+}
+
+export class DeploymentGroupRequest extends CommandRequest {
+  @IsString()
+  @Matches(GROUP_NAME, { message: GROUP_NAME_MESSAGE })
+  name!: string;
+}
+
+export class CreateDeploymentGroupRequest extends DeploymentGroupRequest {
+  /** Helios selectors, all of which a host must match: `k=v`, `k!=v`, `k in (a,b)`, `k notin (a,b)` */
+  @IsArray()
+  @ArrayMaxSize(64)
+  @IsString({ each: true })
+  @MaxLength(1024, { each: true })
+  selectors!: string[];
+
+  /** the group's default update strategy (a rolling-update's options win over it) */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => UpdateStrategyDto)
+  defaults?: UpdateStrategyDto;
+}
+
+export class UpdateDeploymentGroupRequest extends DeploymentGroupRequest {
+  @IsArray()
+  @ArrayMaxSize(64)
+  @IsString({ each: true })
+  @MaxLength(1024, { each: true })
+  selectors!: string[];
+}
+
+export class RemoveDeploymentGroupRequest extends DeploymentGroupRequest {}
+export class StopDeploymentGroupRequest extends DeploymentGroupRequest {}
+
+export class DeploymentGroupQueryRequest extends QueryRequest {
+  @IsString()
+  @Matches(GROUP_NAME, { message: GROUP_NAME_MESSAGE })
+  name!: string;
+}
+
+export class ListDeploymentGroupsRequest extends QueryRequest {}
+
+export class RollingUpdateRequest extends CommandRequest {
+  @IsString()
+  @Matches(GROUP_NAME, { message: GROUP_NAME_MESSAGE })
+  group!: string;
+
+  /** a job reference: full id, name:version, name or id prefix */
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(512)
+  job!: string;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => UpdateStrategyDto)
+  options?: UpdateStrategyDto;
+}
+
+export class ListRolloutsRequest extends QueryRequest {
+  @IsOptional()
+  @IsString()
+  @Matches(GROUP_NAME, { message: GROUP_NAME_MESSAGE })
+  group?: string;
+}
+
+export class RolloutQueryRequest extends QueryRequest {
+  @IsUUID()
+  id!: string;
+}
+
+/** promote, pause, resume, retry */
+export class RolloutCommandRequest extends CommandRequest {
+  @IsUUID()
+  rollout!: string;
+}
+
+export class FailRolloutRequest extends RolloutCommandRequest {
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  error?: string;
+}
+
+/** A health verdict for one host of a rollout with `healthCheck: manual`. */
+export class SetHostHealthRequest extends RolloutCommandRequest {
+  @IsString()
+  @Matches(HOST_NAME, { message: HOST_NAME_MESSAGE })
+  host!: string;
+
+  @IsBoolean()
+  healthy!: boolean;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  message?: string;
 }

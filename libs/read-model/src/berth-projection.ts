@@ -1,8 +1,16 @@
 import {
   deploymentDecider,
+  deploymentGroupDecider,
   hostDecider,
   jobDecider,
+  rolloutDecider,
+  type DeploymentGroup,
+  type DeploymentGroupState,
   type DeploymentState,
+  type HostObservation,
+  type JobOnHost,
+  type Rollout,
+  type RolloutState,
   type HostDeployment,
   type HostState,
   type Job,
@@ -12,10 +20,10 @@ import {
 import { AggregateProjection } from '@berth/event-store';
 
 /** Aggregate kinds as they appear in subjects (`berth.evt.<kind>.<id>`). */
-export const Aggregate = { JOB: 'job', HOST: 'host', DEPLOYMENT: 'deployment' } as const;
+export const Aggregate = { JOB: 'job', HOST: 'host', DEPLOYMENT: 'deployment', DEPLOYMENT_GROUP: 'deployment-group', ROLLOUT: 'rollout' } as const;
 
 /**
- * Jobs, hosts and deployments folded from BERTH_EVENTS with the domain's
+ * Jobs, hosts, deployments, deployment groups and rollouts folded from BERTH_EVENTS with the domain's
  * deciders: the scheduler's state and the gateway's read model are the same
  * projection.
  */
@@ -24,6 +32,8 @@ export function createBerthProjection() {
     [Aggregate.JOB]: jobDecider,
     [Aggregate.HOST]: hostDecider,
     [Aggregate.DEPLOYMENT]: deploymentDecider,
+    [Aggregate.DEPLOYMENT_GROUP]: deploymentGroupDecider,
+    [Aggregate.ROLLOUT]: rolloutDecider,
   });
 }
 
@@ -67,6 +77,43 @@ export class BerthView {
     return [...this.projection.all(Aggregate.DEPLOYMENT)]
       .map(([host, view]) => [host, view.state as DeploymentState] as [string, DeploymentState])
       .filter(([, state]) => Object.keys(state.deployments).length > 0);
+  }
+
+  /** The host's deployments as a rollout sees them: desired goal, owning group, last reported state. */
+  jobsOnHost(host: string): JobOnHost[] {
+    return Object.values(this.deployments(host).deployments).map((d) => ({
+      jobId: d.jobId,
+      goal: d.goal,
+      ...(d.deploymentGroupName === undefined ? {} : { deploymentGroupName: d.deploymentGroupName }),
+      ...(d.lastStatus === undefined ? {} : { state: d.lastStatus.state }),
+    }));
+  }
+
+  /** What a rollout is told about a host; a host no longer registered counts as DOWN. */
+  hostObservation(host: string): HostObservation {
+    return { host, status: this.host(host)?.status ?? 'DOWN', jobs: this.jobsOnHost(host) };
+  }
+
+  group(name: string): DeploymentGroup | undefined {
+    const state = this.projection.get(Aggregate.DEPLOYMENT_GROUP, name).state as DeploymentGroupState;
+    return state.kind === 'group' ? state : undefined;
+  }
+
+  groups(): DeploymentGroup[] {
+    return [...this.projection.all(Aggregate.DEPLOYMENT_GROUP).values()]
+      .map((v) => v.state as DeploymentGroupState)
+      .filter((s): s is DeploymentGroup => s.kind === 'group');
+  }
+
+  rollout(id: string): Rollout | undefined {
+    const state = this.projection.get(Aggregate.ROLLOUT, id).state as RolloutState;
+    return state.kind === 'rollout' ? state : undefined;
+  }
+
+  rollouts(): Rollout[] {
+    return [...this.projection.all(Aggregate.ROLLOUT).values()]
+      .map((v) => v.state as RolloutState)
+      .filter((s): s is Rollout => s.kind === 'rollout');
   }
 }
 

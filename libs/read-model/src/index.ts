@@ -1,3 +1,4 @@
 export * from './berth-projection';
 export * from './berth-queries';
 export * from './job-history-index';
+export * from './deployment-group-queries';

@@ -4,10 +4,12 @@ import { createLogger } from '@berth/service';
 import { CommandExecutor } from '../command-executor';
 import type { CommandRoute } from '../command-server';
 import { loadSchedulerConfig } from '../config';
+import { deploymentGroupRoutes } from '../deployment-group-handlers';
 import { deploymentRoutes } from '../deployment-handlers';
 import { hostRoutes } from '../host-handlers';
 import { jobRoutes } from '../job-handlers';
 import { queryRoutes } from '../query-handlers';
+import { rolloutRoutes } from '../rollout-handlers';
 import { BerthView, JobHistoryIndex, createBerthProjection, type BerthProjection } from '@berth/read-model';
 
 export const silentLogger = createLogger('scheduler-test', 'silent');
@@ -59,6 +61,8 @@ export class InMemoryScheduler {
       ...hostRoutes(this.executor, config),
       ...deploymentRoutes(this.executor, this.state.view, config),
       ...queryRoutes(this.state.view, this.state.history),
+      ...deploymentGroupRoutes(this.executor, this.state.view),
+      ...rolloutRoutes(this.executor, this.state.view),
     ]) {
       this.routes.set(r.name, r);
     }

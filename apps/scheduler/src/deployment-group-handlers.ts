@@ -1,0 +1,73 @@
+import {
+  CreateDeploymentGroupRequest,
+  DeploymentGroupQueryRequest,
+  ListDeploymentGroupsRequest,
+  RemoveDeploymentGroupRequest,
+  SchedulerCommand,
+  StopDeploymentGroupRequest,
+  UpdateDeploymentGroupRequest,
+  type UpdateStrategyDto,
+} from '@berth/contracts';
+import { deploymentGroupDecider, type DeploymentGroupCommand, type DeploymentGroupEvent, type UpdateStrategy } from '@berth/domain';
+import { Aggregate, DeploymentGroupQueries, type BerthView } from '@berth/read-model';
+import type { CommandExecutor, Origin } from './command-executor';
+import { route, type CommandRoute } from './command-server';
+import { stopRollout } from './rollout-starter';
+
+/** The request's options as a domain UpdateStrategy: only the fields that were sent. */
+export function strategyOf(dto: UpdateStrategyDto | undefined): UpdateStrategy | undefined {
+  if (dto === undefined) return undefined;
+  return Object.fromEntries(Object.entries(dto).filter(([, value]) => value !== undefined)) as UpdateStrategy;
+}
+
+function statusOf(events: readonly DeploymentGroupEvent[], changed: string): string {
+  return events.length === 0 ? 'NOT_MODIFIED' : changed;
+}
+
+/**
+ * create / remove / update (selectors) / stop a deployment group, and the
+ * list, inspect and status queries. Remove and stop also stop the rollout in
+ * flight (the rollout manager does the same from the events, which covers a
+ * leader change between the two appends).
+ */
+export function deploymentGroupRoutes(executor: CommandExecutor, view: BerthView): CommandRoute[] {
+  const queries = new DeploymentGroupQueries(view.projection);
+  const sequence = () => view.projection.sequence;
+  const run = (name: string, command: (time: string) => DeploymentGroupCommand, origin: Origin) =>
+    executor.execute(Aggregate.DEPLOYMENT_GROUP, name, deploymentGroupDecider, (_, time) => command(time), origin);
+  const stopInFlight = async (events: readonly DeploymentGroupEvent[], origin: Origin, error: string) => {
+    for (const event of events) {
+      if ((event.type === 'DeploymentGroupStopped' || event.type === 'DeploymentGroupRemoved') && event.rolloutId !== undefined) {
+        await stopRollout(executor, event.rolloutId, error, origin);
+      }
+    }
+  };
+  return [
+    route(SchedulerCommand.CREATE_DEPLOYMENT_GROUP, CreateDeploymentGroupRequest, async (req) => {
+      const defaults = strategyOf(req.defaults);
+      const { events, sequence: seq } = await run(
+        req.name,
+        (time) => ({ type: 'CreateDeploymentGroup', name: req.name, selectors: req.selectors, ...(defaults === undefined ? {} : { defaults }), time }),
+        req,
+      );
+      return { name: req.name, status: statusOf(events, 'CREATED'), sequence: seq };
+    }),
+    route(SchedulerCommand.UPDATE_DEPLOYMENT_GROUP, UpdateDeploymentGroupRequest, async (req) => {
+      const { events, sequence: seq } = await run(req.name, (time) => ({ type: 'UpdateDeploymentGroupSelectors', name: req.name, selectors: req.selectors, time }), req);
+      return { name: req.name, status: statusOf(events, 'UPDATED'), sequence: seq };
+    }),
+    route(SchedulerCommand.REMOVE_DEPLOYMENT_GROUP, RemoveDeploymentGroupRequest, async (req) => {
+      const { events } = await run(req.name, (time) => ({ type: 'RemoveDeploymentGroup', name: req.name, time }), req);
+      await stopInFlight(events, req, `Deployment group ${req.name} removed`);
+      return { name: req.name, status: 'REMOVED', sequence: sequence() };
+    }),
+    route(SchedulerCommand.STOP_DEPLOYMENT_GROUP, StopDeploymentGroupRequest, async (req) => {
+      const { events } = await run(req.name, (time) => ({ type: 'StopDeploymentGroup', name: req.name, time }), req);
+      await stopInFlight(events, req, 'Stopped by user');
+      return { name: req.name, status: statusOf(events, 'STOPPED'), sequence: sequence() };
+    }),
+    route(SchedulerCommand.LIST_DEPLOYMENT_GROUPS, ListDeploymentGroupsRequest, async () => ({ groups: queries.groups(), sequence: sequence() })),
+    route(SchedulerCommand.INSPECT_DEPLOYMENT_GROUP, DeploymentGroupQueryRequest, async (req) => ({ group: queries.group(req.name), sequence: sequence() })),
+    route(SchedulerCommand.DEPLOYMENT_GROUP_STATUS, DeploymentGroupQueryRequest, async (req) => ({ ...queries.status(req.name), sequence: sequence() })),
+  ];
+}

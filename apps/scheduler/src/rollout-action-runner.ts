@@ -1,0 +1,105 @@
+import { DomainError, ErrorCode, deploymentDecider, rolloutDecider, type PortRange, type Rollout, type RolloutAction } from '@berth/domain';
+import { Aggregate, type BerthView } from '@berth/read-model';
+import type { CommandExecutor, Origin } from './command-executor';
+
+type JobAction = Exclude<RolloutAction, { readonly type: 'PrepareImage' }>;
+
+/**
+ * Carries out one rollout action against the deployment aggregate,
+ * idempotently: a deploy the group already owns, or an undeploy of a job that
+ * is gone, counts as done. So the actions `pendingActions` re-derives after a
+ * restart or failover never deploy a host twice. A refusal (FORBIDDEN,
+ * PORT_CONFLICT, a host gone, …) is reported to the rollout as a host error.
+ *
+ * PrepareImage: agents have no image pre-pull protocol yet, so the image
+ * counts as pulled at once (the caller observes `imagePulled: true`); the
+ * agent pulls it when the deploy arrives.
+ */
+export class RolloutActionRunner {
+  constructor(
+    private readonly executor: CommandExecutor,
+    private readonly view: BerthView,
+    private readonly defaultPortRange: PortRange,
+  ) {}
+
+  /** Returns true when the action was a PrepareImage, which the caller then observes as pulled. */
+  async run(rollout: Rollout, action: RolloutAction, origin: Origin): Promise<boolean> {
+    if (action.type === 'PrepareImage') return true;
+    try {
+      if (action.type === 'DeployJob') await this.deploy(action, origin);
+      else await this.undeploy(rollout, action, origin);
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      if (this.isDone(rollout, action)) return false;
+      await this.report(rollout, action.host, err.message, origin);
+    }
+    return false;
+  }
+
+  /** Already what the action wants: the group owns the job on the host (deploy), or the old copy is gone (undeploy). */
+  isDone(rollout: Rollout, action: JobAction): boolean {
+    const present = this.view.deployments(action.host).deployments[action.jobId];
+    const owned = present !== undefined && present.deploymentGroupName === action.deploymentGroupName;
+    if (action.type === 'DeployJob') return owned;
+    // the rollout's own new copy of its target is never an old job, however stale the rollout's last observation is
+    const ownTarget = owned && present.goal === 'START' && action.jobId === rollout.targetJobId;
+    return present === undefined || ownTarget;
+  }
+
+  private async deploy(action: JobAction, origin: Origin): Promise<void> {
+    if (this.isDoneDeploy(action)) return;
+    const job = this.view.job(action.jobId);
+    if (job === undefined) throw new DomainError(ErrorCode.JOB_NOT_FOUND, `Job not found: ${action.jobId}`, { jobId: action.jobId });
+    const host = this.view.host(action.host);
+    await this.executor.execute(
+      Aggregate.DEPLOYMENT,
+      action.host,
+      deploymentDecider,
+      (_, time) => ({
+        type: 'Deploy' as const,
+        host: action.host,
+        hostRegistered: host !== undefined,
+        job,
+        goal: 'START' as const,
+        token: action.token,
+        deploymentGroupName: action.deploymentGroupName,
+        portRange: host?.portRange ?? this.defaultPortRange,
+        time,
+      }),
+      origin,
+    );
+  }
+
+  private isDoneDeploy(action: JobAction): boolean {
+    return this.view.deployments(action.host).deployments[action.jobId]?.deploymentGroupName === action.deploymentGroupName;
+  }
+
+  private async undeploy(rollout: Rollout, action: JobAction, origin: Origin): Promise<void> {
+    if (this.isDone(rollout, action)) return;
+    await this.executor.execute(
+      Aggregate.DEPLOYMENT,
+      action.host,
+      deploymentDecider,
+      (_, time) => ({
+        type: 'Undeploy' as const,
+        host: action.host,
+        hostRegistered: this.view.host(action.host) !== undefined,
+        jobId: action.jobId,
+        token: action.token,
+        deploymentGroupName: action.deploymentGroupName,
+        time,
+      }),
+      origin,
+    );
+  }
+
+  private async report(rollout: Rollout, host: string, message: string, origin: Origin): Promise<void> {
+    await this.executor.execute(
+      Aggregate.ROLLOUT,
+      rollout.rolloutId,
+      rolloutDecider,
+      (_, time) => ({ type: 'ReportHostError' as const, rolloutId: rollout.rolloutId, host, message, time }),
+      origin,
+    );
+  }
+}

@@ -1,0 +1,190 @@
+import {
+  DomainError,
+  ErrorCode,
+  formatSelector,
+  groupMatches,
+  naturalSort,
+  rolloutHostRows,
+  type DeploymentGroup,
+  type HostStep,
+  type Rollout,
+  type RolloutHost,
+} from '@berth/domain';
+import { BerthView, type BerthProjection } from './berth-projection';
+
+/** A deployment group as list/inspect show it: the aggregate's state plus its selectors as text. */
+export interface DeploymentGroupRow extends DeploymentGroup {
+  readonly selectorText: readonly string[];
+}
+
+/** Helios's `deployment-group-status` table: one row per matching UP host. */
+export interface GroupHostRow {
+  readonly host: string;
+  /** The host runs the group's job, owned by the group, with goal START. */
+  readonly upToDate: boolean;
+  /** The group's job on the host (the group's current job if present, else another job the group owns there). */
+  readonly job?: string;
+  /** Last reported task state of that job; UNKNOWN until the agent reports. */
+  readonly state?: string;
+}
+
+export interface DeploymentGroupStatus {
+  readonly name: string;
+  readonly status: DeploymentGroup['status'];
+  readonly error?: string;
+  readonly jobId?: string;
+  readonly rolloutId?: string;
+  readonly reason?: DeploymentGroup['reason'];
+  readonly lastStableJobId?: string;
+  readonly hosts: GroupHostRow[];
+}
+
+export type RolloutProgress = Readonly<Record<HostStep, number>> & { readonly total: number };
+
+export interface RolloutSummary {
+  readonly rolloutId: string;
+  readonly group: string;
+  readonly jobId: string;
+  readonly targetJobId: string;
+  readonly reason: Rollout['reason'];
+  readonly status: Rollout['status'];
+  readonly paused: boolean;
+  readonly promoted: boolean;
+  readonly error?: string;
+  readonly startedAt: string;
+  readonly progress: RolloutProgress;
+}
+
+export interface RolloutHostRow {
+  readonly host: string;
+  readonly step: HostStep;
+  readonly canary: boolean;
+  readonly up: boolean;
+  readonly targetRunning: boolean;
+  readonly failure?: RolloutHost['failure'];
+  readonly deployRequestedAt?: string;
+  readonly runningSince?: string;
+}
+
+export interface RolloutDetail extends RolloutSummary {
+  readonly options: Rollout['options'];
+  readonly limits: Rollout['limits'];
+  readonly revertTo?: string;
+  readonly batches: number;
+  /** Every host of the rollout in natural order, with its step. */
+  readonly hosts: RolloutHostRow[];
+}
+
+const STEPS: readonly HostStep[] = ['PENDING', 'UP_TO_DATE', 'DEPLOYING', 'HEALTHY', 'FAILED', 'SKIPPED'];
+
+function groupNotFound(name: string): DomainError {
+  return new DomainError(ErrorCode.DEPLOYMENT_GROUP_NOT_FOUND, `Deployment group not found: ${name}`, { name });
+}
+
+function progressOf(rollout: Rollout): RolloutProgress {
+  const counts: Record<string, number> = Object.fromEntries(STEPS.map((step) => [step, 0]));
+  const rows = rolloutHostRows(rollout);
+  for (const row of rows) counts[row.step] = (counts[row.step] ?? 0) + 1;
+  return { ...(counts as Record<HostStep, number>), total: rows.length };
+}
+
+function summaryOf(rollout: Rollout): RolloutSummary {
+  const { rolloutId, group, jobId, targetJobId, reason, status, paused, promoted, startedAt } = rollout;
+  return {
+    rolloutId,
+    group,
+    jobId,
+    targetJobId,
+    reason,
+    status,
+    paused,
+    promoted,
+    ...(rollout.error === undefined ? {} : { error: rollout.error }),
+    startedAt,
+    progress: progressOf(rollout),
+  };
+}
+
+function hostRowOf(row: RolloutHost): RolloutHostRow {
+  return {
+    host: row.host,
+    step: row.step,
+    canary: row.canary,
+    up: row.up,
+    targetRunning: row.targetRunning,
+    ...(row.failure === undefined ? {} : { failure: row.failure }),
+    ...(row.deployRequestedAt === undefined ? {} : { deployRequestedAt: row.deployRequestedAt }),
+    ...(row.runningSince === undefined ? {} : { runningSince: row.runningSince }),
+  };
+}
+
+/** Read questions about deployment groups and rollouts, over the shared projection. */
+export class DeploymentGroupQueries {
+  private readonly view: BerthView;
+
+  constructor(projection: BerthProjection) {
+    this.view = new BerthView(projection);
+  }
+
+  /** Every group, sorted by name (Helios's `list-deployment-groups`). */
+  groups(): DeploymentGroupRow[] {
+    return naturalSort(this.view.groups().map((group) => group.name)).map((name) => this.group(name));
+  }
+
+  group(name: string): DeploymentGroupRow {
+    const group = this.view.group(name);
+    if (group === undefined) throw groupNotFound(name);
+    return { ...group, selectorText: group.selectors.map(formatSelector) };
+  }
+
+  status(name: string): DeploymentGroupStatus {
+    const group = this.view.group(name);
+    if (group === undefined) throw groupNotFound(name);
+    const hosts = naturalSort(this.view.hosts().filter((h) => h.status === 'UP' && groupMatches(group, h.labels)).map((h) => h.host));
+    const optional = <K extends keyof DeploymentGroup>(key: K) => (group[key] === undefined ? {} : { [key]: group[key] });
+    return {
+      name: group.name,
+      status: group.status,
+      ...optional('error'),
+      ...optional('jobId'),
+      ...optional('rolloutId'),
+      ...optional('reason'),
+      ...optional('lastStableJobId'),
+      hosts: hosts.map((host) => this.groupHostRow(group, host)),
+    };
+  }
+
+  /** Rollouts, oldest first; only those of `group` when given. */
+  rollouts(group?: string): RolloutSummary[] {
+    return this.view
+      .rollouts()
+      .filter((rollout) => group === undefined || rollout.group === group)
+      .sort((a, b) => (a.startedAt === b.startedAt ? (a.rolloutId < b.rolloutId ? -1 : 1) : a.startedAt < b.startedAt ? -1 : 1))
+      .map(summaryOf);
+  }
+
+  rollout(id: string): RolloutDetail {
+    const rollout = this.view.rollout(id);
+    if (rollout === undefined) throw new DomainError(ErrorCode.ROLLOUT_NOT_FOUND, `Rollout not found: ${id}`, { rolloutId: id });
+    return {
+      ...summaryOf(rollout),
+      options: rollout.options,
+      limits: rollout.limits,
+      ...(rollout.revertTo === undefined ? {} : { revertTo: rollout.revertTo }),
+      batches: rollout.batches,
+      hosts: rolloutHostRows(rollout).map(hostRowOf),
+    };
+  }
+
+  private groupHostRow(group: DeploymentGroup, host: string): GroupHostRow {
+    const deployments = Object.values(this.view.deployments(host).deployments).filter((d) => d.deploymentGroupName === group.name);
+    const current = deployments.find((d) => d.jobId === group.jobId) ?? deployments[0];
+    if (current === undefined) return { host, upToDate: false };
+    return {
+      host,
+      upToDate: current.jobId === group.jobId && current.goal === 'START',
+      job: current.jobId,
+      state: current.lastStatus?.state ?? 'UNKNOWN',
+    };
+  }
+}
