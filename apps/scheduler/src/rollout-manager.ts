@@ -10,6 +10,7 @@ import {
   pendingActions,
   rolloutDecider,
   rolloutHostRows,
+  STOPPED_BY_USER,
   type DeploymentGroup,
   type HostObservation,
   type PortRange,
@@ -185,7 +186,7 @@ export class RolloutManager {
    */
   private async settleOwnership(rollout: Rollout): Promise<boolean> {
     const group = this.view.group(rollout.group);
-    if (group?.rolloutId === rollout.rolloutId) return false;
+    if (group?.rolloutId === rollout.rolloutId) return this.settleOwnRollout(group, rollout);
     const current = group?.rolloutId === undefined ? undefined : this.view.rollout(group.rolloutId);
     if (group !== undefined && (current === undefined || current.startedAt < rollout.startedAt)) {
       const { rolloutId, jobId, reason } = rollout;
@@ -201,6 +202,28 @@ export class RolloutManager {
     const error = group === undefined ? `Deployment group ${rollout.group} removed` : `Superseded by rollout ${group.rolloutId ?? ''}`;
     await stopRollout(this.executor, rollout.rolloutId, error, this.origin(rollout.rolloutId));
     return true;
+  }
+
+  /**
+   * The group's own rollout is live again while the group is not ROLLING_OUT:
+   * either it was retried (the group follows it again) or the group was
+   * stopped while no leader ran (the rollout is stopped now).
+   */
+  private async settleOwnRollout(group: DeploymentGroup, rollout: Rollout): Promise<boolean> {
+    if (group.status === 'ROLLING_OUT') return false;
+    if (group.status === 'FAILED' && group.error === STOPPED_BY_USER) {
+      await stopRollout(this.executor, rollout.rolloutId, STOPPED_BY_USER, this.origin(rollout.rolloutId));
+      return true;
+    }
+    const { rolloutId, jobId, reason } = rollout;
+    await this.executor.execute(
+      Aggregate.DEPLOYMENT_GROUP,
+      group.name,
+      deploymentGroupDecider,
+      (_, time) => ({ type: 'StartGroupRollout' as const, name: group.name, rolloutId, jobId, reason, time }),
+      this.origin(rolloutId),
+    );
+    return false;
   }
 
   /** One ObserveHosts with every changed host of the rollout, and hosts whose image now counts as pulled. */

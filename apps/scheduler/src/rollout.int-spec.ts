@@ -177,6 +177,12 @@ describe('rolling updates through the NATS API', () => {
     const at = (type: string) => Date.parse(events.find((e) => e.type === type)?.time ?? '');
     expect(at('HostsFailed') - at('BatchStarted')).toBeGreaterThanOrEqual(1_000);
     expect(at('HostsFailed') - at('BatchStarted')).toBeLessThan(3_000);
+
+    // retry: the group follows the rollout again and reaches DONE once the host is healthy
+    await client.call(SchedulerCommand.RETRY_ROLLOUT, { rollout: id });
+    await waitForGroup('slow', 'ROLLING_OUT');
+    await agents.report('slow-host1', v1, 'RUNNING');
+    await waitForGroup('slow', 'DONE');
   });
 
   it('answers group and rollout errors and writes nothing', async () => {

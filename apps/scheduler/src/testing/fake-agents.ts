@@ -68,7 +68,8 @@ export class FakeAgents {
     }
   }
 
-  private async report(host: string, jobId: string, state: TaskState): Promise<void> {
+  /** Reports `state` for `jobId` on `host` now, as an agent would after a change. */
+  async report(host: string, jobId: string, state: TaskState): Promise<void> {
     const time = new Date().toISOString();
     const report: TaskStatusReport = {
       host,

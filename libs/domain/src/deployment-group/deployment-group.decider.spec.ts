@@ -87,4 +87,12 @@ describe('deployment group: status from its rollouts', () => {
     expect(state).toMatchObject({ status: 'DONE', lastStableJobId: 'foo:2:b' });
     expect(state).not.toHaveProperty('error');
   });
+
+  it('a retried rollout puts its group back to ROLLING_OUT; starting it again while it runs changes nothing', () => {
+    const failed: DeploymentGroupEvent = { type: 'DeploymentGroupRolloutFinished', name: 'g', rolloutId: 'r1', status: 'FAILED', error: 'h1: timeout', jobId: 'foo:1:a', stable: false, time: t1 };
+    const retry = { type: 'StartGroupRollout', name: 'g', rolloutId: 'r1', jobId: 'foo:1:a', reason: 'MANUAL', time: t1 } as const;
+    given(deploymentGroupDecider, [created, rolling]).when(retry).then([]);
+    given(deploymentGroupDecider, [created, rolling, failed]).when(retry).then([{ ...rolling }]);
+    expect(foldEvents(deploymentGroupDecider, [created, rolling, failed, rolling])).toMatchObject({ status: 'ROLLING_OUT', rolloutId: 'r1' });
+  });
 });

@@ -184,7 +184,8 @@ function stopGroup(group: DeploymentGroup, command: StopDeploymentGroup): Deploy
 }
 
 function startRollout(group: DeploymentGroup, command: StartGroupRollout): DeploymentGroupEvent[] {
-  if (group.rolloutId === command.rolloutId) return [];
+  // the same rollout again is a no-op while it runs, and a retry once it has finished
+  if (group.rolloutId === command.rolloutId && group.status === 'ROLLING_OUT') return [];
   const supersedes = group.status === 'ROLLING_OUT' && group.rolloutId !== undefined ? { supersedes: group.rolloutId } : {};
   const { name, rolloutId, jobId, time } = command;
   return [{ type: 'DeploymentGroupRolloutStarted', name, rolloutId, jobId, reason: command.reason ?? 'MANUAL', ...supersedes, time }];
