@@ -3,12 +3,32 @@ import type { DesiredTask } from '@berth/contracts';
 import type { Job } from '@berth/domain';
 import { useDocker } from '@berth/testing';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type Server, createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createHealthChecker } from './health-checker';
 import { BerthLabel, containerNamePrefix, jobContainerSpec } from './job-container-spec';
 import { Reconciler } from './reconciler';
 import { TaskSupervisor } from './task-supervisor';
 import { makeJob } from './testing/job-fixture';
+import { freePort } from './testing/fake-scheduler';
 import { StatusLog } from './testing/status-log';
+import type { RestartDelays } from './task-supervisor';
+
+/** A registry on loopback that knows no image: pulls fail with the registry's "manifest unknown" (IMAGE_MISSING), without leaving the machine. */
+async function startEmptyRegistry(): Promise<{ readonly address: string; readonly server: Server }> {
+  const server = createServer((req, res) => {
+    const headers = { 'content-type': 'application/json', 'docker-distribution-api-version': 'registry/2.0' };
+    if (req.url === '/v2/') {
+      res.writeHead(200, headers).end('{}');
+      return;
+    }
+    res.writeHead(404, headers).end(JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { address: `127.0.0.1:${(server.address() as { port: number }).port}`, server };
+}
 
 /** A busybox program that runs until SIGTERM and then exits at once. */
 const SERVE = ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'];
@@ -20,6 +40,13 @@ describe('agent core on a real Docker engine', () => {
   let log: StatusLog;
   let reconcilers: Reconciler[] = [];
   let failedChecks: (() => void)[] = [];
+  let dirs: string[] = [];
+
+  function tempDir(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-agent-data-'));
+    dirs.push(dir);
+    return dir;
+  }
 
   beforeEach(() => {
     runtime = new DockerRuntime({ dockerHost: engine.dockerHost });
@@ -30,16 +57,27 @@ describe('agent core on a real Docker engine', () => {
   afterEach(async () => {
     for (const r of reconcilers) r.close();
     reconcilers = [];
+    failedChecks = [];
     for (const c of await runtime.listContainers({ namePrefix: containerNamePrefix(agentId) })) {
       await runtime.removeContainer(c.id, { force: true });
     }
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    dirs = [];
   });
 
   function job(name: string, overrides: Partial<Job> = {}): Job {
     return makeJob(name, { image: engine.testImage, command: SERVE, networkMode: 'none', secondsToWaitBeforeKill: 5, ...overrides });
   }
 
-  function reconciler(): Reconciler {
+  /** Resolves after `n` failed health checks. */
+  function failedHealthChecks(n: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let seen = 0;
+      failedChecks = [() => ++seen === n && resolve()];
+    });
+  }
+
+  function reconciler(delays: Partial<RestartDelays> = {}): Reconciler {
     const r = new Reconciler({
       runtime,
       agentId,
@@ -55,8 +93,17 @@ describe('agent core on a real Docker engine', () => {
               if (!healthy) for (const notify of failedChecks) notify();
               return healthy;
             },
-            delays: { healthFirst: 100, healthMax: 200 },
-            buildSpec: (t) => jobContainerSpec(t.job, { agentId, host: 'h1', agentEnv: { AGENT_ENV: 'yes' }, ports: t.ports, nameSuffix: randomBytes(4).toString('hex') }),
+            delays: { healthFirst: 100, healthMax: 200, ...delays },
+            buildSpec: (t) =>
+              jobContainerSpec(t.job, {
+                agentId,
+                host: 'h1',
+                agentEnv: { AGENT_ENV: 'yes', SHADOWED: 'agent' },
+                ports: t.ports,
+                nameSuffix: randomBytes(4).toString('hex'),
+                dns: ['127.0.0.53'],
+                extraHosts: ['db.berth.test:127.0.0.7'],
+              }),
             onStatus: log.push,
           },
           adopt,
@@ -74,7 +121,7 @@ describe('agent core on a real Docker engine', () => {
     return r.reconcile();
   }
 
-  const task = (j: Job, goal: 'START' | 'STOP' = 'START'): DesiredTask => ({ jobId: j.id, job: j, goal, ports: {} });
+  const task = (j: Job, goal: 'START' | 'STOP' = 'START', ports: Record<string, number> = {}): DesiredTask => ({ jobId: j.id, job: j, goal, ports });
 
   it('runs a job through CREATING, STARTING, RUNNING in exactly one container', async () => {
     const j = job('web', { env: { JOB_ENV: 'set' } });
@@ -170,6 +217,8 @@ describe('agent core on a real Docker engine', () => {
       dropCapabilities: ['MKNOD'],
       volumes: { '/anon': '', '/named:ro': `berth-vol-${agentId}` },
       labels: { team: 'core' },
+      securityOpt: ['no-new-privileges'],
+      runtime: 'runc',
     });
     const running = log.next((s) => s.jobId === j.id && s.state === 'RUNNING');
     await desire(reconciler(), 1, task(j));
@@ -184,10 +233,123 @@ describe('agent core on a real Docker engine', () => {
       CapDrop: ['MKNOD'],
       NetworkMode: 'none',
       Binds: [`berth-vol-${agentId}:/named:ro`],
+      SecurityOpt: ['no-new-privileges'],
+      Runtime: 'runc',
+      Dns: ['127.0.0.53'],
+      ExtraHosts: ['db.berth.test:127.0.0.7'],
     });
     expect(info.Config.Labels).toMatchObject({ team: 'core' });
     expect(info.Mounts.map((m) => m.Destination).sort()).toEqual(['/anon', '/named']);
     await engine.docker.getContainer(info.Id).remove({ force: true, v: true });
     await engine.docker.getVolume(`berth-vol-${agentId}`).remove().catch(() => undefined);
   });
+
+  it('gives the container its env, BERTH_PORT_<name> and the cpuset, visible from inside', async () => {
+    const data = tempDir();
+    const port = await freePort();
+    const j = job('envdump', {
+      command: ['sh', '-c', 'env > /data/env.tmp && mv /data/env.tmp /data/env; trap "exit 0" TERM; sleep 3600 & wait'],
+      networkMode: 'host',
+      ports: { http: { internalPort: port, protocol: 'tcp' } },
+      env: { JOB_ENV: 'set', SHADOWED: 'job' },
+      volumes: { '/data': data },
+      resources: { cpuset: '0' },
+    });
+    const running = log.next((s) => s.jobId === j.id && s.state === 'RUNNING');
+    await desire(reconciler(), 1, task(j, 'START', { http: port }));
+    const info = await engine.docker.getContainer((await running).containerId as string).inspect();
+    expect(info.HostConfig).toMatchObject({ CpusetCpus: '0', NetworkMode: 'host', Binds: [`${data}:/data`] });
+    await waitFor(() => readable(join(data, 'env')));
+    const env = readFileSync(join(data, 'env'), 'utf8').split('\n');
+    expect(env).toEqual(expect.arrayContaining([`BERTH_PORT_http=h1:${port}`, 'AGENT_ENV=yes', 'JOB_ENV=set', 'SHADOWED=job']));
+  });
+
+  it.each([
+    ['http', { type: 'http', port: 'web', path: '/' }],
+    ['tcp', { type: 'tcp', port: 'web' }],
+  ] as const)('holds the task in HEALTHCHECKING until its %s check can connect, then RUNNING', async (_, healthCheck) => {
+    const port = await freePort();
+    const j = job(`hc-${healthCheck.type}`, { networkMode: 'host', ports: { web: { internalPort: port, externalPort: port, protocol: 'tcp' } }, healthCheck });
+    const checking = log.next((s) => s.jobId === j.id && s.state === 'HEALTHCHECKING');
+    const threeFailures = failedHealthChecks(3);
+    await desire(reconciler(), 1, task(j, 'START', { web: port }));
+    const id = (await checking).containerId as string;
+    await threeFailures;
+    expect(log.latest(j.id)?.state).toBe('HEALTHCHECKING');
+    const running = log.next((s) => s.jobId === j.id && s.state === 'RUNNING');
+    // busybox httpd daemonizes, so the exec returns; it serves index.html on GET /.
+    const serve = `mkdir -p /tmp/www && echo ok > /tmp/www/index.html && httpd -p 127.0.0.1:${port} -h /tmp/www`;
+    expect(await runtime.exec(id, ['sh', '-c', serve])).toBe(0);
+    expect((await running).containerId).toBe(id);
+    expect(log.states(j.id)).toEqual(['CREATING', 'STARTING', 'HEALTHCHECKING', 'RUNNING']);
+  });
+
+  it('throttles a container that keeps exiting as FLAPPING, and back to NO once it stays up (flap window shortened to 3 s)', async () => {
+    const data = tempDir();
+    const j = job('flappy', {
+      command: ['sh', '-c', 'test -f /data/stable || exit 3; trap "exit 0" TERM; sleep 3600 & wait'],
+      volumes: { '/data': data },
+    });
+    const flapping = log.next((s) => s.jobId === j.id && s.throttled === 'FLAPPING', 20_000);
+    await desire(reconciler({ normal: 100, flapping: 500, flapWindow: 3_000 }), 1, task(j));
+    expect(await flapping).toMatchObject({ state: 'EXITED', exitCode: 3 });
+    expect(log.all.filter((s) => s.jobId === j.id && s.state === 'EXITED')).toHaveLength(10);
+    const stable = log.next((s) => s.jobId === j.id && s.state === 'RUNNING' && s.throttled === 'NO', 20_000);
+    writeFileSync(join(data, 'stable'), '');
+    const runningFlapping = log.next((s) => s.jobId === j.id && s.state === 'RUNNING');
+    expect(await runningFlapping).toMatchObject({ throttled: 'FLAPPING' });
+    const settled = await stable;
+    expect(settled.containerId).toBe((await runningFlapping).containerId);
+  }, 40_000);
+
+  it('reports a job whose image no registry has as FAILED, throttled IMAGE_MISSING, with the error', async () => {
+    const registry = await startEmptyRegistry();
+    try {
+      const j = job('ghost', { image: `${registry.address}/berth/ghost:1` });
+      const failed = log.next((s) => s.jobId === j.id && s.state === 'FAILED');
+      await desire(reconciler(), 1, task(j));
+      expect(await failed).toMatchObject({ throttled: 'IMAGE_MISSING', containerError: expect.stringMatching(/manifest unknown/) });
+      expect(log.states(j.id)).toEqual(['PULLING_IMAGE', 'FAILED']);
+      expect(await runtime.listContainers({ labels: { [BerthLabel.JOB_ID]: j.id } })).toEqual([]);
+    } finally {
+      registry.server.close();
+    }
+  });
+
+  it('stops with SIGTERM, which the container traps', async () => {
+    const data = tempDir();
+    const j = job('graceful', {
+      command: ['sh', '-c', 'trap "echo TERM > /data/signal; exit 0" TERM; sleep 3600 & wait'],
+      volumes: { '/data': data },
+      secondsToWaitBeforeKill: 30,
+    });
+    const r = reconciler();
+    const running = log.next((s) => s.jobId === j.id && s.state === 'RUNNING');
+    await desire(r, 1, task(j));
+    const id = (await running).containerId as string;
+    const stopped = log.next((s) => s.jobId === j.id && s.state === 'STOPPED');
+    const started = Date.now();
+    await desire(r, 2, task(j, 'STOP'));
+    await stopped;
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(readFileSync(join(data, 'signal'), 'utf8').trim()).toBe('TERM');
+    expect((await runtime.inspectContainer(id))?.exitCode).toBe(0);
+  });
 });
+
+function readable(path: string): boolean {
+  try {
+    return readFileSync(path, 'utf8').length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Polls a file-system condition (no event to await for a file written inside a container). */
+async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

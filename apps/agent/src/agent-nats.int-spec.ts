@@ -1,148 +1,62 @@
 import { DockerRuntime } from '@berth/container-runtime';
-import {
-  type DesiredState,
-  type RegisterHostMessage,
-  STATUS_STREAM,
-  STATUS_SUBJECT_WILDCARD,
-  type TaskStatusReport,
-  agentSubjects,
-  okResponse,
-} from '@berth/contracts';
+import { STATUS_STREAM, STATUS_SUBJECT_WILDCARD } from '@berth/contracts';
 import { createLogger } from '@berth/service';
-import { findNatsServerBinary, useDocker } from '@berth/testing';
+import { useDocker } from '@berth/testing';
 import { StorageType, jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection, connect } from '@nats-io/transport-node';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent } from './agent';
 import { loadAgentConfig } from './config';
 import { containerNamePrefix } from './job-container-spec';
 import { StateDirLockedError } from './state-dir';
+import { FakeScheduler, RestartableNats, freePort } from './testing/fake-scheduler';
 import { makeJob } from './testing/job-fixture';
 import { StatusLog } from './testing/status-log';
 
 const HOST = 'agent-int-host';
 
-/** A nats-server on a fixed port that the test can stop and start again (the agent reconnects to the same URL). */
-class RestartableNats {
-  private child: ChildProcess | undefined;
-  readonly dir = mkdtempSync(join(tmpdir(), 'berth-agent-nats-'));
-  constructor(readonly port: number) {}
-  get url(): string {
-    return `nats://127.0.0.1:${this.port}`;
-  }
-  start(): void {
-    this.child = spawn(findNatsServerBinary(), ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', join(this.dir, 'js')], { stdio: 'ignore' });
-  }
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (child === undefined || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** The scheduler's side, played by the test: answers register and desired-request, collects status reports. */
-class FakeScheduler {
-  readonly registrations: RegisterHostMessage[] = [];
-  readonly reports: TaskStatusReport[] = [];
-  private waiters: { predicate: () => boolean; resolve: () => void }[] = [];
-  desired: DesiredState = { host: HOST, revision: 0, tasks: [] };
-  private readonly subjects = agentSubjects(HOST);
-
-  constructor(readonly nc: NatsConnection) {
-    nc.subscribe(this.subjects.register, {
-      callback: (_err, msg) => {
-        this.registrations.push(msg.json<RegisterHostMessage>());
-        msg.respond(JSON.stringify(okResponse({ host: HOST, status: 'REGISTERED' })));
-        this.notify();
-      },
-    });
-    nc.subscribe(this.subjects.desiredRequest, {
-      callback: (_err, msg) => {
-        msg.respond(JSON.stringify(okResponse(this.desired)));
-      },
-    });
-    nc.subscribe(this.subjects.status, {
-      callback: (_err, msg) => {
-        this.reports.push(msg.json<TaskStatusReport>());
-        this.notify();
-      },
-    });
-  }
-
-  publishDesired(state: DesiredState): void {
-    this.desired = state;
-    this.nc.publish(this.subjects.desired, JSON.stringify(state));
-  }
-
-  until(predicate: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-    if (predicate()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; last report: ${JSON.stringify(this.reports.at(-1))}`)), timeoutMs);
-      this.waiters.push({ predicate, resolve: () => (clearTimeout(timer), resolve()) });
-    });
-  }
-
-  /** The latest reported status of a job in any report since `since`. */
-  reported(jobId: string, since = 0) {
-    return this.reports
-      .slice(since)
-      .flatMap((r) => r.tasks)
-      .filter((t) => t.jobId === jobId)
-      .at(-1);
-  }
-
-  private notify(): void {
-    const ready = this.waiters.filter((w) => w.predicate());
-    this.waiters = this.waiters.filter((w) => !ready.includes(w));
-    for (const w of ready) w.resolve();
-  }
-}
-
 describe('agent with a real nats-server and Docker engine', () => {
-  const engine = useDocker();
   let nats: RestartableNats;
   let nc: NatsConnection;
   let scheduler: FakeScheduler;
   let stateDir: string;
+  let badStateDir: string;
   const agents: Agent[] = [];
   const agentId = `n${process.pid}`;
+  const badAgentId = `b${process.pid}`;
 
   beforeAll(async () => {
     nats = new RestartableNats(await freePort());
     nats.start();
     nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, waitOnFirstConnect: true, reconnectTimeWait: 100 });
-    const jsm = await jetstreamManager(nc);
-    await jsm.streams.add({ name: STATUS_STREAM, subjects: [STATUS_SUBJECT_WILDCARD], storage: StorageType.Memory });
-    scheduler = new FakeScheduler(nc);
+    await ensureStatusStream();
+    scheduler = new FakeScheduler(nc, HOST);
     stateDir = mkdtempSync(join(tmpdir(), 'berth-agent-state-'));
+    badStateDir = mkdtempSync(join(tmpdir(), 'berth-agent-bad-'));
   }, 30_000);
 
   afterAll(async () => {
     for (const agent of agents) await agent.stop();
     const runtime = new DockerRuntime({ dockerHost: engine.dockerHost });
-    for (const c of await runtime.listContainers({ namePrefix: containerNamePrefix(agentId) })) await runtime.removeContainer(c.id, { force: true });
+    for (const id of [agentId, badAgentId]) {
+      for (const c of await runtime.listContainers({ namePrefix: containerNamePrefix(id) })) await runtime.removeContainer(c.id, { force: true });
+    }
     await nc?.close();
     await nats?.stop();
     rmSync(stateDir, { recursive: true, force: true });
+    rmSync(badStateDir, { recursive: true, force: true });
     if (nats) rmSync(nats.dir, { recursive: true, force: true });
   }, 30_000);
+  // After the cleanup above: afterAll hooks run in the order they are declared, and the engine must outlive the agents.
+  const engine = useDocker();
+
+  /** The scheduler's part: a memory stream, so it is gone after a NATS restart (without it the fake scheduler's plain subscriptions would be the only, never-replying, responders). */
+  async function ensureStatusStream(): Promise<void> {
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: STATUS_STREAM, subjects: [STATUS_SUBJECT_WILDCARD], storage: StorageType.Memory });
+  }
 
   async function startAgent(): Promise<Agent> {
     const config = loadAgentConfig(
@@ -185,6 +99,7 @@ describe('agent with a real nats-server and Docker engine', () => {
     const reports = scheduler.reports.length;
     nats.start();
     await scheduler.until(() => scheduler.registrations.length > registrations, 're-registration');
+    await ensureStatusStream();
     await scheduler.until(
       () => scheduler.reports.slice(reports).some((r) => r.full && r.tasks.some((t) => t.jobId === job.id && t.state === 'RUNNING' && t.containerId === secondContainer)),
       'full report after reconnect',
@@ -202,4 +117,51 @@ describe('agent with a real nats-server and Docker engine', () => {
     const containers = await new DockerRuntime({ dockerHost: engine.dockerHost }).listContainers({ namePrefix: containerNamePrefix(agentId) });
     expect(containers.map((c) => [c.id, c.running])).toEqual([[secondContainer, true]]);
   }, 45_000);
+
+  it('reports each task it cannot run as FAILED with the reason (Docker’s own for the engine’s refusals) and keeps the others running', async () => {
+    const host = 'agent-int-bad-input';
+    const badScheduler = new FakeScheduler(nc, host);
+    const steady = makeJob('steady', { command: ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'], networkMode: 'none', secondsToWaitBeforeKill: 5 });
+    const unknownField = { ...makeJob('newer', { networkMode: 'none' }), gpus: 2 };
+    const invalidPort = makeJob('badport', { networkMode: 'none', ports: { http: { internalPort: 8080, protocol: 'tcp' } } });
+    const badCpuset = makeJob('badcpuset', { networkMode: 'none', resources: { cpuset: 'abc' } });
+    const relativeBind = makeJob('relbind', { networkMode: 'none', volumes: { '/data': 'relative/dir' } });
+    badScheduler.setDesired({
+      host,
+      revision: 1,
+      tasks: [
+        { jobId: steady.id, job: steady, goal: 'START', ports: {} },
+        { jobId: unknownField.id, job: unknownField, goal: 'START', ports: {} },
+        { jobId: invalidPort.id, job: invalidPort, goal: 'START', ports: { http: 70000 } },
+        { jobId: badCpuset.id, job: badCpuset, goal: 'START', ports: {} },
+        { jobId: relativeBind.id, job: relativeBind, goal: 'START', ports: {} },
+        { jobId: 'broken:1:0', job: 'not a job', goal: 'START', ports: {} } as never,
+      ],
+    });
+    const config = loadAgentConfig(['--name', host, '--nats', nats.url, '--state-dir', badStateDir, '--docker-host', engine.dockerHost, '--id', badAgentId], {});
+    agents.push(await Agent.start(config, { logger: createLogger('agent-test', 'silent'), http: false }));
+
+    const expected: Record<string, RegExp> = {
+      [unknownField.id]: /^job fields unknown to this agent: gpus$/,
+      [invalidPort.id]: /port "http": invalid host port 70000/,
+      [badCpuset.id]: /Invalid value abc for cpuset cpus/,
+      [relativeBind.id]: /"relative\/dir" includes invalid characters for a local volume name/,
+      'broken:1:0': /^the task has no job$/,
+    };
+    // Full reports repeat the current status: count distinct FAILED statuses.
+    const failuresOf = (jobId: string) => new Set(badScheduler.reports.flatMap((r) => r.tasks).filter((t) => t.jobId === jobId && t.state === 'FAILED').map((t) => t.time)).size;
+    await badScheduler.until(() => badScheduler.reported(steady.id)?.state === 'RUNNING', 'steady RUNNING');
+    // The engine's refusals are retried (after 1 s, then 2 s): wait for the retry so the others are seen carrying on meanwhile.
+    await badScheduler.until(() => failuresOf(badCpuset.id) >= 2 && failuresOf(relativeBind.id) >= 2, 'retried engine refusals');
+    for (const [jobId, message] of Object.entries(expected)) {
+      expect(badScheduler.reported(jobId)).toMatchObject({ state: 'FAILED', containerError: expect.stringMatching(message) });
+    }
+    // Refusals that retrying cannot fix are reported once.
+    expect(failuresOf(unknownField.id)).toBe(1);
+    expect(failuresOf('broken:1:0')).toBe(1);
+    const steadyNow = badScheduler.reported(steady.id);
+    expect(steadyNow?.state).toBe('RUNNING');
+    const ours = await new DockerRuntime({ dockerHost: engine.dockerHost }).listContainers({ namePrefix: containerNamePrefix(badAgentId) });
+    expect(ours.map((c) => [c.id, c.running])).toEqual([[steadyNow?.containerId, true]]);
+  }, 30_000);
 });

@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { cpus, hostname, totalmem, type as osType } from 'node:os';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { AgentConfig } from './config';
+import { readDesiredState } from './desired-state-reader';
 import { createHealthChecker } from './health-checker';
 import { jobContainerSpec } from './job-container-spec';
 import { NatsLink } from './nats-link';
@@ -46,6 +47,8 @@ export class Agent {
   readonly host: string;
   readonly runtime: ContainerRuntime;
   private readonly records: Record<string, TaskRecord>;
+  /** Job id → why the task in the latest desired state cannot run. */
+  private problems: ReadonlyMap<string, string> = new Map();
   private readonly reconciler: Reconciler;
   private readonly reporter: StatusReporter;
   private readonly link: NatsLink;
@@ -168,10 +171,11 @@ export class Agent {
     } catch (err) {
       logger.error({ err: err instanceof Error ? err.message : String(err) }, 'container runtime unreachable; tasks will fail and retry');
     }
-    const cached = this.stateDir.readDesired();
-    if (cached !== undefined && cached.host === this.host) {
-      logger.info({ revision: cached.revision, tasks: cached.tasks.length }, 'resuming from the cached desired state');
-      this.reconciler.setDesired(cached);
+    const cached = readDesiredState(this.stateDir.readDesired());
+    if (cached !== undefined && cached.state.host === this.host) {
+      logger.info({ revision: cached.state.revision, tasks: cached.state.tasks.length }, 'resuming from the cached desired state');
+      this.reconciler.setDesired(cached.state);
+      this.problems = cached.problems;
       await this.reconciler.reconcile();
     }
     this.intervals.push(
@@ -195,10 +199,21 @@ export class Agent {
     await this.reconciler.reconcile();
   }
 
-  private receiveDesired(state: DesiredState): void {
-    if (this.stopped || state.host !== this.host) return;
+  private receiveDesired(received: unknown): void {
+    if (this.stopped) return;
+    const reading = readDesiredState(received);
+    if (reading === undefined) {
+      this.deps.logger.warn({}, 'ignoring a desired state message that is not one');
+      return;
+    }
+    const { state } = reading;
+    if (state.host !== this.host) return;
+    if (reading.dropped > 0 || reading.problems.size > 0) {
+      this.deps.logger.warn({ revision: state.revision, dropped: reading.dropped, problems: Object.fromEntries(reading.problems) }, 'desired state has tasks that cannot run');
+    }
     if (!this.reconciler.setDesired(state)) return;
-    this.stateDir.writeDesired(state);
+    this.problems = reading.problems;
+    this.stateDir.writeDesired(received as DesiredState);
     void this.reconciler.reconcile();
   }
 
@@ -206,8 +221,9 @@ export class Agent {
     const inUse = new Set<number>();
     for (const other of this.reconciler.tasks.values()) for (const port of Object.values(other.ports)) inUse.add(port);
     const ports = resolvePorts(task.job, task.ports, this.records[task.jobId]?.ports, inUse, this.config.portRange);
+    const problem = this.problems.get(task.jobId);
     const supervisor = new TaskSupervisor(
-      { jobId: task.jobId, job: task.job, goal: task.goal, ports },
+      { jobId: task.jobId, job: task.job, goal: task.goal, ports, ...(problem !== undefined ? { problem } : {}) },
       {
         runtime: this.runtime,
         timer,
@@ -222,6 +238,8 @@ export class Agent {
             ports: t.ports,
             nameSuffix: randomBytes(4).toString('hex'),
             init: this.config.init || undefined,
+            dns: this.config.dns,
+            extraHosts: this.config.addHost,
           }),
         onStatus: (status) => this.taskChanged(status),
       },

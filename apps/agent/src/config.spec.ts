@@ -10,6 +10,16 @@ describe('agent config', () => {
     expect(config).toMatchObject({ name: 'h1', id: 'fromenv', labels: { a: '1', b: '2', c: '3' }, env: { X: '1,2', Y: 'y' }, portRange: { from: 21000, to: 21010 }, simulated: true });
   });
 
+  it('reads repeatable --dns and --add-host host:ip (IPv6 too)', () => {
+    const config = loadAgentConfig(['--dns', '127.0.0.53', '--dns=::1', '--add-host', 'db:127.0.0.5', 'v6:fd00::1'], {});
+    expect(config.dns).toEqual(['127.0.0.53', '::1']);
+    expect(config.addHost).toEqual(['db:127.0.0.5', 'v6:fd00::1']);
+    expect(loadAgentConfig([], {})).toMatchObject({ dns: [], addHost: [] });
+    expect(() => loadAgentConfig(['--dns', 'resolver.example'], {})).toThrow(/not an IP address/);
+    expect(() => loadAgentConfig(['--add-host', 'db'], {})).toThrow(/not host:ip/);
+    expect(() => loadAgentConfig(['--add-host', 'db:nowhere'], {})).toThrow(/not host:ip/);
+  });
+
   it('keeps other flags in place', () => {
     expect(foldRepeatableFlags(['--name', 'h', '--env', 'A=1'])).toEqual(['--name', 'h', '--env=A=1']);
   });

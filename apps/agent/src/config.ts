@@ -1,3 +1,4 @@
+import { isIpAddress } from '@berth/domain';
 import { type ConfigOf, type Setting, loadConfig, parsers } from '@berth/service';
 import { hostname } from 'node:os';
 import type { PortRange } from './port-allocator';
@@ -22,6 +23,26 @@ export function parsePortRange(raw: string): PortRange {
   const to = Number(match[3]) - (match[2] === ':' ? 1 : 0);
   if (from < 1 || to > 65535 || from > to) throw new Error(`"${raw}" is not a port range within 1-65535`);
   return { from, to };
+}
+
+function parseList(raw: string): string[] {
+  return raw.split(/[\n,]/).map((s) => s.trim()).filter((s) => s !== '');
+}
+
+function parseDns(raw: string): string[] {
+  const servers = parseList(raw);
+  for (const server of servers) if (!isIpAddress(server)) throw new Error(`"${server}" is not an IP address`);
+  return servers;
+}
+
+/** Docker's `--add-host` entries, `host:ip`; the ip may be IPv6, so split at the first colon. */
+function parseExtraHosts(raw: string): string[] {
+  const entries = parseList(raw);
+  for (const entry of entries) {
+    const colon = entry.indexOf(':');
+    if (colon <= 0 || !isIpAddress(entry.slice(colon + 1))) throw new Error(`"${entry}" is not host:ip`);
+  }
+  return entries;
 }
 
 function parseSeconds(raw: string): number {
@@ -67,15 +88,17 @@ export const agentConfigSchema = {
   heartbeatInterval: setting({ flag: 'heartbeat-interval', env: 'BERTH_AGENT_HEARTBEAT_INTERVAL', description: 'seconds between heartbeats', parse: parseSeconds, default: 5 }),
   fullReportInterval: setting({ flag: 'full-report-interval', env: 'BERTH_AGENT_FULL_REPORT_INTERVAL', description: 'seconds between full status reports', parse: parseSeconds, default: 60 }),
   simulated: setting({ flag: 'simulated', env: 'BERTH_AGENT_SIMULATED', description: 'run no containers: use the SimulatedRuntime (for demos and fleet benchmarks)', parse: parseBoolean, default: false }),
+  dns: setting({ flag: 'dns', env: 'BERTH_AGENT_DNS', description: 'DNS server for every container (repeatable; comma-separated in the env var)', parse: parseDns, default: [] as string[] }),
+  addHost: setting({ flag: 'add-host', env: 'BERTH_AGENT_ADD_HOST', description: 'host:ip added to /etc/hosts of every container (repeatable)', parse: parseExtraHosts, default: [] as string[] }),
   init: setting({ flag: 'docker-init', env: 'BERTH_AGENT_DOCKER_INIT', description: 'run an init as PID 1 in every container (SIGTERM reaches any program)', parse: parseBoolean, default: false }),
 };
 
 export type AgentConfig = ConfigOf<typeof agentConfigSchema>;
 
-const REPEATABLE = new Set(['labels', 'env']);
+const REPEATABLE = new Set(['labels', 'env', 'dns', 'add-host']);
 
 /**
- * Folds repeated `--labels`/`--env` (and several values after one, as in
+ * Folds repeated `--labels`/`--env`/`--dns`/`--add-host` (and several values after one, as in
  * `--labels a=b c=d`) into one newline-joined flag for loadConfig.
  */
 export function foldRepeatableFlags(argv: readonly string[]): string[] {

@@ -23,9 +23,12 @@ describe('jobContainerSpec', () => {
     ramdisks: { '/run/tmp': 'rw,size=1m' },
     labels: { team: 'core' },
     secondsToWaitBeforeKill: 7,
+    runtime: 'nvidia',
   });
   const spec = jobContainerSpec(job, {
     ...ctx,
+    dns: ['127.0.0.53', '::1'],
+    extraHosts: ['db.internal:127.0.0.5'],
     agentEnv: { AGENT: 'a', SHARED: 'from-agent', BERTH_PORT_admin: 'from-agent' },
     ports: { http: 80, admin: 20001, dns: 20002 },
     init: true,
@@ -97,6 +100,15 @@ describe('jobContainerSpec', () => {
     expect(minimal.capAdd).toBeUndefined();
     expect(minimal.volumes).toEqual([]);
     expect(minimal.env).toEqual({});
+    expect(minimal.dns).toBeUndefined();
+    expect(minimal.extraHosts).toBeUndefined();
+    expect(minimal.runtime).toBeUndefined();
+  });
+
+  it('passes the agent’s --dns and --add-host, and the job’s runtime', () => {
+    expect(spec.dns).toEqual(['127.0.0.53', '::1']);
+    expect(spec.extraHosts).toEqual(['db.internal:127.0.0.5']);
+    expect(spec.runtime).toBe('nvidia');
   });
 
   it('publishes nothing with host networking, but still sets BERTH_PORT_*', () => {
@@ -110,5 +122,16 @@ describe('jobContainerSpec', () => {
     const withPort = makeJob('p', { ports: { http: { internalPort: 80, protocol: 'tcp' } } });
     expect(() => jobContainerSpec(withPort, ctx)).toThrow(InvalidTaskError);
     expect(() => jobContainerSpec(withPort, { ...ctx, ports: { http: 70000 } })).toThrow(/invalid host port 70000/);
+  });
+
+  it('refuses a job with a field this agent does not know, rather than run it without', () => {
+    const newer = { ...makeJob('n'), gpus: 2, sidecars: [] } as unknown as Parameters<typeof jobContainerSpec>[0];
+    expect(() => jobContainerSpec(newer, ctx)).toThrow(InvalidTaskError);
+    expect(() => jobContainerSpec(newer, ctx)).toThrow('job fields unknown to this agent: gpus, sidecars');
+  });
+
+  it('refuses an invalid container port or protocol', () => {
+    const bad = makeJob('b', { ports: { http: { internalPort: 0, protocol: 'tcp' }, q: { internalPort: 9, protocol: 'sctp' as 'tcp' } } });
+    expect(() => jobContainerSpec(bad, { ...ctx, ports: { http: 20000, q: 20001 } })).toThrow(/port "http": invalid container port 0/);
   });
 });

@@ -1,5 +1,5 @@
 import type { ContainerSpec, PortBinding, VolumeBind } from '@berth/container-runtime';
-import { type Job, secondsToWaitBeforeKill } from '@berth/domain';
+import { JOB_FIELDS, type Job, secondsToWaitBeforeKill } from '@berth/domain';
 
 /** Labels the agent puts on every container it creates, so it can find (adopt, reap) them after a restart. */
 export const BerthLabel = {
@@ -22,6 +22,10 @@ export interface ContainerSpecContext {
   /** Makes the container name unique (hex); the agent passes random bytes. */
   readonly nameSuffix: string;
   readonly init?: boolean;
+  /** The agent's `--dns` servers. */
+  readonly dns?: readonly string[];
+  /** The agent's `--add-host` entries, `host:ip`. */
+  readonly extraHosts?: readonly string[];
 }
 
 /** The task cannot be turned into a container (e.g. a port without a host port); it becomes FAILED. */
@@ -42,8 +46,21 @@ export function containerName(agentId: string, jobId: string, suffix: string): s
   return `${containerNamePrefix(agentId)}${readable.replace(/[^a-zA-Z0-9_-]/g, '_')}-${suffix}`;
 }
 
-/** Job + where it runs → what the runtime creates. Throws InvalidTaskError for a port with no host port. */
+const KNOWN_JOB_FIELDS: ReadonlySet<string> = new Set(JOB_FIELDS);
+
+/**
+ * Job + where it runs → what the runtime creates. Throws InvalidTaskError for
+ * a port with no valid host or container port, and for a job field this agent
+ * does not know (from a newer scheduler): running the container without what
+ * that field asks for would be running something else.
+ */
 export function jobContainerSpec(job: Job, ctx: ContainerSpecContext): ContainerSpec {
+  const unknown = Object.keys(job).filter((field) => !KNOWN_JOB_FIELDS.has(field));
+  if (unknown.length > 0) throw new InvalidTaskError(`job fields unknown to this agent: ${unknown.sort().join(', ')}`);
+  for (const [name, mapping] of Object.entries(job.ports)) {
+    if (!isPort(mapping.internalPort)) throw new InvalidTaskError(`port "${name}": invalid container port ${String(mapping.internalPort)}`);
+    if (mapping.protocol !== 'tcp' && mapping.protocol !== 'udp') throw new InvalidTaskError(`port "${name}": invalid protocol ${String(mapping.protocol)}`);
+  }
   const hostNetworking = job.networkMode === 'host' || (job.networkMode ?? '').startsWith('container:');
   const portBindings = hostNetworking ? undefined : portBindingsOf(job, ctx.ports);
   const resources = job.resources ?? {};
@@ -72,6 +89,9 @@ export function jobContainerSpec(job: Job, ctx: ContainerSpecContext): Container
     portBindings: portBindings !== undefined && Object.keys(portBindings).length > 0 ? portBindings : undefined,
     stopTimeout: secondsToWaitBeforeKill(job),
     init: ctx.init,
+    dns: ctx.dns !== undefined && ctx.dns.length > 0 ? [...ctx.dns] : undefined,
+    extraHosts: ctx.extraHosts !== undefined && ctx.extraHosts.length > 0 ? [...ctx.extraHosts] : undefined,
+    runtime: job.runtime,
   };
 }
 
@@ -96,8 +116,12 @@ function portBindingsOf(job: Job, ports: Readonly<Record<string, number>>): Reco
 function hostPortOf(name: string, ports: Readonly<Record<string, number>>): number {
   const port = ports[name];
   if (port === undefined) throw new InvalidTaskError(`port "${name}" has no host port allocated`);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidTaskError(`port "${name}": invalid host port ${port}`);
+  if (!isPort(port)) throw new InvalidTaskError(`port "${name}": invalid host port ${String(port)}`);
   return port;
+}
+
+function isPort(port: unknown): port is number {
+  return typeof port === 'number' && Number.isInteger(port) && port >= 1 && port <= 65535;
 }
 
 /**

@@ -18,7 +18,8 @@ export interface NatsLinkOptions {
   readonly host: string;
   readonly agentId: string;
   readonly registration: () => Promise<RegisterHostMessage>;
-  readonly onDesired: (state: DesiredState) => void;
+  /** A desired state as received, unchecked (the agent reads it with readDesiredState). */
+  readonly onDesired: (state: unknown) => void;
   /** Registered (again): time for a full status report. */
   readonly onSession: () => void;
   readonly onReconnect?: () => void;
@@ -102,7 +103,7 @@ export class NatsLink {
     nc.subscribe(this.subjects.desired, {
       callback: (err, msg) => {
         if (err) return;
-        const state = parse<DesiredState>(msg.data);
+        const state = parse<unknown>(msg.data);
         if (state !== undefined) this.options.onDesired(state);
       },
     });

@@ -79,7 +79,10 @@ export class Reconciler {
     const supervised = new Map<string, SupervisedView>();
     for (const [jobId, s] of this.supervisors) supervised.set(jobId, { goal: s.goal, ...s.claims });
     const actions = planReconcile({ desired: desired.tasks, supervised, containers, known: this.options.knownContainers() });
-    for (const action of actions) await this.apply(action);
+    for (const action of actions) {
+      // One action failing (a task the agent cannot even supervise) must not hold up the others.
+      await this.apply(action).catch((err: unknown) => this.logger.error({ action: action.kind, err: errorMessage(err) }, 'reconcile action failed'));
+    }
     return actions;
   }
 

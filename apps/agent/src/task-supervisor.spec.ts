@@ -7,12 +7,12 @@ import { makeJob } from './testing/job-fixture';
 
 const IMAGE = 'local/busybox:1';
 
-function setup(job: Job, opts: { images?: string[]; pullable?: (image: string) => boolean; healthChecker?: HealthChecker; goal?: 'START' | 'STOP' } = {}) {
+function setup(job: Job, opts: { images?: string[]; pullable?: (image: string) => boolean; healthChecker?: HealthChecker; goal?: 'START' | 'STOP'; problem?: string } = {}) {
   const timer = new ManualTimer(1_700_000_000_000);
   const runtime = new SimulatedRuntime({ timer, images: opts.images ?? [IMAGE], pullable: opts.pullable });
   const statuses: TaskStatus[] = [];
   let n = 0;
-  const task: SupervisedTask = { jobId: job.id, job, goal: opts.goal ?? 'START', ports: {} };
+  const task: SupervisedTask = { jobId: job.id, job, goal: opts.goal ?? 'START', ports: {}, ...(opts.problem !== undefined ? { problem: opts.problem } : {}) };
   const make = (adopt?: string) =>
     new TaskSupervisor(
       task,
@@ -222,14 +222,25 @@ describe('TaskSupervisor', () => {
     expect(await runtime.listContainers()).toHaveLength(1);
   });
 
-  it('reports a container the runtime cannot create as FAILED with the error, and keeps retrying', async () => {
+  it('reports a task that cannot become a container as FAILED with the reason, once, until its goal changes', async () => {
     const { supervisor, timer, statuses } = setup(makeJob('web', { ports: { http: { internalPort: 80, protocol: 'tcp' } } }));
     supervisor.start();
     await timer.advance(0);
     expect(statuses.at(-1)).toMatchObject({ state: 'FAILED', throttled: 'NO' });
     expect(statuses.at(-1)?.containerError).toMatch(/port "http" has no host port/);
-    await timer.advance(1_000);
-    expect(statuses.filter((s) => s.state === 'FAILED')).toHaveLength(2);
+    await timer.advance(60_000);
+    expect(statuses.filter((s) => s.state === 'FAILED')).toHaveLength(1);
+    supervisor.setGoal('STOP');
+    await timer.advance(0);
+    expect(statuses.at(-1)).toMatchObject({ state: 'STOPPED', goal: 'STOP' });
+  });
+
+  it('reports a task received malformed as FAILED with the problem, without touching the runtime', async () => {
+    const { supervisor, timer, statuses, runtime } = setup(makeJob('bad'), { problem: 'the task has no job' });
+    supervisor.start();
+    await timer.advance(0);
+    expect(statuses).toEqual([expect.objectContaining({ state: 'FAILED', containerError: 'the task has no job' })]);
+    expect(await runtime.listContainers()).toEqual([]);
   });
 
   it('leaves the container running when closed', async () => {

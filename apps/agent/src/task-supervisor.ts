@@ -7,6 +7,7 @@ import {
 } from '@berth/container-runtime';
 import { type Goal, type Job, type TaskState, type TaskStatus, type ThrottleState, secondsToWaitBeforeKill } from '@berth/domain';
 import { FlapController } from './flap-controller';
+import { InvalidTaskError } from './job-container-spec';
 import type { HealthChecker } from './health-checker';
 import { type AgentLogger, silentLogger } from './logging';
 
@@ -17,6 +18,8 @@ export interface SupervisedTask {
   readonly goal: Goal;
   /** Port name → host port. */
   readonly ports: Readonly<Record<string, number>>;
+  /** Why the task as received cannot run at all: it is FAILED with this message until its goal changes. */
+  readonly problem?: string;
 }
 
 /** Restart delays in ms (Helios RestartPolicy: max(1 s, x)). */
@@ -30,6 +33,8 @@ export interface RestartDelays {
   readonly healthMax: number;
   /** Cap of the backoff after repeated failures of other kinds (engine errors). */
   readonly failureMax: number;
+  /** FLAPPING: 10 runs within this window; stable again after running this long (Helios: 60 s). */
+  readonly flapWindow: number;
 }
 
 export const DEFAULT_RESTART_DELAYS: RestartDelays = {
@@ -40,6 +45,7 @@ export const DEFAULT_RESTART_DELAYS: RestartDelays = {
   healthFirst: 1_000,
   healthMax: 30_000,
   failureMax: 30_000,
+  flapWindow: 60_000,
 };
 
 export interface TaskSupervisorOptions {
@@ -86,7 +92,7 @@ export class TaskSupervisor {
   private spec: ContainerSpec | undefined;
   private current: TaskStatus;
   private throttle: ThrottleState = 'NO';
-  private readonly flaps = new FlapController();
+  private readonly flaps: FlapController;
   private failures = 0;
   private changed = deferred();
   private closed = false;
@@ -107,6 +113,7 @@ export class TaskSupervisor {
     this.task = task;
     this.containerId = adoptContainerId;
     this.delays = { ...DEFAULT_RESTART_DELAYS, ...options.delays };
+    this.flaps = new FlapController(10, this.delays.flapWindow);
     this.logger = options.logger ?? silentLogger;
     this.random = options.random ?? Math.random;
     this.current = this.makeStatus('UNKNOWN');
@@ -197,6 +204,7 @@ export class TaskSupervisor {
 
   /** One run: reuse a running (adopted) container or start a new one, health check it, wait for its exit. */
   private async runOnce(): Promise<void> {
+    if (this.task.problem !== undefined) throw new InvalidTaskError(this.task.problem);
     const existing = this.containerId === undefined ? undefined : await this.options.runtime.inspectContainer(this.containerId);
     let id: string;
     let startedAt: number;
@@ -340,6 +348,14 @@ export class TaskSupervisor {
 
   private async fail(err: unknown): Promise<void> {
     const message = err instanceof Error ? err.message : String(err);
+    if (err instanceof InvalidTaskError) {
+      // Retrying cannot help: the same job would fail the same way. Wait for a new goal.
+      this.logger.warn({ jobId: this.jobId, err: message }, 'task cannot run');
+      const wake = this.changed.promise;
+      this.setState('FAILED', { containerError: message });
+      await wake;
+      return;
+    }
     let delay: number;
     if (isContainerRuntimeError(err, RuntimeErrorCode.IMAGE_MISSING)) {
       this.throttle = 'IMAGE_MISSING';

@@ -80,6 +80,12 @@ export interface ContainerSpec {
   readonly stopTimeout?: number;
   /** Run a tiny init as PID 1 so that SIGTERM reaches programs that do not handle it (busybox sleep, httpd). */
   readonly init?: boolean;
+  /** DNS servers for the container's resolv.conf (`docker run --dns`). */
+  readonly dns?: readonly string[];
+  /** `host:ip` lines added to the container's /etc/hosts (`docker run --add-host`). */
+  readonly extraHosts?: readonly string[];
+  /** OCI runtime the engine runs the container with (`docker run --runtime`), e.g. `runc` or `nvidia`. */
+  readonly runtime?: string;
 }
 
 export interface RemoveOptions {

@@ -34,7 +34,7 @@ describe('DockerRuntime on a real engine', () => {
     await expect(runtime.inspectContainer('x')).rejects.toMatchObject({ code: RuntimeErrorCode.RUNTIME_UNAVAILABLE });
   });
 
-  it('applies host config: tmpfs, memory, capabilities, hostname, read-only bind', async () => {
+  it('applies host config: tmpfs, memory, capabilities, hostname, read-only bind, dns, extra hosts, runtime', async () => {
     const runtime = new DockerRuntime(engine.docker);
     const name = `berth-hostcfg-${process.pid}-${Date.now()}`;
     const id = await runtime.createContainer({
@@ -54,6 +54,9 @@ describe('DockerRuntime on a real engine', () => {
       volumes: [{ hostPath: '/etc', containerPath: '/host-etc', readOnly: true }, { containerPath: '/data' }],
       portBindings: { '8080/tcp': { hostIp: '127.0.0.1', hostPort: 18080 } },
       stopTimeout: 3,
+      dns: ['127.0.0.53'],
+      extraHosts: ['registry.berth.test:127.0.0.2'],
+      runtime: 'runc',
     });
     try {
       const info = await engine.docker.getContainer(id).inspect();
@@ -69,6 +72,9 @@ describe('DockerRuntime on a real engine', () => {
         Binds: ['/etc:/host-etc:ro'],
         PortBindings: { '8080/tcp': [{ HostIp: '127.0.0.1', HostPort: '18080' }] },
         Init: true,
+        Dns: ['127.0.0.53'],
+        ExtraHosts: ['registry.berth.test:127.0.0.2'],
+        Runtime: 'runc',
       });
       expect(info.Config).toMatchObject({ Hostname: 'berth-test', StopTimeout: 3 });
       expect(Object.keys(info.Config.Volumes ?? {})).toEqual(['/data']);
@@ -76,6 +82,8 @@ describe('DockerRuntime on a real engine', () => {
       await runtime.startContainer(id);
       await expect(runtime.exec(id, ['sh', '-c', 'test "$(hostname)" = berth-test'])).resolves.toBe(0);
       await expect(runtime.exec(id, ['sh', '-c', 'touch /scratch/x && ! touch /host-etc/x'])).resolves.toBe(0);
+      await expect(runtime.exec(id, ['sh', '-c', 'grep -q "127.0.0.2.*registry.berth.test" /etc/hosts'])).resolves.toBe(0);
+      await expect(runtime.exec(id, ['grep', '-q', 'nameserver 127.0.0.53', '/etc/resolv.conf'])).resolves.toBe(0);
     } finally {
       await runtime.removeContainer(id, { force: true });
     }

@@ -284,6 +284,9 @@ function toCreateOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
       CapDrop: spec.capDrop && [...spec.capDrop],
       SecurityOpt: spec.securityOpt && [...spec.securityOpt],
       Init: spec.init,
+      Dns: spec.dns && [...spec.dns],
+      ExtraHosts: spec.extraHosts && [...spec.extraHosts],
+      Runtime: spec.runtime,
       PortBindings:
         ports.length > 0
           ? Object.fromEntries(

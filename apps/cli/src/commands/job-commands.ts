@@ -41,7 +41,7 @@ export function registerJobCommands(program: Command, context: ContextFactory): 
     .option('--hostname <name>', 'container hostname')
     .option('--grace-period <seconds>', 'seconds between deregistration and stop')
     .option('-e, --expires <ISO-8601>', 'time after which the job is undeployed everywhere and removed')
-    .option('--network-mode <mode>', 'bridge, host or container:<name|id>')
+    .option('--network-mode <mode>', 'bridge, host, none or container:<name|id>')
     .option('--registration-domain <domain>', 'domain the job registers in')
     .option('--runtime <runtime>', 'Docker runtime, e.g. nvidia')
     .option('--http-check <port:path>', 'HTTP health check on a named port')

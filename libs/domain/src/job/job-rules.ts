@@ -168,9 +168,10 @@ function healthCheckProblems(draft: JobDraft): Problem[] {
 
 function networkModeProblems(draft: JobDraft): Problem[] {
   const mode = draft.networkMode;
-  if (mode === undefined || mode === 'bridge' || mode === 'host') return [];
+  // Berth adds `none` to Helios's list: a job with no network at all is legitimate (batch work, tests)
+  if (mode === undefined || mode === 'bridge' || mode === 'host' || mode === 'none') return [];
   if (mode.startsWith('container:') && mode.length > 'container:'.length) return [];
-  return [problem('networkMode', "A Docker container's network mode must be bridge, host, or container:<name|id>.")];
+  return [problem('networkMode', "A Docker container's network mode must be bridge, host, none, or container:<name|id>.")];
 }
 
 function capabilityProblems(draft: JobDraft, options: JobRuleOptions): Problem[] {

@@ -104,7 +104,7 @@ describe('validateJob: every problem at once', () => {
         ports: { http: { internalPort: 70000, protocol: 'sctp' } },
         resources: { memory: '1g' },
         healthCheck: { type: 'http', port: 'admin', path: 'health' },
-        networkMode: 'none',
+        networkMode: 'overlay',
       },
       { now: NOW },
     );
@@ -420,9 +420,9 @@ describe('rule: health check', () => {
 });
 
 describe('rule: network mode', () => {
-  it.each(['bridge', 'host', 'container:db', 'container:4f2a'])('accepts %s', (networkMode) => expectValid({ networkMode }));
-  it.each(['none', 'container:', 'Host', ''])('rejects %j', (networkMode) => {
-    expectOnlyProblem({ networkMode }, 'networkMode', "A Docker container's network mode must be bridge, host, or container:<name|id>.");
+  it.each(['bridge', 'host', 'none', 'container:db', 'container:4f2a'])('accepts %s', (networkMode) => expectValid({ networkMode }));
+  it.each(['container:', 'Host', 'None', ''])('rejects %j', (networkMode) => {
+    expectOnlyProblem({ networkMode }, 'networkMode', "A Docker container's network mode must be bridge, host, none, or container:<name|id>.");
   });
 });
 

@@ -105,7 +105,7 @@ export interface Job {
   readonly token: string;
   readonly healthCheck?: HealthCheck;
   readonly securityOpt: readonly string[];
-  /** `bridge` | `host` | `container:<name|id>`; absent means Docker's default. */
+  /** `bridge` | `host` | `none` | `container:<name|id>`; absent means Docker's default. */
   readonly networkMode?: string;
   /** Stored and returned, never acted on. */
   readonly metadata: Readonly<Record<string, string>>;
