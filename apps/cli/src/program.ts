@@ -1,8 +1,10 @@
 import { Command, Option } from 'commander';
 import { registerAuditCommands } from './commands/audit-commands';
 import { registerDeploymentCommands } from './commands/deployment-commands';
+import { registerGroupCommands } from './commands/group-commands';
 import { registerHostCommands } from './commands/host-commands';
 import { registerJobCommands } from './commands/job-commands';
+import { registerRolloutCommands } from './commands/rollout-commands';
 import { registerVersionCommand } from './commands/version-command';
 import { resolveConfig } from './config';
 import type { CliIo, CommandContext } from './context';
@@ -50,6 +52,8 @@ export function buildProgram(io: CliIo): Command {
   registerJobCommands(program, context);
   registerDeploymentCommands(program, context);
   registerHostCommands(program, context);
+  registerGroupCommands(program, context);
+  registerRolloutCommands(program, context);
   registerAuditCommands(program, context);
   registerVersionCommand(program, context);
   return program;

@@ -18,6 +18,8 @@ export interface Stack {
   readonly gateway: RunningGateway;
   /** a direct scheduler client acting as "alice" (another actor than the gateway) */
   readonly alice: SchedulerClient;
+  /** the test's own NATS connection (fake agents use it); drained by stop() */
+  readonly nc: NatsConnection;
   gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLAnswer<T>>;
   rest(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
   wsClient(): Client;
@@ -51,6 +53,7 @@ export async function startStack(): Promise<Stack> {
   return {
     gateway,
     alice: new SchedulerClient(nc, { actor: 'alice' }),
+    nc,
     async gql(query, variables = {}) {
       const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
       return (await res.json()) as GraphQLAnswer<never>;
@@ -102,5 +105,14 @@ export function collect<T>(client: Client, query: string, variables: Record<stri
     if (errors.length > 0) throw new Error(`subscription failed: ${JSON.stringify(errors)}`);
     return received.slice(0, count);
   };
-  return { received, next, unsubscribe };
+  /** Resolves with the first message that satisfies `accept`, as soon as it arrives. */
+  const until = async (accept: (message: T) => boolean, timeoutMs = 15_000): Promise<T> => {
+    const deadline = Date.now() + timeoutMs;
+    for (let seen = 0; ; seen++) {
+      const batch = await next(seen + 1, Math.max(1, deadline - Date.now()));
+      const message = batch[seen] as T;
+      if (accept(message)) return message;
+    }
+  };
+  return { received, next, until, unsubscribe };
 }

@@ -12,7 +12,11 @@ export class FakeGateway implements GatewayApi {
   readonly url = 'http://fake-gateway';
   readonly sent: Sent[] = [];
 
-  constructor(private readonly answer: (operation: string, variables: Record<string, unknown>) => unknown) {}
+  constructor(
+    private readonly answer: (operation: string, variables: Record<string, unknown>) => unknown,
+    /** messages each subscription (by operation name) delivers at once, then it completes */
+    private readonly feeds: Record<string, readonly unknown[]> = {},
+  ) {}
 
   async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
     this.sent.push({ query, variables });
@@ -20,8 +24,13 @@ export class FakeGateway implements GatewayApi {
     return this.answer(operation, variables) as T;
   }
 
-  subscribe(): LiveFeed {
-    throw new Error('no subscriptions in unit tests');
+  subscribe<T>(query: string, variables: Record<string, unknown>, onData: (data: T) => void): LiveFeed {
+    this.sent.push({ query, variables });
+    const operation = /^\s*subscription\s+(\w+)/.exec(query)?.[1] ?? '';
+    const messages = this.feeds[operation];
+    if (messages === undefined) throw new Error(`no feed for subscription ${operation}`);
+    const done = Promise.resolve().then(() => messages.forEach((m) => onData(m as T)));
+    return { done, close: async () => undefined };
   }
 }
 

@@ -51,7 +51,7 @@ function healthOf(nc: NatsConnection, model: GatewayReadModel): GatewayHealth {
 export function buildOpenApiDocument(app: INestApplication) {
   const config = new DocumentBuilder()
     .setTitle('Berth gateway')
-    .setDescription('Jobs, hosts, deployments and the audit log. Errors are {code, message, details} with the Berth error code.')
+    .setDescription('Jobs, hosts, deployments, deployment groups, rollouts and the audit log. Errors are {code, message, details} with the Berth error code.')
     .setVersion('1')
     .build();
   return SwaggerModule.createDocument(app, config);

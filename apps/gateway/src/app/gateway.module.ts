@@ -5,16 +5,21 @@ import { resolve } from 'node:path';
 import { CommandService } from '../commands/command.service';
 import { AuditResolver } from '../graphql/audit.resolver';
 import { CommandsResolver } from '../graphql/commands.resolver';
+import { DeploymentGroupsResolver } from '../graphql/deployment-groups.resolver';
 import { HostsResolver } from '../graphql/hosts.resolver';
 import { JobsResolver } from '../graphql/jobs.resolver';
 import { LiveResolver } from '../graphql/live.resolver';
+import { RolloutLiveResolver } from '../graphql/rollout-live.resolver';
+import { RolloutsResolver } from '../graphql/rollouts.resolver';
 import { ReadService } from '../read-model/read.service';
+import { DeploymentGroupsController } from '../rest/deployment-groups.controller';
 import { DeploymentsController } from '../rest/deployments.controller';
 import { EventsController } from '../rest/events.controller';
 import { HealthController } from '../rest/health.controller';
 import { HostsController } from '../rest/hosts.controller';
 import { JobsController } from '../rest/jobs.controller';
 import { OpenApiController, OpenApiDocument } from '../rest/openapi.controller';
+import { RolloutsController } from '../rest/rollouts.controller';
 import { HEALTH, type GatewayHealth } from './tokens';
 
 /** apps/gateway/schema.gql, wherever the process runs from (jest's cwd is the project root). */
@@ -43,7 +48,7 @@ export class GatewayModule {
           subscriptions: { 'graphql-ws': true },
         }),
       ],
-      controllers: [JobsController, HostsController, DeploymentsController, EventsController, HealthController, OpenApiController],
+      controllers: [JobsController, HostsController, DeploymentsController, DeploymentGroupsController, RolloutsController, EventsController, HealthController, OpenApiController],
       providers: [
         { provide: ReadService, useValue: deps.reads },
         { provide: CommandService, useValue: deps.commands },
@@ -54,6 +59,9 @@ export class GatewayModule {
         AuditResolver,
         CommandsResolver,
         LiveResolver,
+        DeploymentGroupsResolver,
+        RolloutsResolver,
+        RolloutLiveResolver,
       ],
     };
   }

@@ -17,6 +17,16 @@ function defined<T extends object>(body: T): Partial<T> {
   return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>;
 }
 
+/** Operator commands on a rollout that take nothing but its id. */
+export type RolloutCommand = 'promote' | 'pause' | 'resume' | 'retry';
+
+const ROLLOUT_COMMANDS: Record<RolloutCommand, SchedulerCommand> = {
+  promote: SchedulerCommand.PROMOTE_ROLLOUT,
+  pause: SchedulerCommand.PAUSE_ROLLOUT,
+  resume: SchedulerCommand.RESUME_ROLLOUT,
+  retry: SchedulerCommand.RETRY_ROLLOUT,
+};
+
 /** Waits (bounded) until the gateway's read model reflects a sequence. */
 export type AwaitSequence = (sequence: number) => Promise<void>;
 
@@ -65,6 +75,39 @@ export class CommandService {
 
   stop(target: JobOnHost): Promise<ChangeResult> {
     return this.send(SchedulerCommand.STOP, { ...target });
+  }
+
+  createDeploymentGroup(name: string, selectors: readonly string[], defaults?: object): Promise<ChangeResult> {
+    return this.send(SchedulerCommand.CREATE_DEPLOYMENT_GROUP, { name, selectors, defaults: defaults && defined(defaults) });
+  }
+
+  updateDeploymentGroup(name: string, selectors: readonly string[]): Promise<ChangeResult> {
+    return this.send(SchedulerCommand.UPDATE_DEPLOYMENT_GROUP, { name, selectors });
+  }
+
+  removeDeploymentGroup(name: string): Promise<ChangeResult> {
+    return this.send(SchedulerCommand.REMOVE_DEPLOYMENT_GROUP, { name });
+  }
+
+  stopDeploymentGroup(name: string): Promise<ChangeResult> {
+    return this.send(SchedulerCommand.STOP_DEPLOYMENT_GROUP, { name });
+  }
+
+  /** Starts a rollout; the answer has `rolloutId` and the rollout as it starts. */
+  rollingUpdate(group: string, job: string, options?: object): Promise<ChangeResult> {
+    return this.send(SchedulerCommand.ROLLING_UPDATE, { group, job, options: options && defined(options) });
+  }
+
+  rolloutCommand(command: RolloutCommand, rollout: string): Promise<ChangeResult> {
+    return this.send(ROLLOUT_COMMANDS[command], { rollout });
+  }
+
+  failRollout(rollout: string, error?: string): Promise<ChangeResult> {
+    return this.send(SchedulerCommand.FAIL_ROLLOUT, { rollout, error });
+  }
+
+  setHostHealth(rollout: string, host: string, healthy: boolean, message?: string): Promise<ChangeResult> {
+    return this.send(SchedulerCommand.SET_HOST_HEALTH, { rollout, host, healthy, message });
   }
 
   private async send(command: SchedulerCommand, body: Record<string, unknown>): Promise<ChangeResult> {

@@ -11,6 +11,7 @@ const CONFLICTS: ReadonlySet<string> = new Set([
   ErrorCode.AMBIGUOUS_JOB_REFERENCE,
   ErrorCode.PORT_RANGE_EXHAUSTED,
   ErrorCode.CONCURRENCY_CONFLICT,
+  ErrorCode.ROLLOUT_STATE_CONFLICT,
 ]);
 
 /** The HTTP status a Berth error code is answered with on REST. */

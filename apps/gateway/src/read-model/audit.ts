@@ -1,5 +1,15 @@
 import { ErrorCode } from '@berth/contracts';
-import { foldEvents, hostDecider, jobDecider, type Decider, type DomainEvent, type HostState, type JobState } from '@berth/domain';
+import {
+  deploymentGroupDecider,
+  foldEvents,
+  hostDecider,
+  jobDecider,
+  type Decider,
+  type DeploymentGroupState,
+  type DomainEvent,
+  type HostState,
+  type JobState,
+} from '@berth/domain';
 import { toDomainEvent } from '@berth/event-store';
 import { gatewayError } from '../errors/error-mapping';
 import { paginate, type Page } from './cursor';
@@ -82,4 +92,8 @@ export function jobAsOf(log: readonly LoggedEvent[], jobId: string, asOf: AsOf):
 
 export function hostAsOf(log: readonly LoggedEvent[], host: string, asOf: AsOf): StateAsOf<HostState> {
   return aggregateAsOf(log, hostDecider as Decider<unknown, DomainEvent, HostState>, Aggregate.HOST, host, asOf);
+}
+
+export function deploymentGroupAsOf(log: readonly LoggedEvent[], name: string, asOf: AsOf): StateAsOf<DeploymentGroupState> {
+  return aggregateAsOf(log, deploymentGroupDecider as Decider<unknown, DomainEvent, DeploymentGroupState>, Aggregate.DEPLOYMENT_GROUP, name, asOf);
 }

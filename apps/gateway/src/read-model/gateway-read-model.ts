@@ -3,6 +3,7 @@ import type { JobHistoryEntry } from '@berth/domain';
 import type { EventStore, Subscription } from '@berth/event-store';
 import { Aggregate, JobHistoryIndex, createBerthProjection, type BerthProjection } from '@berth/read-model';
 import { gatewayError } from '../errors/error-mapping';
+import { RolloutBatchIndex } from './rollout-batch-index';
 
 export { Aggregate };
 
@@ -24,6 +25,7 @@ export class GatewayReadModel {
   readonly projection: BerthProjection = createBerthProjection();
   private readonly log: LoggedEvent[] = [];
   private readonly jobHistory = new JobHistoryIndex();
+  readonly rolloutBatches = new RolloutBatchIndex();
   private readonly listeners = new Set<EventListener>();
   private subscription: Subscription | undefined;
   private caughtUpFlag = false;
@@ -57,6 +59,7 @@ export class GatewayReadModel {
     const event: LoggedEvent = { ...stored, position: this.log.length + 1 };
     this.log.push(event);
     this.jobHistory.apply(event);
+    this.rolloutBatches.apply(event);
     this.projection.apply(event);
     for (const listener of this.listeners) {
       try {

@@ -1,5 +1,5 @@
 import type { GatewayReadModel } from './gateway-read-model';
-import { BerthQueries } from '@berth/read-model';
+import { BerthQueries, DeploymentGroupQueries } from '@berth/read-model';
 
 /**
  * Answers a query from the read model, after waiting (bounded) until it has
@@ -8,12 +8,15 @@ import { BerthQueries } from '@berth/read-model';
  */
 export class ReadService {
   readonly views: BerthQueries;
+  /** deployment groups and rollouts */
+  readonly groups: DeploymentGroupQueries;
 
   constructor(
     readonly model: GatewayReadModel,
     private readonly waitTimeoutMs: number,
   ) {
     this.views = new BerthQueries(model.projection);
+    this.groups = new DeploymentGroupQueries(model.projection);
   }
 
   async read<T extends object>(atLeastSequence: number | undefined, answer: (views: BerthQueries) => T): Promise<T & { sequence: number }> {

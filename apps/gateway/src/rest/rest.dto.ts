@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsBoolean, IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { RolloutOptionsInput } from '../graphql/dto/group.args';
 
 const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
@@ -75,4 +76,35 @@ export class ErrorResponseBody {
 
 export class ChangeResponseBody {
   @ApiProperty({ description: 'stream sequence of the events; pass as atLeastSequence to read your write' }) sequence!: number;
+}
+
+const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export class GroupSelectorsBody {
+  @ApiProperty({ type: [String], description: 'Helios selectors: k=v, k!=v, k in (a,b), k notin (a,b); a host must match all' })
+  @IsArray() @ArrayMaxSize(64) @IsString({ each: true }) @MaxLength(1024, { each: true })
+  selectors!: string[];
+}
+
+export class CreateDeploymentGroupBody extends GroupSelectorsBody {
+  @ApiProperty({ description: 'letters, digits, ".", "_" and "-", at most 128 characters' }) @IsString() @Matches(GROUP_NAME, { message: 'name must be a deployment group name' }) name!: string;
+  @ApiPropertyOptional({ type: () => RolloutOptionsInput, description: "the group's default update strategy" }) @IsOptional() @ValidateNested() @Type(() => RolloutOptionsInput) defaults?: RolloutOptionsInput;
+}
+
+export class RollingUpdateBody {
+  @ApiProperty({ description: 'job reference: full id, name:version, name or id prefix' }) @IsString() @IsNotEmpty() @MaxLength(512) job!: string;
+  @ApiPropertyOptional({ type: () => RolloutOptionsInput, description: "over the job's rolloutOptions and the group's defaults" }) @IsOptional() @ValidateNested() @Type(() => RolloutOptionsInput) options?: RolloutOptionsInput;
+}
+
+export class RolloutsQuery extends ReadQuery {
+  @ApiPropertyOptional({ description: "only this group's rollouts" }) @IsOptional() @IsString() @Matches(GROUP_NAME, { message: 'group must be a deployment group name' }) group?: string;
+}
+
+export class FailRolloutBody {
+  @ApiPropertyOptional({ description: 'why (recorded as the rollout error)' }) @IsOptional() @IsString() @MaxLength(1024) error?: string;
+}
+
+export class HostHealthBody {
+  @ApiProperty() @IsBoolean() healthy!: boolean;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1024) message?: string;
 }

@@ -1,0 +1,145 @@
+import type { Command } from 'commander';
+import type { CommandContext, ContextFactory } from '../context';
+import { GROUP_STATUS_FIELDS, getGroup, getGroupStatus, listGroups, type GroupStatusView } from '../group-queries';
+import { creatingGroupLine, formatGroupDetails, formatGroupStatus, GroupWatchPrinter } from './group-format';
+
+interface GroupChange {
+  readonly sequence: number;
+  readonly name: string;
+  readonly status: string;
+  readonly result: Record<string, unknown>;
+}
+
+const CHANGE_FIELDS = 'sequence name status result';
+
+async function groupMutation(ctx: CommandContext, mutation: string, name: string, selectors?: readonly string[]): Promise<GroupChange> {
+  const withSelectors = selectors !== undefined;
+  const data = await ctx.gateway().request<Record<string, GroupChange>>(
+    `mutation Group($name: String!${withSelectors ? ', $selectors: [String!]!' : ''}) { ${mutation}(name: $name${withSelectors ? ', selectors: $selectors' : ''}) { ${CHANGE_FIELDS} } }`,
+    { name, ...(withSelectors ? { selectors } : {}) },
+  );
+  const change = data[mutation];
+  if (!change) throw new Error(`the gateway's answer to ${mutation} has no result`);
+  return change;
+}
+
+export function registerGroupCommands(program: Command, context: ContextFactory): void {
+  program
+    .command('create-deployment-group')
+    .summary('create a deployment group')
+    .description(
+      'Create a deployment group of the hosts matching every SELECTOR (k=v, k!=v, "k in (a,b)", "k notin (a,b)"). ' +
+        'The same name and selectors again is NOT_MODIFIED; other selectors are DEPLOYMENT_GROUP_ALREADY_EXISTS (see update-deployment-group).',
+    )
+    .argument('<name>', 'group name')
+    .argument('<selectors...>', 'host selectors')
+    .action(async (name: string, selectors: string[], _options: unknown, cmd: Command) => {
+      const ctx = context(cmd);
+      if (!ctx.json) ctx.print(creatingGroupLine(name, selectors));
+      const change = await groupMutation(ctx, 'createDeploymentGroup', name, selectors);
+      if (ctx.json) ctx.printJson({ name, status: change.status, sequence: change.sequence });
+      else ctx.print(JSON.stringify({ status: change.status }));
+    });
+
+  program
+    .command('update-deployment-group')
+    .summary("change a group's selectors in place")
+    .description("Replace a group's host selectors (Helios needs remove + create): the job moves off hosts that stop matching and onto hosts that now match.")
+    .argument('<name>', 'group name')
+    .argument('<selectors...>', 'host selectors')
+    .action(async (name: string, selectors: string[], _options: unknown, cmd: Command) => {
+      const ctx = context(cmd);
+      const change = await groupMutation(ctx, 'updateDeploymentGroup', name, selectors);
+      if (ctx.json) ctx.printJson({ name, status: change.status, sequence: change.sequence });
+      else ctx.print(JSON.stringify({ status: change.status }));
+    });
+
+  program
+    .command('remove-deployment-group')
+    .summary('remove a deployment group')
+    .description('Remove a deployment group; its rollout stops, its deployments stay on the hosts.')
+    .argument('<name>', 'group name')
+    .action(async (name: string, _options: unknown, cmd: Command) => {
+      const ctx = context(cmd);
+      const change = await groupMutation(ctx, 'removeDeploymentGroup', name);
+      if (ctx.json) ctx.printJson({ name, status: change.status, sequence: change.sequence });
+      else ctx.print(`Deployment-group ${name} removed`);
+    });
+
+  program
+    .command('list-deployment-groups')
+    .summary('list deployment groups')
+    .description('Deployment group names, sorted.')
+    .action(async (_options: unknown, cmd: Command) => {
+      const ctx = context(cmd);
+      const names = (await listGroups(ctx.gateway())).map((g) => g.name);
+      if (ctx.json) ctx.printJson(names);
+      else if (names.length > 0) ctx.print(names.join('\n'));
+    });
+
+  program
+    .command('inspect-deployment-group')
+    .summary('show a deployment group')
+    .description('Name, host selectors (Labels) and job of a group; everything with --json.')
+    .argument('<name>', 'group name')
+    .action(async (name: string, _options: unknown, cmd: Command) => {
+      const ctx = context(cmd);
+      const group = await getGroup(ctx.gateway(), name);
+      if (ctx.json) ctx.printJson(group);
+      else ctx.print(formatGroupDetails(group));
+    });
+
+  program
+    .command('deployment-group-status')
+    .summary("a deployment group's status and hosts")
+    .description('Status (IDLE, ROLLING_OUT, DONE, FAILED) and, for each matching UP host, whether it runs the group\'s job and in which state.')
+    .argument('<name>', 'group name')
+    .option('-f, --full', 'full job ids')
+    .action(async (name: string, options: { full?: boolean }, cmd: Command) => {
+      const ctx = context(cmd);
+      const status = await getGroupStatus(ctx.gateway(), name);
+      if (ctx.json) ctx.printJson(status);
+      else ctx.print(formatGroupStatus(status, options.full === true));
+    });
+
+  program
+    .command('stop-deployment-group')
+    .summary("stop a group's rolling update")
+    .description('Stop the rolling update where it stands: the group becomes FAILED ("Stopped by user"); containers are untouched.')
+    .argument('<name>', 'group name')
+    .action(async (name: string, _options: unknown, cmd: Command) => {
+      const ctx = context(cmd);
+      const change = await groupMutation(ctx, 'stopDeploymentGroup', name);
+      if (ctx.json) ctx.printJson({ name, status: change.status, sequence: change.sequence });
+      else ctx.print(change.status === 'NOT_MODIFIED' ? `Deployment-group ${name} was already stopped` : `Deployment-group ${name} stopped`);
+    });
+
+  program
+    .command('watch-deployment-group')
+    .summary("follow a deployment group's status live")
+    .description("Print a line whenever the group's status or one of its hosts changes, until Ctrl-C (the gateway's groupStatus subscription).")
+    .argument('<name>', 'group name')
+    .option('-f, --full', 'full job ids')
+    .action(async (name: string, options: { full?: boolean }, cmd: Command) => {
+      const ctx = context(cmd);
+      await getGroup(ctx.gateway(), name);
+      await watchGroup(ctx, name, options.full === true);
+    });
+}
+
+async function watchGroup(ctx: CommandContext, name: string, full: boolean): Promise<void> {
+  const printer = new GroupWatchPrinter((line) => ctx.print(line), full);
+  const feed = ctx.gateway().subscribe<{ groupStatus: { exists: boolean; status: GroupStatusView | null; sequence: number } }>(
+    `subscription GroupStatus($name: String!) { groupStatus(name: $name) { exists sequence status { ${GROUP_STATUS_FIELDS} } } }`,
+    { name },
+    ({ groupStatus }) => {
+      if (ctx.json) ctx.print(JSON.stringify({ time: new Date(ctx.io.now()).toISOString(), ...groupStatus }));
+      else printer.update(groupStatus.status, name, ctx.io.now());
+    },
+  );
+  try {
+    await Promise.race([ctx.io.interrupted(), feed.done]);
+  } finally {
+    await feed.close();
+  }
+}

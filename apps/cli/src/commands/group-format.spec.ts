@@ -1,0 +1,111 @@
+import type { RolloutView } from '../group-queries';
+import { compactSelector, creatingGroupLine, durationLine, formatGroupDetails, formatGroupStatus, formatRolloutsTable, GroupWatchPrinter, RolloutLinePrinter } from './group-format';
+
+const JOB = 'foo-job:0.1.0:0123456789abcdef0123456789abcdef01234567';
+
+function rollout(hosts: [string, string][], extra: Partial<RolloutView> = {}): RolloutView {
+  const count = (state: string) => hosts.filter(([, s]) => s === state).length;
+  return {
+    rolloutId: 'f0f0f0f0-0000-4000-8000-000000000001',
+    group: 'foo-group',
+    jobId: JOB,
+    targetJobId: JOB,
+    reason: 'MANUAL',
+    status: 'ROLLING_OUT',
+    finished: false,
+    paused: false,
+    promoted: true,
+    startedAt: '2024-01-01T00:00:00Z',
+    progress: { pending: count('PENDING'), upToDate: count('UP_TO_DATE'), deploying: count('DEPLOYING'), healthy: count('HEALTHY'), failed: count('FAILED'), skipped: count('SKIPPED'), total: hosts.length },
+    hosts: hosts.map(([host, state]) => ({ host, state, batch: 1, canary: false, up: true, ...(state === 'FAILED' ? { failure: { reason: 'timeout', message: `${host}: not healthy within 300 s of its deploy` } } : {}) })),
+    ...extra,
+  };
+}
+
+describe('deployment group output (Helios 000)', () => {
+  it('prints the create line with the group as JSON', () => {
+    expect(creatingGroupLine('foo-group', ['foo=bar', 'baz=qux'])).toBe('Creating deployment group: {"name":"foo-group","selectors":["foo=bar","baz=qux"]}');
+  });
+
+  it('inspects as Name / Labels (sorted, aligned) / Job', () => {
+    const group = { name: 'foo-group', selectors: ['foo = bar', 'baz = qux'], createdAt: '', status: 'IDLE', jobId: null };
+    expect(formatGroupDetails(group)).toBe('Name: foo-group\nLabels: baz=qux\n        foo=bar\nJob:');
+    expect(compactSelector('role in (a, b)')).toBe('role in (a, b)');
+    expect(compactSelector('a != b')).toBe('a!=b');
+  });
+
+  it('shows the status table HOST UP-TO-DATE JOB STATE', () => {
+    const text = formatGroupStatus(
+      {
+        name: 'foo-group',
+        status: 'ROLLING_OUT',
+        jobId: JOB,
+        hosts: [
+          { host: 'host1', upToDate: true, job: JOB, state: 'RUNNING' },
+          { host: 'host2', upToDate: true, job: JOB, state: 'PULLING_IMAGE' },
+          { host: 'host3', upToDate: false },
+        ],
+      },
+      false,
+    );
+    expect(text.split('\n')).toEqual([
+      'Name: foo-group',
+      `Job Id: ${JOB}`,
+      'Status: ROLLING_OUT',
+      '',
+      'HOST     UP-TO-DATE    JOB                      STATE',
+      'host1    X             foo-job:0.1.0:0123456    RUNNING',
+      'host2    X             foo-job:0.1.0:0123456    PULLING_IMAGE',
+      'host3                  -                        -',
+    ]);
+  });
+
+  it('lists rollouts with their progress', () => {
+    const table = formatRolloutsTable([rollout([['h1', 'HEALTHY'], ['h2', 'FAILED']], { status: 'FAILED', finished: true })], false).split('\n');
+    expect(table[1]).toMatch(/^f0f0f0f0-0000-4000-8000-000000000001 {4}foo-group {4}foo-job:0.1.0:0123456 {4}MANUAL {4}FAILED {4}1\/2 \(1 failed\) {4}2024-01-01 00:00:00.000$/);
+  });
+});
+
+describe('rolling-update progress lines', () => {
+  it('prints each host once as it reaches RUNNING, counting hosts, then nothing for repeats', () => {
+    const lines: string[] = [];
+    const printer = new RolloutLinePrinter((l) => lines.push(l));
+    printer.update(rollout([['host1', 'DEPLOYING'], ['host2', 'PENDING'], ['host3', 'PENDING']]));
+    printer.update(rollout([['host1', 'HEALTHY'], ['host2', 'DEPLOYING'], ['host3', 'PENDING']]));
+    printer.update(rollout([['host1', 'HEALTHY'], ['host2', 'HEALTHY'], ['host3', 'UP_TO_DATE']]));
+    printer.update(rollout([['host1', 'HEALTHY'], ['host2', 'HEALTHY'], ['host3', 'UP_TO_DATE']], { status: 'SUCCEEDED', finished: true }));
+    expect(lines).toEqual(['host1 -> RUNNING (1/3)', 'host2 -> RUNNING (2/3)', 'host3 -> RUNNING (3/3)']);
+    expect(durationLine(4000)).toBe('Duration: 4.00 s');
+  });
+
+  it('says why a host failed, and when the rollout waits for promotion or pauses', () => {
+    const lines: string[] = [];
+    const printer = new RolloutLinePrinter((l) => lines.push(l));
+    printer.update(rollout([['h1', 'HEALTHY'], ['h2', 'PENDING']], { status: 'AWAITING_PROMOTION' }));
+    printer.update(rollout([['h1', 'HEALTHY'], ['h2', 'PENDING']], { status: 'AWAITING_PROMOTION' }));
+    printer.update(rollout([['h1', 'HEALTHY'], ['h2', 'FAILED']], { paused: true }));
+    expect(lines).toEqual([
+      'h1 -> RUNNING (1/2)',
+      'Canaries are healthy: waiting for promotion (berth promote f0f0f0f0-0000-4000-8000-000000000001).',
+      'h2 -> FAILED (2/2): timeout: not healthy within 300 s of its deploy',
+      'Paused (berth resume to carry on).',
+    ]);
+  });
+});
+
+describe('watch-deployment-group', () => {
+  it('prints the group line and host rows only when they change', () => {
+    const lines: string[] = [];
+    const printer = new GroupWatchPrinter((l) => lines.push(l), false);
+    const status = (state: string) => ({ name: 'g', status: 'ROLLING_OUT', jobId: JOB, hosts: [{ host: 'h1', upToDate: true, job: JOB, state }] });
+    printer.update(status('PULLING_IMAGE'), 'g', 0);
+    printer.update(status('PULLING_IMAGE'), 'g', 1000);
+    printer.update(status('RUNNING'), 'g', 2000);
+    expect(lines).toEqual([
+      `1970-01-01 00:00:00.000    g    Status: ROLLING_OUT    Job Id: ${JOB}`,
+      'TIME                       HOST    UP-TO-DATE    JOB    STATE',
+      '1970-01-01 00:00:00.000    h1    X    foo-job:0.1.0:0123456    PULLING_IMAGE',
+      '1970-01-01 00:00:02.000    h1    X    foo-job:0.1.0:0123456    RUNNING',
+    ]);
+  });
+});

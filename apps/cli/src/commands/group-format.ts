@@ -1,0 +1,146 @@
+import type { GroupHostView, GroupStatusView, GroupView, RolloutHostView, RolloutView } from '../group-queries';
+import { formatTable, formatTimestamp, shortJobId } from '../table';
+
+/** `k = v` → `k=v` and `k != v` → `k!=v`, as Helios writes labels; set selectors stay as they are. */
+export function compactSelector(text: string): string {
+  return text.replace(/^(\S+) (!?=) (.*)$/, '$1$2$3');
+}
+
+/** Helios's "Creating deployment group: {json}" line: keys sorted, selectors as typed. */
+export function creatingGroupLine(name: string, selectors: readonly string[]): string {
+  return `Creating deployment group: ${JSON.stringify({ name, selectors })}`;
+}
+
+/** Helios's inspect-deployment-group: Name, Labels (one per line, aligned, sorted), Job. */
+export function formatGroupDetails(group: GroupView): string {
+  const labels = group.selectors.map(compactSelector).sort();
+  const [first = '', ...rest] = labels;
+  return [`Name: ${group.name}`, `Labels: ${first}`.trimEnd(), ...rest.map((l) => `        ${l}`), `Job: ${group.jobId ?? ''}`.trimEnd()].join('\n');
+}
+
+function hostRow(row: GroupHostView, full: boolean): string[] {
+  return [row.host, row.upToDate ? 'X' : '', row.job ? shortJobId(row.job, full) : '-', row.state ?? '-'];
+}
+
+/** Helios's deployment-group-status: Name, Job Id, Status (and Error), then HOST UP-TO-DATE JOB STATE. */
+export function formatGroupStatus(status: GroupStatusView, full: boolean): string {
+  const head = [`Name: ${status.name}`, `Job Id: ${status.jobId ?? ''}`.trimEnd(), `Status: ${status.status}`];
+  if (status.error) head.push(`Error: ${status.error}`);
+  return [...head, '', formatTable(['HOST', 'UP-TO-DATE', 'JOB', 'STATE'], status.hosts.map((h) => hostRow(h, full)))].join('\n');
+}
+
+/** `3/3`, with failed and skipped hosts named when there are any. */
+export function progressLabel(rollout: Pick<RolloutView, 'progress'>): string {
+  const { healthy, upToDate, failed, skipped, total } = rollout.progress;
+  const extra = [failed > 0 ? `${failed} failed` : '', skipped > 0 ? `${skipped} skipped` : ''].filter(Boolean);
+  return `${healthy + upToDate}/${total}${extra.length > 0 ? ` (${extra.join(', ')})` : ''}`;
+}
+
+/** A rollout's status with its flags: `ROLLING_OUT (paused)`. */
+export function rolloutStatusLabel(rollout: Pick<RolloutView, 'status' | 'paused'>): string {
+  return rollout.paused && !['SUCCEEDED', 'FAILED', 'REVERTED'].includes(rollout.status) ? `${rollout.status} (paused)` : rollout.status;
+}
+
+export function formatRolloutsTable(rollouts: readonly RolloutView[], full: boolean): string {
+  const rows = rollouts.map((r) => [r.rolloutId, r.group, shortJobId(r.jobId, full), r.reason, rolloutStatusLabel(r), progressLabel(r), formatTimestamp(r.startedAt)]);
+  return formatTable(['ROLLOUT ID', 'GROUP', 'JOB ID', 'REASON', 'STATUS', 'PROGRESS', 'STARTED'], rows);
+}
+
+function failureText(host: RolloutHostView): string {
+  if (!host.failure) return '';
+  return `${host.failure.reason}: ${host.failure.message.replace(`${host.host}: `, '')}`;
+}
+
+/** A rollout with its per-host progress. */
+export function formatRolloutDetails(rollout: RolloutView): string {
+  const head = [
+    `Rollout: ${rollout.rolloutId}`,
+    `Group: ${rollout.group}`,
+    `Job Id: ${rollout.jobId}`,
+    ...(rollout.targetJobId !== rollout.jobId ? [`Target: ${rollout.targetJobId}`] : []),
+    `Reason: ${rollout.reason}`,
+    `Status: ${rolloutStatusLabel(rollout)}`,
+    ...(rollout.error ? [`Error: ${rollout.error}`] : []),
+    `Started: ${formatTimestamp(rollout.startedAt)}`,
+    `Progress: ${progressLabel(rollout)}`,
+  ];
+  const rows = (rollout.hosts ?? []).map((h) => [h.host, h.state, h.batch == null ? '-' : String(h.batch), h.canary ? 'X' : '', h.up ? 'UP' : 'DOWN', failureText(h)]);
+  return [...head, '', formatTable(['HOST', 'STATE', 'BATCH', 'CANARY', 'HOST STATUS', 'FAILURE'], rows)].join('\n').replace(/\n$/, '');
+}
+
+const RUNNING_STEPS = new Set(['HEALTHY', 'UP_TO_DATE']);
+
+/**
+ * Turns rolloutProgress updates into Helios's rolling-update lines: one
+ * `host -> RUNNING (n/total)` when a host gets there (FAILED and SKIPPED
+ * likewise), plus a line when the rollout waits for promotion, pauses,
+ * resumes or reverts. Feeding it the same state twice prints nothing.
+ */
+export class RolloutLinePrinter {
+  private readonly reported = new Map<string, string>();
+  private lastPhase = '';
+
+  constructor(private readonly print: (line: string) => void) {}
+
+  update(rollout: RolloutView): void {
+    const hosts = rollout.hosts ?? [];
+    for (const host of hosts) {
+      const label = RUNNING_STEPS.has(host.state) ? 'RUNNING' : host.state === 'FAILED' || host.state === 'SKIPPED' ? host.state : undefined;
+      if (label === undefined || this.reported.get(host.host) === label) continue;
+      this.reported.set(host.host, label);
+      const why = label === 'FAILED' ? `: ${failureText(host)}` : label === 'SKIPPED' ? ': host is DOWN' : '';
+      this.print(`${host.host} -> ${label} (${this.reported.size}/${rollout.progress.total})${why}`);
+    }
+    const phase = this.phaseLine(rollout);
+    if (phase !== this.lastPhase) {
+      this.lastPhase = phase;
+      if (phase) this.print(phase);
+    }
+  }
+
+  private phaseLine(rollout: RolloutView): string {
+    if (rollout.finished) return '';
+    if (rollout.paused) return 'Paused (berth resume to carry on).';
+    if (rollout.status === 'AWAITING_PROMOTION') return `Canaries are healthy: waiting for promotion (berth promote ${rollout.rolloutId}).`;
+    if (rollout.status === 'REVERTING') return `Reverting to ${rollout.targetJobId}${rollout.error ? `: ${rollout.error}` : ''}`;
+    if (rollout.status === 'PRESTAGING') return 'Prestaging the image on every host…';
+    return '';
+  }
+}
+
+/** `Duration: 4.00 s` */
+export function durationLine(ms: number): string {
+  return `Duration: ${(ms / 1000).toFixed(2)} s`;
+}
+
+/** watch-deployment-group: a line when the group's status or a host's row changes. */
+export class GroupWatchPrinter {
+  private readonly last = new Map<string, string>();
+  private headerShown = false;
+
+  constructor(
+    private readonly print: (line: string) => void,
+    private readonly full: boolean,
+  ) {}
+
+  update(status: GroupStatusView | null | undefined, name: string, now: number): void {
+    const time = formatTimestamp(now);
+    const groupKey = status ? `${status.status}|${status.jobId ?? ''}|${status.error ?? ''}` : 'absent';
+    if (this.last.get('\u0000group') !== groupKey) {
+      this.last.set('\u0000group', groupKey);
+      const line = status ? `Status: ${status.status}${status.jobId ? `    Job Id: ${status.jobId}` : ''}${status.error ? `    Error: ${status.error}` : ''}` : `no deployment group ${name}`;
+      this.print(`${time}    ${name}    ${line}`);
+    }
+    for (const row of status?.hosts ?? []) {
+      const cells = hostRow(row, this.full);
+      const key = cells.join('|');
+      if (this.last.get(row.host) === key) continue;
+      this.last.set(row.host, key);
+      if (!this.headerShown) {
+        this.headerShown = true;
+        this.print(['TIME'.padEnd(23), 'HOST', 'UP-TO-DATE', 'JOB', 'STATE'].join('    '));
+      }
+      this.print([time, ...cells].join('    '));
+    }
+  }
+}

@@ -1,0 +1,91 @@
+import type { RolloutView } from '../group-queries';
+import { FakeGateway, runCli } from '../testing/fake-io';
+
+const JOB = 'foo:0.1.0:0123456789abcdef0123456789abcdef01234567';
+const ID = 'f0f0f0f0-0000-4000-8000-000000000001';
+
+function rollout(states: string[], status = 'ROLLING_OUT', error?: string): RolloutView {
+  const n = (s: string) => states.filter((x) => x === s).length;
+  return {
+    rolloutId: ID,
+    group: 'foo-group',
+    jobId: JOB,
+    targetJobId: JOB,
+    reason: 'MANUAL',
+    status,
+    finished: ['SUCCEEDED', 'FAILED', 'REVERTED'].includes(status),
+    paused: false,
+    promoted: true,
+    ...(error ? { error } : {}),
+    startedAt: '2024-01-01T00:00:00Z',
+    options: { parallelism: 1, timeout: 300 },
+    progress: { pending: n('PENDING'), upToDate: 0, deploying: n('DEPLOYING'), healthy: n('HEALTHY'), failed: n('FAILED'), skipped: 0, total: states.length },
+    hosts: states.map((state, i) => ({ host: `host${i + 1}`, state, batch: i + 1, canary: false, up: true })),
+  };
+}
+
+function gatewayFor(updates: RolloutView[]): FakeGateway {
+  return new FakeGateway(
+    (operation) => {
+      if (operation === 'RollingUpdate') return { rollingUpdate: { sequence: 9, rolloutId: ID, changed: true, rollout: updates[0] } };
+      if (operation === 'Group') return { createDeploymentGroup: { sequence: 3, name: 'foo-group', status: 'CREATED', result: {} } };
+      throw new Error(`unexpected ${operation}`);
+    },
+    { Progress: updates.map((r) => ({ rolloutProgress: { rollout: r } })) },
+  );
+}
+
+describe('rolling-update', () => {
+  it("prints Helios's lines from the progress subscription and exits 0 when the rollout succeeds", async () => {
+    const gateway = gatewayFor([
+      rollout(['PENDING', 'PENDING', 'PENDING']),
+      rollout(['HEALTHY', 'DEPLOYING', 'PENDING']),
+      rollout(['HEALTHY', 'HEALTHY', 'HEALTHY'], 'SUCCEEDED'),
+    ]);
+    const result = await runCli(['rolling-update', 'foo:0.1.0', 'foo-group', '-p', '1', '--canary', '0'], { gateway });
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(0);
+    expect(gateway.sent[0]?.variables).toEqual({ group: 'foo-group', job: 'foo:0.1.0', options: { parallelism: 1, canary: 0 } });
+    expect(result.stdout.split('\n')).toEqual([
+      'Rolling update started: foo-group -> foo:0.1.0:0123456 (parallelism=1, timeout=300)',
+      '',
+      'host1 -> RUNNING (1/3)',
+      'host2 -> RUNNING (2/3)',
+      'host3 -> RUNNING (3/3)',
+      '',
+      'Done.',
+      'Duration: 0.00 s',
+      '',
+    ]);
+  });
+
+  it('exits 1 with the error when the rollout fails', async () => {
+    const gateway = gatewayFor([rollout(['PENDING']), rollout(['FAILED'], 'FAILED', 'host1: job FAILED')]);
+    const result = await runCli(['rolling-update', 'foo:0.1.0', 'foo-group'], { gateway });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain('\nFailed: host1: job FAILED\n');
+    expect(result.stderr).toMatch(/^Error: ROLLOUT_FAILED: rolling update of foo-group to foo:0.1.0:\w+ FAILED: host1: job FAILED/);
+  });
+
+  it('returns at once with --async, and answers --json', async () => {
+    const gateway = gatewayFor([rollout(['PENDING'])]);
+    const result = await runCli(['--json', 'rolling-update', '--async', 'foo:0.1.0', 'foo-group'], { gateway });
+    expect(JSON.parse(result.stdout)).toEqual({ rolloutId: ID, group: 'foo-group', jobId: JOB, status: 'ROLLING_OUT', sequence: 9 });
+    expect(gateway.sent).toHaveLength(1);
+  });
+
+  it('exits 2 on a malformed option without starting anything', async () => {
+    const gateway = gatewayFor([rollout(['PENDING'])]);
+    const result = await runCli(['rolling-update', 'foo:0.1.0', 'foo-group', '--max-unavailable', 'half'], { gateway });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/--max-unavailable "half"/);
+    expect(gateway.sent).toEqual([]);
+  });
+});
+
+describe('create-deployment-group', () => {
+  it("prints Helios's two lines", async () => {
+    const result = await runCli(['create-deployment-group', 'foo-group', 'foo=bar', 'baz=qux'], { gateway: gatewayFor([]) });
+    expect(result.stdout).toBe('Creating deployment group: {"name":"foo-group","selectors":["foo=bar","baz=qux"]}\n{"status":"CREATED"}\n');
+  });
+});

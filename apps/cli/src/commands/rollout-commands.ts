@@ -1,0 +1,188 @@
+import { Option, type Command } from 'commander';
+import type { CommandContext, ContextFactory } from '../context';
+import { BerthCliError, CliFailure } from '../errors';
+import { ROLLOUT_FIELDS, getRollout, listRollouts, resolveRolloutId, type RolloutView } from '../group-queries';
+import { rolloutOptionsOf, rolloutTimeoutMs, type RollingUpdateFlags } from '../rollout-flags';
+import { shortJobId } from '../table';
+import { durationLine, formatRolloutDetails, formatRolloutsTable, RolloutLinePrinter, rolloutStatusLabel } from './group-format';
+
+interface RolloutChange {
+  readonly sequence: number;
+  readonly rolloutId: string;
+  readonly changed: boolean;
+  readonly rollout: RolloutView;
+}
+
+const FAILED = new Set(['FAILED', 'REVERTED']);
+
+export function registerRolloutCommands(program: Command, context: ContextFactory): void {
+  program
+    .command('rolling-update')
+    .summary('roll a job out to a deployment group')
+    .description(
+      'Deploy JOB to every host of GROUP in batches (hosts in natural name order), undeploying the job the group ran before. ' +
+        'Blocks and prints each host as it gets there, until the rollout succeeds (exit 0) or fails (exit 1); --async returns at once. ' +
+        'Options not given come from the job\'s rolloutOptions, then the group\'s defaults. Durations are seconds, or take s, m, h or ms.',
+    )
+    .argument('<job>', 'job id, name:version, name or id prefix')
+    .argument('<group>', 'deployment group')
+    .option('-t, --timeout <seconds>', 'per host: from its deploy until RUNNING and healthy (default 300)')
+    .option('-p, --par <n>', 'hosts per batch (default 1)')
+    .option('--async', 'start the rollout and return without waiting')
+    .addOption(new Option('-T, --rollout-timeout <minutes>', 'stop waiting after this long (the rollout carries on)').default('60'))
+    .option('--migrate', 'adopt copies of the job deployed by hand on the group\'s hosts')
+    .option('--overlap', 'deploy the new job before undeploying the old one')
+    .option('--token <token>', "the job's token")
+    .option('--ignore-failures', 'carry on past hosts that fail')
+    .option('--canary <n>', 'roll out to N canary hosts first, then wait for promote')
+    .option('--auto-promote', 'promote once the canaries are healthy')
+    .option('--max-unavailable <n|%>', 'never more hosts of the group down at once (counting hosts already down)')
+    .option('--failure-threshold <n|%>', 'tolerate this many failed hosts and finish')
+    .option('--min-healthy-time <seconds>', 'a host counts once healthy this long')
+    .option('--healthy-deadline <seconds>', 'per host: time to become healthy')
+    .option('--progress-deadline <seconds>', 'fail the rollout after this long without progress')
+    .option('--auto-revert', 'on failure roll back to the last stable job')
+    .option('--stagger <seconds>', 'minimum time between batches')
+    .option('--prestage', 'pull the image on every host before switching any')
+    .option('--prestage-quorum <n|%>', 'hosts that must have the image before the switch')
+    .option('--health-check <mode>', 'task_states, checks or manual')
+    .action(async (job: string, group: string, flags: RollingUpdateFlags, cmd: Command) => {
+      await rollingUpdate(context(cmd), job, group, flags);
+    });
+
+  program
+    .command('rollouts')
+    .summary('list rollouts')
+    .description("Rollouts oldest first, or only GROUP's, with their status and progress.")
+    .argument('[group]', 'deployment group')
+    .option('-f, --full', 'full job ids')
+    .action(async (group: string | undefined, options: { full?: boolean }, cmd: Command) => {
+      const ctx = context(cmd);
+      const rollouts = await listRollouts(ctx.gateway(), group);
+      if (ctx.json) ctx.printJson(rollouts);
+      else ctx.print(formatRolloutsTable(rollouts, options.full === true));
+    });
+
+  program
+    .command('rollout')
+    .summary('show a rollout with its hosts')
+    .description('A rollout and each of its hosts: step, batch, canary, failure.')
+    .argument('<rollout>', 'rollout id or a unique prefix')
+    .action(async (ref: string, _options: unknown, cmd: Command) => {
+      const ctx = context(cmd);
+      const rollout = await getRollout(ctx.gateway(), await resolveRolloutId(ctx.gateway(), ref));
+      if (ctx.json) ctx.printJson(rollout);
+      else ctx.print(formatRolloutDetails(rollout));
+    });
+
+  const operator = (name: 'promote' | 'pause' | 'resume' | 'retry', summary: string) =>
+    program
+      .command(name)
+      .summary(summary)
+      .description(`${summary[0]?.toUpperCase()}${summary.slice(1)}.`)
+      .argument('<rollout>', 'rollout id or a unique prefix')
+      .action(async (ref: string, _options: unknown, cmd: Command) => {
+        const ctx = context(cmd);
+        const id = await resolveRolloutId(ctx.gateway(), ref);
+        const data = await ctx.gateway().request<Record<string, RolloutChange>>(
+          `mutation Operate($rollout: String!) { ${name}(rollout: $rollout) { sequence rolloutId changed rollout { ${ROLLOUT_FIELDS} } } }`,
+          { rollout: id },
+        );
+        printChange(ctx, data[name]);
+      });
+  operator('promote', 'promote a canary rollout whose canaries are healthy');
+  operator('pause', 'pause a rollout: no new batch starts until resumed');
+  operator('resume', 'resume a paused rollout');
+  operator('retry', 'retry a failed rollout on the hosts that failed');
+
+  program
+    .command('fail')
+    .summary('fail a rollout now')
+    .description('Fail a rollout where it stands (with autoRevert it rolls back; a canary rollout leaves the old job on the other hosts).')
+    .argument('<rollout>', 'rollout id or a unique prefix')
+    .option('-m, --message <text>', 'why (recorded as the rollout error)')
+    .action(async (ref: string, options: { message?: string }, cmd: Command) => {
+      const ctx = context(cmd);
+      const id = await resolveRolloutId(ctx.gateway(), ref);
+      const data = await ctx.gateway().request<{ fail: RolloutChange }>(
+        `mutation Fail($rollout: String!, $error: String) { fail(rollout: $rollout, error: $error) { sequence rolloutId changed rollout { ${ROLLOUT_FIELDS} } } }`,
+        { rollout: id, error: options.message ?? null },
+      );
+      printChange(ctx, data.fail);
+    });
+}
+
+function printChange(ctx: CommandContext, change: RolloutChange | undefined): void {
+  if (!change) throw new Error('the gateway answered without a result');
+  if (ctx.json) ctx.printJson({ rolloutId: change.rolloutId, changed: change.changed, status: change.rollout.status, paused: change.rollout.paused, sequence: change.sequence });
+  else ctx.print(`Rollout ${change.rolloutId}: ${rolloutStatusLabel(change.rollout)}${change.changed ? '' : ' (no change)'}`);
+}
+
+/** Helios's "Rolling update started: group -> job (parallelism=1, timeout=300)". */
+export function startedLine(rollout: RolloutView, async: boolean): string {
+  const options = rollout.options ?? {};
+  return `Rolling update${async ? ' (async)' : ''} started: ${rollout.group} -> ${shortJobId(rollout.jobId)} (parallelism=${String(options['parallelism'] ?? 1)}, timeout=${String(options['timeout'] ?? 300)})`;
+}
+
+async function rollingUpdate(ctx: CommandContext, job: string, group: string, flags: RollingUpdateFlags): Promise<void> {
+  const options = rolloutOptionsOf(flags);
+  const waitMs = rolloutTimeoutMs(flags);
+  const startedAt = ctx.io.now();
+  const { rollingUpdate: started } = await ctx.gateway().request<{ rollingUpdate: RolloutChange }>(
+    `mutation RollingUpdate($group: String!, $job: String!, $options: RolloutOptions) {
+      rollingUpdate(group: $group, job: $job, options: $options) { sequence rolloutId changed rollout { ${ROLLOUT_FIELDS} } }
+    }`,
+    { group, job, options },
+  );
+  if (flags.async) {
+    if (ctx.json) ctx.printJson({ rolloutId: started.rolloutId, group, jobId: started.rollout.jobId, status: started.rollout.status, sequence: started.sequence });
+    else ctx.print(`${startedLine(started.rollout, true)}\nRollout: ${started.rolloutId}`);
+    return;
+  }
+  if (!ctx.json) ctx.print(`${startedLine(started.rollout, false)}\n`);
+  const outcome = await followRollout(ctx, started.rolloutId, waitMs);
+  const duration = ctx.io.now() - startedAt;
+  if (outcome === 'timeout') throw new CliFailure(ctx.json ? '' : 'Timed out! (rolling-update still in progress)', 'stdout');
+  if (outcome === 'interrupted') throw new CliFailure(`Interrupted: the rolling update carries on (berth rollout ${started.rolloutId})`);
+  const rollout = outcome;
+  const failed = FAILED.has(rollout.status);
+  if (ctx.json) {
+    ctx.printJson({
+      rolloutId: rollout.rolloutId,
+      group: rollout.group,
+      jobId: rollout.jobId,
+      status: rollout.status,
+      ...(rollout.error ? { error: rollout.error } : {}),
+      hosts: (rollout.hosts ?? []).map((h) => ({ host: h.host, state: h.state, batch: h.batch ?? null, ...(h.failure ? { failure: h.failure } : {}) })),
+      duration: duration / 1000,
+    });
+  } else ctx.print(`\n${failed ? `Failed: ${rollout.error ?? rollout.status}` : 'Done.'}\n${durationLine(duration)}`);
+  if (failed) throw new BerthCliError('ROLLOUT_FAILED', `rolling update of ${rollout.group} to ${rollout.jobId} ${rollout.status}: ${rollout.error ?? 'no reason given'}`, { rolloutId: rollout.rolloutId });
+}
+
+/** Prints progress lines from the rolloutProgress subscription until the rollout finishes, the wait times out or Ctrl-C. */
+async function followRollout(ctx: CommandContext, rolloutId: string, waitMs: number): Promise<RolloutView | 'timeout' | 'interrupted'> {
+  const printer = new RolloutLinePrinter((line) => (ctx.json ? undefined : ctx.print(line)));
+  let resolveFinished: (rollout: RolloutView) => void = () => undefined;
+  const finished = new Promise<RolloutView>((resolve) => (resolveFinished = resolve));
+  const feed = ctx.gateway().subscribe<{ rolloutProgress: { rollout: RolloutView } }>(
+    `subscription Progress($id: String!) { rolloutProgress(rolloutId: $id) { event sequence rollout { ${ROLLOUT_FIELDS} } } }`,
+    { id: rolloutId },
+    ({ rolloutProgress }) => {
+      printer.update(rolloutProgress.rollout);
+      if (rolloutProgress.rollout.finished) resolveFinished(rolloutProgress.rollout);
+    },
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), waitMs)));
+  try {
+    const closed = feed.done.then((): never => {
+      throw new BerthCliError('UNAVAILABLE', 'the gateway ended the rollout progress stream');
+    });
+    closed.catch(() => undefined); // observed by the race; closing the feed later must not reject unhandled
+    return await Promise.race([finished, timedOut, ctx.io.interrupted().then(() => 'interrupted' as const), closed]);
+  } finally {
+    clearTimeout(timer);
+    await feed.close();
+  }
+}

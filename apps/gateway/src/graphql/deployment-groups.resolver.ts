@@ -1,0 +1,79 @@
+import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { CommandService, type ChangeResult } from '../commands/command.service';
+import { deploymentGroupAsOf } from '../read-model/audit';
+import { ReadService } from '../read-model/read.service';
+import { CreateDeploymentGroupArgs, GroupAsOfArgs, GroupCommandArgs, GroupNameArgs, RollingUpdateArgs, UpdateDeploymentGroupArgs } from './dto/group.args';
+import { ReadArgs } from './dto/query.args';
+import { currentRollout, toGroupModel, toGroupStatusModel } from './group-mappers';
+import {
+  DeploymentGroupAsOfModel,
+  DeploymentGroupChangeModel,
+  DeploymentGroupList,
+  DeploymentGroupModel,
+  DeploymentGroupResult,
+  DeploymentGroupStatusModel,
+} from './models/deployment-group.model';
+import { RolloutChangeModel } from './models/rollout.model';
+
+function toGroupChange(name: string, result: ChangeResult): DeploymentGroupChangeModel {
+  return { sequence: result.sequence, name, status: String(result['status'] ?? 'OK'), result: { ...result } };
+}
+
+/** Helios's deployment groups: list, inspect, status, as-of, and the commands on them. */
+@Resolver(() => DeploymentGroupModel)
+export class DeploymentGroupsResolver {
+  constructor(
+    private readonly reads: ReadService,
+    private readonly commands: CommandService,
+  ) {}
+
+  @Query(() => DeploymentGroupList, { description: 'Every deployment group, sorted by name' })
+  deploymentGroups(@Args() args: ReadArgs): Promise<DeploymentGroupList> {
+    return this.reads.read(args.atLeastSequence, () => ({ items: this.reads.groups.groups().map(toGroupModel) }));
+  }
+
+  @Query(() => DeploymentGroupResult, { description: 'One deployment group (DEPLOYMENT_GROUP_NOT_FOUND otherwise)' })
+  deploymentGroup(@Args() args: GroupNameArgs): Promise<DeploymentGroupResult> {
+    return this.reads.read(args.atLeastSequence, () => ({ group: toGroupModel(this.reads.groups.group(args.name)) }));
+  }
+
+  @Query(() => DeploymentGroupStatusModel, { description: "Helios's deployment-group-status: the group and a row per matching UP host" })
+  async deploymentGroupStatus(@Args() args: GroupNameArgs): Promise<DeploymentGroupStatusModel> {
+    const { status, sequence } = await this.reads.read(args.atLeastSequence, () => ({ status: this.reads.groups.status(args.name) }));
+    return toGroupStatusModel(status, sequence);
+  }
+
+  @Query(() => DeploymentGroupAsOfModel, { description: 'A deployment group as it stood at a stream sequence or a time' })
+  groupAsOf(@Args() args: GroupAsOfArgs): DeploymentGroupAsOfModel {
+    const { state, version, sequence } = deploymentGroupAsOf(this.reads.model.events, args.name, args);
+    return { name: args.name, exists: state.kind === 'group', ...(state.kind === 'group' ? { group: toGroupModel(state) } : {}), version, sequence };
+  }
+
+  @Mutation(() => DeploymentGroupChangeModel, { description: 'CREATED, or NOT_MODIFIED for the same definition again' })
+  async createDeploymentGroup(@Args() args: CreateDeploymentGroupArgs): Promise<DeploymentGroupChangeModel> {
+    return toGroupChange(args.name, await this.commands.createDeploymentGroup(args.name, args.selectors, args.defaults));
+  }
+
+  @Mutation(() => DeploymentGroupChangeModel, { description: "Changes a group's selectors in place (Helios needs remove + create)" })
+  async updateDeploymentGroup(@Args() args: UpdateDeploymentGroupArgs): Promise<DeploymentGroupChangeModel> {
+    return toGroupChange(args.name, await this.commands.updateDeploymentGroup(args.name, args.selectors));
+  }
+
+  @Mutation(() => DeploymentGroupChangeModel, { description: 'Removes a group and stops its rollout; its deployments stay' })
+  async removeDeploymentGroup(@Args() args: GroupCommandArgs): Promise<DeploymentGroupChangeModel> {
+    return toGroupChange(args.name, await this.commands.removeDeploymentGroup(args.name));
+  }
+
+  @Mutation(() => DeploymentGroupChangeModel, { description: 'Stops the rollout where it stands: group FAILED "Stopped by user"' })
+  async stopDeploymentGroup(@Args() args: GroupCommandArgs): Promise<DeploymentGroupChangeModel> {
+    return toGroupChange(args.name, await this.commands.stopDeploymentGroup(args.name));
+  }
+
+  @Mutation(() => RolloutChangeModel, { description: 'Rolls the group to a job; follow it with the rolloutProgress subscription' })
+  async rollingUpdate(@Args() args: RollingUpdateArgs): Promise<RolloutChangeModel> {
+    const result = await this.commands.rollingUpdate(args.group, args.job, args.options);
+    const rolloutId = String(result['rolloutId']);
+    const rollout = currentRollout(this.reads, rolloutId);
+    return { sequence: result.sequence, rolloutId, changed: true, rollout, result: { ...result } };
+  }
+}

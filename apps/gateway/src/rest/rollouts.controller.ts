@@ -1,0 +1,87 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CommandService, type ChangeResult, type RolloutCommand } from '../commands/command.service';
+import { ReadService } from '../read-model/read.service';
+import { ChangeResponseBody, ErrorResponseBody, FailRolloutBody, HostHealthBody, ReadQuery, RolloutsQuery } from './rest.dto';
+
+const CONFLICT = 'ROLLOUT_STATE_CONFLICT: the command does not apply to the rollout now';
+
+@ApiTags('rollouts')
+@Controller('api/v1/rollouts')
+export class RolloutsController {
+  constructor(
+    private readonly reads: ReadService,
+    private readonly commands: CommandService,
+  ) {}
+
+  @Get()
+  @ApiOkResponse({ description: "{rollouts, sequence}: oldest first, or one group's" })
+  list(@Query() query: RolloutsQuery) {
+    return this.reads.read(query.atLeastSequence, (): { rollouts: unknown[] } => ({ rollouts: this.reads.groups.rollouts(query.group) }));
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ description: '{rollout, sequence}: the rollout with its options, limits and every host with its step' })
+  @ApiNotFoundResponse({ type: ErrorResponseBody, description: 'ROLLOUT_NOT_FOUND' })
+  get(@Param('id', ParseUUIDPipe) id: string, @Query() query: ReadQuery) {
+    return this.reads.read(query.atLeastSequence, (): { rollout: unknown } => ({ rollout: this.reads.groups.rollout(id) }));
+  }
+
+  @Post(':id/promote')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ChangeResponseBody, description: '{rollout, changed, sequence}' })
+  @ApiNotFoundResponse({ type: ErrorResponseBody })
+  @ApiConflictResponse({ type: ErrorResponseBody, description: CONFLICT })
+  promote(@Param('id', ParseUUIDPipe) id: string): Promise<ChangeResult> {
+    return this.operate('promote', id);
+  }
+
+  @Post(':id/pause')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ChangeResponseBody, description: '{rollout, changed, sequence}' })
+  @ApiNotFoundResponse({ type: ErrorResponseBody })
+  @ApiConflictResponse({ type: ErrorResponseBody, description: CONFLICT })
+  pause(@Param('id', ParseUUIDPipe) id: string): Promise<ChangeResult> {
+    return this.operate('pause', id);
+  }
+
+  @Post(':id/resume')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ChangeResponseBody, description: '{rollout, changed, sequence}' })
+  @ApiNotFoundResponse({ type: ErrorResponseBody })
+  @ApiConflictResponse({ type: ErrorResponseBody, description: CONFLICT })
+  resume(@Param('id', ParseUUIDPipe) id: string): Promise<ChangeResult> {
+    return this.operate('resume', id);
+  }
+
+  @Post(':id/retry')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ChangeResponseBody, description: '{rollout, changed, sequence}' })
+  @ApiNotFoundResponse({ type: ErrorResponseBody })
+  @ApiConflictResponse({ type: ErrorResponseBody, description: CONFLICT })
+  retry(@Param('id', ParseUUIDPipe) id: string): Promise<ChangeResult> {
+    return this.operate('retry', id);
+  }
+
+  @Post(':id/fail')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ChangeResponseBody, description: '{rollout, changed, sequence}' })
+  @ApiNotFoundResponse({ type: ErrorResponseBody })
+  @ApiConflictResponse({ type: ErrorResponseBody, description: CONFLICT })
+  fail(@Param('id', ParseUUIDPipe) id: string, @Body() body: FailRolloutBody): Promise<ChangeResult> {
+    return this.commands.failRollout(id, body.error);
+  }
+
+  @Post(':id/hosts/:host/health')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ChangeResponseBody, description: '{rollout, changed, sequence}: a verdict for a host of a rollout with healthCheck: manual' })
+  @ApiNotFoundResponse({ type: ErrorResponseBody })
+  @ApiConflictResponse({ type: ErrorResponseBody, description: CONFLICT })
+  setHostHealth(@Param('id', ParseUUIDPipe) id: string, @Param('host') host: string, @Body() body: HostHealthBody): Promise<ChangeResult> {
+    return this.commands.setHostHealth(id, host, body.healthy, body.message);
+  }
+
+  private operate(command: RolloutCommand, id: string): Promise<ChangeResult> {
+    return this.commands.rolloutCommand(command, id);
+  }
+}

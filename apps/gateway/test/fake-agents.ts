@@ -1,0 +1,88 @@
+import { agentSubjects, type DesiredState, type TaskStatusReport } from '@berth/contracts';
+import type { TaskState } from '@berth/domain';
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+
+/** What a fake agent reports for a job that appears in its desired state; `silent`: nothing. */
+export type FakeOutcome = 'RUNNING' | 'FAILED' | 'silent';
+
+/**
+ * (A copy of apps/scheduler/src/testing/fake-agents.ts: apps do not import each other.)
+ * Plays the agents of a fleet over the real agent protocol, without
+ * containers: registers each host on `berth.agent.<h>.register`, heartbeats,
+ * listens to `berth.host.<h>.desired` and, for every START task that
+ * appears there, publishes a TaskStatusReport into BERTH_STATUS with the
+ * outcome the test chose for that host and job (RUNNING by default).
+ */
+export class FakeAgents {
+  private readonly js: JetStreamClient;
+  private readonly subscriptions = new Map<string, Subscription>();
+  private readonly reported = new Map<string, Set<string>>();
+  private readonly outcomes = new Map<string, FakeOutcome>();
+  private readonly heartbeat: NodeJS.Timeout;
+
+  constructor(private readonly nc: NatsConnection) {
+    this.js = jetstream(nc);
+    this.heartbeat = setInterval(() => {
+      for (const host of this.subscriptions.keys()) {
+        this.nc.publish(agentSubjects(host).heartbeat, JSON.stringify({ host, agentId: agentIdOf(host), time: new Date().toISOString() }));
+      }
+    }, 500);
+    this.heartbeat.unref();
+  }
+
+  /** What `host` reports for `jobId` (or for every job when jobId is omitted) from now on. */
+  setOutcome(host: string, outcome: FakeOutcome, jobId?: string): void {
+    this.outcomes.set(`${host}\n${jobId ?? '*'}`, outcome);
+  }
+
+  /** Registers (or re-registers with new labels) and starts listening for desired state. */
+  async register(host: string, labels: Record<string, string>): Promise<void> {
+    if (!this.subscriptions.has(host)) {
+      this.reported.set(host, new Set());
+      this.subscriptions.set(host, this.nc.subscribe(agentSubjects(host).desired, { callback: (_err, msg) => void this.onDesired(host, msg.json()) }));
+      await this.nc.flush();
+    }
+    const reply = await this.nc.request(agentSubjects(host).register, JSON.stringify({ host, agentId: agentIdOf(host), labels, info: {} }), { timeout: 5_000 });
+    const body = reply.json() as { ok: boolean; error?: unknown };
+    if (!body.ok) throw new Error(`registration of ${host} failed: ${JSON.stringify(body.error)}`);
+  }
+
+  stop(): void {
+    clearInterval(this.heartbeat);
+    for (const subscription of this.subscriptions.values()) subscription.unsubscribe();
+  }
+
+  private outcome(host: string, jobId: string): FakeOutcome {
+    return this.outcomes.get(`${host}\n${jobId}`) ?? this.outcomes.get(`${host}\n*`) ?? 'RUNNING';
+  }
+
+  private async onDesired(host: string, desired: DesiredState): Promise<void> {
+    const reported = this.reported.get(host) ?? new Set<string>();
+    const wanted = new Set(desired.tasks.filter((task) => task.goal === 'START').map((task) => task.jobId));
+    for (const jobId of [...reported]) if (!wanted.has(jobId)) reported.delete(jobId);
+    for (const jobId of wanted) {
+      if (reported.has(jobId)) continue;
+      reported.add(jobId);
+      const outcome = this.outcome(host, jobId);
+      if (outcome !== 'silent') await this.report(host, jobId, outcome);
+    }
+  }
+
+  /** Reports `state` for `jobId` on `host` now, as an agent would after a change. */
+  async report(host: string, jobId: string, state: TaskState): Promise<void> {
+    const time = new Date().toISOString();
+    const report: TaskStatusReport = {
+      host,
+      agentId: agentIdOf(host),
+      time,
+      full: false,
+      tasks: [{ jobId, goal: 'START', state, throttled: 'NO', ports: {}, containerId: `c-${host}`, time }],
+    };
+    await this.js.publish(agentSubjects(host).status, JSON.stringify(report));
+  }
+}
+
+function agentIdOf(host: string): string {
+  return `agent-${host}`;
+}
