@@ -15,6 +15,7 @@ import {
   type HostObservation,
   type PortRange,
   type Rollout,
+  type RolloutAction,
   type RolloutCommand,
   type RolloutEvent,
   type UpdateStrategy,
@@ -43,6 +44,8 @@ const RETRY_MS = 1_000;
 /** setTimeout may fire a little early; a Tick before the deadline would change nothing. */
 const TIMER_SLACK_MS = 5;
 const MAX_DELAY_MS = 3_600_000;
+/** Hosts whose deploy/undeploy appends are in flight at once. */
+const ACTIONS_IN_FLIGHT = 64;
 
 /**
  * The leader's rollout process manager. Everything it does derives from the
@@ -157,6 +160,9 @@ export class RolloutManager {
     for (const rollout of live) {
       if (this.stopped) return;
       if (await this.settleOwnership(rollout)) continue;
+      // a new term observes every host first: the previous leader may have died between
+      // recording a host's change and telling the rollout (only differences become events)
+      if (tickAll) await this.observe(rollout.rolloutId, rollout.order);
       const due = tickAll || (this.deadlines.get(rollout.rolloutId) ?? Infinity) <= now;
       if (due) await this.send(rollout, (time) => ({ type: 'Tick', rolloutId: rollout.rolloutId, time }));
       await this.observe(rollout.rolloutId, changedHosts);
@@ -247,23 +253,42 @@ export class RolloutManager {
     return this.view.rollouts().filter((rollout) => !isRolloutFinished(rollout) || this.view.group(rollout.group)?.rolloutId === rollout.rolloutId);
   }
 
+  /**
+   * Hosts are independent aggregates, so their actions run concurrently (a
+   * batch of 1,000 deploys is 1,000 appends: in flight together they share
+   * the server's fsyncs); one host's actions stay in order (undeploy, then
+   * deploy).
+   */
   private async carryOut(rollout: Rollout): Promise<void> {
     let prepared = false;
+    const byHost = new Map<string, RolloutAction[]>();
     for (const action of pendingActions(rollout)) {
-      if (this.stopped) return;
       if (action.type === 'PrepareImage') {
         this.prepared.add(`${rollout.rolloutId}\n${action.host}`);
         prepared = true;
         continue;
       }
-      if (this.runner.isDone(rollout, action)) continue;
-      const current = this.view.rollout(rollout.rolloutId);
-      // an earlier action's report may have failed the host or finished the rollout
-      if (current === undefined || (isRolloutFinished(current) && action.type === 'DeployJob')) return;
-      await this.runner.run(current, action, this.origin(rollout.rolloutId));
+      byHost.set(action.host, [...(byHost.get(action.host) ?? []), action]);
     }
+    const hosts = [...byHost.values()];
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      for (let i = next++; i < hosts.length && !this.stopped; i = next++) await this.carryOutOnHost(rollout.rolloutId, hosts[i] ?? []);
+    };
+    await Promise.all(Array.from({ length: Math.min(ACTIONS_IN_FLIGHT, hosts.length) }, worker));
     // the next pass observes the images as pulled
     if (prepared) this.schedule(0);
+  }
+
+  private async carryOutOnHost(rolloutId: string, actions: readonly RolloutAction[]): Promise<void> {
+    for (const action of actions) {
+      if (this.stopped) return;
+      const current = this.view.rollout(rolloutId);
+      // an earlier action's report may have failed the host or finished the rollout
+      if (current === undefined || (isRolloutFinished(current) && action.type === 'DeployJob')) return;
+      if (action.type === 'PrepareImage' || this.runner.isDone(current, action)) continue;
+      await this.runner.run(current, action, this.origin(rolloutId));
+    }
   }
 
   private async finishOnGroup(rollout: Rollout): Promise<void> {

@@ -18,12 +18,29 @@ export class FakeAgents {
   private readonly subscriptions = new Map<string, Subscription>();
   private readonly reported = new Map<string, Set<string>>();
   private readonly outcomes = new Map<string, FakeOutcome>();
+  private readonly silenced = new Set<string>();
+  /** Last state reported per host and job, for full reports. */
+  private readonly states = new Map<string, Map<string, TaskState>>();
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly fullReports: NodeJS.Timeout | undefined;
 
-  constructor(private readonly nc: NatsConnection) {
+  /**
+   * `fullReportEveryMs`: like the real agent's `--full-report-interval`, every
+   * host re-reports all its tasks' last states periodically (what gets a
+   * new leader reports an old one took but never acknowledged).
+   */
+  constructor(
+    private readonly nc: NatsConnection,
+    options: { readonly fullReportEveryMs?: number } = {},
+  ) {
     this.js = jetstream(nc);
+    if (options.fullReportEveryMs !== undefined) {
+      this.fullReports = setInterval(() => void this.reportAll().catch(() => undefined), options.fullReportEveryMs);
+      this.fullReports.unref();
+    }
     this.heartbeat = setInterval(() => {
       for (const host of this.subscriptions.keys()) {
+        if (this.silenced.has(host)) continue;
         this.nc.publish(agentSubjects(host).heartbeat, JSON.stringify({ host, agentId: agentIdOf(host), time: new Date().toISOString() }));
       }
     }, 500);
@@ -47,8 +64,18 @@ export class FakeAgents {
     if (!body.ok) throw new Error(`registration of ${host} failed: ${JSON.stringify(body.error)}`);
   }
 
+  /** The host's agent stops heartbeating (the scheduler marks it DOWN after --host-down-after); `resume` starts again. */
+  silence(host: string): void {
+    this.silenced.add(host);
+  }
+
+  resume(host: string): void {
+    this.silenced.delete(host);
+  }
+
   stop(): void {
     clearInterval(this.heartbeat);
+    if (this.fullReports) clearInterval(this.fullReports);
     for (const subscription of this.subscriptions.values()) subscription.unsubscribe();
   }
 
@@ -59,7 +86,11 @@ export class FakeAgents {
   private async onDesired(host: string, desired: DesiredState): Promise<void> {
     const reported = this.reported.get(host) ?? new Set<string>();
     const wanted = new Set(desired.tasks.filter((task) => task.goal === 'START').map((task) => task.jobId));
-    for (const jobId of [...reported]) if (!wanted.has(jobId)) reported.delete(jobId);
+    for (const jobId of [...reported]) {
+      if (wanted.has(jobId)) continue;
+      reported.delete(jobId);
+      this.states.get(host)?.delete(jobId);
+    }
     for (const jobId of wanted) {
       if (reported.has(jobId)) continue;
       reported.add(jobId);
@@ -70,6 +101,9 @@ export class FakeAgents {
 
   /** Reports `state` for `jobId` on `host` now, as an agent would after a change. */
   async report(host: string, jobId: string, state: TaskState): Promise<void> {
+    const states = this.states.get(host) ?? new Map<string, TaskState>();
+    states.set(jobId, state);
+    this.states.set(host, states);
     const time = new Date().toISOString();
     const report: TaskStatusReport = {
       host,
@@ -79,6 +113,16 @@ export class FakeAgents {
       tasks: [{ jobId, goal: 'START', state, throttled: 'NO', ports: {}, containerId: `c-${host}`, time }],
     };
     await this.js.publish(agentSubjects(host).status, JSON.stringify(report));
+  }
+
+  private async reportAll(): Promise<void> {
+    const time = new Date().toISOString();
+    for (const [host, states] of this.states) {
+      if (this.silenced.has(host) || states.size === 0) continue;
+      const tasks = [...states].map(([jobId, state]) => ({ jobId, goal: 'START' as const, state, throttled: 'NO' as const, ports: {}, containerId: `c-${host}`, time }));
+      const report: TaskStatusReport = { host, agentId: agentIdOf(host), time, full: true, tasks };
+      await this.js.publish(agentSubjects(host).status, JSON.stringify(report));
+    }
   }
 }
 

@@ -78,9 +78,20 @@ export interface RolloutStarted extends RolloutEventBase<'RolloutStarted'> {
   readonly revertTo?: string;
   readonly options: ResolvedRolloutOptions;
   readonly limits: RolloutLimits;
-  /** Every host of the group in natural order, as classified at start. */
-  readonly hosts: readonly RolloutHost[];
+  /**
+   * Every host of the group as classified at start, hosts with identical rows
+   * listed once per class (names in natural order): a fleet of 10,000 alike
+   * hosts is a few classes, so the event stays far below NATS's 1 MB payload
+   * (about 40 bytes per host with the plan). `rolloutHostsOf` expands it.
+   */
+  readonly hostClasses: readonly RolloutHostClass[];
   readonly plan: RolloutPlan;
+}
+
+/** Hosts that started a rollout with the same row. */
+export interface RolloutHostClass {
+  readonly hosts: readonly string[];
+  readonly row: Omit<RolloutHost, 'host'>;
 }
 
 export interface PrestageStarted extends RolloutEventBase<'PrestageStarted'> {

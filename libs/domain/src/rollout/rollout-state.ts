@@ -1,4 +1,5 @@
-import type { RolloutEvent, RolloutHost, RolloutReason, RolloutStarted } from './rollout-events';
+import { naturalSort } from './natural-order';
+import type { RolloutEvent, RolloutHost, RolloutHostClass, RolloutReason, RolloutStarted } from './rollout-events';
 import type { ResolvedRolloutOptions, RolloutLimits } from './rollout-options';
 
 /**
@@ -71,7 +72,27 @@ function updateHosts(rollout: Rollout, names: readonly string[], change: (row: R
   return { ...rollout, hosts };
 }
 
+/** RolloutStarted's host classes as one row per host, in natural order. */
+export function rolloutHostsOf(classes: readonly RolloutHostClass[]): RolloutHost[] {
+  const byName = new Map<string, RolloutHost>();
+  for (const { hosts, row } of classes) for (const host of hosts) byName.set(host, { host, ...row });
+  return naturalSort(byName.keys()).map((host) => byName.get(host) as RolloutHost);
+}
+
+/** Rows grouped by everything but the host name; classes in order of first appearance. */
+export function rolloutHostClassesOf(rows: readonly RolloutHost[]): RolloutHostClass[] {
+  const classes = new Map<string, { hosts: string[]; row: Omit<RolloutHost, 'host'> }>();
+  for (const { host, ...row } of rows) {
+    const key = JSON.stringify(row);
+    const existing = classes.get(key);
+    if (existing === undefined) classes.set(key, { hosts: [host], row });
+    else existing.hosts.push(host);
+  }
+  return [...classes.values()];
+}
+
 function started(event: RolloutStarted): Rollout {
+  const rows = rolloutHostsOf(event.hostClasses);
   return {
     kind: 'rollout',
     rolloutId: event.rolloutId,
@@ -85,8 +106,8 @@ function started(event: RolloutStarted): Rollout {
     status: 'ROLLING_OUT',
     paused: false,
     promoted: event.plan.canaries.length === 0,
-    hosts: Object.fromEntries(event.hosts.map((row) => [row.host, row])),
-    order: event.hosts.map((row) => row.host),
+    hosts: Object.fromEntries(rows.map((row) => [row.host, row])),
+    order: rows.map((row) => row.host),
     startedAt: event.time,
     phaseStartedAt: event.time,
     lastProgressAt: event.time,

@@ -6,7 +6,7 @@ import { naturalSort } from './natural-order';
 import type { HostsObserved, RolloutEvent, RolloutHost, RolloutPlan, RolloutReason, RolloutStarted } from './rollout-events';
 import { limitsOf, resolveRolloutOptions, type ResolvedRolloutOptions, type UpdateStrategy } from './rollout-options';
 import { failOrRevert, planRollout, rolloutHostRows } from './rollout-planner';
-import { evolveRollout, isRolloutFinished, type Rollout, type RolloutState } from './rollout-state';
+import { evolveRollout, isRolloutFinished, rolloutHostClassesOf, type Rollout, type RolloutState } from './rollout-state';
 import { instant } from './rollout-time';
 
 /**
@@ -145,7 +145,7 @@ function startEvents(command: StartRollout): RolloutEvent[] {
     ...(command.revertTo === undefined ? {} : { revertTo: command.revertTo }),
     options,
     limits,
-    hosts: rows,
+    hostClasses: rolloutHostClassesOf(rows),
     plan: planOf(rows, options.parallelism),
   };
   if (!options.prestage || pending.length === 0) return [started];

@@ -1,0 +1,327 @@
+/*
+ * Rollout benchmark: one deployment group over 1,000 and 10,000 simulated
+ * hosts, rolling updates at parallelism 100 and 1,000; time from the
+ * rolling-update request to the group's DeploymentGroupRolloutFinished, and
+ * BERTH_EVENTS appends per second, next to the same number of raw NATS
+ * request/replies (sequential, a trivial responder) in the same run on the
+ * same nats-server (file storage, sync_interval: always).
+ *
+ *   npm run bench -- rollout
+ *
+ * Env: BENCH_FLEETS (default "1000,10000"), BENCH_PARALLELISM (default
+ * "100,1000"), BENCH_HEARTBEAT_SECONDS (each host's heartbeat period, default
+ * 30; the scheduler's --host-down-after is 4 periods, at least 120 s).
+ *
+ * The scheduler runs as its own process (apps/scheduler/src/main.ts). The
+ * agents are simulated in this process over one NATS connection, speaking the
+ * real agent protocol: register (request/reply), heartbeat (each host once
+ * every HEARTBEAT_PERIOD_MS, spread evenly), one wildcard subscription to
+ * `berth.host.*.desired`, and a TaskStatusReport RUNNING into BERTH_STATUS for
+ * every START task that appears in a host's desired state.
+ *
+ * Each fleet first gets v1 (an initial deploy, timed too), then one update per
+ * parallelism (v2, v3, …): an update undeploys the old job and deploys the new
+ * one on every host.
+ */
+import { performance } from 'node:perf_hooks';
+import {
+  EVENTS_STREAM,
+  EVENTS_SUBJECT_WILDCARD,
+  SchedulerCommand,
+  agentSubjects,
+  decodeSubjectToken,
+  eventSubject,
+  type DesiredState,
+  type TaskStatusReport,
+} from '@berth/contracts';
+import { SchedulerClient } from '@berth/scheduler-client';
+import { startNatsServer, startService, type NatsServer, type ServiceProcess } from '@berth/testing';
+import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+
+const FLEETS = (process.env['BENCH_FLEETS'] ?? '1000,10000').split(',').map(Number);
+const PARALLELISM = (process.env['BENCH_PARALLELISM'] ?? '100,1000').split(',').map(Number);
+const HEARTBEAT_PERIOD_MS = Number(process.env['BENCH_HEARTBEAT_SECONDS'] ?? 30) * 1000;
+const HOST_DOWN_AFTER_S = Math.max(120, (4 * HEARTBEAT_PERIOD_MS) / 1000);
+const REGISTER_IN_FLIGHT = 64;
+const ROLLOUT_TIMEOUT_MS = 90_000;
+/** the group aggregate's name in subjects (libs/read-model Aggregate.DEPLOYMENT_GROUP) */
+const GROUP_AGGREGATE = 'deployment-group';
+
+/**
+ * The agents of many hosts in one process: one connection, one wildcard
+ * subscription for every host's desired state, heartbeats spread over the
+ * period, a RUNNING report for every START task not reported yet.
+ */
+class SimulatedFleet {
+  private readonly js: JetStreamClient;
+  private readonly hosts: string[] = [];
+  private readonly reported = new Map<string, Set<string>>();
+  private readonly pending = new Set<Promise<unknown>>();
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private nextBeat = 0;
+  reports = 0;
+
+  constructor(private readonly nc: NatsConnection) {
+    this.js = jetstream(nc);
+    nc.subscribe('berth.host.*.desired', {
+      callback: (_err, msg) => this.onDesired(decodeSubjectToken(msg.subject.split('.')[2] ?? ''), msg.json() as DesiredState),
+    });
+  }
+
+  async register(names: readonly string[], labels: Record<string, string>): Promise<void> {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: REGISTER_IN_FLIGHT }, async () => {
+        for (let i = next++; i < names.length; i = next++) {
+          const host = names[i] as string;
+          const reply = await this.nc.request(agentSubjects(host).register, JSON.stringify({ host, agentId: `agent-${host}`, labels, info: {} }), { timeout: 30_000 });
+          const body = reply.json() as { ok: boolean; error?: unknown };
+          if (!body.ok) throw new Error(`registration of ${host} failed: ${JSON.stringify(body.error)}`);
+          this.reported.set(host, new Set());
+          this.hosts.push(host);
+        }
+      }),
+    );
+  }
+
+  /** Each host once per period, in slices every 100 ms (a real fleet's heartbeats are not synchronised). */
+  startHeartbeats(): void {
+    const slices = HEARTBEAT_PERIOD_MS / 100;
+    this.heartbeatTimer = setInterval(() => {
+      const per = Math.ceil(this.hosts.length / slices);
+      const time = new Date().toISOString();
+      for (let k = 0; k < per && this.hosts.length > 0; k++) {
+        const host = this.hosts[this.nextBeat++ % this.hosts.length] as string;
+        this.nc.publish(agentSubjects(host).heartbeat, JSON.stringify({ host, agentId: `agent-${host}`, time }));
+      }
+    }, 100);
+  }
+
+  async stop(): Promise<void> {
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    await Promise.all(this.pending);
+  }
+
+  private onDesired(host: string, desired: DesiredState): void {
+    const reported = this.reported.get(host);
+    if (reported === undefined) return;
+    const wanted = new Set(desired.tasks.filter((task) => task.goal === 'START').map((task) => task.jobId));
+    for (const jobId of [...reported]) if (!wanted.has(jobId)) reported.delete(jobId);
+    for (const jobId of wanted) {
+      if (reported.has(jobId)) continue;
+      reported.add(jobId);
+      const time = new Date().toISOString();
+      const report: TaskStatusReport = {
+        host,
+        agentId: `agent-${host}`,
+        time,
+        full: false,
+        tasks: [{ jobId, goal: 'START', state: 'RUNNING', throttled: 'NO', ports: {}, containerId: `c-${host}`, time }],
+      };
+      this.reports++;
+      const p = this.js.publish(agentSubjects(host).status, JSON.stringify(report)).finally(() => this.pending.delete(p));
+      this.pending.add(p);
+    }
+  }
+}
+
+interface Row {
+  readonly operation: string;
+  readonly hosts: number;
+  readonly parallelism?: number;
+  readonly events: number;
+  readonly appends: number;
+  readonly ms: number;
+  readonly baselineMs?: number;
+  readonly target?: string;
+  readonly met?: boolean;
+}
+
+/** Counts appends (stream messages) and the events in them, from a core subscription to every event subject. */
+class EventCounter {
+  appends = 0;
+  events = 0;
+  private readonly sub;
+  constructor(private readonly nc: NatsConnection) {
+    this.sub = nc.subscribe(EVENTS_SUBJECT_WILDCARD, {
+      callback: (_err, msg) => {
+        this.appends++;
+        this.events += (msg.json() as { events: unknown[] }).events.length;
+      },
+    });
+  }
+  /** Every append so far has reached this subscription (the stream's count, then a flush). */
+  async settle(): Promise<void> {
+    const messages = (await (await jetstreamManager(this.nc)).streams.info(EVENTS_STREAM)).state.messages;
+    const deadline = Date.now() + 10_000;
+    while (this.appends < messages && Date.now() < deadline) await this.nc.flush();
+  }
+  stop(): void {
+    this.sub.unsubscribe();
+  }
+}
+
+/** Resolves with the group's DeploymentGroupRolloutFinished for `rolloutId` (a core subscription to the group's event subject). */
+function rolloutFinished(nc: NatsConnection, group: string): { wait: (rolloutId: string) => Promise<{ status: string; error?: string }>; stop: () => void } {
+  const finished = new Map<string, { status: string; error?: string }>();
+  const waiters = new Map<string, (v: { status: string; error?: string }) => void>();
+  const sub = nc.subscribe(eventSubject(GROUP_AGGREGATE, group), {
+    callback: (_err, msg) => {
+      const append = msg.json() as { events: { type: string; data: { rolloutId?: string; status?: string; error?: string } }[] };
+      for (const event of append.events) {
+        const body = event.data;
+        if (event.type !== 'DeploymentGroupRolloutFinished' || body.rolloutId === undefined) continue;
+        const result = { status: body.status ?? '?', ...(body.error === undefined ? {} : { error: body.error }) };
+        finished.set(body.rolloutId, result);
+        waiters.get(body.rolloutId)?.(result);
+      }
+    },
+  });
+  return {
+    wait: (rolloutId) =>
+      new Promise((resolve, reject) => {
+        const done = finished.get(rolloutId);
+        if (done) return resolve(done);
+        const timer = setTimeout(() => reject(new Error(`rollout ${rolloutId} not finished within ${ROLLOUT_TIMEOUT_MS} ms`)), ROLLOUT_TIMEOUT_MS);
+        waiters.set(rolloutId, (v) => {
+          clearTimeout(timer);
+          resolve(v);
+        });
+      }),
+    stop: () => sub.unsubscribe(),
+  };
+}
+
+/** `n` raw request/replies one after another, like the scheduler's appends, against a trivial responder. */
+async function rawRequests(nc: NatsConnection, n: number): Promise<number> {
+  const body = JSON.stringify({ host: 'bench-h0', jobId: 'svc:1', state: 'RUNNING' });
+  const start = performance.now();
+  for (let i = 0; i < n; i++) await nc.request('bench.echo', body);
+  return performance.now() - start;
+}
+
+async function runFleet(client: SchedulerClient, nc: NatsConnection, counter: EventCounter, fleet: SimulatedFleet, size: number, rows: Row[]): Promise<void> {
+  const group = `fleet-${size}`;
+  const names = Array.from({ length: size }, (_, i) => `${group}-host${i + 1}`);
+  const registerStart = performance.now();
+  await fleet.register(names, { fleet: String(size) });
+  console.log(`${size.toLocaleString('en-US')} hosts registered in ${((performance.now() - registerStart) / 1000).toFixed(1)} s`);
+  await client.call(SchedulerCommand.CREATE_DEPLOYMENT_GROUP, { name: group, selectors: [`fleet=${size}`] });
+  const finished = rolloutFinished(nc, group);
+  try {
+    const plans: { label: string; parallelism: number }[] = [
+      { label: 'initial deploy', parallelism: Math.max(...PARALLELISM) },
+      ...PARALLELISM.map((parallelism) => ({ label: 'update', parallelism })),
+    ];
+    for (const [i, plan] of plans.entries()) {
+      const { jobId } = await client.call<{ jobId: string }>(SchedulerCommand.CREATE_JOB, { job: { id: `${group}-svc:${i + 1}`, image: 'local/busybox:1' } });
+      await counter.settle();
+      const before = { events: counter.events, appends: counter.appends };
+      const start = performance.now();
+      const { rolloutId } = await client.call<{ rolloutId: string }>(
+        SchedulerCommand.ROLLING_UPDATE,
+        { group, job: jobId, options: { parallelism: plan.parallelism, timeout: 60 } },
+        { timeoutMs: 60_000 },
+      );
+      const result = await finished.wait(rolloutId).catch((err: unknown) => ({ status: 'NOT FINISHED', error: String(err) }));
+      const ms = performance.now() - start;
+      await counter.settle();
+      const events = counter.events - before.events;
+      const appends = counter.appends - before.appends;
+      if (result.status !== 'DONE') {
+        // measured and reported, not thrown: the table still shows the rows before it
+        console.log(`  ${plan.label} at parallelism ${plan.parallelism}: ${result.status} after ${(ms / 1000).toFixed(1)} s: ${(result.error ?? '').slice(0, 300)}`);
+        rows.push({ operation: `${plan.label} (${result.status}, skipping the rest of this fleet)`, hosts: size, parallelism: plan.parallelism, events, appends, ms });
+        return;
+      }
+      const baselineMs = await rawRequests(nc, appends);
+      const isTarget = size === 10_000 && plan.parallelism === 1_000 && plan.label === 'update';
+      rows.push({
+        operation: `${plan.label} ${plan.label === 'update' ? `v${i} → v${i + 1}` : 'v1'}`,
+        hosts: size,
+        parallelism: plan.parallelism,
+        events,
+        appends,
+        ms,
+        baselineMs,
+        ...(isTarget ? { target: '≤ 15000 ms', met: ms <= 15_000 } : {}),
+      });
+      console.log(`  ${plan.label} at parallelism ${plan.parallelism}: DONE in ${(ms / 1000).toFixed(2)} s, ${events} events in ${appends} appends`);
+    }
+  } finally {
+    finished.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const server: NatsServer = await startNatsServer();
+  const nc = await connect({ servers: server.url });
+  const agentsNc = await connect({ servers: server.url, name: 'simulated-agents' });
+  const responderNc = await connect({ servers: server.url });
+  const rows: Row[] = [];
+  let scheduler: ServiceProcess | undefined;
+  let fleet: SimulatedFleet | undefined;
+  let counter: EventCounter | undefined;
+  try {
+    responderNc.subscribe('bench.echo', { callback: (_e, m) => void m.respond('{"ok":true,"result":{"sequence":1}}') });
+    await responderNc.flush();
+    const args = ['--nats', server.url, '--http-port', '0', '--host-down-after', String(HOST_DOWN_AFTER_S)];
+    scheduler = startService('scheduler', 'apps/scheduler/src/main.ts', args, { LOG_LEVEL: 'warn', ...(process.env['BENCH_SCHEDULER_NODE_OPTIONS'] ? { NODE_OPTIONS: process.env['BENCH_SCHEDULER_NODE_OPTIONS'] } : {}) });
+    const client = new SchedulerClient(nc, { actor: 'bench' });
+    await waitForScheduler(client);
+    console.log(`nats-server ${server.version} (sync_interval: always); scheduler in its own process; agents simulated in this one`);
+    counter = new EventCounter(nc);
+    fleet = new SimulatedFleet(agentsNc);
+    fleet.startHeartbeats();
+    for (const size of FLEETS) await runFleet(client, nc, counter, fleet, size, rows);
+    printTable(rows);
+    console.log('\ntargets');
+    for (const r of rows.filter((x) => x.met !== undefined)) console.log(`  ${r.met ? 'MET   ' : 'MISSED'} ${r.hosts} hosts at parallelism ${r.parallelism}: ${r.target}`);
+  } finally {
+    counter?.stop();
+    await fleet?.stop();
+    await scheduler?.stop();
+    await responderNc.close();
+    await agentsNc.close();
+    await nc.close();
+    await server.stop();
+  }
+}
+
+/** Bounded polling until the scheduler answers commands. */
+async function waitForScheduler(client: SchedulerClient): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const r = await client.request(SchedulerCommand.LIST_JOBS, {}, { timeoutMs: 1_000 });
+    if (r.ok) return;
+    if (Date.now() > deadline) throw new Error('scheduler did not start serving');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function printTable(rows: readonly Row[]): void {
+  const header = ['rollout', 'hosts', 'parallelism', 'events', 'appends', 'time to DONE ms', 'events/s', 'raw req/reply × appends ms', 'target'];
+  const lines = rows.map((r) => [
+    r.operation,
+    r.hosts.toLocaleString('en-US'),
+    r.parallelism === undefined ? '' : r.parallelism.toLocaleString('en-US'),
+    r.events.toLocaleString('en-US'),
+    r.appends.toLocaleString('en-US'),
+    r.ms.toFixed(0),
+    Math.round(r.events / (r.ms / 1000)).toLocaleString('en-US'),
+    r.baselineMs === undefined ? '' : r.baselineMs.toFixed(0),
+    r.target ? `${r.target} ${r.met ? '(met)' : '(MISSED)'}` : '',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)));
+  const fmt = (cells: readonly string[]): string =>
+    cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
+  console.log('\n' + fmt(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const l of lines) console.log(fmt(l));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
