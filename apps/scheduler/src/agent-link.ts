@@ -140,18 +140,18 @@ export class AgentLink {
     })();
   }
 
+  /** One append per report: every transition that changed something, in order. */
   private async recordStatus(host: string, report: TaskStatusReport): Promise<void> {
     if (!Array.isArray(report.tasks)) return;
-    for (const status of report.tasks) {
-      if (!isValidStatus(status)) continue;
-      await this.executor.execute(
-        Aggregate.DEPLOYMENT,
-        host,
-        deploymentDecider,
-        (_, time) => ({ type: 'RecordTaskStatus' as const, host, status, time }),
-        { actor: `agent:${host}` },
-      );
-    }
+    const statuses = report.tasks.filter(isValidStatus);
+    if (statuses.length === 0) return;
+    await this.executor.execute(
+      Aggregate.DEPLOYMENT,
+      host,
+      deploymentDecider,
+      (_, time) => ({ type: 'RecordTaskStatuses' as const, host, statuses, time }),
+      { actor: `agent:${host}` },
+    );
   }
 }
 

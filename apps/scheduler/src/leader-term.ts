@@ -37,6 +37,10 @@ export async function startLeaderTerm(deps: LeaderTermDeps): Promise<StopLeaderT
   const liveness = new LivenessMonitor(
     {
       hosts: () => view.hosts().map((h) => ({ host: h.host, status: h.status, agentId: h.agentId })),
+      host: (name) => {
+        const h = view.host(name);
+        return h === undefined ? undefined : { host: h.host, status: h.status, agentId: h.agentId };
+      },
       markUp: async (host, agentId) => {
         await executor.execute(Aggregate.HOST, host, hostDecider, (_, time) => ({ type: 'MarkHostUp' as const, host, agentId, time }), { actor: SCHEDULER_ACTOR });
       },

@@ -5,6 +5,8 @@ export interface LivenessActions {
   markDown(host: string): Promise<void>;
   /** hosts the projection says are registered, with their status and agent */
   hosts(): readonly { host: string; status: 'UP' | 'DOWN'; agentId: string }[];
+  /** one registered host (a heartbeat must not cost a walk over the fleet) */
+  host(name: string): { host: string; status: 'UP' | 'DOWN'; agentId: string } | undefined;
 }
 
 /**
@@ -42,7 +44,7 @@ export class LivenessMonitor {
 
   async heartbeat(host: string, agentId: string): Promise<void> {
     this.lastSeen.set(host, this.now());
-    const known = this.actions.hosts().find((h) => h.host === host);
+    const known = this.actions.host(host);
     if (known && known.status === 'DOWN' && known.agentId === agentId) await this.actions.markUp(host, agentId);
   }
 

@@ -252,6 +252,14 @@ describe('deployment decider: RecordTaskStatus', () => {
     given(deploymentDecider).when(record(status)).then([]);
     given(deploymentDecider, [webDeployed, { type: 'JobUndeployed', host: 'h1', jobId: web.id, time }]).when(record(status)).then([]);
   });
+
+  it('records a whole report in one decision: each transition in order, repeats and foreign jobs dropped', () => {
+    const creating = { ...status, state: 'CREATING' as const, containerId: undefined };
+    const foreign = { ...status, jobId: 'other:1:x' };
+    given(deploymentDecider, [webDeployed])
+      .when({ type: 'RecordTaskStatuses', host: 'h1', statuses: [creating, status, status, foreign], time: later })
+      .then([changed(creating), changed(status)]);
+  });
 });
 
 describe('deployment decider: ClearHostDeployments', () => {

@@ -58,12 +58,21 @@ export interface RecordTaskStatus extends DomainCommand<'RecordTaskStatus'> {
   readonly status: TaskStatus;
 }
 
+/**
+ * One agent report: every transition of the host's tasks since the last
+ * report, in order; recorded as one append (fewer, larger writes).
+ */
+export interface RecordTaskStatuses extends DomainCommand<'RecordTaskStatuses'> {
+  readonly host: string;
+  readonly statuses: readonly TaskStatus[];
+}
+
 /** After DeregisterHost: Helios deletes the host's deployments and port reservations with it. */
 export interface ClearHostDeployments extends DomainCommand<'ClearHostDeployments'> {
   readonly host: string;
 }
 
-export type DeploymentCommand = Deploy | Undeploy | SetGoal | RecordTaskStatus | ClearHostDeployments;
+export type DeploymentCommand = Deploy | Undeploy | SetGoal | RecordTaskStatus | RecordTaskStatuses | ClearHostDeployments;
 
 export interface JobDeployed extends DomainEvent<'JobDeployed'> {
   readonly host: string;
@@ -222,6 +231,19 @@ function recordTaskStatus(command: RecordTaskStatus, state: DeploymentState): De
   return [{ type: 'TaskStatusChanged', host: command.host, jobId: status.jobId, status }];
 }
 
+/** Each status is judged against the state the earlier ones of the same report left. */
+function recordTaskStatuses(command: RecordTaskStatuses, state: DeploymentState): DeploymentEvent[] {
+  const events: DeploymentEvent[] = [];
+  let current = state;
+  for (const status of command.statuses) {
+    for (const event of recordTaskStatus({ type: 'RecordTaskStatus', host: command.host, status, time: command.time }, current)) {
+      events.push(event);
+      current = evolve(current, event);
+    }
+  }
+  return events;
+}
+
 function decide(command: DeploymentCommand, state: DeploymentState): DeploymentEvent[] {
   switch (command.type) {
     case 'Deploy':
@@ -232,6 +254,8 @@ function decide(command: DeploymentCommand, state: DeploymentState): DeploymentE
       return setGoal(command, state);
     case 'RecordTaskStatus':
       return recordTaskStatus(command, state);
+    case 'RecordTaskStatuses':
+      return recordTaskStatuses(command, state);
     case 'ClearHostDeployments': {
       const jobIds = Object.keys(state.deployments).sort();
       return jobIds.length === 0 ? [] : [{ type: 'HostDeploymentsCleared', host: command.host, jobIds, time: command.time }];
