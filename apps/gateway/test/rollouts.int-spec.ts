@@ -1,4 +1,4 @@
-import { FakeAgents } from './fake-agents';
+import { FakeAgents } from '@berth/testing';
 import { collect, startStack, type Stack } from './harness';
 
 /**

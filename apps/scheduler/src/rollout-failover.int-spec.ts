@@ -2,9 +2,8 @@ import { SchedulerCommand } from '@berth/contracts';
 import { JetStreamEventStore } from '@berth/event-store';
 import type { DeploymentGroupStatus, RolloutDetail } from '@berth/read-model';
 import { SchedulerClient } from '@berth/scheduler-client';
-import { startNatsServer, startService, type NatsServer, type ServiceProcess } from '@berth/testing';
+import { startNatsServer, startService, type NatsServer, type ServiceProcess, FakeAgents } from '@berth/testing';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { FakeAgents } from './testing/fake-agents';
 
 /*
  * kill -9 of the leader scheduler mid-rollout, with a standby running: the

@@ -2,11 +2,10 @@ import { SchedulerCommand, type StoredEvent } from '@berth/contracts';
 import { JetStreamEventStore } from '@berth/event-store';
 import type { DeploymentGroupStatus, RolloutDetail } from '@berth/read-model';
 import { SchedulerClient } from '@berth/scheduler-client';
-import { startNatsServer, type NatsServer } from '@berth/testing';
+import { startNatsServer, type NatsServer, FakeAgents } from '@berth/testing';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { loadSchedulerConfig } from './config';
 import { startScheduler, type RunningScheduler } from './scheduler';
-import { FakeAgents } from './testing/fake-agents';
 import { silentLogger } from './testing/in-memory-scheduler';
 
 /*

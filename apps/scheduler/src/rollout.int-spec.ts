@@ -2,13 +2,12 @@ import { EVENTS_STREAM, SchedulerCommand } from '@berth/contracts';
 import { JetStreamEventStore } from '@berth/event-store';
 import type { DeploymentGroupStatus, RolloutDetail } from '@berth/read-model';
 import { SchedulerClient } from '@berth/scheduler-client';
-import { startNatsServer, type NatsServer } from '@berth/testing';
+import { startNatsServer, type NatsServer, FakeAgents } from '@berth/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
 import { loadSchedulerConfig } from './config';
 import { startScheduler, type RunningScheduler } from './scheduler';
-import { FakeAgents } from './testing/fake-agents';
 import { silentLogger } from './testing/in-memory-scheduler';
 
 let nats: NatsServer;

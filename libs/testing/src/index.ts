@@ -1,3 +1,4 @@
 export * from './docker';
 export * from './nats';
 export * from './process';
+export * from './agents';
