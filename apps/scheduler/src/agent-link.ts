@@ -25,6 +25,9 @@ import { registerHost, type HostPolicy } from './host-handlers';
 import type { LivenessMonitor } from './liveness-monitor';
 import { Aggregate, type BerthView } from '@berth/read-model';
 
+const STATUS_ACK_WAIT_MS = 5_000;
+const STATUS_PULL_EXPIRES_MS = 2_000;
+
 /** Deployment events after which a host's agent gets its new desired state. */
 const DESIRED_STATE_CHANGES = new Set(['JobDeployed', 'JobUndeployed', 'GoalChanged', 'HostDeploymentsCleared']);
 
@@ -123,9 +126,13 @@ export class AgentLink {
       storage: StorageType.Memory,
       max_age: 3_600 * 1e9,
     }).catch(async () => jsm.streams.info(STATUS_STREAM));
-    await jsm.consumers.add(STATUS_STREAM, { durable_name: SCHEDULER_STATUS_CONSUMER, ack_policy: AckPolicy.Explicit, ack_wait: 30e9 });
+    // A leader killed mid-pull leaves its pull request open on the server, and the reports it
+    // swallows come back only after ack_wait: keep both short. Recording a report again is harmless
+    // (repeats decide no events), so a short ack_wait costs nothing but a rare duplicate delivery.
+    const config = { durable_name: SCHEDULER_STATUS_CONSUMER, ack_policy: AckPolicy.Explicit, ack_wait: STATUS_ACK_WAIT_MS * 1e6 };
+    await jsm.consumers.add(STATUS_STREAM, config).catch(() => jsm.consumers.update(STATUS_STREAM, SCHEDULER_STATUS_CONSUMER, { ack_wait: config.ack_wait }));
     const consumer = await jetstream(this.nc).consumers.get(STATUS_STREAM, SCHEDULER_STATUS_CONSUMER);
-    const messages = await consumer.consume();
+    const messages = await consumer.consume({ max_messages: 64, expires: STATUS_PULL_EXPIRES_MS });
     this.statusMessages = messages;
     this.statusLoop = (async () => {
       for await (const m of messages) {
