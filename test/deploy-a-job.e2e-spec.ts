@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SchedulerCommand } from '@berth/contracts';
 import { SchedulerClient } from '@berth/scheduler-client';
-import { getDockerEngine, startNatsServer, startService, type DockerEngineLease, type NatsServer, type ServiceProcess } from '@berth/testing';
+import { eventually as pollUntil, getDockerEngine, startNatsServer, startService, type DockerEngineLease, type NatsServer, type ServiceProcess } from '@berth/testing';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 
 /**
@@ -87,11 +87,4 @@ function stateOf(status: Status): string | undefined {
   return status.deployments.find((d) => d.host === HOST)?.state;
 }
 
-/** Bounded polling of a condition that changes as the system works; shows the process log on failure. */
-async function eventually(condition: () => Promise<boolean>, log: () => string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; log:\n${log().slice(-4000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const eventually = (condition: () => Promise<boolean>, log: () => string, timeoutMs = 30_000): Promise<void> => pollUntil(condition, { what: log, timeoutMs });

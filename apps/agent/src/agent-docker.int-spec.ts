@@ -1,7 +1,7 @@
 import { DockerRuntime, realTimer } from '@berth/container-runtime';
 import type { DesiredTask } from '@berth/contracts';
 import type { Job } from '@berth/domain';
-import { useDocker } from '@berth/testing';
+import { useDocker, eventually } from '@berth/testing';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
@@ -345,11 +345,4 @@ function readable(path: string): boolean {
   }
 }
 
-/** Polls a file-system condition (no event to await for a file written inside a container). */
-async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const waitFor = (condition: () => boolean, timeoutMs = 10_000): Promise<void> => eventually(condition, { timeoutMs, intervalMs: 20 });

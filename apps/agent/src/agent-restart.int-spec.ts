@@ -2,7 +2,7 @@ import { DockerRuntime } from '@berth/container-runtime';
 import { type DesiredTask, STATUS_STREAM, STATUS_SUBJECT_WILDCARD } from '@berth/contracts';
 import type { Job } from '@berth/domain';
 import { createLogger } from '@berth/service';
-import { useDocker, useNatsServer } from '@berth/testing';
+import { useDocker, useNatsServer, eventually } from '@berth/testing';
 import { StorageType, jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection, connect } from '@nats-io/transport-node';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -108,11 +108,4 @@ describe('agent restarts and mass restarts on a real Docker engine', () => {
   }, 120_000);
 });
 
-/** Polls the engine for a condition no status reports (a removed container). */
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const waitFor = (condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> => eventually(condition, { timeoutMs });

@@ -1,4 +1,4 @@
-import { FakeAgents } from '@berth/testing';
+import { FakeAgents, eventually } from '@berth/testing';
 import { collect, startStack, type Stack } from './harness';
 
 /**
@@ -186,11 +186,4 @@ describe('deployment groups and rollouts over REST', () => {
   });
 });
 
-/** Bounded polling of a condition the test cannot await as an event. */
-async function waitUntilAsync(done: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const waitUntilAsync = (done: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> => eventually(done, { what, timeoutMs });

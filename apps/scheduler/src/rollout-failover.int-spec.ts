@@ -2,7 +2,7 @@ import { SchedulerCommand } from '@berth/contracts';
 import { JetStreamEventStore } from '@berth/event-store';
 import type { DeploymentGroupStatus, RolloutDetail } from '@berth/read-model';
 import { SchedulerClient } from '@berth/scheduler-client';
-import { startNatsServer, startService, type NatsServer, type ServiceProcess, FakeAgents } from '@berth/testing';
+import { startNatsServer, startService, type NatsServer, type ServiceProcess, FakeAgents, eventually } from '@berth/testing';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 
 /*
@@ -41,15 +41,7 @@ afterAll(async () => {
   await nats?.stop();
 });
 
-/** Polls a condition (bounded); a request that finds no leader (failover under way) counts as "not yet". */
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await condition().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`condition not met in time: ${condition.toString()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitUntil = (condition: () => Promise<boolean>, timeoutMs: number): Promise<void> => eventually(condition, { timeoutMs });
 
 describe('rollout across a leader failover', () => {
   it('the standby finishes a rollout after kill -9 of the leader, deploying no host twice', async () => {

@@ -2,7 +2,7 @@ import { SchedulerCommand, type StoredEvent } from '@berth/contracts';
 import { JetStreamEventStore } from '@berth/event-store';
 import type { DeploymentGroupStatus, RolloutDetail } from '@berth/read-model';
 import { SchedulerClient } from '@berth/scheduler-client';
-import { startNatsServer, type NatsServer, FakeAgents } from '@berth/testing';
+import { startNatsServer, type NatsServer, FakeAgents, eventually } from '@berth/testing';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { loadSchedulerConfig } from './config';
 import { startScheduler, type RunningScheduler } from './scheduler';
@@ -47,14 +47,7 @@ afterAll(async () => {
   await nats?.stop();
 });
 
-/** Polls a condition that changes through asynchronous event processing; bounded. */
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met in time: ${condition.toString()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitUntil = (condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> => eventually(condition, { timeoutMs });
 
 const createJob = async (job: object) => (await client.call<{ jobId: string }>(SchedulerCommand.CREATE_JOB, { job })).jobId;
 const groupStatus = (name: string) => client.call<DeploymentGroupStatus>(SchedulerCommand.DEPLOYMENT_GROUP_STATUS, { name });

@@ -2,7 +2,7 @@ import { EVENTS_STREAM, SchedulerCommand } from '@berth/contracts';
 import { JetStreamEventStore } from '@berth/event-store';
 import type { DeploymentGroupStatus, RolloutDetail } from '@berth/read-model';
 import { SchedulerClient } from '@berth/scheduler-client';
-import { startNatsServer, type NatsServer, FakeAgents } from '@berth/testing';
+import { startNatsServer, type NatsServer, FakeAgents, eventually } from '@berth/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
@@ -41,14 +41,7 @@ afterAll(async () => {
   await nats?.stop();
 });
 
-/** Polls a condition that changes through asynchronous event processing; bounded. */
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitUntil = (condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> => eventually(condition, { timeoutMs });
 
 const groupStatus = (name: string) => client.call<DeploymentGroupStatus>(SchedulerCommand.DEPLOYMENT_GROUP_STATUS, { name });
 const rollout = async (id: string) => (await client.call<{ rollout: RolloutDetail }>(SchedulerCommand.INSPECT_ROLLOUT, { id })).rollout;

@@ -1,7 +1,7 @@
 import { SchedulerCommand, agentSubjects, type TaskStatusReport } from '@berth/contracts';
 import { JetStreamEventStore } from '@berth/event-store';
 import { SchedulerClient } from '@berth/scheduler-client';
-import { startNatsServer, type NatsServer } from '@berth/testing';
+import { startNatsServer, type NatsServer, eventually } from '@berth/testing';
 import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { loadSchedulerConfig } from './config';
@@ -41,14 +41,7 @@ afterAll(async () => {
   await nats?.stop();
 });
 
-/** Polls a condition that changes through asynchronous event processing; bounded. */
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitUntil = (condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> => eventually(condition, { timeoutMs });
 
 describe('scheduler restart', () => {
   it('restores from the snapshot plus the stream tail to the same state as a full replay', async () => {

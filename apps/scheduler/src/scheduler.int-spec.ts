@@ -1,7 +1,7 @@
 import { EVENTS_STREAM, STATUS_STREAM, SchedulerCommand, agentSubjects, type DesiredState, type TaskStatusReport } from '@berth/contracts';
 import { SchedulerClient } from '@berth/scheduler-client';
 import { createLogger } from '@berth/service';
-import { startNatsServer, type NatsServer } from '@berth/testing';
+import { startNatsServer, type NatsServer, eventually } from '@berth/testing';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { loadSchedulerConfig } from './config';
@@ -177,11 +177,4 @@ describe('agent protocol', () => {
   });
 });
 
-/** Polls a condition that changes through asynchronous event processing; bounded. */
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitUntil = (condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> => eventually(condition, { timeoutMs });

@@ -2,3 +2,4 @@ export * from './docker';
 export * from './nats';
 export * from './process';
 export * from './agents';
+export * from './eventually';
