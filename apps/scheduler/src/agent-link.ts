@@ -61,6 +61,9 @@ export class AgentLink {
       if (event.aggregate === Aggregate.DEPLOYMENT && DESIRED_STATE_CHANGES.has(event.type)) this.publishDesiredState(event.aggregateId);
     });
     await this.startStatusConsumer();
+    // a leader that died between appending a change and publishing it left agents with an old
+    // desired state: a new term publishes every host's current one
+    for (const host of this.view.projection.all(Aggregate.DEPLOYMENT).keys()) this.publishDesiredState(host);
   }
 
   async stop(): Promise<void> {
