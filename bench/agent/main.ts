@@ -22,7 +22,7 @@ import {
   agentSubjects,
   okResponse,
 } from '@berth/contracts';
-import type { Job, TaskStatus } from '@berth/domain';
+import { minimalJob, type Job, type TaskStatus } from '@berth/domain';
 import { getDockerEngine, startNatsServer, startService } from '@berth/testing';
 import { StorageType, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -44,21 +44,8 @@ function median(values: readonly number[]): number {
 
 function job(name: string, image: string): Job {
   return {
-    id: `${name}:1:${randomBytes(20).toString('hex')}`,
-    image,
+    ...minimalJob(`${name}:1:${randomBytes(20).toString('hex')}`, image),
     command: COMMAND,
-    env: {},
-    ports: {},
-    registration: {},
-    registrationDomain: '',
-    volumes: {},
-    token: '',
-    securityOpt: [],
-    metadata: {},
-    addCapabilities: [],
-    dropCapabilities: [],
-    labels: {},
-    ramdisks: {},
     networkMode: 'none',
     secondsToWaitBeforeKill: 5,
   };

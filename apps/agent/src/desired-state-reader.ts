@@ -1,5 +1,5 @@
 import type { DesiredState, DesiredTask } from '@berth/contracts';
-import type { DeploymentGoal, Job } from '@berth/domain';
+import { minimalJob, type DeploymentGoal, type Job } from '@berth/domain';
 
 /** A desired state as received, with what is wrong with each task that cannot be run. */
 export interface DesiredStateReading {
@@ -69,21 +69,5 @@ function taskProblem(task: Record<string, unknown>): string | undefined {
 
 /** What a malformed task is supervised as: nothing to run, only a FAILED status to report. */
 function standInJob(jobId: string): Job {
-  return {
-    id: jobId,
-    image: '',
-    command: [],
-    env: {},
-    ports: {},
-    registration: {},
-    registrationDomain: '',
-    volumes: {},
-    token: '',
-    securityOpt: [],
-    metadata: {},
-    addCapabilities: [],
-    dropCapabilities: [],
-    labels: {},
-    ramdisks: {},
-  };
+  return minimalJob(jobId, '');
 }

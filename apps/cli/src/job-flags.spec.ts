@@ -7,7 +7,7 @@ describe('parsePortSpec', () => {
   });
 
   it('reads a static external port, an address and a protocol', () => {
-    expect(parsePortSpec('dns=10.0.0.1:53:5353/udp')).toEqual({ name: 'dns', mapping: { internalPort: 53, externalPort: 5353, protocol: 'udp', ip: '10.0.0.1' } });
+    expect(parsePortSpec('dns=192.0.2.1:53:5353/udp')).toEqual({ name: 'dns', mapping: { internalPort: 53, externalPort: 5353, protocol: 'udp', ip: '192.0.2.1' } });
     expect(parsePortSpec('admin=9000:19000')).toEqual({ name: 'admin', mapping: { internalPort: 9000, externalPort: 19000, protocol: 'tcp' } });
   });
 

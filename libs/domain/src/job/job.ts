@@ -187,3 +187,27 @@ export function effectiveRolloutOptions(
 export function hasStaticPorts(job: Pick<Job, 'ports'>): boolean {
   return Object.values(job.ports).some((port) => port.externalPort !== undefined);
 }
+
+/**
+ * A job with only its id and image, every other field at the value the
+ * validator fills in when it is absent (the normalised form agents receive).
+ */
+export function minimalJob(id: string, image: string): Job {
+  return {
+    id,
+    image,
+    command: [],
+    env: {},
+    ports: {},
+    registration: {},
+    registrationDomain: '',
+    volumes: {},
+    token: '',
+    securityOpt: [],
+    metadata: {},
+    addCapabilities: [],
+    dropCapabilities: [],
+    labels: {},
+    ramdisks: {},
+  };
+}
