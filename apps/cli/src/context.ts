@@ -13,6 +13,8 @@ export interface CliIo {
   interrupted(): Promise<void>;
   gateway(config: { gateway: string; token?: string }): GatewayApi;
   now(): number;
+  /** the terminal's width when stdout is a terminal (live progress bars), else undefined (plain lines) */
+  readonly terminalColumns?: number | undefined;
 }
 
 /** What a command sees: its output helpers and the gateway chosen by the global options. */

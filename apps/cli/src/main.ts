@@ -35,6 +35,7 @@ const io: CliIo = {
   },
   gateway: ({ gateway, token }) => new GatewayClient(gateway, token),
   now: () => Date.now(),
+  terminalColumns: process.stdout.isTTY ? process.stdout.columns || 80 : undefined,
 };
 
 void run(io, process.argv.slice(2)).then((code) => {

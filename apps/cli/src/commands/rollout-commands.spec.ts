@@ -59,6 +59,36 @@ describe('rolling-update', () => {
     ]);
   });
 
+  it('on a terminal, scrolls the host lines above a progress bar redrawn in place', async () => {
+    const gateway = gatewayFor([
+      rollout(['PENDING', 'PENDING']),
+      rollout(['HEALTHY', 'DEPLOYING']),
+      rollout(['HEALTHY', 'HEALTHY'], 'SUCCEEDED'),
+    ]);
+    const result = await runCli(['rolling-update', 'foo:0.1.0', 'foo-group'], { gateway, terminalColumns: 60 });
+    expect(result.exitCode).toBe(0);
+    // what the terminal shows: `\r\x1b[K` clears the line the cursor is on
+    const screen = result.stdout.split(new RegExp(`(${String.fromCharCode(13, 27)}\\[K|\n)`)).reduce<string[]>((lines, token) => {
+      if (token === '\n') lines.push('');
+      else if (token === '\r\x1b[K') lines[lines.length - 1] = '';
+      else lines[lines.length - 1] += token;
+      return lines;
+    }, ['']);
+    expect(screen).toEqual([
+      'Rolling update started: foo-group -> foo:0.1.0:0123456 (parallelism=1, timeout=300)',
+      '',
+      'host1 -> RUNNING (1/2)',
+      'host2 -> RUNNING (2/2)',
+      `[${'#'.repeat(15)}]  2/2  batch 2  0 s`,
+      '',
+      'Done.',
+      'Duration: 0.00 s',
+      '',
+    ]);
+    // the bar was drawn mid-rollout, in place
+    expect(result.stdout).toContain(`\r\x1b[K[${'#'.repeat(8)}${'.'.repeat(7)}]  1/2  1 deploying  batch 2  0 s\r\x1b[Khost2`);
+  });
+
   it('exits 1 with the error when the rollout fails', async () => {
     const gateway = gatewayFor([rollout(['PENDING']), rollout(['FAILED'], 'FAILED', 'host1: job FAILED')]);
     const result = await runCli(['rolling-update', 'foo:0.1.0', 'foo-group'], { gateway });

@@ -4,6 +4,7 @@ import { BerthCliError, CliFailure } from '../errors';
 import { ROLLOUT_FIELDS, getRollout, listRollouts, resolveRolloutId, type RolloutView } from '../group-queries';
 import { rolloutOptionsOf, rolloutTimeoutMs, type RollingUpdateFlags } from '../rollout-flags';
 import { shortJobId } from '../table';
+import { TtyRolloutProgress } from './rollout-progress';
 import { durationLine, formatRolloutDetails, formatRolloutsTable, RolloutLinePrinter, rolloutStatusLabel } from './group-format';
 
 interface RolloutChange {
@@ -140,7 +141,7 @@ async function rollingUpdate(ctx: CommandContext, job: string, group: string, fl
     return;
   }
   if (!ctx.json) ctx.print(`${startedLine(started.rollout, false)}\n`);
-  const outcome = await followRollout(ctx, started.rolloutId, waitMs);
+  const outcome = await followRollout(ctx, started.rolloutId, waitMs, startedAt);
   const duration = ctx.io.now() - startedAt;
   if (outcome === 'timeout') throw new CliFailure(ctx.json ? '' : 'Timed out! (rolling-update still in progress)', 'stdout');
   if (outcome === 'interrupted') throw new CliFailure(`Interrupted: the rolling update carries on (berth rollout ${started.rolloutId})`);
@@ -161,15 +162,19 @@ async function rollingUpdate(ctx: CommandContext, job: string, group: string, fl
 }
 
 /** Prints progress lines from the rolloutProgress subscription until the rollout finishes, the wait times out or Ctrl-C. */
-async function followRollout(ctx: CommandContext, rolloutId: string, waitMs: number): Promise<RolloutView | 'timeout' | 'interrupted'> {
-  const printer = new RolloutLinePrinter((line) => (ctx.json ? undefined : ctx.print(line)));
+async function followRollout(ctx: CommandContext, rolloutId: string, waitMs: number, startedAt: number): Promise<RolloutView | 'timeout' | 'interrupted'> {
+  const columns = ctx.io.terminalColumns;
+  const printer =
+    ctx.json ? undefined
+    : columns !== undefined ? new TtyRolloutProgress((text) => ctx.io.stdout(text), columns, () => ctx.io.now(), startedAt)
+    : new RolloutLinePrinter((line) => ctx.print(line));
   let resolveFinished: (rollout: RolloutView) => void = () => undefined;
   const finished = new Promise<RolloutView>((resolve) => (resolveFinished = resolve));
   const feed = ctx.gateway().subscribe<{ rolloutProgress: { rollout: RolloutView } }>(
     `subscription Progress($id: String!) { rolloutProgress(rolloutId: $id) { event sequence rollout { ${ROLLOUT_FIELDS} } } }`,
     { id: rolloutId },
     ({ rolloutProgress }) => {
-      printer.update(rolloutProgress.rollout);
+      printer?.update(rolloutProgress.rollout);
       if (rolloutProgress.rollout.finished) resolveFinished(rolloutProgress.rollout);
     },
   );
@@ -183,6 +188,7 @@ async function followRollout(ctx: CommandContext, rolloutId: string, waitMs: num
     return await Promise.race([finished, timedOut, ctx.io.interrupted().then(() => 'interrupted' as const), closed]);
   } finally {
     clearTimeout(timer);
+    if (printer instanceof TtyRolloutProgress) printer.stop();
     await feed.close();
   }
 }

@@ -41,7 +41,7 @@ export interface RunResult {
 }
 
 /** Runs `berth <args>` in-process against fakes, as main.ts would. */
-export async function runCli(args: readonly string[], options: { gateway?: FakeGateway; files?: Record<string, string>; env?: Record<string, string>; confirm?: boolean } = {}): Promise<RunResult> {
+export async function runCli(args: readonly string[], options: { gateway?: FakeGateway; files?: Record<string, string>; env?: Record<string, string>; confirm?: boolean; terminalColumns?: number } = {}): Promise<RunResult> {
   let stdout = '';
   let stderr = '';
   const io: CliIo = {
@@ -54,6 +54,7 @@ export async function runCli(args: readonly string[], options: { gateway?: FakeG
     interrupted: () => new Promise<void>(() => undefined),
     gateway: () => options.gateway ?? new FakeGateway(() => ({})),
     now: () => Date.parse('2024-01-01T00:00:00Z'),
+    terminalColumns: options.terminalColumns,
   };
   const exitCode = await run(io, args);
   return { exitCode, stdout, stderr };
