@@ -30,6 +30,21 @@ export const ErrorCode = {
   INVALID_ROLLOUT_OPTIONS: 'INVALID_ROLLOUT_OPTIONS',
   /** An operator command that does not apply in the rollout's current status (e.g. promote without canaries). */
   ROLLOUT_STATE_CONFLICT: 'ROLLOUT_STATE_CONFLICT',
+  /** A pipeline file (deploy.yaml) that does not parse or breaks a rule; `details.problems` lists each with its path and line. */
+  INVALID_PIPELINE: 'INVALID_PIPELINE',
+  /** The service has no pipeline (and mark-for-deployment named no group). */
+  PIPELINE_NOT_FOUND: 'PIPELINE_NOT_FOUND',
+  RELEASE_NOT_FOUND: 'RELEASE_NOT_FOUND',
+  /** StartRelease for a release id that already has a history. */
+  RELEASE_ALREADY_EXISTS: 'RELEASE_ALREADY_EXISTS',
+  /** The service already has a release in flight (deploying, deployed or rolling back). */
+  RELEASE_IN_PROGRESS: 'RELEASE_IN_PROGRESS',
+  /** An operator command that does not apply in the release's current state (e.g. advance with no manual trigger pending). */
+  RELEASE_STATE_CONFLICT: 'RELEASE_STATE_CONFLICT',
+  /** A gate verdict for a gate that the release is not waiting on. */
+  GATE_NOT_PENDING: 'GATE_NOT_PENDING',
+  /** The job was rolled back from one of the release's groups; automation does not deploy it there again without force. */
+  VERSION_MARKED_BAD: 'VERSION_MARKED_BAD',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
