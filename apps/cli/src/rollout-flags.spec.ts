@@ -3,10 +3,9 @@ import { parseCountOrPercent, parseSeconds, rolloutOptionsOf, rolloutTimeoutMs }
 
 describe('rolling-update flags', () => {
   it('sends only the options given, with Helios and Nomad names', () => {
-    expect(rolloutOptionsOf({ rolloutTimeout: '60' })).toEqual({});
+    expect(rolloutOptionsOf({})).toEqual({});
     expect(
       rolloutOptionsOf({
-        rolloutTimeout: '60',
         par: '2',
         timeout: '90',
         migrate: true,
@@ -49,10 +48,10 @@ describe('rolling-update flags', () => {
   });
 
   it('refuses malformed values as usage errors naming the flag', () => {
-    expect(() => rolloutOptionsOf({ rolloutTimeout: '60', par: 'two' })).toThrow(new UsageError('--par "two": expected a whole number'));
+    expect(() => rolloutOptionsOf({ par: 'two' })).toThrow(new UsageError('--par "two": expected a whole number'));
     expect(() => parseSeconds('soon', '--timeout')).toThrow(/--timeout "soon"/);
     expect(() => parseCountOrPercent('-1', '--max-unavailable')).toThrow(/--max-unavailable "-1"/);
-    expect(() => rolloutOptionsOf({ rolloutTimeout: '60', healthCheck: 'http' })).toThrow(/--health-check "http": expected one of task_states, checks, manual/);
+    expect(() => rolloutOptionsOf({ healthCheck: 'http' })).toThrow(/--health-check "http": expected one of task_states, checks, manual/);
   });
 
   it('reads -T in minutes unless a unit is given', () => {

@@ -1,11 +1,10 @@
+import type { Command } from 'commander';
 import { UsageError } from './errors';
 
-/** rolling-update's flags as commander hands them over (strings until parsed). */
-export interface RollingUpdateFlags {
+/** The update-strategy flags (rolling-update, create-deployment-group) as commander hands them over (strings until parsed). */
+export interface UpdateStrategyFlags {
   readonly timeout?: string;
   readonly par?: string;
-  readonly async?: boolean;
-  readonly rolloutTimeout: string;
   readonly migrate?: boolean;
   readonly overlap?: boolean;
   readonly token?: string;
@@ -22,6 +21,12 @@ export interface RollingUpdateFlags {
   readonly prestage?: boolean;
   readonly prestageQuorum?: string;
   readonly healthCheck?: string;
+}
+
+/** rolling-update's flags: the strategy plus how the command waits. */
+export interface RollingUpdateFlags extends UpdateStrategyFlags {
+  readonly async?: boolean;
+  readonly rolloutTimeout: string;
 }
 
 /** The gateway's RolloutOptions input: only what the user gave, so the job's and the group's defaults apply to the rest. */
@@ -52,7 +57,7 @@ export function parseCountOrPercent(raw: string, flag: string): number | string 
 const HEALTH_CHECKS = ['task_states', 'checks', 'manual'];
 
 /** The options to send with rollingUpdate; throws UsageError (exit 2) for malformed values. */
-export function rolloutOptionsOf(flags: RollingUpdateFlags): RolloutOptions {
+export function rolloutOptionsOf(flags: UpdateStrategyFlags): RolloutOptions {
   const options: RolloutOptions = {};
   const put = (key: string, raw: string | undefined, parse: (raw: string) => number | string) => {
     if (raw !== undefined) options[key] = parse(raw);
@@ -87,4 +92,28 @@ export function rolloutOptionsOf(flags: RollingUpdateFlags): RolloutOptions {
 /** -T/--rollout-timeout: minutes to wait for the rollout (Helios's default 60) before giving up waiting. */
 export function rolloutTimeoutMs(flags: Pick<RollingUpdateFlags, 'rolloutTimeout'>): number {
   return parseSeconds(flags.rolloutTimeout.replace(/^(\d+(?:\.\d+)?)$/, '$1m'), '--rollout-timeout') * 1000;
+}
+
+/**
+ * The update-strategy flags shared by rolling-update (this rollout) and
+ * create-deployment-group (the group's defaults); parsed by rolloutOptionsOf.
+ */
+export function addUpdateStrategyOptions(command: Command): Command {
+  return command
+    .option('-t, --timeout <seconds>', 'per host: from its deploy until RUNNING and healthy (default 300)')
+    .option('-p, --par <n>', 'hosts per batch (default 1)')
+    .option('--overlap', 'deploy the new job before undeploying the old one')
+    .option('--ignore-failures', 'carry on past hosts that fail')
+    .option('--canary <n>', 'roll out to N canary hosts first, then wait for promote')
+    .option('--auto-promote', 'promote once the canaries are healthy')
+    .option('--max-unavailable <n|%>', 'never more hosts of the group down at once (counting hosts already down)')
+    .option('--failure-threshold <n|%>', 'tolerate this many failed hosts and finish')
+    .option('--min-healthy-time <seconds>', 'a host counts once healthy this long')
+    .option('--healthy-deadline <seconds>', 'per host: time to become healthy')
+    .option('--progress-deadline <seconds>', 'fail the rollout after this long without progress')
+    .option('--auto-revert', 'on failure roll back to the last stable job')
+    .option('--stagger <seconds>', 'minimum time between batches')
+    .option('--prestage', 'pull the image on every host before switching any')
+    .option('--prestage-quorum <n|%>', 'hosts that must have the image before the switch')
+    .option('--health-check <mode>', 'task_states, checks or manual');
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CommandContext, ContextFactory } from '../context';
 import { GROUP_STATUS_FIELDS, getGroup, getGroupStatus, listGroups, type GroupStatusView } from '../group-queries';
+import { addUpdateStrategyOptions, rolloutOptionsOf, type RolloutOptions, type UpdateStrategyFlags } from '../rollout-flags';
 import { creatingGroupLine, formatGroupDetails, formatGroupStatus, GroupWatchPrinter } from './group-format';
 
 interface GroupChange {
@@ -12,11 +13,12 @@ interface GroupChange {
 
 const CHANGE_FIELDS = 'sequence name status result';
 
-async function groupMutation(ctx: CommandContext, mutation: string, name: string, selectors?: readonly string[]): Promise<GroupChange> {
+async function groupMutation(ctx: CommandContext, mutation: string, name: string, selectors?: readonly string[], defaults?: RolloutOptions): Promise<GroupChange> {
   const withSelectors = selectors !== undefined;
+  const withDefaults = defaults !== undefined;
   const data = await ctx.gateway().request<Record<string, GroupChange>>(
-    `mutation Group($name: String!${withSelectors ? ', $selectors: [String!]!' : ''}) { ${mutation}(name: $name${withSelectors ? ', selectors: $selectors' : ''}) { ${CHANGE_FIELDS} } }`,
-    { name, ...(withSelectors ? { selectors } : {}) },
+    `mutation Group($name: String!${withSelectors ? ', $selectors: [String!]!' : ''}${withDefaults ? ', $defaults: RolloutOptions' : ''}) { ${mutation}(name: $name${withSelectors ? ', selectors: $selectors' : ''}${withDefaults ? ', defaults: $defaults' : ''}) { ${CHANGE_FIELDS} } }`,
+    { name, ...(withSelectors ? { selectors } : {}), ...(withDefaults ? { defaults } : {}) },
   );
   const change = data[mutation];
   if (!change) throw new Error(`the gateway's answer to ${mutation} has no result`);
@@ -24,22 +26,25 @@ async function groupMutation(ctx: CommandContext, mutation: string, name: string
 }
 
 export function registerGroupCommands(program: Command, context: ContextFactory): void {
-  program
+  const create = program
     .command('create-deployment-group')
     .summary('create a deployment group')
     .description(
       'Create a deployment group of the hosts matching every SELECTOR (k=v, k!=v, "k in (a,b)", "k notin (a,b)"). ' +
-        'The same name and selectors again is NOT_MODIFIED; other selectors are DEPLOYMENT_GROUP_ALREADY_EXISTS (see update-deployment-group).',
+        'The same name and selectors again is NOT_MODIFIED; other selectors are DEPLOYMENT_GROUP_ALREADY_EXISTS (see update-deployment-group). ' +
+        "The update-strategy options become the group's defaults for every rolling update (a rolling update's own options and the job's rolloutOptions win).",
     )
     .argument('<name>', 'group name')
-    .argument('<selectors...>', 'host selectors')
-    .action(async (name: string, selectors: string[], _options: unknown, cmd: Command) => {
-      const ctx = context(cmd);
-      if (!ctx.json) ctx.print(creatingGroupLine(name, selectors));
-      const change = await groupMutation(ctx, 'createDeploymentGroup', name, selectors);
-      if (ctx.json) ctx.printJson({ name, status: change.status, sequence: change.sequence });
-      else ctx.print(JSON.stringify({ status: change.status }));
-    });
+    .argument('<selectors...>', 'host selectors');
+  addUpdateStrategyOptions(create).action(async (name: string, selectors: string[], flags: UpdateStrategyFlags, cmd: Command) => {
+    const ctx = context(cmd);
+    const defaults = rolloutOptionsOf(flags);
+    const given = Object.keys(defaults).length > 0 ? defaults : undefined;
+    if (!ctx.json) ctx.print(creatingGroupLine(name, selectors));
+    const change = await groupMutation(ctx, 'createDeploymentGroup', name, selectors, given);
+    if (ctx.json) ctx.printJson({ name, status: change.status, sequence: change.sequence });
+    else ctx.print(JSON.stringify({ status: change.status }));
+  });
 
   program
     .command('update-deployment-group')

@@ -118,4 +118,25 @@ describe('create-deployment-group', () => {
     const result = await runCli(['create-deployment-group', 'foo-group', 'foo=bar', 'baz=qux'], { gateway: gatewayFor([]) });
     expect(result.stdout).toBe('Creating deployment group: {"name":"foo-group","selectors":["foo=bar","baz=qux"]}\n{"status":"CREATED"}\n');
   });
+
+  it('sends no defaults without strategy flags, and the given ones as the group defaults', async () => {
+    const plain = gatewayFor([]);
+    await runCli(['create-deployment-group', 'foo-group', 'foo=bar'], { gateway: plain });
+    expect(plain.sent[0]?.variables).toEqual({ name: 'foo-group', selectors: ['foo=bar'] });
+    expect(plain.sent[0]?.query).not.toContain('defaults');
+
+    const gateway = gatewayFor([]);
+    const result = await runCli(['create-deployment-group', 'foo-group', 'foo=bar', '-p', '3', '--max-unavailable', '25%', '--auto-revert', '--min-healthy-time', '10s'], { gateway });
+    expect(result.exitCode).toBe(0);
+    expect(gateway.sent[0]?.query).toContain('defaults: $defaults');
+    expect(gateway.sent[0]?.variables).toEqual({ name: 'foo-group', selectors: ['foo=bar'], defaults: { parallelism: 3, maxUnavailable: '25%', autoRevert: true, minHealthyTime: 10 } });
+  });
+
+  it('exits 2 on a malformed strategy flag without creating anything', async () => {
+    const gateway = gatewayFor([]);
+    const result = await runCli(['create-deployment-group', 'foo-group', 'foo=bar', '--failure-threshold', 'lots'], { gateway });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('--failure-threshold "lots"');
+    expect(gateway.sent).toEqual([]);
+  });
 });

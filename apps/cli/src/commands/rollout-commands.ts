@@ -1,8 +1,8 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { CommandContext, ContextFactory } from '../context';
 import { BerthCliError, CliFailure } from '../errors';
 import { ROLLOUT_FIELDS, getRollout, listRollouts, resolveRolloutId, type RolloutView } from '../group-queries';
-import { rolloutOptionsOf, rolloutTimeoutMs, type RollingUpdateFlags } from '../rollout-flags';
+import { addUpdateStrategyOptions, rolloutOptionsOf, rolloutTimeoutMs, type RollingUpdateFlags } from '../rollout-flags';
 import { shortJobId } from '../table';
 import { TtyRolloutProgress } from './rollout-progress';
 import { durationLine, formatRolloutDetails, formatRolloutsTable, RolloutLinePrinter, rolloutStatusLabel } from './group-format';
@@ -17,7 +17,7 @@ interface RolloutChange {
 const FAILED = new Set(['FAILED', 'REVERTED']);
 
 export function registerRolloutCommands(program: Command, context: ContextFactory): void {
-  program
+  const rollingUpdateCommand = program
     .command('rolling-update')
     .summary('roll a job out to a deployment group')
     .description(
@@ -27,26 +27,11 @@ export function registerRolloutCommands(program: Command, context: ContextFactor
     )
     .argument('<job>', 'job id, name:version, name or id prefix')
     .argument('<group>', 'deployment group')
-    .option('-t, --timeout <seconds>', 'per host: from its deploy until RUNNING and healthy (default 300)')
-    .option('-p, --par <n>', 'hosts per batch (default 1)')
+    .option('-T, --rollout-timeout <minutes>', 'stop waiting after this long (the rollout carries on)', '60')
     .option('--async', 'start the rollout and return without waiting')
-    .addOption(new Option('-T, --rollout-timeout <minutes>', 'stop waiting after this long (the rollout carries on)').default('60'))
     .option('--migrate', 'adopt copies of the job deployed by hand on the group\'s hosts')
-    .option('--overlap', 'deploy the new job before undeploying the old one')
-    .option('--token <token>', "the job's token")
-    .option('--ignore-failures', 'carry on past hosts that fail')
-    .option('--canary <n>', 'roll out to N canary hosts first, then wait for promote')
-    .option('--auto-promote', 'promote once the canaries are healthy')
-    .option('--max-unavailable <n|%>', 'never more hosts of the group down at once (counting hosts already down)')
-    .option('--failure-threshold <n|%>', 'tolerate this many failed hosts and finish')
-    .option('--min-healthy-time <seconds>', 'a host counts once healthy this long')
-    .option('--healthy-deadline <seconds>', 'per host: time to become healthy')
-    .option('--progress-deadline <seconds>', 'fail the rollout after this long without progress')
-    .option('--auto-revert', 'on failure roll back to the last stable job')
-    .option('--stagger <seconds>', 'minimum time between batches')
-    .option('--prestage', 'pull the image on every host before switching any')
-    .option('--prestage-quorum <n|%>', 'hosts that must have the image before the switch')
-    .option('--health-check <mode>', 'task_states, checks or manual')
+    .option('--token <token>', "the job's token");
+  addUpdateStrategyOptions(rollingUpdateCommand)
     .action(async (job: string, group: string, flags: RollingUpdateFlags, cmd: Command) => {
       await rollingUpdate(context(cmd), job, group, flags);
     });
