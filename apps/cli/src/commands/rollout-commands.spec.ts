@@ -140,3 +140,28 @@ describe('create-deployment-group', () => {
     expect(gateway.sent).toEqual([]);
   });
 });
+
+describe('set-host-health', () => {
+  function healthGateway(): FakeGateway {
+    return new FakeGateway((operation) => {
+      if (operation === 'SetHostHealth') return { setHostHealth: { sequence: 12, rolloutId: ID, changed: true, rollout: rollout(['HEALTHY']) } };
+      throw new Error(`unexpected ${operation}`);
+    });
+  }
+
+  it('sends the verdict for the host and prints the rollout status', async () => {
+    const gateway = healthGateway();
+    const result = await runCli(['set-host-health', ID, 'host1', 'unhealthy', '-m', 'smoke test failed'], { gateway });
+    expect(result.exitCode).toBe(0);
+    expect(gateway.sent[0]?.variables).toEqual({ rollout: ID, host: 'host1', healthy: false, message: 'smoke test failed' });
+    expect(result.stdout).toBe(`Rollout ${ID}: ROLLING_OUT\n`);
+  });
+
+  it('exits 2 on a verdict that is neither healthy nor unhealthy, sending nothing', async () => {
+    const gateway = healthGateway();
+    const result = await runCli(['set-host-health', ID, 'host1', 'fine'], { gateway });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('verdict "fine": expected healthy or unhealthy');
+    expect(gateway.sent).toEqual([]);
+  });
+});

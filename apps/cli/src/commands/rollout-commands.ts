@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandContext, ContextFactory } from '../context';
-import { BerthCliError, CliFailure } from '../errors';
+import { BerthCliError, CliFailure, UsageError } from '../errors';
 import { ROLLOUT_FIELDS, getRollout, listRollouts, resolveRolloutId, type RolloutView } from '../group-queries';
 import { addUpdateStrategyOptions, rolloutOptionsOf, rolloutTimeoutMs, type RollingUpdateFlags } from '../rollout-flags';
 import { shortJobId } from '../table';
@@ -95,6 +95,28 @@ export function registerRolloutCommands(program: Command, context: ContextFactor
         { rollout: id, error: options.message ?? null },
       );
       printChange(ctx, data.fail);
+    });
+
+  program
+    .command('set-host-health')
+    .summary("give a host's verdict in a rollout with --health-check manual")
+    .description(
+      'Record that HOST is healthy or unhealthy in ROLLOUT, as an outside checker would (healthCheck manual: the rollout waits for these verdicts; ' +
+        'unhealthy fails the host at once in any mode).',
+    )
+    .argument('<rollout>', 'rollout id or a unique prefix')
+    .argument('<host>', 'host name')
+    .argument('<verdict>', 'healthy or unhealthy')
+    .option('-m, --message <text>', 'why (recorded with an unhealthy verdict)')
+    .action(async (ref: string, host: string, verdict: string, options: { message?: string }, cmd: Command) => {
+      if (verdict !== 'healthy' && verdict !== 'unhealthy') throw new UsageError(`verdict "${verdict}": expected healthy or unhealthy`);
+      const ctx = context(cmd);
+      const id = await resolveRolloutId(ctx.gateway(), ref);
+      const data = await ctx.gateway().request<{ setHostHealth: RolloutChange }>(
+        `mutation SetHostHealth($rollout: String!, $host: String!, $healthy: Boolean!, $message: String) { setHostHealth(rollout: $rollout, host: $host, healthy: $healthy, message: $message) { sequence rolloutId changed rollout { ${ROLLOUT_FIELDS} } } }`,
+        { rollout: id, host, healthy: verdict === 'healthy', message: options.message ?? null },
+      );
+      printChange(ctx, data.setHostHealth);
     });
 }
 
