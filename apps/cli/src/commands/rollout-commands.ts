@@ -101,8 +101,8 @@ export function registerRolloutCommands(program: Command, context: ContextFactor
     .command('set-host-health')
     .summary("give a host's verdict in a rollout with --health-check manual")
     .description(
-      'Record that HOST is healthy or unhealthy in ROLLOUT, as an outside checker would (healthCheck manual: the rollout waits for these verdicts; ' +
-        'unhealthy fails the host at once in any mode).',
+      'Record that HOST is healthy or unhealthy in ROLLOUT, as an outside checker would. Only for rollouts with --health-check manual, ' +
+        'which wait for these verdicts; unhealthy fails the host at once.',
     )
     .argument('<rollout>', 'rollout id or a unique prefix')
     .argument('<host>', 'host name')
