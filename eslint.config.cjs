@@ -25,7 +25,7 @@ module.exports = [
             {
               sourceTag: 'type:contracts',
               onlyDependOnLibsWithTags: ['type:domain', 'type:contracts'],
-              allowedExternalImports: ['class-validator', 'class-transformer', 'reflect-metadata', 'fast-check'],
+              allowedExternalImports: ['class-validator', 'class-transformer', 'reflect-metadata', 'fast-check', 'yaml'],
             },
             {
               sourceTag: 'type:infra',

@@ -7,6 +7,8 @@ import type { CommandServer } from './command-server';
 import type { SchedulerConfig } from './config';
 import { JobExpiry } from './job-expiry';
 import { LivenessMonitor } from './liveness-monitor';
+import { GateListener } from './gate-listener';
+import { ReleaseManager } from './release-manager';
 import { RolloutManager } from './rollout-manager';
 import { Aggregate, type BerthView } from '@berth/read-model';
 import type { Snapshotter } from './snapshotter';
@@ -28,7 +30,7 @@ export type StopLeaderTerm = () => Promise<void>;
  * What only the leader does, for as long as it holds the lease: serve
  * commands, talk to agents (registration, heartbeats, status reports,
  * desired state), mark hosts UP/DOWN, expire jobs, drive rollouts
- * (rollout-manager.ts) and save snapshots.
+ * (rollout-manager.ts) and releases (release-manager.ts, gate-listener.ts) and save snapshots.
  * Each term gets fresh monitors, so a new leader gives every host a full
  * heartbeat timeout before marking it DOWN.
  */
@@ -54,15 +56,21 @@ export async function startLeaderTerm(deps: LeaderTermDeps): Promise<StopLeaderT
   const agents = new AgentLink(nc, executor, view, liveness, config, logger);
   const expiry = new JobExpiry(executor, view, logger);
   const rollouts = new RolloutManager(executor, view, logger, { defaultPortRange: config.defaultPortRange });
+  const releases = new ReleaseManager(executor, view, logger);
+  const gates = new GateListener(nc, executor, view, logger);
   await agents.start();
   server.start();
+  gates.start();
   liveness.start();
   expiry.start();
   rollouts.start();
+  releases.start();
   snapshotter.enable();
   await nc.flush();
   return async () => {
     await server.stop();
+    await gates.stop();
+    await releases.stop();
     await rollouts.stop();
     await expiry.stop();
     await liveness.stop();

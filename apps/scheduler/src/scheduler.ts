@@ -14,6 +14,7 @@ import { jobRoutes } from './job-handlers';
 import { LeaderLease, type Role } from './leader-lease';
 import { startLeaderTerm, type StopLeaderTerm } from './leader-term';
 import { queryRoutes } from './query-handlers';
+import { releaseRoutes } from './release-handlers';
 import { rolloutRoutes } from './rollout-handlers';
 import { BerthView, JobHistoryIndex, createBerthProjection } from '@berth/read-model';
 import { Snapshotter } from './snapshotter';
@@ -86,6 +87,7 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger): P
     ...queryRoutes(view, history),
     ...deploymentGroupRoutes(executor, view),
     ...rolloutRoutes(executor, view),
+    ...releaseRoutes(executor, view),
   );
   const jsm = await jetstreamManager(nc);
 

@@ -5,3 +5,5 @@ export * from './subject-token';
 export * from './subjects';
 export * from './agent-protocol';
 export * from './scheduler-api';
+export * from './pipeline-api';
+export * from './pipeline-file';

@@ -3,6 +3,8 @@ import {
   deploymentGroupDecider,
   hostDecider,
   jobDecider,
+  pipelineDecider,
+  releaseDecider,
   rolloutDecider,
   type DeploymentGroup,
   type DeploymentGroupState,
@@ -16,11 +18,15 @@ import {
   type Job,
   type JobState,
   type RegisteredHost,
+  type PipelineState,
+  type Release,
+  type ReleaseState,
+  type ServicePipeline,
 } from '@berth/domain';
 import { AggregateProjection } from '@berth/event-store';
 
 /** Aggregate kinds as they appear in subjects (`berth.evt.<kind>.<id>`). */
-export const Aggregate = { JOB: 'job', HOST: 'host', DEPLOYMENT: 'deployment', DEPLOYMENT_GROUP: 'deployment-group', ROLLOUT: 'rollout' } as const;
+export const Aggregate = { JOB: 'job', HOST: 'host', DEPLOYMENT: 'deployment', DEPLOYMENT_GROUP: 'deployment-group', ROLLOUT: 'rollout', PIPELINE: 'pipeline', RELEASE: 'release' } as const;
 
 /**
  * Jobs, hosts, deployments, deployment groups and rollouts folded from BERTH_EVENTS with the domain's
@@ -34,6 +40,8 @@ export function createBerthProjection() {
     [Aggregate.DEPLOYMENT]: deploymentDecider,
     [Aggregate.DEPLOYMENT_GROUP]: deploymentGroupDecider,
     [Aggregate.ROLLOUT]: rolloutDecider,
+    [Aggregate.PIPELINE]: pipelineDecider,
+    [Aggregate.RELEASE]: releaseDecider,
   });
 }
 
@@ -114,6 +122,28 @@ export class BerthView {
     return [...this.projection.all(Aggregate.ROLLOUT).values()]
       .map((v) => v.state as RolloutState)
       .filter((s): s is Rollout => s.kind === 'rollout');
+  }
+
+  pipeline(service: string): ServicePipeline | undefined {
+    const state = this.projection.get(Aggregate.PIPELINE, service).state as PipelineState;
+    return state.kind === 'pipeline' ? state : undefined;
+  }
+
+  pipelines(): ServicePipeline[] {
+    return [...this.projection.all(Aggregate.PIPELINE).values()]
+      .map((v) => v.state as PipelineState)
+      .filter((s): s is ServicePipeline => s.kind === 'pipeline');
+  }
+
+  release(id: string): Release | undefined {
+    const state = this.projection.get(Aggregate.RELEASE, id).state as ReleaseState;
+    return state.kind === 'release' ? state : undefined;
+  }
+
+  releases(): Release[] {
+    return [...this.projection.all(Aggregate.RELEASE).values()]
+      .map((v) => v.state as ReleaseState)
+      .filter((s): s is Release => s.kind === 'release');
   }
 }
 

@@ -2,3 +2,4 @@ export * from './berth-projection';
 export * from './berth-queries';
 export * from './job-history-index';
 export * from './deployment-group-queries';
+export * from './release-queries';

@@ -272,3 +272,13 @@ describe('release: start options', () => {
     given(releaseDecider).when(withoutPipeline).thenThrows(ErrorCode.PIPELINE_NOT_FOUND);
   });
 });
+
+describe('release: rollouts the process manager could not start', () => {
+  it('a step whose rollout could not start fails; a rollback group that could not start fails the rollback', () => {
+    const failed = run(gatePassed, { type: 'ReportStepError', releaseId: id, step: 'group:web.canary', error: 'Deployment group not found: web.canary', time: t1 });
+    expect(stateOf(failed)).toMatchObject({ status: 'failed', error: 'step web.canary failed: Deployment group not found: web.canary' });
+    given(releaseDecider, failed).when({ type: 'ReportStepError', releaseId: id, step: 'group:web.canary', error: 'again', time: t1 }).then([]);
+    const rollback = run(canaryRolling, { type: 'RollbackRelease', releaseId: id, time: t1 }, { type: 'ReportRollbackError', releaseId: id, group: 'web.canary', error: 'Job not found', time: t1 });
+    expect(stateOf(rollback)).toMatchObject({ status: 'failed', error: 'rollback failed for web.canary (Job not found)', rollbackStartedAt: t1 });
+  });
+});

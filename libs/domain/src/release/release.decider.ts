@@ -69,6 +69,18 @@ export interface ReportGate extends ReleaseCommandBase<'ReportGate'> {
   readonly message?: string;
 }
 
+/** The process manager could not start a group step's rollout (group or job gone, …): the step fails. */
+export interface ReportStepError extends ReleaseCommandBase<'ReportStepError'> {
+  readonly step: string;
+  readonly error: string;
+}
+
+/** The process manager could not start a group's rollback rollout. */
+export interface ReportRollbackError extends ReleaseCommandBase<'ReportRollbackError'> {
+  readonly group: string;
+  readonly error: string;
+}
+
 export type AdvanceRelease = ReleaseCommandBase<'AdvanceRelease'>;
 export type CompleteRelease = ReleaseCommandBase<'CompleteRelease'>;
 export type AbandonRelease = ReleaseCommandBase<'AbandonRelease'>;
@@ -89,6 +101,8 @@ export type ReleaseCommand =
   | RecordRollbackRollout
   | ObserveReleaseRollouts
   | ReportGate
+  | ReportStepError
+  | ReportRollbackError
   | AdvanceRelease
   | CompleteRelease
   | AbandonRelease
@@ -309,6 +323,14 @@ function operate(release: Release, command: Exclude<ReleaseCommand, StartRelease
       return observe(release, command);
     case 'ReportGate':
       return reportGate(release, command);
+    case 'ReportStepError': {
+      const step = release.steps[command.step];
+      return release.status === 'deploying' && step?.status === 'RUNNING' ? [stepFailed(release, step, command.error, command.time)] : [];
+    }
+    case 'ReportRollbackError':
+      return release.status === 'rolling_back' && release.rollback[command.group]?.status === 'RUNNING'
+        ? [{ type: 'ReleaseGroupRolledBack', ...base, group: command.group, ok: false, error: command.error }]
+        : [];
     case 'TickRelease':
       return tick(release, command.time);
     case 'AdvanceRelease':

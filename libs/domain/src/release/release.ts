@@ -190,6 +190,7 @@ export interface Release {
   readonly awaitingTrigger: boolean;
   readonly rollback: Readonly<Record<string, RollbackGroup>>;
   readonly rollbackReason?: string;
+  readonly rollbackStartedAt?: string;
   readonly badGroups: readonly string[];
   readonly createdAt: string;
   readonly updatedAt: string;
@@ -260,7 +261,7 @@ function stageStarted(release: Release, event: ReleaseStageStarted): Release {
 
 function rollbackStarted(release: Release, event: ReleaseRollbackStarted): Release {
   const rollback = Object.fromEntries(event.groups.map(({ group, toJobId }) => [group, { group, toJobId, status: 'RUNNING' as const }]));
-  return { ...release, status: 'rolling_back', rollback, rollbackReason: event.reason, awaitingTrigger: false };
+  return { ...release, status: 'rolling_back', rollback, rollbackReason: event.reason, rollbackStartedAt: event.time, awaitingTrigger: false };
 }
 
 function evolveRelease(release: Release, event: ReleaseEvent): Release {

@@ -1,0 +1,183 @@
+import { DomainError, awaitedRollouts, isReleaseActive, isRolloutFinished, nextReleaseDeadline, pendingReleaseActions, releaseDecider, type Release, type ReleaseAction, type ReleaseCommand } from '@berth/domain';
+import type { StoredEvent } from '@berth/contracts';
+import { Aggregate, type BerthView } from '@berth/read-model';
+import type { Logger } from '@berth/service';
+import { SCHEDULER_ACTOR, type CommandExecutor, type Origin } from './command-executor';
+import { startGroupRollout } from './rollout-starter';
+
+export interface ReleaseManagerOptions {
+  /** Changes seen within this window are handled in one pass. */
+  readonly coalesceMs?: number;
+  readonly now?: () => number;
+}
+
+const RETRY_MS = 1_000;
+const TIMER_SLACK_MS = 5;
+const MAX_DELAY_MS = 3_600_000;
+
+/**
+ * The leader's release process manager, level-triggered from the projection
+ * like the rollout manager (so a new leader just starts one and carries on):
+ * - starts the rolling updates a release asks for (`pendingReleaseActions`)
+ *   with the scheduler's own rollout starter, and records them on the
+ *   release; a rollout that a previous leader started but did not record is
+ *   adopted instead of started twice;
+ * - tells a release how its rollouts ended (ObserveReleaseRollouts);
+ * - arms one timer at the earliest `nextReleaseDeadline` (gate and step
+ *   timeouts, auto-certify, auto-abandon: all derived from event times) and
+ *   ticks every active release when it starts.
+ * Passes run one after another, never concurrently.
+ */
+export class ReleaseManager {
+  private tickEverything = true;
+  private passTimer: NodeJS.Timeout | undefined;
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private deadlines = new Map<string, number>();
+  private running: Promise<void> = Promise.resolve();
+  private unlisten: (() => void) | undefined;
+  private stopped = true;
+  private readonly coalesceMs: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly executor: CommandExecutor,
+    private readonly view: BerthView,
+    private readonly logger: Logger,
+    options: ReleaseManagerOptions = {},
+  ) {
+    this.coalesceMs = options.coalesceMs ?? 50;
+    this.now = options.now ?? Date.now;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.tickEverything = true;
+    this.unlisten = this.view.projection.onEvent((event) => this.onEvent(event));
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unlisten?.();
+    for (const timer of [this.passTimer, this.deadlineTimer]) if (timer) clearTimeout(timer);
+    this.passTimer = undefined;
+    await this.running;
+  }
+
+  private onEvent(event: StoredEvent): void {
+    if (event.aggregate === Aggregate.RELEASE || event.aggregate === Aggregate.ROLLOUT || event.aggregate === Aggregate.DEPLOYMENT_GROUP) this.schedule(this.coalesceMs);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped || this.passTimer !== undefined) return;
+    this.passTimer = setTimeout(() => {
+      this.passTimer = undefined;
+      this.running = this.running.then(() => this.runPass());
+    }, delayMs);
+    this.passTimer.unref();
+  }
+
+  private async runPass(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await this.pass();
+    } catch (err) {
+      this.logger.warn({ err }, 'release pass failed; retrying');
+      if (!this.stopped) setTimeout(() => this.schedule(0), RETRY_MS).unref();
+    }
+  }
+
+  private async pass(): Promise<void> {
+    const tickAll = this.tickEverything;
+    this.tickEverything = false;
+    const now = this.now();
+    for (const { releaseId } of this.view.releases().filter(isReleaseActive)) {
+      if (this.stopped) return;
+      if (tickAll || (this.deadlines.get(releaseId) ?? Infinity) <= now) await this.send(releaseId, (time) => ({ type: 'TickRelease', releaseId, time }));
+      await this.observe(releaseId);
+      await this.carryOut(releaseId);
+    }
+    this.armDeadline();
+  }
+
+  private origin(releaseId: string): Origin {
+    return { actor: SCHEDULER_ACTOR, correlationId: `release:${releaseId}` };
+  }
+
+  private async send(releaseId: string, command: (time: string) => ReleaseCommand): Promise<void> {
+    await this.executor.execute(Aggregate.RELEASE, releaseId, releaseDecider, (_, time) => command(time), this.origin(releaseId));
+  }
+
+  /** The release's rollouts that have finished, in one ObserveReleaseRollouts. */
+  private async observe(releaseId: string): Promise<void> {
+    const release = this.view.release(releaseId);
+    if (release === undefined) return;
+    const finished = awaitedRollouts(release).flatMap((rolloutId) => {
+      const rollout = this.view.rollout(rolloutId);
+      if (rollout === undefined || !isRolloutFinished(rollout)) return [];
+      return [{ rolloutId, status: rollout.status, ...(rollout.error === undefined ? {} : { error: rollout.error }) }];
+    });
+    if (finished.length > 0) await this.send(releaseId, (time) => ({ type: 'ObserveReleaseRollouts', releaseId, rollouts: finished, time }));
+  }
+
+  private async carryOut(releaseId: string): Promise<void> {
+    const release = this.view.release(releaseId);
+    if (release === undefined) return;
+    for (const action of pendingReleaseActions(release)) {
+      if (this.stopped) return;
+      await this.run(releaseId, action);
+    }
+  }
+
+  private async run(releaseId: string, action: ReleaseAction): Promise<void> {
+    const release = this.view.release(releaseId);
+    if (release === undefined) return;
+    let rolloutId: string;
+    try {
+      rolloutId = this.adoptable(release, action) ?? (await startGroupRollout(this.executor, this.view, { group: action.group, jobId: action.jobId }, this.origin(releaseId))).rolloutId;
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      this.logger.warn({ err, releaseId, group: action.group }, 'release rollout refused');
+      const error = `${err.code}: ${err.message}`;
+      await this.send(releaseId, (time) =>
+        action.type === 'StartStepRollout' ? { type: 'ReportStepError', releaseId, step: action.step, error, time } : { type: 'ReportRollbackError', releaseId, group: action.group, error, time },
+      );
+      return;
+    }
+    this.logger.info({ releaseId, group: action.group, jobId: action.jobId, rolloutId, action: action.type }, 'release rollout started');
+    await this.send(releaseId, (time) =>
+      action.type === 'StartStepRollout'
+        ? { type: 'RecordStepRollout', releaseId, step: action.step, rolloutId, time }
+        : { type: 'RecordRollbackRollout', releaseId, group: action.group, rolloutId, time },
+    );
+  }
+
+  /**
+   * The group's current rollout, when it is this action's (same job, started
+   * after the step or rollback began): a previous leader started it and
+   * stopped before recording it on the release.
+   */
+  private adoptable(release: Release, action: ReleaseAction): string | undefined {
+    const group = this.view.group(action.group);
+    const rollout = group?.rolloutId === undefined ? undefined : this.view.rollout(group.rolloutId);
+    if (rollout === undefined || rollout.jobId !== action.jobId) return undefined;
+    const since = action.type === 'StartStepRollout' ? release.steps[action.step]?.startedAt : release.rollbackStartedAt;
+    return since !== undefined && rollout.startedAt >= since ? rollout.rolloutId : undefined;
+  }
+
+  /** One timer, at the earliest deadline of any active release. */
+  private armDeadline(): void {
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
+    if (this.stopped) return;
+    this.deadlines = new Map();
+    for (const release of this.view.releases()) {
+      const deadline = nextReleaseDeadline(release);
+      if (deadline !== undefined) this.deadlines.set(release.releaseId, Date.parse(deadline));
+    }
+    if (this.deadlines.size === 0) return;
+    const delay = Math.min(Math.max(0, Math.min(...this.deadlines.values()) - this.now()) + TIMER_SLACK_MS, MAX_DELAY_MS);
+    this.deadlineTimer = setTimeout(() => this.schedule(0), delay);
+    this.deadlineTimer.unref();
+  }
+}

@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import { DomainError, ErrorCode, releaseDecider, resolveJob } from '@berth/domain';
+import { Aggregate, ReleaseQueries, splitJobId, type BerthView } from '@berth/read-model';
+import type { CommandExecutor, Origin } from './command-executor';
+
+export interface MarkForDeployment {
+  readonly service: string;
+  /** a job reference of the service */
+  readonly job: string;
+  readonly group?: string;
+  readonly autoRollback?: boolean;
+  readonly timeout?: number;
+  readonly autoCertifyDelay?: number;
+  readonly autoAbandonDelay?: number;
+  readonly force?: boolean;
+}
+
+/**
+ * mark-for-deployment: resolves the job among the service's own, refuses a
+ * second release in flight, and starts a release of the service's pipeline
+ * (or of one group) with each group's current stable job as the rollback
+ * target and the groups this job was rolled back from as bad. The release
+ * manager then drives it.
+ */
+export async function markForDeployment(executor: CommandExecutor, view: BerthView, request: MarkForDeployment, origin: Origin): Promise<string> {
+  const queries = new ReleaseQueries(view.projection);
+  const ids = [...view.jobs().keys()].filter((id) => splitJobId(id).name === request.service);
+  const reference = request.job.includes(':') ? request.job : `${request.service}:${request.job}`;
+  const jobId = resolveJob(reference, ids);
+  const pipeline = view.pipeline(request.service)?.pipeline;
+  if (pipeline === undefined && request.group === undefined) {
+    throw new DomainError(ErrorCode.PIPELINE_NOT_FOUND, `No pipeline for service ${request.service}: set one (pipeline set) or name a --group`, { service: request.service });
+  }
+  const inFlight = queries.inFlight(request.service);
+  if (inFlight !== undefined) {
+    throw new DomainError(ErrorCode.RELEASE_IN_PROGRESS, `Release ${inFlight.releaseId} of ${request.service} is ${inFlight.status}: complete, abandon or roll it back first`, {
+      releaseId: inFlight.releaseId,
+      status: inFlight.status,
+    });
+  }
+  const previousJobs: Record<string, string> = {};
+  for (const group of view.groups()) {
+    const current = group.lastStableJobId ?? group.jobId;
+    if (current !== undefined) previousJobs[group.name] = current;
+  }
+  const releaseId = randomUUID();
+  await executor.execute(
+    Aggregate.RELEASE,
+    releaseId,
+    releaseDecider,
+    (_, time) => ({
+      type: 'StartRelease' as const,
+      releaseId,
+      service: request.service,
+      jobId,
+      ...(pipeline === undefined ? {} : { pipeline }),
+      ...(request.group === undefined ? {} : { group: request.group }),
+      ...(request.autoRollback === undefined ? {} : { autoRollback: request.autoRollback }),
+      ...(request.timeout === undefined ? {} : { timeout: request.timeout }),
+      ...(request.autoCertifyDelay === undefined ? {} : { autoCertifyDelay: request.autoCertifyDelay }),
+      ...(request.autoAbandonDelay === undefined ? {} : { autoAbandonDelay: request.autoAbandonDelay }),
+      ...(request.force === undefined ? {} : { force: request.force }),
+      previousJobs,
+      badGroups: queries.badGroups(jobId),
+      time,
+    }),
+    origin,
+  );
+  return releaseId;
+}
