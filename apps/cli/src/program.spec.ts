@@ -56,10 +56,17 @@ describe('create', () => {
     expect((await runCli(['create', '-f', 'a.json', '-t', 'web:1'])).exitCode).toBe(2);
   });
 
-  it('warns about fields it does not know', async () => {
-    const result = await runCli(['create', '-f', 'job.json'], { gateway: createGateway(), files: { 'job.json': JSON.stringify({ id: 'web:2', image: 'nginx', healtCheck: {} }) } });
-    expect(result.exitCode).toBe(0);
-    expect(result.stderr).toContain('healtCheck');
+  it('refuses fields it does not know, naming them, unless told to ignore them', async () => {
+    const files = { 'job.json': JSON.stringify({ id: 'web:2', image: 'nginx', healtCheck: {} }) };
+    const gateway = createGateway();
+    const refused = await runCli(['create', '-f', 'job.json'], { gateway, files });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toMatch(/^Error: INVALID_JOB_DEFINITION: Unknown job field\(s\): healtCheck /);
+    expect(gateway.sent).toEqual([]);
+    const ignored = await runCli(['create', '-f', 'job.json', '--ignore-unknown-fields'], { gateway, files });
+    expect(ignored.exitCode).toBe(0);
+    expect(ignored.stderr).toBe('Warning: unknown job field(s) ignored: healtCheck\n');
+    expect(gateway.sent).toHaveLength(1);
   });
 });
 

@@ -11,6 +11,7 @@ interface CreateOptions extends Omit<CreateFlags, 'id' | 'image' | 'command'> {
   readonly file?: string;
   readonly template?: string;
   readonly quiet?: boolean;
+  readonly ignoreUnknownFields?: boolean;
 }
 
 export function registerJobCommands(program: Command, context: ContextFactory): void {
@@ -28,6 +29,7 @@ export function registerJobCommands(program: Command, context: ContextFactory): 
     .addOption(new Option('-f, --file <file>', 'job file (JSON, the format of inspect --json); "-" reads stdin').conflicts('template'))
     .option('-t, --template <job>', 'start from an existing job (its fields, a new NAME:VERSION)')
     .option('-q, --quiet', 'print only the job id')
+    .option('--ignore-unknown-fields', 'accept a job file with fields Berth does not know, ignoring them (as Helios did); by default they are an error')
     .option('--env <KEY=VALUE>', 'environment variable (repeatable)', collect)
     .option('-m, --metadata <KEY=VALUE>', 'metadata (repeatable)', collect)
     .option('-p, --port <name=[ip:]internal[:external][/proto]>', 'port mapping; no external port: dynamic (repeatable)', collect)
@@ -151,6 +153,10 @@ async function createJob(ctx: CommandContext, options: CreateOptions & Pick<Crea
   const input = await buildCreateInput(ctx, options);
   // checked here first, as Helios's CLI does, so that nothing is sent for a job the server would refuse
   const checked = validateJob(input, { now: ctx.io.now(), checkHash: false, checkCapabilities: false, rejectGracePeriodWithStaticPorts: true });
+  // a misspelt field (healtCheck) silently ignored would deploy a job without what the user asked for
+  if (checked.ignored.length > 0 && options.ignoreUnknownFields !== true) {
+    throw new BerthCliError('INVALID_JOB_DEFINITION', `Unknown job field(s): ${checked.ignored.join(', ')} (check the spelling; --ignore-unknown-fields ignores them)`, { unknownFields: checked.ignored });
+  }
   if (checked.ignored.length > 0) ctx.warn(`Warning: unknown job field(s) ignored: ${checked.ignored.join(', ')}`);
   if (!checked.ok) {
     const summary = checked.problems.map((p) => (p.path === '' ? p.message : `${p.path}: ${p.message}`)).join('; ');
