@@ -9,6 +9,7 @@ import { DeploymentGroupsResolver } from '../graphql/deployment-groups.resolver'
 import { HostsResolver } from '../graphql/hosts.resolver';
 import { JobsResolver } from '../graphql/jobs.resolver';
 import { LiveResolver } from '../graphql/live.resolver';
+import { ReleasesResolver } from '../graphql/releases.resolver';
 import { RolloutLiveResolver } from '../graphql/rollout-live.resolver';
 import { RolloutsResolver } from '../graphql/rollouts.resolver';
 import { ReadService } from '../read-model/read.service';
@@ -62,6 +63,7 @@ export class GatewayModule {
         DeploymentGroupsResolver,
         RolloutsResolver,
         RolloutLiveResolver,
+        ReleasesResolver,
       ],
     };
   }

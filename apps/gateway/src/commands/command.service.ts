@@ -1,4 +1,4 @@
-import { SchedulerCommand } from '@berth/contracts';
+import { SchedulerCommand, type PipelineCommand } from '@berth/contracts';
 import type { SchedulerClient } from '@berth/scheduler-client';
 
 /** What every change returns: at least the stream sequence of its events. */
@@ -110,7 +110,12 @@ export class CommandService {
     return this.send(SchedulerCommand.SET_HOST_HEALTH, { rollout, host, healthy, message });
   }
 
-  private async send(command: SchedulerCommand, body: Record<string, unknown>): Promise<ChangeResult> {
+  /** Pipeline and release commands (docs/nats-api.md "Pipelines and releases"), with the body as the scheduler takes it. */
+  pipelineCommand(command: PipelineCommand, body: Record<string, unknown>): Promise<ChangeResult> {
+    return this.send(command, body);
+  }
+
+  private async send(command: SchedulerCommand | PipelineCommand, body: Record<string, unknown>): Promise<ChangeResult> {
     const result = await this.client.call<ChangeResult>(command, { actor: this.actor, ...defined(body) });
     await this.awaitSequence(result.sequence);
     return result;

@@ -1,0 +1,165 @@
+import { PipelineCommand } from '@berth/contracts';
+import { ReleaseQueries, type PipelineRow, type ReleaseDetail } from '@berth/read-model';
+import { Args, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
+import { CommandService } from '../commands/command.service';
+import { liveFeed } from '../live/live-feed';
+import { Aggregate, type LoggedEvent } from '../read-model/gateway-read-model';
+import { ReadService } from '../read-model/read.service';
+import {
+  MarkForDeploymentArgs,
+  ReleaseArgs,
+  ReleaseCommandArgs,
+  ReleaseProgressArgs,
+  ReleasesArgs,
+  RemovePipelineArgs,
+  ReportGateArgs,
+  RollbackReleaseArgs,
+  ServiceArgs,
+  SetPipelineArgs,
+  SnoozeReleaseArgs,
+  ValidatePipelineArgs,
+} from './dto/release.args';
+import { ReadArgs } from './dto/query.args';
+import {
+  PipelineChangeModel,
+  PipelineList,
+  PipelineModel,
+  PipelineResult,
+  PipelineValidation,
+  ReleaseChangeModel,
+  ReleaseList,
+  ReleaseModel,
+  ReleaseProgressUpdate,
+  ReleaseResult,
+} from './models/release.model';
+
+const FINISHED = new Set(['complete', 'abandoned', 'failed']);
+const identity = <T>(payload: T): T => payload;
+
+export function toReleaseModel(detail: ReleaseDetail): ReleaseModel {
+  return { ...detail, badGroups: [...detail.badGroups], finished: FINISHED.has(detail.status) };
+}
+
+function toPipelineModel(row: PipelineRow): PipelineModel {
+  return { ...row, pipeline: row.pipeline as unknown as Record<string, unknown> };
+}
+
+/** The release's rollouts (steps and rollbacks): their events are progress of the release. */
+function rolloutsOf(detail: ReleaseDetail): Set<string> {
+  return new Set([...detail.steps.flatMap((s) => (s.rolloutId === undefined ? [] : [s.rolloutId])), ...detail.rollback.flatMap((r) => (r.rolloutId === undefined ? [] : [r.rolloutId]))]);
+}
+
+/** Pipelines (deploy.yaml) and releases (mark-for-deployment and the operator commands), and live release progress. */
+@Resolver(() => ReleaseModel)
+export class ReleasesResolver {
+  private readonly queries: ReleaseQueries;
+
+  constructor(
+    private readonly reads: ReadService,
+    private readonly commands: CommandService,
+  ) {
+    this.queries = new ReleaseQueries(reads.model.projection);
+  }
+
+  @Query(() => PipelineResult, { description: "A service's pipeline (PIPELINE_NOT_FOUND otherwise)" })
+  pipeline(@Args() args: ServiceArgs): Promise<PipelineResult> {
+    return this.reads.read(args.atLeastSequence, () => ({ pipeline: toPipelineModel(this.queries.pipeline(args.service)) }));
+  }
+
+  @Query(() => PipelineList, { description: 'Every pipeline, by service' })
+  pipelines(@Args() args: ReadArgs): Promise<PipelineList> {
+    return this.reads.read(args.atLeastSequence, () => ({ items: this.queries.pipelines().map(toPipelineModel) }));
+  }
+
+  @Query(() => PipelineValidation, { description: 'Checks a pipeline file against the schema and the cluster; every problem with its line. Stores nothing' })
+  async validatePipeline(@Args() args: ValidatePipelineArgs): Promise<PipelineValidation> {
+    const result = await this.commands.pipelineCommand(PipelineCommand.VALIDATE_PIPELINE, { service: args.service, source: args.source });
+    return result as unknown as PipelineValidation;
+  }
+
+  @Query(() => ReleaseList, { description: 'Releases, newest first' })
+  releases(@Args() args: ReleasesArgs): Promise<ReleaseList> {
+    const filter = { ...(args.service === undefined ? {} : { service: args.service }), ...(args.status === undefined ? {} : { status: args.status as ReleaseDetail['status'] }) };
+    return this.reads.read(args.atLeastSequence, () => ({ items: this.queries.releases(filter).map(toReleaseModel) }));
+  }
+
+  @Query(() => ReleaseResult, { description: 'A release with its steps (RELEASE_NOT_FOUND otherwise)' })
+  release(@Args() args: ReleaseArgs): Promise<ReleaseResult> {
+    return this.reads.read(args.atLeastSequence, () => ({ release: toReleaseModel(this.queries.release(args.id)) }));
+  }
+
+  @Mutation(() => PipelineChangeModel, { description: "Sets a service's pipeline from deploy.yaml text (INVALID_PIPELINE with each problem's line; nothing stored then)" })
+  async setPipeline(@Args() args: SetPipelineArgs): Promise<PipelineChangeModel> {
+    const result = await this.commands.pipelineCommand(PipelineCommand.SET_PIPELINE, { service: args.service, source: args.source });
+    return { pipeline: toPipelineModel(this.queries.pipeline(args.service)), changed: result['changed'] !== false, sequence: result.sequence };
+  }
+
+  @Mutation(() => Boolean, { description: "Removes a service's pipeline" })
+  async removePipeline(@Args() args: RemovePipelineArgs): Promise<boolean> {
+    await this.commands.pipelineCommand(PipelineCommand.REMOVE_PIPELINE, { service: args.service });
+    return true;
+  }
+
+  @Mutation(() => ReleaseChangeModel, { description: "Starts a release of the service's pipeline (or of one group) for a job" })
+  async markForDeployment(@Args() args: MarkForDeploymentArgs): Promise<ReleaseChangeModel> {
+    const result = await this.commands.pipelineCommand(PipelineCommand.MARK_FOR_DEPLOYMENT, { ...args });
+    return this.change(String(result['releaseId']), result.sequence, true);
+  }
+
+  @Mutation(() => ReleaseChangeModel, { description: 'The manual trigger: starts the next stage' })
+  advanceRelease(@Args() args: ReleaseCommandArgs): Promise<ReleaseChangeModel> {
+    return this.operate(PipelineCommand.ADVANCE_RELEASE, args.release, {});
+  }
+
+  @Mutation(() => ReleaseChangeModel, { description: 'Certifies a deployed release' })
+  completeRelease(@Args() args: ReleaseCommandArgs): Promise<ReleaseChangeModel> {
+    return this.operate(PipelineCommand.COMPLETE_RELEASE, args.release, {});
+  }
+
+  @Mutation(() => ReleaseChangeModel, { description: 'Stops driving the release; groups stay as they are' })
+  abandonRelease(@Args() args: ReleaseCommandArgs): Promise<ReleaseChangeModel> {
+    return this.operate(PipelineCommand.ABANDON_RELEASE, args.release, {});
+  }
+
+  @Mutation(() => ReleaseChangeModel, { description: 'Rolls every group the release touched back to its previous job' })
+  rollbackRelease(@Args() args: RollbackReleaseArgs): Promise<ReleaseChangeModel> {
+    return this.operate(PipelineCommand.ROLLBACK_RELEASE, args.release, { reason: args.reason });
+  }
+
+  @Mutation(() => ReleaseChangeModel, { description: 'Pushes the automatic complete (or abandon) back' })
+  snoozeRelease(@Args() args: SnoozeReleaseArgs): Promise<ReleaseChangeModel> {
+    return this.operate(PipelineCommand.SNOOZE_RELEASE, args.release, { seconds: args.seconds });
+  }
+
+  @Mutation(() => ReleaseChangeModel, { description: "An outside system's verdict on a gate (GATE_NOT_PENDING when the release is not running it)" })
+  async reportGate(@Args() args: ReportGateArgs): Promise<ReleaseChangeModel> {
+    const result = await this.commands.pipelineCommand(PipelineCommand.REPORT_GATE, { ...args });
+    const release = result['release'] as { releaseId: string };
+    return this.change(release.releaseId, result.sequence, true);
+  }
+
+  @Subscription(() => ReleaseProgressUpdate, {
+    resolve: identity,
+    description: 'A release now, then after each of its events and of its rollouts (RELEASE_NOT_FOUND if it does not exist); stop when `release.finished`',
+  })
+  releaseProgress(@Args() args: ReleaseProgressArgs): AsyncIterableIterator<ReleaseProgressUpdate> {
+    const { model } = this.reads;
+    let rollouts = new Set<string>();
+    const update = (event?: string): ReleaseProgressUpdate => {
+      const detail = this.queries.release(args.releaseId);
+      rollouts = rolloutsOf(detail);
+      return { release: toReleaseModel(detail), ...(event === undefined ? {} : { event }), sequence: model.sequence };
+    };
+    const concerns = (e: LoggedEvent) => (e.aggregate === Aggregate.RELEASE && e.aggregateId === args.releaseId) || (e.aggregate === Aggregate.ROLLOUT && rollouts.has(e.aggregateId));
+    return liveFeed(model, () => [update()], (e) => (concerns(e) ? [update(e.type)] : []));
+  }
+
+  private async operate(command: PipelineCommand, release: string, body: Record<string, unknown>): Promise<ReleaseChangeModel> {
+    const result = await this.commands.pipelineCommand(command, { release, ...body });
+    return this.change(release, result.sequence, result['changed'] !== false);
+  }
+
+  private change(releaseId: string, sequence: number, changed: boolean): ReleaseChangeModel {
+    return { release: toReleaseModel(this.queries.release(releaseId)), changed, sequence };
+  }
+}

@@ -1,0 +1,89 @@
+import { FakeAgents } from '@berth/testing';
+import { collect, startStack, type Stack } from './harness';
+
+/**
+ * Pipelines and releases through the gateway: a real nats-server, the
+ * scheduler as a process, the gateway in-process, and fake agents.
+ */
+jest.setTimeout(30_000);
+
+let stack: Stack;
+let agents: FakeAgents;
+
+async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const answer = await stack.gql<T>(query, variables);
+  if (answer.errors) throw new Error(JSON.stringify(answer.errors));
+  return answer.data as T;
+}
+
+interface ReleaseView {
+  releaseId: string;
+  status: string;
+  finished: boolean;
+  awaitingTrigger: boolean;
+  steps: { name: string; kind: string; status: string }[];
+}
+const RELEASE_FIELDS = 'releaseId status finished awaitingTrigger steps { name kind status }';
+const SET_PIPELINE = 'mutation($service: String!, $source: String!) { setPipeline(service: $service, source: $source) { changed sequence pipeline { service revision } } }';
+
+beforeAll(async () => {
+  stack = await startStack();
+  agents = new FakeAgents(stack.nc);
+  for (const host of ['rel-canary-1', 'rel-main-1', 'rel-main-2']) await agents.register(host, { role: host.replace(/-\d+$/, '') });
+  for (const name of ['rel-canary', 'rel-main']) {
+    await gql('mutation($name: String!, $selectors: [String!]!) { createDeploymentGroup(name: $name, selectors: $selectors) { sequence } }', { name, selectors: [`role=${name}`] });
+  }
+  await gql('mutation($job: JSON!) { createJob(job: $job) { jobId } }', { job: { id: 'rel:1', image: 'local/busybox:1' } });
+});
+
+afterAll(async () => {
+  agents?.stop();
+  await stack?.stop();
+});
+
+describe('pipelines and releases over GraphQL', () => {
+  it('refuses a bad pipeline with INVALID_PIPELINE and each problem with its line; validate lists cluster problems', async () => {
+    const bad = await stack.gql(SET_PIPELINE, { service: 'rel', source: 'pipeline:\n- step: rel-canary\n  disabled: maybe\n' });
+    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'INVALID_PIPELINE', details: { problems: [{ path: 'pipeline[0].disabled', line: 3, message: 'must be a boolean' }] } });
+    const checked = await gql<{ validatePipeline: { valid: boolean; problems: { path: string; line: number; message: string }[] } }>(
+      'query($service: String!, $source: String!) { validatePipeline(service: $service, source: $source) { valid problems { path line message } } }',
+      { service: 'rel', source: 'pipeline:\n- step: rel-canary\n- step: nowhere\n' },
+    );
+    expect(checked.validatePipeline).toEqual({ valid: false, problems: [{ path: 'pipeline[1]', line: 3, message: expect.stringContaining('unknown deployment group "nowhere"') }] });
+  });
+
+  it('sets a pipeline, marks a job for deployment, passes the gate, advances, and follows the release live to complete', async () => {
+    const source = 'pipeline:\n- gate: itest\n- step: "{service}-canary"\n  trigger_next_step_manually: true\n- step: rel-main\n';
+    const set = await gql<{ setPipeline: { changed: boolean; pipeline: { service: string; revision: number } } }>(SET_PIPELINE, { service: 'rel', source });
+    expect(set.setPipeline).toMatchObject({ changed: true, pipeline: { service: 'rel', revision: 1 } });
+    const shown = await gql<{ pipeline: { pipeline: { source: string } } }>('query { pipeline(service: "rel") { pipeline { source } } }');
+    expect(shown.pipeline.pipeline.source).toBe(source);
+
+    const marked = await gql<{ markForDeployment: { release: ReleaseView } }>(
+      `mutation { markForDeployment(service: "rel", job: "1") { changed release { ${RELEASE_FIELDS} } } }`,
+    );
+    const { releaseId } = marked.markForDeployment.release;
+    expect(marked.markForDeployment.release.steps).toEqual([
+      { name: 'itest', kind: 'gate', status: 'RUNNING' },
+      { name: 'rel-canary', kind: 'group', status: 'PENDING' },
+      { name: 'rel-main', kind: 'group', status: 'PENDING' },
+    ]);
+    const feed = collect<{ releaseProgress: { event: string | null; release: ReleaseView } }>(
+      stack.wsClient(),
+      `subscription($id: String!) { releaseProgress(releaseId: $id) { event release { ${RELEASE_FIELDS} } } }`,
+      { id: releaseId },
+    );
+    await feed.next(1);
+    await gql('mutation { reportGate(service: "rel", gate: "itest", passed: true, message: "green") { release { status } } }');
+    await feed.until((m) => m.releaseProgress.release.awaitingTrigger);
+    await gql(`mutation($id: String!) { advanceRelease(release: $id) { changed } }`, { id: releaseId });
+    const last = await feed.until((m) => m.releaseProgress.release.finished);
+    expect(last.releaseProgress.release.status).toBe('complete');
+    expect(feed.received.some((m) => m.releaseProgress.event === 'RolloutSucceeded')).toBe(true);
+
+    const listed = await gql<{ releases: { items: { releaseId: string; status: string }[] } }>('query { releases(service: "rel") { items { releaseId status } } }');
+    expect(listed.releases.items).toEqual([{ releaseId, status: 'complete' }]);
+    const again = await stack.gql(`mutation($id: String!) { advanceRelease(release: $id) { changed } }`, { id: releaseId });
+    expect(again.errors?.[0]?.extensions?.code).toBe('RELEASE_STATE_CONFLICT');
+  });
+});
