@@ -1,3 +1,4 @@
+import { DEFAULT_CONSOLE_DIR } from './app/console-static';
 import { loadConfig, parsers, type ConfigOf } from '@berth/service';
 
 export const gatewayConfigSchema = {
@@ -10,6 +11,13 @@ export const gatewayConfigSchema = {
     description: 'actor recorded on the events the gateway causes (until API tokens name the caller)',
     parse: parsers.string,
     default: 'gateway',
+  },
+  consoleDir: {
+    flag: 'console-dir',
+    env: 'BERTH_CONSOLE_DIR',
+    description: 'built web console served at / (none there: no console)',
+    parse: parsers.string,
+    default: DEFAULT_CONSOLE_DIR,
   },
   waitTimeoutMs: {
     flag: 'wait-timeout-ms',

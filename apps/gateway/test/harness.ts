@@ -27,7 +27,7 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+export async function startStack(options: { readonly consoleDir?: string } = {}): Promise<Stack> {
   const nats: NatsServer = await startNatsServer();
   let scheduler: ServiceProcess | undefined;
   let nc: NatsConnection | undefined;
@@ -44,7 +44,7 @@ export async function startStack(): Promise<Stack> {
     scheduler = startService('scheduler', 'apps/scheduler/src/main.ts', ['--nats', nats.url, '--http-port', '0']);
     await scheduler.waitForOutput(/scheduler serving/);
     nc = await connect({ servers: nats.url });
-    gateway = await createGatewayApp({ nats: nats.url, port: 0, host: '127.0.0.1', actor: GATEWAY_ACTOR, waitTimeoutMs: 500, logger: createLogger('gateway', 'silent') });
+    gateway = await createGatewayApp({ nats: nats.url, port: 0, host: '127.0.0.1', actor: GATEWAY_ACTOR, waitTimeoutMs: 500, logger: createLogger('gateway', 'silent'), ...options });
   } catch (err) {
     await stop();
     throw err;

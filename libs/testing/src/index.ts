@@ -3,3 +3,4 @@ export * from './nats';
 export * from './process';
 export * from './agents';
 export * from './eventually';
+export * from './browser';

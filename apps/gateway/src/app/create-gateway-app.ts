@@ -13,6 +13,7 @@ import { BerthExceptionFilter } from '../errors/berth-exception.filter';
 import { GatewayReadModel } from '../read-model/gateway-read-model';
 import { ReadService } from '../read-model/read.service';
 import { OpenApiDocument } from '../rest/openapi.controller';
+import { consoleMiddleware, DEFAULT_CONSOLE_DIR } from './console-static';
 import { GatewayModule } from './gateway.module';
 import { PinoNestLogger } from './pino-nest-logger';
 import type { GatewayHealth } from './tokens';
@@ -25,6 +26,8 @@ export interface GatewayOptions {
   /** recorded on the events the gateway's commands cause */
   readonly actor: string;
   readonly waitTimeoutMs: number;
+  /** the built web console, served at / when present */
+  readonly consoleDir?: string;
   readonly logger?: Logger;
 }
 
@@ -80,6 +83,9 @@ export async function createGatewayApp(options: GatewayOptions): Promise<Running
   const app = await NestFactory.create(GatewayModule.forRoot(deps), { logger: new PinoNestLogger(logger), abortOnError: false });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new BerthExceptionFilter((err) => logger.error({ err }, 'internal error')));
+  const consoleFiles = consoleMiddleware(options.consoleDir ?? DEFAULT_CONSOLE_DIR);
+  if (consoleFiles) app.use(consoleFiles);
+  else logger.info({ consoleDir: options.consoleDir ?? DEFAULT_CONSOLE_DIR }, 'web console not built: not served');
   await app.init();
   openApi.document = buildOpenApiDocument(app);
   await app.listen(options.port, options.host);

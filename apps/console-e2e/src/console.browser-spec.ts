@@ -1,0 +1,207 @@
+import { FakeAgents, REPO_ROOT, eventually, startChromium, startNatsServer, startService, type HeadlessChromium, type NatsServer, type ServiceProcess } from '@berth/testing';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+
+/**
+ * The web console in a real headless Chromium against the real stack:
+ * nats-server, scheduler and gateway as processes (the gateway serving the
+ * built console), 20 hosts played by FakeAgents over the real agent protocol.
+ * The test plays the agents' task reports itself, so it knows what the grid
+ * must show next and waits for the browser to show it.
+ */
+const CONSOLE_DIR = resolve(REPO_ROOT, 'dist/apps/console');
+const SHOTS = resolve(REPO_ROOT, 'dist/test-output/console-e2e');
+const HOSTS = Array.from({ length: 20 }, (_, i) => `web-${String(i + 1).padStart(2, '0')}`);
+const GROUP = 'console-group';
+
+let nats: NatsServer;
+let scheduler: ServiceProcess;
+let gateway: ServiceProcess;
+let nc: NatsConnection;
+let agents: FakeAgents;
+let browser: HeadlessChromium;
+let page: Page;
+let url: string;
+
+interface RolloutView {
+  readonly status: string;
+  readonly finished: boolean;
+  readonly hosts: { host: string; state: string; canary: boolean }[];
+}
+
+async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const body = (await res.json()) as { data?: T; errors?: unknown[] };
+  if (!body.data) throw new Error(`GraphQL failed: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
+async function currentRollout(): Promise<RolloutView | undefined> {
+  const list = await gql<{ rollouts: { items: { rolloutId: string }[] } }>('query($g: String) { rollouts(group: $g) { items { rolloutId } } }', { g: GROUP });
+  const last = list.rollouts.items.at(-1);
+  if (!last) return undefined;
+  const data = await gql<{ rollout: { rollout: RolloutView } }>('query($id: String!) { rollout(id: $id) { rollout { status finished hosts { host state canary } } } }', { id: last.rolloutId });
+  return data.rollout.rollout;
+}
+
+/** The grid's per-host states as the page last painted them (`host=state`, `*` for canaries). */
+async function gridCells(): Promise<Map<string, string>> {
+  const attr = await page.getByTestId('host-grid').getAttribute('data-cells');
+  return new Map((attr ?? '').split(' ').filter(Boolean).map((token) => token.replace('*', '').split('=') as [string, string]));
+}
+
+async function waitForCell(host: string, state: string): Promise<void> {
+  await page.waitForFunction(
+    ([h, s]) => (document.querySelector('[data-testid="host-grid"]')?.getAttribute('data-cells') ?? '').split(' ').some((t) => t.replace('*', '') === `${h}=${s}`),
+    [host, state] as const,
+    { timeout: 15_000 },
+  );
+}
+
+beforeAll(async () => {
+  if (!existsSync(join(CONSOLE_DIR, 'index.html'))) throw new Error(`the console is not built in ${CONSOLE_DIR}: run nx build console (the test target depends on it)`);
+  mkdirSync(SHOTS, { recursive: true });
+  nats = await startNatsServer();
+  scheduler = startService('scheduler', 'apps/scheduler/src/main.ts', ['--nats', nats.url, '--http-port', '0']);
+  gateway = startService('gateway', 'apps/gateway/src/main.ts', ['--nats', nats.url, '--port', '0', '--actor', 'console-e2e', '--console-dir', CONSOLE_DIR]);
+  await scheduler.waitForOutput(/scheduler serving/);
+  url = (JSON.parse(await gateway.waitForOutput(/gateway serving/)) as { url: string }).url;
+  nc = await connect({ servers: nats.url });
+  agents = new FakeAgents(nc, { fullReportEveryMs: 1000 });
+  for (const host of HOSTS) {
+    agents.setOutcome(host, 'silent'); // the test reports each task state itself
+    await agents.register(host, { role: 'console-e2e' });
+  }
+  await eventually(async () => (await gql<{ hosts: { items: unknown[] } }>('{ hosts(status: "UP") { items { host } } }')).hosts.items.length === HOSTS.length, { timeoutMs: 20_000 });
+  browser = await startChromium();
+  page = await browser.context.newPage();
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  agents?.stop();
+  await nc?.drain();
+  await gateway?.stop();
+  await scheduler?.stop();
+  await nats?.stop();
+});
+
+it('creates a job, rolls it out to 20 hosts on the live group page with a canary promoted, and shows the events in the audit page', async () => {
+  await page.goto(`${url}/jobs`);
+  await expectText('who', /\((admin|deploy)\)/);
+
+  // create a job
+  await page.locator('textarea[name="job"]').fill(JSON.stringify({ id: 'console-app:1', image: 'local/busybox:1', command: ['sleep', '600'] }));
+  await page.getByRole('button', { name: 'Create job' }).click();
+  const created = await page.getByTestId('job-created').textContent({ timeout: 10_000 });
+  const jobId = /console-app:1:[0-9a-f]{40}/.exec(created ?? '')?.[0];
+  expect(jobId).toBeDefined();
+
+  // a deployment group from a selector; the page says what to do next
+  await page.getByRole('link', { name: 'Deployment groups' }).click();
+  await page.locator('input[name="name"]').fill(GROUP);
+  await page.locator('input[name="selectors"]').fill('role=console-e2e');
+  await page.getByRole('button', { name: 'Create group' }).click();
+  await page.getByText('No rollout yet.').waitFor();
+  const marker = await page.evaluate(() => ((window as unknown as { marker: number }).marker = Math.random()));
+  // every grid paint the page makes from here on, without reloading
+  await page.evaluate(() => {
+    const seen = new Set<string>();
+    (window as unknown as { seenGrids: Set<string> }).seenGrids = seen;
+    new MutationObserver(() => {
+      const cells = document.querySelector('[data-testid="host-grid"]')?.getAttribute('data-cells');
+      if (cells) seen.add(cells);
+    }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-cells'], childList: true });
+  });
+
+  // a rolling update with a bad option is refused next to the form, nothing started
+  await page.locator('input[name="job"]').fill('console-app:1');
+  await page.locator('input[name="parallelism"]').fill('six');
+  await page.getByRole('button', { name: 'Start rolling update' }).click();
+  await page.locator('form[aria-label="start a rolling update"] [role="alert"][data-code="INVALID_ROLLOUT_OPTIONS"]').waitFor();
+  expect(await currentRollout()).toBeUndefined();
+
+  // 2 canaries, then batches of 6
+  await page.locator('input[name="parallelism"]').fill('6');
+  await page.locator('input[name="canary"]').fill('2');
+  await page.getByRole('button', { name: 'Start rolling update' }).click();
+  let canaries: string[] = [];
+  let lastPageText = '';
+  const watchPage = setInterval(() => void page.locator('main').innerText().then((t) => (lastPageText = t), () => undefined), 500);
+  await eventually(async () => {
+    canaries = ((await currentRollout())?.hosts ?? []).filter((h) => h.state === 'DEPLOYING').map((h) => h.host);
+    return canaries.length === 2;
+  }, { what: () => `2 canaries deploying; the page shows: ${lastPageText}` });
+  clearInterval(watchPage);
+  const [first, second] = canaries as [string, string];
+  await waitForCell(first, 'deploying');
+
+  // the grid follows each task state the agent reports
+  await agents.report(first, jobId as string, 'PULLING_IMAGE');
+  await waitForCell(first, 'pulling');
+  await agents.report(first, jobId as string, 'HEALTHCHECKING');
+  await waitForCell(first, 'healthchecking');
+  await agents.report(first, jobId as string, 'RUNNING');
+  await waitForCell(first, 'healthy');
+  await agents.report(second, jobId as string, 'RUNNING');
+  await waitForCell(second, 'healthy');
+  await expectText('rollout-status', /AWAITING_PROMOTION/);
+  expect([...(await gridCells()).values()].filter((s) => s === 'pending')).toHaveLength(18);
+  await page.screenshot({ path: join(SHOTS, 'group-awaiting-promotion.png'), fullPage: true });
+
+  await page.getByRole('button', { name: 'Promote' }).click();
+  const reported = new Set(canaries);
+  let shot = false;
+  await eventually(
+    async () => {
+      const r = await currentRollout();
+      if (r?.finished) return true;
+      const batch = (r?.hosts ?? []).filter((h) => h.state === 'DEPLOYING' && !reported.has(h.host)).map((h) => h.host);
+      if (batch.length > 0 && !shot) {
+        // mid-rollout: canaries healthy, a batch deploying, the rest pending
+        for (const host of batch) await waitForCell(host, 'deploying');
+        await page.screenshot({ path: join(SHOTS, 'group-mid-rollout.png'), fullPage: true });
+        shot = true;
+      }
+      for (const host of batch) {
+        reported.add(host);
+        await agents.report(host, jobId as string, 'RUNNING');
+      }
+      return false;
+    },
+    { timeoutMs: 45_000, what: () => `the rollout to finish; scheduler log:\n${scheduler.output().slice(-3000)}` },
+  );
+  expect(shot).toBe(true);
+  await expectText('rollout-status', /SUCCEEDED/);
+  await expectText('group-status', /DONE/);
+  await expectText('cell-counts', /^healthy 20$/);
+  expect(await page.getByTestId('rollout-progress').getAttribute('aria-valuenow')).toBe('100');
+  expect([...(await gridCells()).keys()].sort()).toEqual(HOSTS);
+  await page.screenshot({ path: join(SHOTS, 'group-done.png'), fullPage: true });
+  // one page load, many paints
+  expect(await page.evaluate(() => (window as unknown as { marker: number }).marker)).toBe(marker);
+  expect(await page.evaluate(() => (window as unknown as { seenGrids: Set<string> }).seenGrids.size)).toBeGreaterThanOrEqual(8);
+
+  // the audit page: the rollout's events, filtered, and a live tail
+  await page.getByRole('link', { name: 'Audit' }).click();
+  const events = page.getByTestId('events');
+  for (const type of ['JobCreated', 'DeploymentGroupCreated', 'RolloutStarted', 'RolloutPromoted', 'RolloutSucceeded']) await events.getByText(type, { exact: true }).first().waitFor();
+  await page.locator('input[name="aggregate"]').fill('job');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await events.getByText('JobCreated', { exact: true }).first().waitFor();
+  await expect(events.getByText('RolloutStarted', { exact: true }).count()).resolves.toBe(0);
+  await gql('mutation($job: JSON!) { createJob(job: $job) { jobId } }', { job: { id: 'console-live:1', image: 'local/busybox:1' } });
+  await events.getByText(/^console-live:1:/).waitFor({ timeout: 10_000 });
+  await page.screenshot({ path: join(SHOTS, 'audit.png'), fullPage: true });
+});
+
+async function expectText(testId: string, pattern: RegExp): Promise<void> {
+  const locator = page.getByTestId(testId);
+  try {
+    await page.waitForFunction(([id, source]) => new RegExp(source).test(document.querySelector(`[data-testid="${id}"]`)?.textContent ?? ''), [testId, pattern.source] as const, { timeout: 15_000 });
+  } catch {
+    throw new Error(`[data-testid=${testId}] never matched ${pattern}; it shows: ${await locator.textContent({ timeout: 1000 }).catch(() => '(absent)')}`);
+  }
+}

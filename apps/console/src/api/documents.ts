@@ -1,0 +1,74 @@
+/** The GraphQL documents the console sends (schema: apps/gateway/schema.gql). */
+
+export const ROLLOUT_FIELDS = `
+  rolloutId group jobId targetJobId status paused promoted finished startedAt error batches reason revertTo options limits
+  progress { total pending deploying healthy failed skipped upToDate }
+  hosts { host state batch canary up targetRunning deployRequestedAt runningSince failure { reason message } }
+`;
+
+export const GROUP_STATUS_SUBSCRIPTION = `
+  subscription GroupStatus($name: String!) {
+    groupStatus(name: $name) {
+      exists sequence
+      status { name status jobId rolloutId error reason lastStableJobId hosts { host job state upToDate } }
+    }
+  }
+`;
+
+export const ROLLOUT_PROGRESS_SUBSCRIPTION = `
+  subscription RolloutProgress($rolloutId: String!) {
+    rolloutProgress(rolloutId: $rolloutId) { event sequence rollout { ${ROLLOUT_FIELDS} } }
+  }
+`;
+
+export const DEPLOYMENT_GROUPS_QUERY = `
+  query DeploymentGroups { deploymentGroups { sequence items { name selectors status jobId rolloutId error createdAt } } }
+`;
+
+export const DEPLOYMENT_GROUP_QUERY = `
+  query DeploymentGroup($name: String!) { deploymentGroup(name: $name) { group { name selectors status jobId rolloutId defaults } } }
+`;
+
+export const CREATE_DEPLOYMENT_GROUP = `
+  mutation CreateDeploymentGroup($name: String!, $selectors: [String!]!) {
+    createDeploymentGroup(name: $name, selectors: $selectors) { name status sequence }
+  }
+`;
+
+export const ROLLING_UPDATE = `
+  mutation RollingUpdate($group: String!, $job: String!, $options: RolloutOptions) {
+    rollingUpdate(group: $group, job: $job, options: $options) { rolloutId changed sequence }
+  }
+`;
+
+export type RolloutAction = 'promote' | 'pause' | 'resume' | 'fail' | 'retry';
+
+export function rolloutActionMutation(action: RolloutAction): string {
+  return `mutation Rollout($rollout: String!) { ${action}(rollout: $rollout) { rolloutId changed sequence } }`;
+}
+
+export const JOBS_QUERY = `
+  query Jobs($first: Int, $after: String, $filter: JobFilter) {
+    jobs(first: $first, after: $after, filter: $filter) {
+      totalCount nextCursor sequence
+      items { id name version deployments { host state goal } }
+    }
+  }
+`;
+
+export const CREATE_JOB = `mutation CreateJob($job: JSON!) { createJob(job: $job) { jobId status sequence } }`;
+
+export const EVENTS_QUERY = `
+  query Events($aggregate: String, $id: String, $type: String, $actor: String, $fromTime: String, $toTime: String, $first: Int, $after: String) {
+    events(aggregate: $aggregate, id: $id, type: $type, actor: $actor, fromTime: $fromTime, toTime: $toTime, first: $first, after: $after) {
+      totalCount nextCursor sequence
+      items { position sequence time type aggregate aggregateId actor correlationId data }
+    }
+  }
+`;
+
+export const EVENTS_SUBSCRIPTION = `
+  subscription EventFeed($filter: EventFeedFilter, $fromSequence: Int) {
+    events(filter: $filter, fromSequence: $fromSequence) { position sequence time type aggregate aggregateId actor correlationId data }
+  }
+`;

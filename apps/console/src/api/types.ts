@@ -1,0 +1,107 @@
+/** Shapes of the gateway's answers, as selected by ./documents.ts. */
+
+export interface RolloutHost {
+  readonly host: string;
+  /** PENDING, DEPLOYING, HEALTHY, FAILED, SKIPPED or UP_TO_DATE */
+  readonly state: string;
+  readonly batch: number | null;
+  readonly canary: boolean;
+  readonly up: boolean;
+  readonly targetRunning: boolean;
+  readonly deployRequestedAt?: string | null;
+  readonly runningSince?: string | null;
+  readonly failure: { readonly reason: string; readonly message: string } | null;
+}
+
+export interface RolloutProgressCounts {
+  readonly total: number;
+  readonly pending: number;
+  readonly deploying: number;
+  readonly healthy: number;
+  readonly failed: number;
+  readonly skipped: number;
+  readonly upToDate: number;
+}
+
+export interface Rollout {
+  readonly rolloutId: string;
+  readonly group: string;
+  readonly jobId: string;
+  readonly targetJobId: string;
+  /** PRESTAGING, ROLLING_OUT, AWAITING_PROMOTION, REVERTING, SUCCEEDED, FAILED or REVERTED */
+  readonly status: string;
+  readonly paused: boolean;
+  readonly promoted: boolean;
+  readonly finished: boolean;
+  readonly startedAt: string;
+  readonly error: string | null;
+  readonly batches: number | null;
+  readonly reason: string;
+  readonly revertTo?: string | null;
+  readonly options: Record<string, unknown> | null;
+  readonly limits: Record<string, unknown> | null;
+  readonly progress: RolloutProgressCounts;
+  readonly hosts: readonly RolloutHost[] | null;
+}
+
+export interface GroupHostStatus {
+  readonly host: string;
+  readonly job: string | null;
+  /** the last reported task state of the group's job there */
+  readonly state: string | null;
+  readonly upToDate: boolean;
+}
+
+export interface DeploymentGroupStatus {
+  readonly name: string;
+  /** IDLE, ROLLING_OUT, DONE or FAILED */
+  readonly status: string;
+  readonly jobId: string | null;
+  readonly rolloutId: string | null;
+  readonly error: string | null;
+  readonly reason: string | null;
+  readonly lastStableJobId: string | null;
+  readonly hosts: readonly GroupHostStatus[];
+}
+
+export interface GroupStatusUpdate {
+  readonly exists: boolean;
+  readonly sequence: number;
+  readonly status: DeploymentGroupStatus | null;
+}
+
+export interface DeploymentGroupSummary {
+  readonly name: string;
+  readonly selectors: readonly string[];
+  readonly status: string;
+  readonly jobId: string | null;
+  readonly rolloutId: string | null;
+  readonly error: string | null;
+  readonly createdAt: string;
+}
+
+export interface JobSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly version: string;
+  readonly deployments: readonly { readonly host: string; readonly state: string; readonly goal: string }[];
+}
+
+export interface JobPage {
+  readonly totalCount: number;
+  readonly nextCursor: string | null;
+  readonly sequence: number;
+  readonly items: readonly JobSummary[];
+}
+
+export interface BerthEvent {
+  readonly position: number;
+  readonly sequence: number;
+  readonly time: string;
+  readonly type: string;
+  readonly aggregate: string;
+  readonly aggregateId: string;
+  readonly actor: string;
+  readonly correlationId: string;
+  readonly data: unknown;
+}

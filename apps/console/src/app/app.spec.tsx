@@ -1,0 +1,55 @@
+import { act, fireEvent, render, screen } from '@testing-library/react';
+import { BerthApiError } from '../api/berth-api';
+import { ScriptedBerthApi } from '../testing/scripted-api';
+import { App } from './app';
+
+const GOOD = 'good-token';
+
+/** A gateway with API tokens: whoAmI answers for GOOD (role read), UNAUTHENTICATED otherwise. */
+function makeApi(tokens: (string | null)[]) {
+  return (token: string | null) => {
+    tokens.push(token);
+    return new ScriptedBerthApi((query) => {
+      if (token !== GOOD) return new BerthApiError('UNAUTHENTICATED', 'a valid API token is required');
+      if (query.includes('whoAmI')) return { whoAmI: { subject: 'ops-viewer', role: 'read' } };
+      if (query.includes('deploymentGroups')) return { deploymentGroups: { sequence: 1, items: [] } };
+      return {};
+    });
+  };
+}
+
+beforeEach(() => {
+  window.localStorage.clear();
+  window.history.pushState(null, '', '/groups');
+});
+
+it('asks for a token, signs in with it, keeps it, and a read-only user sees no create form', async () => {
+  const tokens: (string | null)[] = [];
+  render(<App origin="http://gateway" makeApi={makeApi(tokens)} />);
+  await screen.findByRole('form', { name: 'sign in' });
+  expect(screen.queryByRole('alert')).toBeNull();
+  fireEvent.change(screen.getByLabelText(/API token/), { target: { value: 'wrong' } });
+  await act(async () => {
+    fireEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+  });
+  expect((await screen.findByRole('alert')).getAttribute('data-code')).toBe('UNAUTHENTICATED');
+  fireEvent.change(screen.getByLabelText(/API token/), { target: { value: GOOD } });
+  await act(async () => {
+    fireEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+  });
+  expect((await screen.findByTestId('who')).textContent).toBe('ops-viewer (read)');
+  expect(tokens).toEqual([null, 'wrong', GOOD]);
+  expect(window.localStorage.getItem('berth.token')).toBe(GOOD);
+  expect(await screen.findByText(/No deployment groups yet. Ask a user with the deploy role/)).toBeTruthy();
+  expect(screen.queryByRole('form', { name: 'create a deployment group' })).toBeNull();
+});
+
+it('a gateway without API tokens (no whoAmI) lets the console in without a login', async () => {
+  const api = new ScriptedBerthApi((query) => {
+    if (query.includes('whoAmI')) return new BerthApiError('GRAPHQL_VALIDATION_FAILED', 'Cannot query field "whoAmI" on type "Query".');
+    return { deploymentGroups: { sequence: 1, items: [] } };
+  });
+  render(<App origin="http://gateway" makeApi={() => api} />);
+  expect((await screen.findByTestId('who')).textContent).toBe('anonymous (admin)');
+  expect(await screen.findByRole('form', { name: 'create a deployment group' })).toBeTruthy();
+});

@@ -1,0 +1,111 @@
+import { act, fireEvent, render, screen } from '@testing-library/react';
+import { BerthApiError } from '../api/berth-api';
+import type { Rollout } from '../api/types';
+import { SessionContext, type Role } from '../app/session';
+import { ScriptedBerthApi } from '../testing/scripted-api';
+import { GroupPage } from './group-page';
+
+const ROLLOUT: Rollout = {
+  rolloutId: 'r-1',
+  group: 'web',
+  jobId: 'app:2:abc',
+  targetJobId: 'app:2:abc',
+  status: 'AWAITING_PROMOTION',
+  paused: false,
+  promoted: false,
+  finished: false,
+  startedAt: new Date(Date.now() - 10_000).toISOString(),
+  error: null,
+  batches: 1,
+  reason: 'MANUAL',
+  options: null,
+  limits: null,
+  progress: { total: 3, pending: 2, deploying: 0, healthy: 1, failed: 0, skipped: 0, upToDate: 0 },
+  hosts: [
+    { host: 'h1', state: 'HEALTHY', batch: 1, canary: true, up: true, targetRunning: true, failure: null },
+    { host: 'h2', state: 'PENDING', batch: null, canary: false, up: true, targetRunning: false, failure: null },
+    { host: 'h3', state: 'PENDING', batch: null, canary: false, up: true, targetRunning: false, failure: null },
+  ],
+};
+
+function renderPage(role: Role, answer: (query: string) => unknown = () => ({})) {
+  const api = new ScriptedBerthApi(answer);
+  render(
+    <SessionContext.Provider value={{ api, role, subject: 'tester', signOut: () => undefined }}>
+      <GroupPage name="web" />
+    </SessionContext.Provider>,
+  );
+  act(() => {
+    api.push('groupStatus', { groupStatus: { exists: true, sequence: 5, status: { name: 'web', status: 'ROLLING_OUT', jobId: 'app:2:abc', rolloutId: 'r-1', error: null, reason: 'MANUAL', lastStableJobId: null, hosts: [] } } });
+  });
+  act(() => {
+    api.push('rolloutProgress', { rolloutProgress: { event: null, sequence: 5, rollout: ROLLOUT } });
+  });
+  return api;
+}
+
+it('paints the live rollout: status, progress, one cell per host with canary marker', () => {
+  const api = renderPage('deploy');
+  expect(screen.getByTestId('rollout-status').textContent).toBe('AWAITING_PROMOTION');
+  expect(screen.getByTestId('rollout-progress').getAttribute('aria-valuenow')).toBe('33');
+  expect(screen.getByTestId('host-grid').getAttribute('data-cells')).toBe('h1=healthy* h2=pending h3=pending');
+  act(() => {
+    api.push('rolloutProgress', { rolloutProgress: { event: 'BatchStarted', sequence: 6, rollout: { ...ROLLOUT, status: 'ROLLING_OUT', promoted: true, hosts: ROLLOUT.hosts?.map((h) => (h.host === 'h2' ? { ...h, state: 'DEPLOYING', batch: 2 } : h)) } } });
+  });
+  expect(screen.getByTestId('host-grid').getAttribute('data-cells')).toBe('h1=healthy* h2=deploying h3=pending');
+  expect(screen.getByTestId('host-grid').getAttribute('data-sequence')).toBe('6');
+});
+
+it('a deploy token gets the buttons and the form; Promote sends the mutation', async () => {
+  const api = renderPage('deploy', (q) => (q.includes('promote') ? { promote: { rolloutId: 'r-1', changed: true, sequence: 7 } } : {}));
+  expect(screen.getByRole('form', { name: 'start a rolling update' })).toBeTruthy();
+  await act(async () => {
+    fireEvent.click(screen.getByRole('button', { name: 'Promote' }));
+  });
+  expect(api.requests.at(-1)).toEqual({ query: expect.stringContaining('promote(rollout: $rollout)'), variables: { rollout: 'r-1' } });
+});
+
+it('a read-only token sees the rollout but no action button and no form', () => {
+  renderPage('read');
+  expect(screen.getByTestId('host-grid')).toBeTruthy();
+  expect(screen.queryByRole('button', { name: 'Promote' })).toBeNull();
+  expect(screen.queryByRole('button', { name: 'Pause' })).toBeNull();
+  expect(screen.queryByRole('form', { name: 'start a rolling update' })).toBeNull();
+});
+
+it('shows an API error with its Berth code next to the button that caused it', async () => {
+  renderPage('admin', () => new BerthApiError('ROLLOUT_NOT_AWAITING_PROMOTION', 'the canaries are not healthy yet'));
+  await act(async () => {
+    fireEvent.click(screen.getByRole('button', { name: 'Promote' }));
+  });
+  const alert = screen.getByRole('alert');
+  expect(alert.textContent).toBe('ROLLOUT_NOT_AWAITING_PROMOTION the canaries are not healthy yet');
+  expect(alert.closest('[aria-label="rollout actions"]')).not.toBeNull();
+});
+
+it('explains an unknown group and what to do', () => {
+  const api = new ScriptedBerthApi(() => ({}));
+  render(
+    <SessionContext.Provider value={{ api, role: 'admin', subject: 'tester', signOut: () => undefined }}>
+      <GroupPage name="nope" />
+    </SessionContext.Provider>,
+  );
+  act(() => {
+    api.push('groupStatus', { groupStatus: { exists: false, sequence: 1, status: null } });
+  });
+  expect(screen.getByText(/There is no deployment group named/).textContent).toMatch(/Create it on the deployment groups page/);
+});
+
+it('the rolling-update form refuses bad options next to the form, without calling the gateway', async () => {
+  const api = renderPage('deploy');
+  const form = screen.getByRole('form', { name: 'start a rolling update' });
+  fireEvent.change(form.querySelector('input[name="job"]') as Element, { target: { value: 'app:2' } });
+  fireEvent.change(form.querySelector('input[name="parallelism"]') as Element, { target: { value: 'lots' } });
+  const before = api.requests.length;
+  await act(async () => {
+    fireEvent.click(screen.getByRole('button', { name: 'Start rolling update' }));
+  });
+  expect(api.requests.length).toBe(before);
+  expect(screen.getByRole('form', { name: 'start a rolling update' }).querySelector('[role="alert"]')?.getAttribute('data-code')).toBe('INVALID_ROLLOUT_OPTIONS');
+  expect(screen.getByText(/expected a whole number of hosts/)).toBeTruthy();
+});

@@ -1,0 +1,136 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { GROUP_STATUS_SUBSCRIPTION, ROLLOUT_PROGRESS_SUBSCRIPTION } from '../api/documents';
+import type { GroupStatusUpdate, Rollout } from '../api/types';
+import { Link } from '../app/router';
+import { useCan } from '../app/session';
+import { ErrorNote } from '../components/error-note';
+import { useLive } from '../components/use-live';
+import { CELL_COLOURS, CELL_STATES, countCells, hostCells } from '../rollout/host-cells';
+import { HostGrid } from '../rollout/host-grid';
+import { RollingUpdateForm } from '../rollout/rolling-update-form';
+import { RolloutActions } from '../rollout/rollout-actions';
+import { formatDuration, percentDone, rolloutTiming } from '../rollout/rollout-clock';
+
+interface RolloutProgressMessage {
+  readonly rolloutProgress: { readonly event: string | null; readonly sequence: number; readonly rollout: Rollout };
+}
+
+/** Ticks every second while `on`, so elapsed and ETA move between events. */
+function useNow(on: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!on) return undefined;
+    const timer = window.setInterval(() => setNow(Date.now()), 1000);
+    return () => window.clearInterval(timer);
+  }, [on]);
+  return on ? Date.now() : now;
+}
+
+function Legend() {
+  return (
+    <ul className="legend">
+      {CELL_STATES.map((s) => (
+        <li key={s}>
+          <span className="swatch" style={{ background: CELL_COLOURS[s] }} /> {s === 'skipped' ? 'skipped' : s}
+        </li>
+      ))}
+      <li>
+        <span className="swatch canary-swatch" /> canary
+      </li>
+      <li>
+        <span className="swatch current-swatch" /> current batch
+      </li>
+    </ul>
+  );
+}
+
+function RolloutPanel(props: { readonly rollout: Rollout; readonly sequence: number; readonly groupHosts: GroupStatusUpdate['status'] }) {
+  const { rollout } = props;
+  const cells = useMemo(() => hostCells(rollout, props.groupHosts?.hosts), [rollout, props.groupHosts]);
+  const counts = countCells(cells);
+  const endedAt = useRef<number | undefined>(undefined);
+  if (rollout.finished && endedAt.current === undefined) endedAt.current = Date.now();
+  if (!rollout.finished) endedAt.current = undefined;
+  const now = useNow(!rollout.finished);
+  const timing = rolloutTiming(rollout, now, endedAt.current);
+  const pct = percentDone(rollout);
+  return (
+    <section className="rollout" aria-label="current rollout">
+      <h2>
+        Rollout <code>{rollout.rolloutId}</code>{' '}
+        <span className={`status status-${rollout.status.toLowerCase()}`} data-testid="rollout-status">
+          {rollout.status}
+          {rollout.paused ? ' (paused)' : ''}
+        </span>
+      </h2>
+      <p className="muted">
+        to <Link to={`/jobs/${encodeURIComponent(rollout.jobId)}`}>{rollout.jobId}</Link>
+        {rollout.targetJobId !== rollout.jobId ? ` — reverting to ${rollout.targetJobId}` : ''} · {rollout.reason} · batches started: {rollout.batches ?? 0}
+      </p>
+      {rollout.error ? <p className="error">{rollout.error}</p> : null}
+      <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} data-testid="rollout-progress">
+        <div className="progress-bar" style={{ width: `${pct}%` }} />
+        <span className="progress-text">
+          {pct}% — {rollout.progress.healthy + rollout.progress.upToDate}/{rollout.progress.total} healthy, {rollout.progress.deploying} deploying, {rollout.progress.failed} failed, {rollout.progress.skipped} skipped
+        </span>
+      </div>
+      <p className="timing">
+        Elapsed <strong data-testid="elapsed">{formatDuration(timing.elapsedMs)}</strong>
+        {' · '}ETA <strong data-testid="eta">{timing.etaMs === null ? (rollout.finished ? 'finished' : '—') : formatDuration(timing.etaMs)}</strong>
+      </p>
+      <RolloutActions rollout={rollout} />
+      <Legend />
+      <p className="counts" data-testid="cell-counts">
+        {CELL_STATES.filter((s) => counts[s] > 0)
+          .map((s) => `${s} ${counts[s]}`)
+          .join(' · ')}
+      </p>
+      <HostGrid cells={cells} sequence={props.sequence} />
+    </section>
+  );
+}
+
+/** A deployment group and its current rollout, live (groupStatus + rolloutProgress subscriptions). */
+export function GroupPage(props: { readonly name: string }) {
+  const canDeploy = useCan('deploy');
+  const group = useLive<{ groupStatus: GroupStatusUpdate }>(GROUP_STATUS_SUBSCRIPTION, { name: props.name }, props.name);
+  const status = group.data?.groupStatus.status ?? null;
+  const rolloutId = status?.rolloutId ?? null;
+  const progress = useLive<RolloutProgressMessage>(ROLLOUT_PROGRESS_SUBSCRIPTION, rolloutId ? { rolloutId } : null, rolloutId);
+  const message = progress.data?.rolloutProgress;
+
+  return (
+    <main>
+      <p className="crumbs">
+        <Link to="/groups">Deployment groups</Link> /
+      </p>
+      <h1>
+        {props.name}{' '}
+        {status ? (
+          <span className={`status status-${status.status.toLowerCase()}`} data-testid="group-status">
+            {status.status}
+          </span>
+        ) : null}
+      </h1>
+      <ErrorNote error={group.error} />
+      {group.data && !group.data.groupStatus.exists ? (
+        <p className="empty">
+          There is no deployment group named <code>{props.name}</code> (yet). Create it on the <Link to="/groups">deployment groups</Link> page.
+        </p>
+      ) : null}
+      {status ? (
+        <p className="muted">
+          {status.hosts.length} matching UP hosts · job {status.jobId ?? 'none yet'}
+          {status.lastStableJobId ? ` · last stable ${status.lastStableJobId}` : ''}
+          {status.error ? ` · ${status.error}` : ''}
+        </p>
+      ) : null}
+      <ErrorNote error={progress.error} />
+      {message ? <RolloutPanel rollout={message.rollout} sequence={message.sequence} groupHosts={status} /> : null}
+      {status && !rolloutId ? (
+        <p className="empty">No rollout yet. {canDeploy ? 'Start one with the form below: pick a job and the options.' : 'A user with the deploy role can start one.'}</p>
+      ) : null}
+      {status && canDeploy ? <RollingUpdateForm group={props.name} /> : null}
+    </main>
+  );
+}
