@@ -123,8 +123,3 @@ export function foldRepeatableFlags(argv: readonly string[]): string[] {
 export function loadAgentConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): AgentConfig {
   return loadConfig(agentConfigSchema, { argv: foldRepeatableFlags(argv), env });
 }
-
-export function agentUsage(): string {
-  const lines = Object.values(agentConfigSchema).map((s) => `  --${s.flag.padEnd(22)} ${s.description} [${s.env}]`);
-  return ['Usage: berth-agent [options]', '', 'Runs the jobs the scheduler assigns to this host on its Docker engine.', '', 'Options (flags > env > --config file):', ...lines, `  --${'config'.padEnd(22)} JSON file with settings by key`, `  --${'help'.padEnd(22)} this text`].join('\n');
-}

@@ -1,5 +1,6 @@
 import type { DesiredState } from '@berth/contracts';
 import type { TaskStatus } from '@berth/domain';
+import type { ExitCodeCarrier } from '@berth/service';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -11,9 +12,11 @@ export interface TaskRecord {
   readonly lastStatus?: TaskStatus;
 }
 
-export class StateDirLockedError extends Error {
+export class StateDirLockedError extends Error implements ExitCodeCarrier {
   override readonly name = 'StateDirLockedError';
   readonly code = 'STATE_DIR_LOCKED';
+  /** the agent's documented exit code for "another agent runs on this state dir" */
+  readonly exitCode = 3;
 
   constructor(
     readonly dir: string,

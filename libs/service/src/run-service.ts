@@ -10,6 +10,18 @@ export interface ServiceDefinition<S extends ConfigSchema> {
   readonly schema: S;
   /** starts the service; the returned stop runs on SIGTERM/SIGINT */
   readonly start: (config: ConfigOf<S>, logger: Logger) => Promise<{ stop(): Promise<void> }>;
+  /** rewrites the arguments before they are read (e.g. folding repeated flags) */
+  readonly prepareArgv?: (argv: readonly string[]) => string[];
+}
+
+/** A start failure that says how the process should exit (e.g. 3: another agent holds the state dir). */
+export interface ExitCodeCarrier {
+  readonly exitCode: number;
+}
+
+function exitCodeOf(err: unknown): number {
+  const code = (err as Partial<ExitCodeCarrier> | undefined)?.exitCode;
+  return typeof code === 'number' && Number.isInteger(code) && code > 0 ? code : 1;
 }
 
 /** `--help` text listing every setting with its flag, environment variable and meaning. */
@@ -24,7 +36,8 @@ export function formatUsage(name: string, summary: string, schema: ConfigSchema)
 /**
  * The entry point of every Berth service: `--help`, configuration read and
  * validated once (exit 2 with every problem listed), structured logs, a
- * clean stop on SIGTERM/SIGINT, exit 1 when it cannot start.
+ * clean stop on SIGTERM/SIGINT, exit 1 when it cannot start (or the
+ * failure's own `exitCode`).
  */
 export async function runService<S extends ConfigSchema>(service: ServiceDefinition<S>, argv = process.argv.slice(2)): Promise<void> {
   const usage = formatUsage(service.name, service.summary, service.schema);
@@ -34,7 +47,7 @@ export async function runService<S extends ConfigSchema>(service: ServiceDefinit
   }
   const logger = createLogger(service.name);
   try {
-    const config = loadConfig(service.schema, { argv, env: process.env });
+    const config = loadConfig(service.schema, { argv: service.prepareArgv ? service.prepareArgv(argv) : [...argv], env: process.env });
     const running = await service.start(config, logger);
     onShutdown(logger, () => running.stop());
   } catch (err) {
@@ -43,6 +56,6 @@ export async function runService<S extends ConfigSchema>(service: ServiceDefinit
       process.exit(2);
     }
     logger.fatal({ err }, `${service.name} failed to start`);
-    process.exit(1);
+    process.exit(exitCodeOf(err));
   }
 }
