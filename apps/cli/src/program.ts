@@ -4,6 +4,7 @@ import { registerDeploymentCommands } from './commands/deployment-commands';
 import { registerGroupCommands } from './commands/group-commands';
 import { registerHostCommands } from './commands/host-commands';
 import { registerJobCommands } from './commands/job-commands';
+import { registerPipelineAndReleaseCommands } from './commands/release-commands';
 import { registerRolloutCommands } from './commands/rollout-commands';
 import { registerVersionCommand } from './commands/version-command';
 import { resolveConfig } from './config';
@@ -54,6 +55,7 @@ export function buildProgram(io: CliIo): Command {
   registerHostCommands(program, context);
   registerGroupCommands(program, context);
   registerRolloutCommands(program, context);
+  registerPipelineAndReleaseCommands(program, context);
   registerAuditCommands(program, context);
   registerVersionCommand(program, context);
   return program;

@@ -1,0 +1,140 @@
+import { BerthCliError } from '../errors';
+import { FakeGateway, runCli } from '../testing/fake-io';
+import type { ReleaseView } from './release-format';
+
+const ID = 'a0a0a0a0-0000-4000-8000-000000000001';
+const JOB = 'web:2:0123456789abcdef0123456789abcdef01234567';
+
+function release(status: string, steps: [string, string, string][], extra: Partial<ReleaseView> = {}): ReleaseView {
+  return {
+    releaseId: ID,
+    service: 'web',
+    jobId: JOB,
+    status,
+    finished: ['complete', 'abandoned', 'failed'].includes(status),
+    stage: 0,
+    stages: steps.length,
+    awaitingTrigger: false,
+    autoRollback: false,
+    badGroups: [],
+    createdAt: '2024-01-01T00:00:00.000Z',
+    steps: steps.map(([name, kind, stepStatus], i) => ({ key: `${kind}:${name}`, kind, name, stage: i, status: stepStatus, triggerNextStepManually: false })),
+    rollback: [],
+    ...extra,
+  };
+}
+
+describe('pipeline set / show, validate', () => {
+  it('pipeline set sends the file as given and says what changed', async () => {
+    const source = 'pipeline:\n- step: web.canary\n';
+    const gateway = new FakeGateway(() => ({ setPipeline: { changed: true, sequence: 4, pipeline: { service: 'web', revision: 1 } } }));
+    const result = await runCli(['pipeline', 'set', 'web', '-f', 'deploy.yaml'], { gateway, files: { 'deploy.yaml': source } });
+    expect(result).toEqual({ exitCode: 0, stdout: 'Pipeline of web set (revision 1)\n', stderr: '' });
+    expect(gateway.sent[0]?.variables).toEqual({ service: 'web', source });
+  });
+
+  it('pipeline set of a file it cannot read is a usage error; a refused file exits 1 with the code', async () => {
+    expect((await runCli(['pipeline', 'set', 'web', '-f', 'nope.yaml'])).exitCode).toBe(2);
+    const gateway = new FakeGateway(() => {
+      throw new BerthCliError('INVALID_PIPELINE', 'Invalid pipeline file: line 3: pipeline[0].timeout: must be a number');
+    });
+    const refused = await runCli(['pipeline', 'set', 'web', '-f', 'deploy.yaml'], { gateway, files: { 'deploy.yaml': 'x' } });
+    expect(refused).toMatchObject({ exitCode: 1, stderr: 'Error: INVALID_PIPELINE: Invalid pipeline file: line 3: pipeline[0].timeout: must be a number\n' });
+  });
+
+  it('validate takes the service from the folder, prints file:line problems and exits 1 when there are any', async () => {
+    const gateway = new FakeGateway(() => ({
+      validatePipeline: {
+        valid: false,
+        problems: [
+          { path: 'pipeline[1]', line: 3, message: 'unknown deployment group "ghost"' },
+          { path: 'pipeline', line: 1, message: 'deployment group "main" runs this service but no step covers it' },
+        ],
+      },
+    }));
+    const result = await runCli(['validate', '-f', 'soa/web/deploy.yaml'], { gateway, files: { 'soa/web/deploy.yaml': 'pipeline: []' } });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toBe('soa/web/deploy.yaml:3: pipeline[1]: unknown deployment group "ghost"\nsoa/web/deploy.yaml:1: pipeline: deployment group "main" runs this service but no step covers it\n');
+    expect(gateway.sent[0]?.variables).toEqual({ service: 'web', source: 'pipeline: []' });
+
+    const ok = new FakeGateway(() => ({ validatePipeline: { valid: true, problems: [] } }));
+    const json = await runCli(['--json', 'validate', '-f', 'deploy.yaml', '-s', 'api'], { gateway: ok, files: { 'deploy.yaml': 'x' } });
+    expect(json.exitCode).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual({ file: 'deploy.yaml', service: 'api', valid: true, problems: [] });
+  });
+});
+
+describe('mark-for-deployment', () => {
+  const started = release('deploying', [
+    ['itest', 'gate', 'RUNNING'],
+    ['web.main', 'group', 'PENDING'],
+  ]);
+
+  it('sends the flags and returns at once without --wait-for-deployment', async () => {
+    const gateway = new FakeGateway(() => ({ markForDeployment: { changed: true, sequence: 5, release: started } }));
+    const result = await runCli(['mark-for-deployment', 'web', '2', '--group', 'web.main', '--auto-rollback', '--timeout', '600', '--force'], { gateway });
+    expect(result).toEqual({ exitCode: 0, stdout: `Release ${ID} of web: ${JOB} deploying\n`, stderr: '' });
+    expect(gateway.sent[0]?.variables).toEqual({ service: 'web', job: '2', group: 'web.main', autoRollback: true, timeout: 600, autoCertifyDelay: null, autoAbandonDelay: null, force: true });
+  });
+
+  it('--wait-for-deployment prints each step as it changes and exits 0 when complete', async () => {
+    const gateway = new FakeGateway(() => ({ markForDeployment: { changed: true, sequence: 5, release: started } }), {
+      ReleaseProgress: [
+        { releaseProgress: { release: started } },
+        { releaseProgress: { release: release('deploying', [['itest', 'gate', 'SUCCEEDED'], ['web.main', 'group', 'RUNNING']], { stage: 1 }) } },
+        { releaseProgress: { release: release('complete', [['itest', 'gate', 'SUCCEEDED'], ['web.main', 'group', 'SUCCEEDED']], { stage: 1 }) } },
+      ],
+    });
+    const result = await runCli(['mark-for-deployment', 'web', '2', '--wait-for-deployment'], { gateway });
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout.split('\n')).toEqual([
+      `Release ${ID} of web -> ${JOB}`,
+      'itest (gate): RUNNING',
+      'web.main (group): PENDING',
+      'release: deploying',
+      'itest (gate): SUCCEEDED',
+      'web.main (group): RUNNING',
+      'web.main (group): SUCCEEDED',
+      'release: complete',
+      '',
+      'Done.',
+      '',
+    ]);
+  });
+
+  it('--wait-for-deployment exits 1 when the release is rolled back', async () => {
+    const rolledBack = release('rolled_back', [['web.main', 'group', 'FAILED']], {
+      rollbackReason: 'step web.main failed: rollout failed',
+      rollback: [{ group: 'web.main', toJobId: 'web:1:abc', status: 'DONE' }],
+      badGroups: ['web.main'],
+    });
+    const gateway = new FakeGateway(() => ({ markForDeployment: { changed: true, sequence: 5, release: started } }), { ReleaseProgress: [{ releaseProgress: { release: rolledBack } }] });
+    const result = await runCli(['mark-for-deployment', 'web', '2', '--wait-for-deployment'], { gateway });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain('rollback web.main -> web:1:abc: DONE');
+    expect(result.stdout).toContain('Release rolled_back: step web.main failed: rollout failed');
+    expect(result.stderr).toBe(`Error: RELEASE_FAILED: release ${ID} of web rolled_back\n`);
+  });
+});
+
+describe('release commands', () => {
+  it('release gate sends the verdict for the service; advance resolves an id prefix', async () => {
+    const passed = release('deploying', [['itest', 'gate', 'SUCCEEDED']]);
+    const gateway = new FakeGateway((operation) => {
+      if (operation === 'ReportGate') return { reportGate: { changed: true, sequence: 6, release: passed } };
+      if (operation === 'Releases') return { releases: { items: [{ releaseId: ID }, { releaseId: 'b0000000-0000-4000-8000-000000000002' }] } };
+      if (operation === 'Operate') return { advanceRelease: { changed: true, sequence: 7, release: passed } };
+      throw new Error(operation);
+    });
+    const gate = await runCli(['release', 'gate', 'web', 'itest', 'pass', '-m', 'green'], { gateway });
+    expect(gate.exitCode).toBe(0);
+    expect(gateway.sent[0]?.variables).toEqual({ service: 'web', gate: 'itest', passed: true, message: 'green' });
+    expect(gate.stdout).toContain('1        itest    gate    SUCCEEDED');
+    const advanced = await runCli(['--json', 'release', 'advance', 'a0a0'], { gateway });
+    expect(advanced.exitCode).toBe(0);
+    expect(gateway.sent.at(-1)?.variables).toEqual({ release: ID });
+    expect(JSON.parse(advanced.stdout)).toMatchObject({ releaseId: ID, changed: true });
+    expect((await runCli(['release', 'gate', 'web', 'itest', 'maybe'], { gateway })).exitCode).toBe(2);
+  });
+});
