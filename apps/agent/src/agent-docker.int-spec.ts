@@ -4,7 +4,6 @@ import type { Job } from '@berth/domain';
 import { useDocker, eventually } from '@berth/testing';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { type Server, createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHealthChecker } from './health-checker';
@@ -13,22 +12,9 @@ import { Reconciler } from './reconciler';
 import { TaskSupervisor } from './task-supervisor';
 import { makeJob } from './testing/job-fixture';
 import { freePort } from './testing/fake-scheduler';
+import { startEmptyRegistry } from './testing/empty-registry';
 import { StatusLog } from './testing/status-log';
 import type { RestartDelays } from './task-supervisor';
-
-/** A registry on loopback that knows no image: pulls fail with the registry's "manifest unknown" (IMAGE_MISSING), without leaving the machine. */
-async function startEmptyRegistry(): Promise<{ readonly address: string; readonly server: Server }> {
-  const server = createServer((req, res) => {
-    const headers = { 'content-type': 'application/json', 'docker-distribution-api-version': 'registry/2.0' };
-    if (req.url === '/v2/') {
-      res.writeHead(200, headers).end('{}');
-      return;
-    }
-    res.writeHead(404, headers).end(JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { address: `127.0.0.1:${(server.address() as { port: number }).port}`, server };
-}
 
 /** A busybox program that runs until SIGTERM and then exits at once. */
 const SERVE = ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'];

@@ -1,5 +1,5 @@
 import { DockerRuntime } from '@berth/container-runtime';
-import { STATUS_STREAM, STATUS_SUBJECT_WILDCARD } from '@berth/contracts';
+import { STATUS_STREAM, STATUS_SUBJECT_WILDCARD, agentSubjects } from '@berth/contracts';
 import { createLogger } from '@berth/service';
 import { useDocker } from '@berth/testing';
 import { StorageType, jetstreamManager } from '@nats-io/jetstream';
@@ -11,6 +11,7 @@ import { Agent } from './agent';
 import { loadAgentConfig } from './config';
 import { containerNamePrefix } from './job-container-spec';
 import { StateDirLockedError } from './state-dir';
+import { startEmptyRegistry } from './testing/empty-registry';
 import { FakeScheduler, RestartableNats, freePort } from './testing/fake-scheduler';
 import { makeJob } from './testing/job-fixture';
 import { StatusLog } from './testing/status-log';
@@ -23,9 +24,11 @@ describe('agent with a real nats-server and Docker engine', () => {
   let scheduler: FakeScheduler;
   let stateDir: string;
   let badStateDir: string;
+  let imageStateDir: string;
   const agents: Agent[] = [];
   const agentId = `n${process.pid}`;
   const badAgentId = `b${process.pid}`;
+  const imageAgentId = `i${process.pid}`;
 
   beforeAll(async () => {
     nats = new RestartableNats(await freePort());
@@ -35,6 +38,7 @@ describe('agent with a real nats-server and Docker engine', () => {
     scheduler = new FakeScheduler(nc, HOST);
     stateDir = mkdtempSync(join(tmpdir(), 'berth-agent-state-'));
     badStateDir = mkdtempSync(join(tmpdir(), 'berth-agent-bad-'));
+    imageStateDir = mkdtempSync(join(tmpdir(), 'berth-agent-image-'));
   }, 30_000);
 
   afterAll(async () => {
@@ -47,6 +51,7 @@ describe('agent with a real nats-server and Docker engine', () => {
     await nats?.stop();
     rmSync(stateDir, { recursive: true, force: true });
     rmSync(badStateDir, { recursive: true, force: true });
+    rmSync(imageStateDir, { recursive: true, force: true });
     if (nats) rmSync(nats.dir, { recursive: true, force: true });
   }, 30_000);
   // After the cleanup above: afterAll hooks run in the order they are declared, and the engine must outlive the agents.
@@ -163,5 +168,35 @@ describe('agent with a real nats-server and Docker engine', () => {
     expect(steadyNow?.state).toBe('RUNNING');
     const ours = await new DockerRuntime({ dockerHost: engine.dockerHost }).listContainers({ namePrefix: containerNamePrefix(badAgentId) });
     expect(ours.map((c) => [c.id, c.running])).toEqual([[steadyNow?.containerId, true]]);
+  }, 30_000);
+
+  it('answers PrepareImage: PULLED for an image it has, IMAGE_MISSING for one no registry has, IMAGE_PULL_FAILED for an unreachable registry', async () => {
+    const host = 'agent-int-prestage';
+    const fake = new FakeScheduler(nc, host);
+    const config = loadAgentConfig(['--name', host, '--nats', nats.url, '--state-dir', imageStateDir, '--docker-host', engine.dockerHost, '--id', imageAgentId], {});
+    agents.push(await Agent.start(config, { logger: createLogger('agent-test', 'silent'), http: false }));
+    await fake.until(() => fake.registrations.length > 0, 'registration');
+    const registry = await startEmptyRegistry();
+    const unreachable = `127.0.0.1:${await freePort()}/berth/nowhere:1`;
+    try {
+      const ask = (image: string, jobId: string) => fake.prepareImage({ host, rolloutId: 'r-1', jobId, image });
+      ask(engine.testImage, 'web:2:abc');
+      ask(`${registry.address}/berth/ghost:1`, 'ghost:1:abc');
+      ask(unreachable, 'nowhere:1:abc');
+      // a message for another host, or not a PrepareImage at all, is ignored
+      fake.prepareImage({ host: 'someone-else', rolloutId: 'r-1', jobId: 'x:1:abc', image: engine.testImage });
+      nc.publish(agentSubjects(host).prepareImage, JSON.stringify({ image: engine.testImage }));
+      await fake.until(() => fake.images().length >= 3, 'three image statuses');
+      const byJob = Object.fromEntries(fake.images().map((status) => [status.jobId, status]));
+      expect(byJob['web:2:abc']).toEqual({ image: engine.testImage, rolloutId: 'r-1', jobId: 'web:2:abc', state: 'PULLED', time: expect.any(String) });
+      expect(byJob['ghost:1:abc']).toMatchObject({ state: 'IMAGE_MISSING', error: expect.stringMatching(/manifest unknown/) });
+      expect(byJob['nowhere:1:abc']).toMatchObject({ state: 'IMAGE_PULL_FAILED', error: expect.stringMatching(/connection refused|connect/i) });
+      // the answers ride in the status stream like task reports, and carry no task
+      expect(fake.reports.filter((r) => r.images !== undefined).every((r) => r.host === host && r.tasks.length === 0 && !r.full)).toBe(true);
+      await nc.flush();
+      expect(fake.images()).toHaveLength(3);
+    } finally {
+      registry.server.close();
+    }
   }, 30_000);
 });

@@ -5,7 +5,7 @@ import {
   type SimulationTimer,
   realTimer,
 } from '@berth/container-runtime';
-import type { DesiredState, DesiredTask, RegisterHostMessage } from '@berth/contracts';
+import { readPrepareImageMessage, type DesiredState, type DesiredTask, type RegisterHostMessage } from '@berth/contracts';
 import { TASK_STATES, type TaskStatus } from '@berth/domain';
 import { type HealthServer, type Logger, createMetricsRegistry, startHealthServer } from '@berth/service';
 import { randomBytes } from 'node:crypto';
@@ -14,6 +14,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { AgentConfig } from './config';
 import { readDesiredState } from './desired-state-reader';
 import { createHealthChecker } from './health-checker';
+import { ImagePreparer } from './image-preparer';
 import { jobContainerSpec } from './job-container-spec';
 import { NatsLink } from './nats-link';
 import { resolvePorts } from './port-allocator';
@@ -52,6 +53,7 @@ export class Agent {
   private readonly reconciler: Reconciler;
   private readonly reporter: StatusReporter;
   private readonly link: NatsLink;
+  private readonly images: ImagePreparer;
   private readonly listeners = new Set<(status: TaskStatus) => void>();
   private readonly intervals: NodeJS.Timeout[] = [];
   private health: HealthServer | undefined;
@@ -106,6 +108,7 @@ export class Agent {
         this.persistTasks();
       },
     });
+    this.images = new ImagePreparer({ runtime: this.runtime, now: () => timer.now(), logger: deps.logger });
     this.link = new NatsLink({
       servers: config.nats,
       host: this.host,
@@ -114,6 +117,7 @@ export class Agent {
       logger: deps.logger,
       registration: () => this.registration(),
       onDesired: (state) => this.receiveDesired(state),
+      onPrepareImage: (message) => void this.prepareImage(message),
       onSession: () => this.reporter.requestFull(),
       onReconnect: () => this.reconnects.inc(),
     });
@@ -215,6 +219,21 @@ export class Agent {
     this.problems = reading.problems;
     this.stateDir.writeDesired(received as DesiredState);
     void this.reconciler.reconcile();
+  }
+
+  /** Pulls the image of a prestaging rollout and reports the outcome; a lost report is re-asked for by the scheduler. */
+  private async prepareImage(received: unknown): Promise<void> {
+    const request = readPrepareImageMessage(received);
+    if (this.stopped || request === undefined || request.host !== this.host) {
+      if (request === undefined) this.deps.logger.warn({}, 'ignoring a PrepareImage message that is not one');
+      return;
+    }
+    const status = await this.images.prepare(request);
+    try {
+      await this.link.publishStatus({ host: this.host, agentId: this.agentId, time: status.time, full: false, tasks: [], images: [status] });
+    } catch (err) {
+      this.deps.logger.warn({ image: status.image, err: err instanceof Error ? err.message : String(err) }, 'image status not reported');
+    }
   }
 
   private supervise(task: DesiredTask, adopt: string | undefined, timer: SimulationTimer): TaskSupervisor {

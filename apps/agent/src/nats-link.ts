@@ -20,6 +20,8 @@ export interface NatsLinkOptions {
   readonly registration: () => Promise<RegisterHostMessage>;
   /** A desired state as received, unchecked (the agent reads it with readDesiredState). */
   readonly onDesired: (state: unknown) => void;
+  /** A PrepareImage message as received, unchecked (the agent reads it with readPrepareImage). */
+  readonly onPrepareImage?: (message: unknown) => void;
   /** Registered (again): time for a full status report. */
   readonly onSession: () => void;
   readonly onReconnect?: () => void;
@@ -105,6 +107,13 @@ export class NatsLink {
         if (err) return;
         const state = parse<unknown>(msg.data);
         if (state !== undefined) this.options.onDesired(state);
+      },
+    });
+    nc.subscribe(this.subjects.prepareImage, {
+      callback: (err, msg) => {
+        if (err) return;
+        const message = parse<unknown>(msg.data);
+        if (message !== undefined) this.options.onPrepareImage?.(message);
       },
     });
     void this.watchStatus(nc);

@@ -450,6 +450,6 @@ export class TaskSupervisor {
 }
 
 /** A registry saying the image does not exist (as opposed to being unreachable or refusing us). */
-function isImageNotFound(message: string): boolean {
+export function isImageNotFound(message: string): boolean {
   return /manifest unknown|not found|does not exist|repository .* not exist/i.test(message) && !/auth|denied|credentials/i.test(message);
 }

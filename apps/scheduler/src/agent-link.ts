@@ -12,8 +12,10 @@ import {
   parseRequest,
   toErrorResponse,
   ErrorCode,
+  ImageState,
   type DesiredState,
   type HeartbeatMessage,
+  type ImageStatus,
   type TaskStatusReport,
 } from '@berth/contracts';
 import { deploymentDecider, desiredTasksOf, isTaskState, type TaskStatus } from '@berth/domain';
@@ -49,6 +51,8 @@ export class AgentLink {
     private readonly liveness: LivenessMonitor,
     private readonly hostPolicy: HostPolicy,
     private readonly logger: Logger,
+    /** Answers to PrepareImage (ImageStaging.record); the report is acknowledged once this resolves. */
+    private readonly onImages: (host: string, statuses: readonly ImageStatus[]) => Promise<void> = async () => undefined,
   ) {}
 
   async start(): Promise<void> {
@@ -150,8 +154,14 @@ export class AgentLink {
     })();
   }
 
-  /** One append per report: every transition that changed something, in order. */
+  /** One append per report: every transition that changed something, in order; then its image answers. */
   private async recordStatus(host: string, report: TaskStatusReport): Promise<void> {
+    await this.recordTasks(host, report);
+    const images = Array.isArray(report.images) ? report.images.filter(isValidImageStatus) : [];
+    if (images.length > 0) await this.onImages(host, images);
+  }
+
+  private async recordTasks(host: string, report: TaskStatusReport): Promise<void> {
     if (!Array.isArray(report.tasks)) return;
     const statuses = report.tasks.filter(isValidStatus);
     if (statuses.length === 0) return;
@@ -163,6 +173,13 @@ export class AgentLink {
       { actor: `agent:${host}` },
     );
   }
+}
+
+const IMAGE_STATES: ReadonlySet<string> = new Set(Object.values(ImageState));
+
+function isValidImageStatus(status: unknown): status is ImageStatus {
+  const s = status as Partial<ImageStatus> | null;
+  return typeof s === 'object' && s !== null && typeof s.image === 'string' && typeof s.rolloutId === 'string' && IMAGE_STATES.has(s.state ?? '');
 }
 
 function isValidStatus(status: unknown): status is TaskStatus {

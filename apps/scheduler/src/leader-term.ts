@@ -2,6 +2,7 @@ import { hostDecider } from '@berth/domain';
 import type { Logger } from '@berth/service';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { AgentLink } from './agent-link';
+import { ImageStaging } from './image-staging';
 import { SCHEDULER_ACTOR, type CommandExecutor } from './command-executor';
 import type { CommandServer } from './command-server';
 import type { SchedulerConfig } from './config';
@@ -53,9 +54,10 @@ export async function startLeaderTerm(deps: LeaderTermDeps): Promise<StopLeaderT
     config.hostDownAfterSeconds * 1000,
     logger,
   );
-  const agents = new AgentLink(nc, executor, view, liveness, config, logger);
+  const images = new ImageStaging(nc, executor, view, logger);
+  const agents = new AgentLink(nc, executor, view, liveness, config, logger, (host, statuses) => images.record(host, statuses));
   const expiry = new JobExpiry(executor, view, logger);
-  const rollouts = new RolloutManager(executor, view, logger, { defaultPortRange: config.defaultPortRange });
+  const rollouts = new RolloutManager(executor, view, logger, { defaultPortRange: config.defaultPortRange, images });
   const releases = new ReleaseManager(executor, view, logger);
   const gates = new GateListener(nc, executor, view, logger);
   await agents.start();

@@ -2,7 +2,7 @@ import { DomainError, ErrorCode, deploymentDecider, rolloutDecider, type PortRan
 import { Aggregate, type BerthView } from '@berth/read-model';
 import type { CommandExecutor, Origin } from './command-executor';
 
-type JobAction = Exclude<RolloutAction, { readonly type: 'PrepareImage' }>;
+export type JobAction = Exclude<RolloutAction, { readonly type: 'PrepareImage' }>;
 
 /**
  * Carries out one rollout action against the deployment aggregate,
@@ -10,10 +10,7 @@ type JobAction = Exclude<RolloutAction, { readonly type: 'PrepareImage' }>;
  * is gone, counts as done. So the actions `pendingActions` re-derives after a
  * restart or failover never deploy a host twice. A refusal (FORBIDDEN,
  * PORT_CONFLICT, a host gone, …) is reported to the rollout as a host error.
- *
- * PrepareImage: agents have no image pre-pull protocol yet, so the image
- * counts as pulled at once (the caller observes `imagePulled: true`); the
- * agent pulls it when the deploy arrives.
+ * (PrepareImage goes to the agents: ImageStaging.)
  */
 export class RolloutActionRunner {
   constructor(
@@ -22,18 +19,15 @@ export class RolloutActionRunner {
     private readonly defaultPortRange: PortRange,
   ) {}
 
-  /** Returns true when the action was a PrepareImage, which the caller then observes as pulled. */
-  async run(rollout: Rollout, action: RolloutAction, origin: Origin): Promise<boolean> {
-    if (action.type === 'PrepareImage') return true;
+  async run(rollout: Rollout, action: JobAction, origin: Origin): Promise<void> {
     try {
       if (action.type === 'DeployJob') await this.deploy(action, origin);
       else await this.undeploy(rollout, action, origin);
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
-      if (this.isDone(rollout, action)) return false;
+      if (this.isDone(rollout, action)) return;
       await this.report(rollout, action.host, err.message, origin);
     }
-    return false;
   }
 
   /** Already what the action wants: the group owns the job on the host (deploy), or the old copy is gone (undeploy). */

@@ -24,11 +24,14 @@ import type { StoredEvent } from '@berth/contracts';
 import { Aggregate, type BerthView } from '@berth/read-model';
 import type { Logger } from '@berth/service';
 import { SCHEDULER_ACTOR, type CommandExecutor, type Origin } from './command-executor';
+import type { ImageStaging } from './image-staging';
 import { RolloutActionRunner } from './rollout-action-runner';
 import { startGroupRollout, stopRollout } from './rollout-starter';
 
 export interface RolloutManagerOptions {
   readonly defaultPortRange: PortRange;
+  /** Asks hosts of prestaging rollouts for their image (ImageStaging); their answers come back as observations. */
+  readonly images: ImageStaging;
   /** Changes seen within this window go to a rollout as one ObserveHosts. */
   readonly coalesceMs?: number;
   /** Level-triggered group reconcile, besides the one after host and group changes. */
@@ -68,8 +71,6 @@ const ACTIONS_IN_FLIGHT = 64;
 export class RolloutManager {
   private readonly runner: RolloutActionRunner;
   private readonly changedHosts = new Set<string>();
-  /** rollout id + host whose image counts as pulled (PrepareImage done in this term) */
-  private readonly prepared = new Set<string>();
   private deadlines = new Map<string, number>();
   private tickEverything = true;
   private reconcileWanted = true;
@@ -167,6 +168,7 @@ export class RolloutManager {
       if (due) await this.send(rollout, (time) => ({ type: 'Tick', rolloutId: rollout.rolloutId, time }));
       await this.observe(rollout.rolloutId, changedHosts);
     }
+    this.options.images.prune();
     for (const rollout of this.actionable()) await this.carryOut(rollout);
     for (const rollout of this.view.rollouts()) await this.finishOnGroup(rollout);
     if (this.reconcileWanted) {
@@ -232,20 +234,14 @@ export class RolloutManager {
     return false;
   }
 
-  /** One ObserveHosts with every changed host of the rollout, and hosts whose image now counts as pulled. */
+  /** One ObserveHosts with every changed host of the rollout (images: only the agents' answers tell, see ImageStaging). */
   private async observe(rolloutId: string, changedHosts: readonly string[]): Promise<void> {
     const rollout = this.view.rollout(rolloutId);
     if (rollout === undefined || isRolloutFinished(rollout)) return;
-    const pulled = rolloutHostRows(rollout).filter((row) => !row.imagePulled && this.prepared.has(`${rolloutId}\n${row.host}`)).map((row) => row.host);
-    const names = new Set([...changedHosts.filter((host) => rollout.hosts[host] !== undefined), ...pulled]);
-    if (names.size === 0) return;
-    const observations = [...names].map((host) => this.observation(rollout, host));
+    const names = changedHosts.filter((host) => rollout.hosts[host] !== undefined);
+    if (names.length === 0) return;
+    const observations: HostObservation[] = names.map((host) => this.view.hostObservation(host));
     await this.send(rollout, (time) => ({ type: 'ObserveHosts', rolloutId, observations, time }));
-  }
-
-  private observation(rollout: Rollout, host: string): HostObservation {
-    const imagePulled = rollout.hosts[host]?.imagePulled === true || this.prepared.has(`${rollout.rolloutId}\n${host}`);
-    return { ...this.view.hostObservation(host), imagePulled };
   }
 
   /** Live rollouts, and finished ones still current on their group (cleanup of old jobs on healthy hosts). */
@@ -260,12 +256,10 @@ export class RolloutManager {
    * deploy).
    */
   private async carryOut(rollout: Rollout): Promise<void> {
-    let prepared = false;
     const byHost = new Map<string, RolloutAction[]>();
     for (const action of pendingActions(rollout)) {
       if (action.type === 'PrepareImage') {
-        this.prepared.add(`${rollout.rolloutId}\n${action.host}`);
-        prepared = true;
+        this.options.images.request(action);
         continue;
       }
       byHost.set(action.host, [...(byHost.get(action.host) ?? []), action]);
@@ -276,8 +270,6 @@ export class RolloutManager {
       for (let i = next++; i < hosts.length && !this.stopped; i = next++) await this.carryOutOnHost(rollout.rolloutId, hosts[i] ?? []);
     };
     await Promise.all(Array.from({ length: Math.min(ACTIONS_IN_FLIGHT, hosts.length) }, worker));
-    // the next pass observes the images as pulled
-    if (prepared) this.schedule(0);
   }
 
   private async carryOutOnHost(rolloutId: string, actions: readonly RolloutAction[]): Promise<void> {

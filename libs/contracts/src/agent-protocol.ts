@@ -22,6 +22,13 @@ export const AgentTopic = {
 export const HostTopic = {
   /** publish by the scheduler on every change of the host's deployments: DesiredState */
   DESIRED: 'desired',
+  /**
+   * publish by the scheduler while a rollout prestages: PrepareImageMessage.
+   * The agent pulls the image (if it is not local yet) and answers with an
+   * ImageStatus in a TaskStatusReport's `images`; the scheduler re-sends
+   * until the host reported PULLED, so a lost message or answer only delays.
+   */
+  PREPARE_IMAGE: 'prepare-image',
 } as const;
 
 /** Agent status reports travel through this stream (memory storage: observed state is re-derivable). */
@@ -39,7 +46,45 @@ export const agentSubjects = (host: string) => ({
   status: agentSubject(host, AgentTopic.STATUS),
   desiredRequest: agentSubject(host, AgentTopic.DESIRED_REQUEST),
   desired: hostSubject(host, HostTopic.DESIRED),
+  prepareImage: hostSubject(host, HostTopic.PREPARE_IMAGE),
 });
+
+/** Pull this image now, before the rollout switches the host to `jobId` (PrepareImage of a prestaging rollout). */
+export interface PrepareImageMessage {
+  readonly host: string;
+  readonly rolloutId: string;
+  readonly jobId: string;
+  readonly image: string;
+}
+
+/** A PrepareImage message as received from the wire, checked; undefined when it is not one. */
+export function readPrepareImageMessage(value: unknown): PrepareImageMessage | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const m = value as Record<string, unknown>;
+  const text = (field: keyof PrepareImageMessage): string | undefined => (typeof m[field] === 'string' && m[field] !== '' ? (m[field] as string) : undefined);
+  const [host, rolloutId, jobId, image] = [text('host'), text('rolloutId'), text('jobId'), text('image')];
+  if (host === undefined || rolloutId === undefined || jobId === undefined || image === undefined) return undefined;
+  return { host, rolloutId, jobId, image };
+}
+
+/** The outcome of a PrepareImage: the image is local, or why it is not (the task throttle states' names). */
+export const ImageState = {
+  PULLED: 'PULLED',
+  IMAGE_MISSING: 'IMAGE_MISSING',
+  IMAGE_PULL_FAILED: 'IMAGE_PULL_FAILED',
+} as const;
+export type ImageState = (typeof ImageState)[keyof typeof ImageState];
+
+export interface ImageStatus {
+  readonly image: string;
+  /** the PrepareImageMessage answered */
+  readonly rolloutId: string;
+  readonly jobId: string;
+  readonly state: ImageState;
+  /** the engine's or registry's message when not PULLED */
+  readonly error?: string;
+  readonly time: string;
+}
 
 export interface HostInfo {
   readonly hostname: string;
@@ -101,4 +146,6 @@ export interface TaskStatusReport {
   readonly time: string;
   readonly full: boolean;
   readonly tasks: readonly TaskStatus[];
+  /** answers to PrepareImage messages (absent in reports about tasks only) */
+  readonly images?: readonly ImageStatus[];
 }

@@ -1,5 +1,7 @@
 import {
   type DesiredState,
+  type ImageStatus,
+  type PrepareImageMessage,
   type RegisterHostMessage,
   type TaskStatusReport,
   agentSubjects,
@@ -84,6 +86,16 @@ export class FakeScheduler {
   publishDesired(state: DesiredState | Record<string, unknown>): void {
     this.desired = state as DesiredState;
     this.nc.publish(this.subjects.desired, JSON.stringify(state));
+  }
+
+  /** Asks the agent to pull an image ahead of a rollout, as a prestaging rollout does. */
+  prepareImage(message: PrepareImageMessage): void {
+    this.nc.publish(this.subjects.prepareImage, JSON.stringify(message));
+  }
+
+  /** Every image status reported so far, in order. */
+  images(): ImageStatus[] {
+    return this.reports.flatMap((r) => r.images ?? []);
   }
 
   /** Changes the desired state without publishing it, as if it changed while the agent was away. */

@@ -21,7 +21,11 @@ export interface HostObservation {
   readonly host: string;
   readonly status: HostLiveness;
   readonly jobs: readonly JobOnHost[];
-  /** The target job's image is on the host (agent status PULLED after PrepareImage). */
+  /**
+   * The target job's image is on the host (the agent's PULLED answer to
+   * PrepareImage). Absent: no news about the image, and an ObserveHosts
+   * leaves what the rollout knew.
+   */
   readonly imagePulled?: boolean;
 }
 

@@ -243,6 +243,15 @@ describe('rollout: prestage', () => {
     expect(driver.types(events)).toEqual(['HostsObserved', 'PrestageCompleted', 'BatchStarted']);
   });
 
+  it('keeps a host pulled when a later observation says nothing about the image: only the agent\'s answer says PULLED', () => {
+    const { driver } = started(['h1', 'h2'], { prestage: true });
+    expect(driver.types(driver.observe(at(1), { ...hostOn('h1'), imagePulled: true }))).toEqual(['HostsObserved']);
+    // a task change on h1 (no word about the image) and a stale observation of h2 change nothing
+    expect(driver.observe(at(2), hostOn('h1', [job(V1, 'EXITED')]), hostOn('h2'))).toEqual([expect.objectContaining({ type: 'HostsObserved', hosts: [expect.objectContaining({ host: 'h1', imagePulled: true })] })]);
+    expect(driver.rollout.status).toBe('PRESTAGING');
+    expect(driver.types(driver.observe(at(3), { ...hostOn('h2'), imagePulled: true }))).toEqual(['HostsObserved', 'PrestageCompleted', 'BatchStarted']);
+  });
+
   it('fails when the quorum does not pull within the timeout', () => {
     const { driver } = started(['h1', 'h2'], { prestage: true, timeout: 100 });
     expect(nextDeadline(driver.rollout, at(0))).toBe(at(100));

@@ -164,7 +164,9 @@ function observe(rollout: Rollout, command: ObserveHosts): RolloutEvent[] {
   for (const observation of command.observations) {
     const row = rollout.hosts[observation.host];
     if (row === undefined) continue;
-    const facts = observedHost(observation, { group: rollout.group, targetJobId: rollout.targetJobId, oldJobIds: row.oldJobIds });
+    const observed = observedHost(observation, { group: rollout.group, targetJobId: rollout.targetJobId, oldJobIds: row.oldJobIds });
+    // no word about the image: what the rollout knows stands (only the agent's PULLED report says it)
+    const facts = observation.imagePulled === undefined ? { ...observed, imagePulled: row.imagePulled } : observed;
     if (!sameObservedHost(facts, row)) changes.push({ host: observation.host, ...facts });
   }
   const events: RolloutEvent[] = changes.length === 0 ? [] : [{ type: 'HostsObserved', rolloutId: rollout.rolloutId, time: command.time, hosts: changes }];

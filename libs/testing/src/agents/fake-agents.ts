@@ -1,4 +1,4 @@
-import { agentSubjects, type DesiredState, type TaskStatusReport } from '@berth/contracts';
+import { ImageState, agentSubjects, readPrepareImageMessage, type DesiredState, type ImageStatus, type TaskStatusReport } from '@berth/contracts';
 import type { TaskState } from '@berth/domain';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
@@ -6,16 +6,25 @@ import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 /** What a fake agent reports for a job that appears in its desired state; `silent`: nothing. */
 export type FakeOutcome = 'RUNNING' | 'FAILED' | 'silent';
 
+/** What a fake agent answers to PrepareImage (PULLED by default); `silent`: nothing. */
+export type FakeImageOutcome = ImageState | 'silent';
+
 /**
  * Plays the agents of a fleet over the real agent protocol, without
  * containers: registers each host on `berth.agent.<h>.register`, heartbeats,
  * listens to `berth.host.<h>.desired` and, for every START task that
  * appears there, publishes a TaskStatusReport into BERTH_STATUS with the
  * outcome the test chose for that host and job (RUNNING by default).
+ * It answers PrepareImage on `berth.host.<h>.prepare-image` with an image
+ * status (PULLED by default) and counts the requests per host.
  */
 export class FakeAgents {
   private readonly js: JetStreamClient;
   private readonly subscriptions = new Map<string, Subscription>();
+  private readonly imageSubscriptions: Subscription[] = [];
+  private readonly imageOutcomes = new Map<string, FakeImageOutcome>();
+  /** PrepareImage messages received, per host. */
+  readonly prepareRequests = new Map<string, number>();
   private readonly reported = new Map<string, Set<string>>();
   private readonly outcomes = new Map<string, FakeOutcome>();
   private readonly silenced = new Set<string>();
@@ -52,11 +61,17 @@ export class FakeAgents {
     this.outcomes.set(`${host}\n${jobId ?? '*'}`, outcome);
   }
 
-  /** Registers (or re-registers with new labels) and starts listening for desired state. */
+  /** What `host` answers to PrepareImage from now on. */
+  setImageOutcome(host: string, outcome: FakeImageOutcome): void {
+    this.imageOutcomes.set(host, outcome);
+  }
+
+  /** Registers (or re-registers with new labels) and starts listening for desired state and PrepareImage. */
   async register(host: string, labels: Record<string, string>): Promise<void> {
     if (!this.subscriptions.has(host)) {
       this.reported.set(host, new Set());
       this.subscriptions.set(host, this.nc.subscribe(agentSubjects(host).desired, { callback: (_err, msg) => void this.onDesired(host, msg.json()) }));
+      this.imageSubscriptions.push(this.nc.subscribe(agentSubjects(host).prepareImage, { callback: (_err, msg) => void this.onPrepareImage(host, msg.json()) }));
       await this.nc.flush();
     }
     const reply = await this.nc.request(agentSubjects(host).register, JSON.stringify({ host, agentId: agentIdOf(host), labels, info: {} }), { timeout: 5_000 });
@@ -76,7 +91,20 @@ export class FakeAgents {
   stop(): void {
     clearInterval(this.heartbeat);
     if (this.fullReports) clearInterval(this.fullReports);
-    for (const subscription of this.subscriptions.values()) subscription.unsubscribe();
+    for (const subscription of [...this.subscriptions.values(), ...this.imageSubscriptions]) subscription.unsubscribe();
+  }
+
+  private async onPrepareImage(host: string, received: unknown): Promise<void> {
+    const request = readPrepareImageMessage(received);
+    if (request === undefined || this.silenced.has(host)) return;
+    this.prepareRequests.set(host, (this.prepareRequests.get(host) ?? 0) + 1);
+    const outcome = this.imageOutcomes.get(host) ?? ImageState.PULLED;
+    if (outcome === 'silent') return;
+    const time = new Date().toISOString();
+    const { image, rolloutId, jobId } = request;
+    const status: ImageStatus = { image, rolloutId, jobId, state: outcome, ...(outcome === ImageState.PULLED ? {} : { error: `fake ${outcome}` }), time };
+    const report: TaskStatusReport = { host, agentId: agentIdOf(host), time, full: false, tasks: [], images: [status] };
+    await this.js.publish(agentSubjects(host).status, JSON.stringify(report));
   }
 
   private outcome(host: string, jobId: string): FakeOutcome {

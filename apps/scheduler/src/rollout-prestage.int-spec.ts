@@ -1,0 +1,139 @@
+import { SchedulerCommand } from '@berth/contracts';
+import { JetStreamEventStore } from '@berth/event-store';
+import type { DeploymentGroupStatus, RolloutDetail } from '@berth/read-model';
+import { SchedulerClient } from '@berth/scheduler-client';
+import { eventually, FakeAgents, startNatsServer, type NatsServer } from '@berth/testing';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { loadSchedulerConfig } from './config';
+import { startScheduler, type RunningScheduler } from './scheduler';
+import { silentLogger } from './testing/in-memory-scheduler';
+
+/*
+ * Prestaging over the real agent protocol: the scheduler sends PrepareImage
+ * to every host of a prestaging rollout, FakeAgents answer PULLED (or a pull
+ * failure, or nothing) into the status stream, and the switch starts only
+ * once the quorum has the image. What has been pulled is in the rollout's
+ * events, so a new leader carries on from it.
+ */
+
+let nats: NatsServer;
+let nc: NatsConnection;
+let store: JetStreamEventStore;
+let client: SchedulerClient;
+let agents: FakeAgents;
+const schedulers: RunningScheduler[] = [];
+let v1: string;
+let v2: string;
+
+const startOne = async (): Promise<RunningScheduler> => {
+  const scheduler = await startScheduler(loadSchedulerConfig(['--nats', nats.url, '--http-port', '0', '--lease-ttl', '1'], {}), silentLogger);
+  schedulers.push(scheduler);
+  return scheduler;
+};
+
+beforeAll(async () => {
+  nats = await startNatsServer();
+  await startOne();
+  nc = await connect({ servers: nats.url });
+  store = await JetStreamEventStore.connect({ nc });
+  client = new SchedulerClient(nc, { actor: 'prestage-test' });
+  agents = new FakeAgents(nc);
+  v1 = (await client.call<{ jobId: string }>(SchedulerCommand.CREATE_JOB, { job: { id: 'pre:1', image: 'registry.local/pre:1' } })).jobId;
+  v2 = (await client.call<{ jobId: string }>(SchedulerCommand.CREATE_JOB, { job: { id: 'pre:2', image: 'registry.local/pre:2' } })).jobId;
+});
+
+// one hook: agents, schedulers, client, then the server
+afterAll(async () => {
+  agents?.stop();
+  for (const scheduler of schedulers) await scheduler.stop();
+  await store?.close();
+  await nc?.drain();
+  await nats?.stop();
+});
+
+const groupStatus = (name: string) => client.call<DeploymentGroupStatus>(SchedulerCommand.DEPLOYMENT_GROUP_STATUS, { name });
+const inspect = async (id: string) => (await client.call<{ rollout: RolloutDetail }>(SchedulerCommand.INSPECT_ROLLOUT, { id })).rollout;
+const jobsOn = async (host: string) => (await client.call<{ deployments: { jobId: string }[] }>(SchedulerCommand.HOST_STATUS, { host })).deployments.map((d) => d.jobId);
+
+/** A group of `hosts` running v1 everywhere. */
+async function groupOnV1(group: string, hosts: readonly string[]): Promise<void> {
+  for (const host of hosts) await agents.register(host, { role: group });
+  await client.call(SchedulerCommand.CREATE_DEPLOYMENT_GROUP, { name: group, selectors: [`role=${group}`] });
+  await client.call(SchedulerCommand.ROLLING_UPDATE, { group, job: v1, options: { parallelism: hosts.length } });
+  await eventually(async () => (await groupStatus(group)).status === 'DONE');
+}
+
+async function rollingUpdate(group: string, options: object): Promise<string> {
+  return (await client.call<{ rolloutId: string }>(SchedulerCommand.ROLLING_UPDATE, { group, job: v2, options })).rolloutId;
+}
+
+/** The rollout's events: which hosts were observed with the image, and what came after. */
+async function rolloutEvents(rolloutId: string): Promise<{ type: string; data: Record<string, unknown> }[]> {
+  return (await store.read('rollout', rolloutId)).map((e) => ({ type: e.type, data: e.data as Record<string, unknown> }));
+}
+
+function pulledHosts(events: readonly { type: string; data: Record<string, unknown> }[]): string[] {
+  return events
+    .filter((e) => e.type === 'HostsObserved')
+    .flatMap((e) => e.data['hosts'] as { host: string; imagePulled: boolean }[])
+    .filter((h) => h.imagePulled)
+    .map((h) => h.host);
+}
+
+describe('prestage: PrepareImage to the agents, the switch at the quorum', () => {
+  it('asks every host for the image, waits for the quorum of PULLED answers, then rolls out', async () => {
+    const hosts = ['pa-host1', 'pa-host2', 'pa-host3'];
+    await groupOnV1('pa', hosts);
+    // host3 never answers: the quorum of 2 is enough
+    agents.setImageOutcome('pa-host3', 'silent');
+    const id = await rollingUpdate('pa', { prestage: true, prestageQuorum: 2, parallelism: 3 });
+    await eventually(async () => (await groupStatus('pa')).status === 'DONE');
+    for (const host of hosts) expect(await jobsOn(host)).toEqual([v2]);
+
+    const events = await rolloutEvents(id);
+    const types = events.map((e) => e.type);
+    const completed = types.indexOf('PrestageCompleted');
+    expect(types.slice(0, 2)).toEqual(['RolloutStarted', 'PrestageStarted']);
+    expect(events[completed]?.data).toMatchObject({ pulled: 2, quorum: 2 });
+    // the switch (the first batch) only after both answers were recorded
+    expect(pulledHosts(events.slice(0, completed)).sort()).toEqual(['pa-host1', 'pa-host2']);
+    expect(types.indexOf('BatchStarted')).toBeGreaterThan(completed);
+    for (const host of hosts) expect(agents.prepareRequests.get(host)).toBeGreaterThanOrEqual(1);
+  });
+
+  it('does not switch without the quorum: pull failures and silence fail the rollout at the prestage timeout, v1 untouched', async () => {
+    const hosts = ['pb-host1', 'pb-host2', 'pb-host3'];
+    await groupOnV1('pb', hosts);
+    agents.setImageOutcome('pb-host2', 'IMAGE_MISSING');
+    agents.setImageOutcome('pb-host3', 'IMAGE_PULL_FAILED');
+    const id = await rollingUpdate('pb', { prestage: true, timeout: 2 });
+    await eventually(async () => (await inspect(id)).status === 'FAILED');
+    expect((await inspect(id)).error).toBe('Prestage: 1 of 3 required hosts pulled the image within 2 s');
+    expect(pulledHosts(await rolloutEvents(id))).toEqual(['pb-host1']);
+    expect((await rolloutEvents(id)).map((e) => e.type)).not.toContain('BatchStarted');
+    for (const host of hosts) expect(await jobsOn(host)).toEqual([v1]);
+  });
+
+  it('a new leader knows from the events who has the image and asks only the others', async () => {
+    const hosts = ['pc-host1', 'pc-host2', 'pc-host3'];
+    await groupOnV1('pc', hosts);
+    agents.setImageOutcome('pc-host3', 'silent');
+    const id = await rollingUpdate('pc', { prestage: true, timeout: 120 });
+    await eventually(async () => pulledHosts(await rolloutEvents(id)).length === 2);
+    expect((await inspect(id)).status).toBe('PRESTAGING');
+
+    const standby = await startOne();
+    const [leader] = schedulers.splice(0, 1);
+    await leader?.stop();
+    await eventually(() => standby.role() === 'leader', { timeoutMs: 10_000 });
+    const asked = new Map(agents.prepareRequests);
+    agents.setImageOutcome('pc-host3', 'PULLED');
+    await eventually(async () => (await groupStatus('pc')).status === 'DONE', { timeoutMs: 20_000 });
+    for (const host of hosts) expect(await jobsOn(host)).toEqual([v2]);
+    // the new leader re-asked the host it had no answer from, and not the two whose PULLED is in the stream
+    expect(agents.prepareRequests.get('pc-host3')).toBeGreaterThan(asked.get('pc-host3') ?? 0);
+    expect(agents.prepareRequests.get('pc-host1')).toBe(asked.get('pc-host1'));
+    expect(agents.prepareRequests.get('pc-host2')).toBe(asked.get('pc-host2'));
+    expect((await rolloutEvents(id)).find((e) => e.type === 'PrestageCompleted')?.data).toMatchObject({ pulled: 3, quorum: 3 });
+  }, 40_000);
+});
