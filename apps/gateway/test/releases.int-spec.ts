@@ -1,4 +1,4 @@
-import { FakeAgents } from '@berth/testing';
+import { FakeAgents, eventually } from '@berth/testing';
 import { collect, startStack, type Stack } from './harness';
 
 /**
@@ -85,5 +85,21 @@ describe('pipelines and releases over GraphQL', () => {
     expect(listed.releases.items).toEqual([{ releaseId, status: 'complete' }]);
     const again = await stack.gql(`mutation($id: String!) { advanceRelease(release: $id) { changed } }`, { id: releaseId });
     expect(again.errors?.[0]?.extensions?.code).toBe('RELEASE_STATE_CONFLICT');
+  });
+
+  it('serves the same over REST: a bad pipeline is a 400 with lines, a one-group release runs to complete, a conflict is a 409', async () => {
+    const bad = await stack.rest('PUT', '/api/v1/pipelines/rel', { source: 'pipeline:\n- step: rel-main\n  step: again\n' });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ code: 'INVALID_PIPELINE', details: { problems: [{ line: 3 }] } });
+    await gql('mutation($job: JSON!) { createJob(job: $job) { jobId } }', { job: { id: 'rel:2', image: 'local/busybox:2' } });
+    const started = await stack.rest('POST', '/api/v1/releases', { service: 'rel', job: 'rel:2', group: 'rel-main' });
+    expect(started.status).toBe(201);
+    const releaseId = String(started.body['releaseId']);
+    const status = async () => ((await stack.rest('GET', `/api/v1/releases/${releaseId}`)).body['release'] as { status?: string } | undefined)?.status;
+    await eventually(async () => (await status()) === 'complete', { timeoutMs: 15_000 });
+    const conflict = await stack.rest('POST', `/api/v1/releases/${releaseId}/advance`);
+    expect(conflict).toMatchObject({ status: 409, body: { code: 'RELEASE_STATE_CONFLICT' } });
+    const gate = await stack.rest('POST', '/api/v1/gates/rel/itest', { passed: true });
+    expect(gate).toMatchObject({ status: 404, body: { code: 'RELEASE_NOT_FOUND' } });
   });
 });

@@ -20,6 +20,7 @@ import { HealthController } from '../rest/health.controller';
 import { HostsController } from '../rest/hosts.controller';
 import { JobsController } from '../rest/jobs.controller';
 import { OpenApiController, OpenApiDocument } from '../rest/openapi.controller';
+import { ReleasesController } from '../rest/releases.controller';
 import { RolloutsController } from '../rest/rollouts.controller';
 import { HEALTH, type GatewayHealth } from './tokens';
 
@@ -49,7 +50,7 @@ export class GatewayModule {
           subscriptions: { 'graphql-ws': true },
         }),
       ],
-      controllers: [JobsController, HostsController, DeploymentsController, DeploymentGroupsController, RolloutsController, EventsController, HealthController, OpenApiController],
+      controllers: [JobsController, HostsController, DeploymentsController, DeploymentGroupsController, RolloutsController, ReleasesController, EventsController, HealthController, OpenApiController],
       providers: [
         { provide: ReadService, useValue: deps.reads },
         { provide: CommandService, useValue: deps.commands },

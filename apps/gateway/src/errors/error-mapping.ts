@@ -12,6 +12,10 @@ const CONFLICTS: ReadonlySet<string> = new Set([
   ErrorCode.PORT_RANGE_EXHAUSTED,
   ErrorCode.CONCURRENCY_CONFLICT,
   ErrorCode.ROLLOUT_STATE_CONFLICT,
+  ErrorCode.RELEASE_STATE_CONFLICT,
+  ErrorCode.RELEASE_IN_PROGRESS,
+  ErrorCode.GATE_NOT_PENDING,
+  ErrorCode.VERSION_MARKED_BAD,
 ]);
 
 /** The HTTP status a Berth error code is answered with on REST. */
