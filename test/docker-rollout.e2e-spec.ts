@@ -1,70 +1,48 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { eventually, getDockerEngine, startNatsServer, startService, type DockerEngineLease, type NatsServer, type ServiceProcess } from '@berth/testing';
-import { berthCli, type CliRun } from './support/berth-cli';
+import { eventually, getDockerEngine, type DockerEngineLease } from '@berth/testing';
+import type { BerthCli, CliRun } from './support/berth-cli';
+import { startStack, type Stack } from './support/stack';
 
 /**
  * Issue 6's real-Docker rollout, driven only through the `berth` CLI: three
  * agents with different host names share one Docker engine (host
  * networking), a deployment group spans them, and a job serving HTTP with an
- * http health check is rolled v1 → v2, then to a v3 whose check never passes,
+ * http health check is rolled v1 → v2 (prestaged: the agents answer
+ * PrepareImage before the switch), then to a v3 whose check never passes,
  * with autoRevert: every host ends back on v2, checked in Docker itself.
  */
 const HOSTS = ['stage-e2e-1', 'stage-e2e-2', 'stage-e2e-3'];
 const GROUP = 'web-group';
 // three containers of the job on one machine: each agent hands out dynamic ports from its own range
 const PORT_BASE = 33000 + (process.pid % 400) * 10;
-let nats: NatsServer;
 let docker: DockerEngineLease;
-let scheduler: ServiceProcess;
-let gateway: ServiceProcess;
-const agents: ServiceProcess[] = [];
-let workDir: string;
-let gatewayUrl: string;
-
-const cli = berthCli(() => ({ HOME: workDir, BERTH_GATEWAY: gatewayUrl }));
-const logs = (): string => [scheduler, ...agents].map((p) => `--- ${p.name}\n${p.output().slice(-2500)}`).join('\n');
+let stack: Stack;
+let cli: BerthCli;
+const logs = (): string => stack.logs();
 
 beforeAll(async () => {
-  workDir = mkdtempSync(join(tmpdir(), 'berth-docker-rollout-'));
-  nats = await startNatsServer();
   docker = await getDockerEngine();
-  scheduler = startService('scheduler', 'apps/scheduler/src/main.ts', ['--nats', nats.url, '--http-port', '0']);
-  gateway = startService('gateway', 'apps/gateway/src/main.ts', ['--nats', nats.url, '--port', '0', '--actor', 'docker-rollout-e2e']);
-  HOSTS.forEach((host, i) => {
-    agents.push(
-      startService(host, 'apps/agent/src/main.ts', [
-        '--name', host, '--nats', nats.url, '--state-dir', join(workDir, host), '--docker-host', docker.dockerHost,
-        '--http-port', '0', '--heartbeat-interval', '1', '--labels', 'role=stage-e2e',
-        '--port-range', `${PORT_BASE + i * 3}-${PORT_BASE + i * 3 + 2}`,
-        // httpd ignores SIGTERM as PID 1: an init forwards it, so an undeploy does not sit out the kill timeout
-        '--docker-init', 'true',
-      ]),
-    );
+  stack = await startStack({
+    name: 'docker-rollout-e2e',
+    hosts: HOSTS,
+    labels: ['role=stage-e2e'],
+    runtimeArgs: (_, i) => [
+      '--docker-host', docker.dockerHost,
+      '--port-range', `${PORT_BASE + i * 3}-${PORT_BASE + i * 3 + 2}`,
+      // httpd ignores SIGTERM as PID 1: an init forwards it, so an undeploy does not sit out the kill timeout
+      '--docker-init', 'true',
+    ],
   });
-  await scheduler.waitForOutput(/scheduler serving/);
-  const serving = await gateway.waitForOutput(/gateway serving/);
-  gatewayUrl = (JSON.parse(serving) as { url: string }).url;
-  await cli.eventually(['hosts', '--json'], (run) => {
-    if (run.code !== 0) return false;
-    const hosts = JSON.parse(run.stdout) as Record<string, { status: string }>;
-    return HOSTS.every((h) => hosts[h]?.status === 'UP');
-  }, { context: logs });
-}, 90_000);
+  cli = stack.cli;
+}, 120_000);
 
-// one hook, in order: gateway, scheduler and agents, then nats-server, then our containers
+// one hook, in order: the stack's processes, then our containers (the agents leave them running when they stop, by design)
 afterAll(async () => {
-  await gateway?.stop();
-  await Promise.all([scheduler?.stop(), ...agents.map((a) => a.stop())]);
-  await nats?.stop();
-  // the agents leave containers running when they stop (by design); clean up ours
+  await stack?.stop();
   for (const host of HOSTS) {
     const leftovers = (await docker?.docker.listContainers({ all: true, filters: { label: [`berth.host=${host}`] } })) ?? [];
     await Promise.all(leftovers.map((c) => docker.docker.getContainer(c.Id).remove({ force: true })));
   }
   await docker?.release();
-  if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
 /** `web:<version>`: busybox httpd on the port the agent allocated (BERTH_PORT_http=host:port), serving its version at /. */
@@ -123,9 +101,19 @@ it('rolls a health-checked HTTP job v1 → v2 over three agents on Docker, then 
   expect(await runningOnDocker()).toEqual(new Map([[v1, HOSTS]]));
   expect(await servedVersions(v1)).toEqual(HOSTS.map((h) => `${h}: v1`));
 
-  const second = await cli.run('rolling-update', 'web:2', GROUP, '-t', '60');
+  // prestaged: every agent is asked for v2's image (local already: PULLED at once) before any host switches
+  const second = await cli.run('rolling-update', 'web:2', GROUP, '-t', '60', '--prestage');
   expect(second).toMatchObject({ code: 0, stderr: '' });
   expect(progressLines(second)).toHaveLength(3);
+  const [, secondRollout] = JSON.parse((await cli.run('--json', 'rollouts', GROUP)).stdout) as { rolloutId: string }[];
+  const events = JSON.parse((await cli.run('--json', 'events', '--aggregate', 'rollout', '--id', secondRollout?.rolloutId ?? '?')).stdout) as { type: string; data: Record<string, unknown> }[];
+  const types = events.map((e) => e.type);
+  expect(types.slice(0, 2)).toEqual(['RolloutStarted', 'PrestageStarted']);
+  const completed = types.indexOf('PrestageCompleted');
+  expect(events[completed]?.data).toMatchObject({ pulled: 3, quorum: 3 });
+  const pulled = events.slice(0, completed).flatMap((e) => (e.type === 'HostsObserved' ? (e.data['hosts'] as { host: string; imagePulled: boolean }[]) : []));
+  expect(pulled.filter((h) => h.imagePulled).map((h) => h.host).sort()).toEqual(HOSTS);
+  expect(types.indexOf('BatchStarted')).toBeGreaterThan(completed);
   // v1's containers are stopped and removed as each host switches; the last one may still be on its way out
   await eventually(async () => (await runningOnDocker()).size === 1, { timeoutMs: 30_000, what: logs });
   expect(await runningOnDocker()).toEqual(new Map([[v2, HOSTS]]));

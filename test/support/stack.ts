@@ -7,8 +7,8 @@ import { berthCli, type BerthCli } from './berth-cli';
 /**
  * The whole Berth system as separate processes, for end-to-end tests: a
  * nats-server, one or more schedulers (the first is the leader, the others
- * stand by), the gateway, and agents on the SIMULATED runtime (no Docker),
- * each with its own host name and labels. `cli` runs `berth` against the
+ * stand by), the gateway, and agents on the SIMULATED runtime (no Docker)
+ * unless `runtimeArgs` says otherwise, each with its own host name and labels. `cli` runs `berth` against the
  * gateway like a user's shell does.
  */
 export interface StackOptions {
@@ -20,6 +20,8 @@ export interface StackOptions {
   readonly schedulers?: number;
   /** seconds; short, so a standby takes over quickly after a kill -9 */
   readonly leaseTtl?: number;
+  /** each agent's runtime flags (e.g. `--docker-host`, a port range of its own); default the simulated runtime */
+  readonly runtimeArgs?: (host: string, index: number) => readonly string[];
 }
 
 export interface Stack {
@@ -42,9 +44,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const startScheduler = (i: number) => startService(`scheduler-${i + 1}`, 'apps/scheduler/src/main.ts', ['--nats', nats.url, '--http-port', '0', ...leaseArgs], { LOG_LEVEL: 'info' });
   const schedulers = [startScheduler(0)];
   const gateway = startService('gateway', 'apps/gateway/src/main.ts', ['--nats', nats.url, '--port', '0', '--actor', options.name]);
-  const agents = options.hosts.map((host) =>
+  const runtimeArgs = options.runtimeArgs ?? (() => ['--simulated', 'true']);
+  const agents = options.hosts.map((host, i) =>
     startService(host, 'apps/agent/src/main.ts', [
-      '--name', host, '--nats', nats.url, '--state-dir', join(workDir, host), '--simulated', 'true',
+      '--name', host, '--nats', nats.url, '--state-dir', join(workDir, host), ...runtimeArgs(host, i),
       '--http-port', '0', '--heartbeat-interval', '1', '--labels', ...options.labels,
     ]),
   );
