@@ -65,7 +65,7 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   nats = await startNatsServer();
   scheduler = startService('scheduler', 'apps/scheduler/src/main.ts', ['--nats', nats.url, '--http-port', '0']);
-  gateway = startService('gateway', 'apps/gateway/src/main.ts', ['--nats', nats.url, '--port', '0', '--actor', 'console-e2e', '--console-dir', CONSOLE_DIR]);
+  gateway = startService('gateway', 'apps/gateway/src/main.ts', ['--nats', nats.url, '--port', '0', '--actor', 'console-e2e', '--console-dir', CONSOLE_DIR], { BERTH_AUTH: 'none' });
   await scheduler.waitForOutput(/scheduler serving/);
   url = (JSON.parse(await gateway.waitForOutput(/gateway serving/)) as { url: string }).url;
   nc = await connect({ servers: nats.url });

@@ -6,15 +6,6 @@ export const ROLLOUT_FIELDS = `
   hosts { host state batch canary up targetRunning deployRequestedAt runningSince failure { reason message } }
 `;
 
-export const GROUP_STATUS_SUBSCRIPTION = `
-  subscription GroupStatus($name: String!) {
-    groupStatus(name: $name) {
-      exists sequence
-      status { name status jobId rolloutId error reason lastStableJobId hosts { host job state upToDate } }
-    }
-  }
-`;
-
 export const ROLLOUT_PROGRESS_SUBSCRIPTION = `
   subscription RolloutProgress($rolloutId: String!) {
     rolloutProgress(rolloutId: $rolloutId) { event sequence rollout { ${ROLLOUT_FIELDS} } }
@@ -26,7 +17,12 @@ export const DEPLOYMENT_GROUPS_QUERY = `
 `;
 
 export const DEPLOYMENT_GROUP_QUERY = `
-  query DeploymentGroup($name: String!) { deploymentGroup(name: $name) { group { name selectors status jobId rolloutId defaults } } }
+  query DeploymentGroup($name: String!) { deploymentGroup(name: $name) { sequence group { name selectors status jobId rolloutId lastStableJobId error reason } } }
+`;
+
+/** Task state changes only (not the whole group table per change: that is O(hosts) per event at 1,000 hosts). */
+export const TASK_STATUS_EVENTS = `
+  subscription TaskStates { events(filter: { aggregate: "deployment", type: "TaskStatusChanged" }) { aggregateId data } }
 `;
 
 export const CREATE_DEPLOYMENT_GROUP = `

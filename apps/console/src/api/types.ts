@@ -44,30 +44,12 @@ export interface Rollout {
   readonly hosts: readonly RolloutHost[] | null;
 }
 
+/** The task state a host last reported for a job. */
 export interface GroupHostStatus {
   readonly host: string;
   readonly job: string | null;
-  /** the last reported task state of the group's job there */
   readonly state: string | null;
   readonly upToDate: boolean;
-}
-
-export interface DeploymentGroupStatus {
-  readonly name: string;
-  /** IDLE, ROLLING_OUT, DONE or FAILED */
-  readonly status: string;
-  readonly jobId: string | null;
-  readonly rolloutId: string | null;
-  readonly error: string | null;
-  readonly reason: string | null;
-  readonly lastStableJobId: string | null;
-  readonly hosts: readonly GroupHostStatus[];
-}
-
-export interface GroupStatusUpdate {
-  readonly exists: boolean;
-  readonly sequence: number;
-  readonly status: DeploymentGroupStatus | null;
 }
 
 export interface DeploymentGroupSummary {
@@ -104,4 +86,16 @@ export interface BerthEvent {
   readonly actor: string;
   readonly correlationId: string;
   readonly data: unknown;
+}
+
+export interface DeploymentGroup {
+  readonly name: string;
+  readonly selectors: readonly string[];
+  /** IDLE, ROLLING_OUT, DONE or FAILED */
+  readonly status: string;
+  readonly jobId: string | null;
+  readonly rolloutId: string | null;
+  readonly lastStableJobId: string | null;
+  readonly error: string | null;
+  readonly reason: string | null;
 }

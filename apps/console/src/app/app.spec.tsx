@@ -40,7 +40,7 @@ it('asks for a token, signs in with it, keeps it, and a read-only user sees no c
   expect((await screen.findByTestId('who')).textContent).toBe('ops-viewer (read)');
   expect(tokens).toEqual([null, 'wrong', GOOD]);
   expect(window.localStorage.getItem('berth.token')).toBe(GOOD);
-  expect(await screen.findByText(/No deployment groups yet. Ask a user with the deploy role/)).toBeTruthy();
+  expect(await screen.findByText(/No deployment groups yet. Ask an admin/)).toBeTruthy();
   expect(screen.queryByRole('form', { name: 'create a deployment group' })).toBeNull();
 });
 

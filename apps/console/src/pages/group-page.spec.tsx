@@ -28,24 +28,29 @@ const ROLLOUT: Rollout = {
   ],
 };
 
-function renderPage(role: Role, answer: (query: string) => unknown = () => ({})) {
-  const api = new ScriptedBerthApi(answer);
+// jsdom has no canvas: the grid's state is checked through its data attributes
+beforeAll(() => {
+  HTMLCanvasElement.prototype.getContext = (() => null) as typeof HTMLCanvasElement.prototype.getContext;
+});
+
+const GROUP = { name: 'web', selectors: ['role=web'], status: 'ROLLING_OUT', jobId: 'app:2:abc', rolloutId: 'r-1', error: null, reason: 'MANUAL', lastStableJobId: null };
+
+async function renderPage(role: Role, answer: (query: string) => unknown = () => ({})) {
+  const api = new ScriptedBerthApi((query) => (query.includes('deploymentGroup(') ? { deploymentGroup: { sequence: 5, group: GROUP } } : answer(query)));
   render(
     <SessionContext.Provider value={{ api, role, subject: 'tester', signOut: () => undefined }}>
       <GroupPage name="web" />
     </SessionContext.Provider>,
   );
-  act(() => {
-    api.push('groupStatus', { groupStatus: { exists: true, sequence: 5, status: { name: 'web', status: 'ROLLING_OUT', jobId: 'app:2:abc', rolloutId: 'r-1', error: null, reason: 'MANUAL', lastStableJobId: null, hosts: [] } } });
-  });
+  await screen.findByTestId('group-status');
   act(() => {
     api.push('rolloutProgress', { rolloutProgress: { event: null, sequence: 5, rollout: ROLLOUT } });
   });
   return api;
 }
 
-it('paints the live rollout: status, progress, one cell per host with canary marker', () => {
-  const api = renderPage('deploy');
+it('paints the live rollout: status, progress, one cell per host with canary marker, task states as they come', async () => {
+  const api = await renderPage('deploy');
   expect(screen.getByTestId('rollout-status').textContent).toBe('AWAITING_PROMOTION');
   expect(screen.getByTestId('rollout-progress').getAttribute('aria-valuenow')).toBe('33');
   expect(screen.getByTestId('host-grid').getAttribute('data-cells')).toBe('h1=healthy* h2=pending h3=pending');
@@ -54,10 +59,15 @@ it('paints the live rollout: status, progress, one cell per host with canary mar
   });
   expect(screen.getByTestId('host-grid').getAttribute('data-cells')).toBe('h1=healthy* h2=deploying h3=pending');
   expect(screen.getByTestId('host-grid').getAttribute('data-sequence')).toBe('6');
+  act(() => {
+    api.push('TaskStates', { events: { aggregateId: 'h2', data: { host: 'h2', jobId: 'app:1:old', status: { state: 'HEALTHCHECKING' } } } });
+    api.push('TaskStates', { events: { aggregateId: 'h2', data: { host: 'h2', jobId: 'app:2:abc', status: { state: 'PULLING_IMAGE' } } } });
+  });
+  expect(screen.getByTestId('host-grid').getAttribute('data-cells')).toBe('h1=healthy* h2=pulling h3=pending');
 });
 
 it('a deploy token gets the buttons and the form; Promote sends the mutation', async () => {
-  const api = renderPage('deploy', (q) => (q.includes('promote') ? { promote: { rolloutId: 'r-1', changed: true, sequence: 7 } } : {}));
+  const api = await renderPage('deploy', (q) => (q.includes('promote') ? { promote: { rolloutId: 'r-1', changed: true, sequence: 7 } } : {}));
   expect(screen.getByRole('form', { name: 'start a rolling update' })).toBeTruthy();
   await act(async () => {
     fireEvent.click(screen.getByRole('button', { name: 'Promote' }));
@@ -65,8 +75,8 @@ it('a deploy token gets the buttons and the form; Promote sends the mutation', a
   expect(api.requests.at(-1)).toEqual({ query: expect.stringContaining('promote(rollout: $rollout)'), variables: { rollout: 'r-1' } });
 });
 
-it('a read-only token sees the rollout but no action button and no form', () => {
-  renderPage('read');
+it('a read-only token sees the rollout but no action button and no form', async () => {
+  await renderPage('read');
   expect(screen.getByTestId('host-grid')).toBeTruthy();
   expect(screen.queryByRole('button', { name: 'Promote' })).toBeNull();
   expect(screen.queryByRole('button', { name: 'Pause' })).toBeNull();
@@ -74,7 +84,7 @@ it('a read-only token sees the rollout but no action button and no form', () => 
 });
 
 it('shows an API error with its Berth code next to the button that caused it', async () => {
-  renderPage('admin', () => new BerthApiError('ROLLOUT_NOT_AWAITING_PROMOTION', 'the canaries are not healthy yet'));
+  await renderPage('admin', () => new BerthApiError('ROLLOUT_NOT_AWAITING_PROMOTION', 'the canaries are not healthy yet'));
   await act(async () => {
     fireEvent.click(screen.getByRole('button', { name: 'Promote' }));
   });
@@ -83,21 +93,18 @@ it('shows an API error with its Berth code next to the button that caused it', a
   expect(alert.closest('[aria-label="rollout actions"]')).not.toBeNull();
 });
 
-it('explains an unknown group and what to do', () => {
-  const api = new ScriptedBerthApi(() => ({}));
+it('explains an unknown group and what to do', async () => {
+  const api = new ScriptedBerthApi(() => new BerthApiError('DEPLOYMENT_GROUP_NOT_FOUND', 'Deployment group not found: nope'));
   render(
     <SessionContext.Provider value={{ api, role: 'admin', subject: 'tester', signOut: () => undefined }}>
       <GroupPage name="nope" />
     </SessionContext.Provider>,
   );
-  act(() => {
-    api.push('groupStatus', { groupStatus: { exists: false, sequence: 1, status: null } });
-  });
-  expect(screen.getByText(/There is no deployment group named/).textContent).toMatch(/Create it on the deployment groups page/);
+  expect((await screen.findByText(/There is no deployment group named/)).textContent).toMatch(/Create it on the deployment groups page/);
 });
 
 it('the rolling-update form refuses bad options next to the form, without calling the gateway', async () => {
-  const api = renderPage('deploy');
+  const api = await renderPage('deploy');
   const form = screen.getByRole('form', { name: 'start a rolling update' });
   fireEvent.change(form.querySelector('input[name="job"]') as Element, { target: { value: 'app:2' } });
   fireEvent.change(form.querySelector('input[name="parallelism"]') as Element, { target: { value: 'lots' } });

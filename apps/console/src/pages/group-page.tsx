@@ -1,15 +1,18 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { GROUP_STATUS_SUBSCRIPTION, ROLLOUT_PROGRESS_SUBSCRIPTION } from '../api/documents';
-import type { GroupStatusUpdate, Rollout } from '../api/types';
+import { BerthApiError } from '../api/berth-api';
+import { DEPLOYMENT_GROUP_QUERY, ROLLOUT_PROGRESS_SUBSCRIPTION } from '../api/documents';
+import type { DeploymentGroup, Rollout } from '../api/types';
 import { Link } from '../app/router';
 import { useCan } from '../app/session';
 import { ErrorNote } from '../components/error-note';
-import { useLive } from '../components/use-live';
+import { useReloadOnEvents } from '../components/use-debounced-reload';
+import { useLive, useQuery } from '../components/use-live';
 import { CELL_COLOURS, CELL_STATES, countCells, hostCells } from '../rollout/host-cells';
 import { HostGrid } from '../rollout/host-grid';
 import { RollingUpdateForm } from '../rollout/rolling-update-form';
 import { RolloutActions } from '../rollout/rollout-actions';
 import { formatDuration, percentDone, rolloutTiming } from '../rollout/rollout-clock';
+import { useTaskStates } from '../rollout/use-task-states';
 
 interface RolloutProgressMessage {
   readonly rolloutProgress: { readonly event: string | null; readonly sequence: number; readonly rollout: Rollout };
@@ -44,9 +47,10 @@ function Legend() {
   );
 }
 
-function RolloutPanel(props: { readonly rollout: Rollout; readonly sequence: number; readonly groupHosts: GroupStatusUpdate['status'] }) {
+function RolloutPanel(props: { readonly rollout: Rollout; readonly sequence: number }) {
   const { rollout } = props;
-  const cells = useMemo(() => hostCells(rollout, props.groupHosts?.hosts), [rollout, props.groupHosts]);
+  const tasks = useTaskStates(rollout.finished ? null : rollout.targetJobId);
+  const cells = useMemo(() => hostCells(rollout, tasks), [rollout, tasks]);
   const counts = countCells(cells);
   const endedAt = useRef<number | undefined>(undefined);
   if (rollout.finished && endedAt.current === undefined) endedAt.current = Date.now();
@@ -90,12 +94,14 @@ function RolloutPanel(props: { readonly rollout: Rollout; readonly sequence: num
   );
 }
 
-/** A deployment group and its current rollout, live (groupStatus + rolloutProgress subscriptions). */
+/** A deployment group and its current rollout, live: the group re-read on its own events, the rollout from rolloutProgress. */
 export function GroupPage(props: { readonly name: string }) {
   const canDeploy = useCan('deploy');
-  const group = useLive<{ groupStatus: GroupStatusUpdate }>(GROUP_STATUS_SUBSCRIPTION, { name: props.name }, props.name);
-  const status = group.data?.groupStatus.status ?? null;
-  const rolloutId = status?.rolloutId ?? null;
+  const groupQuery = useQuery<{ deploymentGroup: { group: DeploymentGroup } }>(DEPLOYMENT_GROUP_QUERY, { name: props.name }, props.name);
+  useReloadOnEvents('deployment-group', groupQuery.reload);
+  const group = groupQuery.data?.deploymentGroup.group ?? null;
+  const missing = groupQuery.error instanceof BerthApiError && groupQuery.error.code === 'DEPLOYMENT_GROUP_NOT_FOUND';
+  const rolloutId = group?.rolloutId ?? null;
   const progress = useLive<RolloutProgressMessage>(ROLLOUT_PROGRESS_SUBSCRIPTION, rolloutId ? { rolloutId } : null, rolloutId);
   const message = progress.data?.rolloutProgress;
 
@@ -106,31 +112,32 @@ export function GroupPage(props: { readonly name: string }) {
       </p>
       <h1>
         {props.name}{' '}
-        {status ? (
-          <span className={`status status-${status.status.toLowerCase()}`} data-testid="group-status">
-            {status.status}
+        {group ? (
+          <span className={`status status-${group.status.toLowerCase()}`} data-testid="group-status">
+            {group.status}
           </span>
         ) : null}
       </h1>
-      <ErrorNote error={group.error} />
-      {group.data && !group.data.groupStatus.exists ? (
+      {missing ? (
         <p className="empty">
           There is no deployment group named <code>{props.name}</code> (yet). Create it on the <Link to="/groups">deployment groups</Link> page.
         </p>
-      ) : null}
-      {status ? (
+      ) : (
+        <ErrorNote error={groupQuery.error} />
+      )}
+      {group ? (
         <p className="muted">
-          {status.hosts.length} matching UP hosts · job {status.jobId ?? 'none yet'}
-          {status.lastStableJobId ? ` · last stable ${status.lastStableJobId}` : ''}
-          {status.error ? ` · ${status.error}` : ''}
+          hosts matching {group.selectors.join('; ')} · job {group.jobId ?? 'none yet'}
+          {group.lastStableJobId ? ` · last stable ${group.lastStableJobId}` : ''}
+          {group.error ? ` · ${group.error}` : ''}
         </p>
       ) : null}
       <ErrorNote error={progress.error} />
-      {message ? <RolloutPanel rollout={message.rollout} sequence={message.sequence} groupHosts={status} /> : null}
-      {status && !rolloutId ? (
+      {message ? <RolloutPanel rollout={message.rollout} sequence={message.sequence} /> : null}
+      {group && !rolloutId ? (
         <p className="empty">No rollout yet. {canDeploy ? 'Start one with the form below: pick a job and the options.' : 'A user with the deploy role can start one.'}</p>
       ) : null}
-      {status && canDeploy ? <RollingUpdateForm group={props.name} /> : null}
+      {group && canDeploy ? <RollingUpdateForm group={props.name} /> : null}
     </main>
   );
 }

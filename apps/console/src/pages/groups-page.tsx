@@ -42,14 +42,14 @@ function CreateGroupForm() {
 }
 
 export function GroupsPage() {
-  const canAdmin = useCan('deploy');
+  const canAdmin = useCan('admin');
   const groups = useQuery<{ deploymentGroups: { items: DeploymentGroupSummary[] } }>(DEPLOYMENT_GROUPS_QUERY, {}, 'groups');
   const items = groups.data?.deploymentGroups.items ?? [];
   return (
     <main>
       <h1>Deployment groups</h1>
       <ErrorNote error={groups.error} />
-      {groups.data && items.length === 0 ? <p className="empty">No deployment groups yet. {canAdmin ? 'Create one below from host label selectors.' : 'Ask a user with the deploy role to create one.'}</p> : null}
+      {groups.data && items.length === 0 ? <p className="empty">No deployment groups yet. {canAdmin ? 'Create one below from host label selectors.' : 'Ask an admin to create one.'}</p> : null}
       {items.length > 0 ? (
         <table>
           <thead>

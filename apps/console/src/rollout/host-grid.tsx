@@ -1,13 +1,6 @@
-import { useEffect, useLayoutEffect, useRef, useState, type MouseEvent } from 'react';
+import { useLayoutEffect, useRef, useState, type MouseEvent } from 'react';
 import { CELL_COLOURS, type HostCell } from './host-cells';
 import { cellAt, cellOrigin, gridLayout, type GridLayout } from './grid-layout';
-
-declare global {
-  interface Window {
-    /** the last grid paint: when, and the stream sequence it showed (read by the browser test and bench) */
-    __berthGridPainted?: { readonly sequence: number; readonly at: number; readonly cells: number };
-  }
-}
 
 function paint(ctx: CanvasRenderingContext2D, layout: GridLayout, cells: readonly HostCell[]): void {
   ctx.clearRect(0, 0, layout.width, layout.height);
@@ -58,7 +51,8 @@ export function HostGrid(props: { readonly cells: readonly HostCell[]; readonly 
     return () => observer.disconnect();
   }, []);
 
-  useEffect(() => {
+  // layout effect: the canvas is painted in the same frame as the DOM update, never a frame late
+  useLayoutEffect(() => {
     const el = canvas.current;
     const ctx = el?.getContext?.('2d');
     if (!el || !ctx) return;
@@ -67,7 +61,6 @@ export function HostGrid(props: { readonly cells: readonly HostCell[]; readonly 
     el.height = layout.height * ratio;
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     paint(ctx, layout, props.cells);
-    window.__berthGridPainted = { sequence: props.sequence, at: performance.now(), cells: props.cells.length };
   }, [layout.width, layout.height, layout.cell, layout.columns, props.cells, props.sequence]);
 
   const onMove = (e: MouseEvent<HTMLCanvasElement>) => {
