@@ -1,22 +1,24 @@
 import { useEffect, useState } from 'react';
 import type { BerthApiError } from '../api/berth-api';
 import { useSession } from '../app/session';
+import { useFrameBatched } from './use-frame-batched';
 
 /**
  * A graphql-ws subscription's latest message (the gateway sends the current
- * state first, then changes). `key` resubscribes when it changes; null: none.
+ * state first, then changes), rendered at most once per frame. `key`
+ * resubscribes when it changes; null: none.
  */
 export function useLive<T>(query: string, variables: Record<string, unknown> | null, key: string | null): { data: T | null; error: BerthApiError | null } {
   const { api } = useSession();
-  const [state, setState] = useState<{ key: string | null; data: T | null; error: BerthApiError | null }>({ key, data: null, error: null });
+  const [state, update, reset] = useFrameBatched<{ key: string | null; data: T | null; error: BerthApiError | null }>({ key, data: null, error: null });
   useEffect(() => {
-    setState({ key, data: null, error: null });
+    reset({ key, data: null, error: null });
     if (key === null || variables === null) return undefined;
     return api.subscribe<T>(
       query,
       variables,
-      (data) => setState({ key, data, error: null }),
-      (error) => setState((s) => ({ ...s, error })),
+      (data) => update(() => ({ key, data, error: null })),
+      (error) => update((s) => ({ ...s, error })),
     );
   }, [api, query, key]);
   return state.key === key ? { data: state.data, error: state.error } : { data: null, error: null };

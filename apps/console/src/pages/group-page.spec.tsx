@@ -35,6 +35,14 @@ beforeAll(() => {
 
 const GROUP = { name: 'web', selectors: ['role=web'], status: 'ROLLING_OUT', jobId: 'app:2:abc', rolloutId: 'r-1', error: null, reason: 'MANUAL', lastStableJobId: null };
 
+/** Pushes subscription messages; the page renders them on the next animation frame. */
+async function push(api: ScriptedBerthApi, ...messages: [string, unknown][]): Promise<void> {
+  await act(async () => {
+    for (const [field, data] of messages) api.push(field, data);
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+  });
+}
+
 async function renderPage(role: Role, answer: (query: string) => unknown = () => ({})) {
   const api = new ScriptedBerthApi((query) => (query.includes('deploymentGroup(') ? { deploymentGroup: { sequence: 5, group: GROUP } } : answer(query)));
   render(
@@ -43,9 +51,7 @@ async function renderPage(role: Role, answer: (query: string) => unknown = () =>
     </SessionContext.Provider>,
   );
   await screen.findByTestId('group-status');
-  act(() => {
-    api.push('rolloutProgress', { rolloutProgress: { event: null, sequence: 5, rollout: ROLLOUT } });
-  });
+  await push(api, ['rolloutProgress', { rolloutProgress: { event: null, sequence: 5, rollout: ROLLOUT } }]);
   return api;
 }
 
@@ -54,15 +60,14 @@ it('paints the live rollout: status, progress, one cell per host with canary mar
   expect(screen.getByTestId('rollout-status').textContent).toBe('AWAITING_PROMOTION');
   expect(screen.getByTestId('rollout-progress').getAttribute('aria-valuenow')).toBe('33');
   expect(screen.getByTestId('host-grid').getAttribute('data-cells')).toBe('h1=healthy* h2=pending h3=pending');
-  act(() => {
-    api.push('rolloutProgress', { rolloutProgress: { event: 'BatchStarted', sequence: 6, rollout: { ...ROLLOUT, status: 'ROLLING_OUT', promoted: true, hosts: ROLLOUT.hosts?.map((h) => (h.host === 'h2' ? { ...h, state: 'DEPLOYING', batch: 2 } : h)) } } });
-  });
+  await push(api, ['rolloutProgress', { rolloutProgress: { event: 'BatchStarted', sequence: 6, rollout: { ...ROLLOUT, status: 'ROLLING_OUT', promoted: true, hosts: ROLLOUT.hosts?.map((h) => (h.host === 'h2' ? { ...h, state: 'DEPLOYING', batch: 2 } : h)) } } }]);
   expect(screen.getByTestId('host-grid').getAttribute('data-cells')).toBe('h1=healthy* h2=deploying h3=pending');
   expect(screen.getByTestId('host-grid').getAttribute('data-sequence')).toBe('6');
-  act(() => {
-    api.push('TaskStates', { events: { aggregateId: 'h2', data: { host: 'h2', jobId: 'app:1:old', status: { state: 'HEALTHCHECKING' } } } });
-    api.push('TaskStates', { events: { aggregateId: 'h2', data: { host: 'h2', jobId: 'app:2:abc', status: { state: 'PULLING_IMAGE' } } } });
-  });
+  await push(
+    api,
+    ['TaskStates', { events: { aggregateId: 'h2', data: { host: 'h2', jobId: 'app:1:old', status: { state: 'HEALTHCHECKING' } } } }],
+    ['TaskStates', { events: { aggregateId: 'h2', data: { host: 'h2', jobId: 'app:2:abc', status: { state: 'PULLING_IMAGE' } } } }],
+  );
   expect(screen.getByTestId('host-grid').getAttribute('data-cells')).toBe('h1=healthy* h2=pulling h3=pending');
 });
 

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { memo, useState, type FormEvent } from 'react';
 import { BerthApiError } from '../api/berth-api';
 import { ROLLING_UPDATE } from '../api/documents';
 import { useSession } from '../app/session';
@@ -6,8 +6,12 @@ import { ErrorNote } from '../components/error-note';
 import { useAction } from '../components/use-action';
 import { OPTION_FIELDS, defaultText, parseOptionsForm, type FormValues } from './rollout-options-form';
 
-/** Starts a rolling update with every option; empty fields fall back to the job's, the group's, then Berth's defaults. */
-export function RollingUpdateForm(props: { readonly group: string }) {
+/**
+ * Starts a rolling update with every option; empty fields fall back to the
+ * job's, the group's, then Berth's defaults. Memoised: the live rollout above
+ * it re-renders the page many times a second.
+ */
+export const RollingUpdateForm = memo(function RollingUpdateForm(props: { readonly group: string }) {
   const { api } = useSession();
   const [job, setJob] = useState('');
   const [values, setValues] = useState<FormValues>({});
@@ -62,4 +66,4 @@ export function RollingUpdateForm(props: { readonly group: string }) {
       <ErrorNote error={submit.error} />
     </form>
   );
-}
+});
