@@ -115,6 +115,9 @@ describe('deployment groups and rollouts over GraphQL', () => {
     expect(listed.deploymentGroups.items).toEqual([{ name: 'ro-group', selectors: ['role = ro'], jobId }]);
     const rollouts = await gql<{ rollouts: { items: { rolloutId: string; status: string }[] } }>('query { rollouts(group: "ro-group") { items { rolloutId status } } }');
     expect(rollouts.rollouts.items).toEqual([{ rolloutId, status: 'SUCCEEDED' }]);
+    // an unset $group variable arrives as null: every group's rollouts, as with no argument
+    const all = await gql<{ rollouts: { items: { rolloutId: string }[] } }>('query All($group: String) { rollouts(group: $group) { items { rolloutId } } }', { group: null });
+    expect(all.rollouts.items.map((r) => r.rolloutId)).toContain(rolloutId);
     const detail = await gql<{ rollout: { rollout: RolloutView } }>(`query($id: String!) { rollout(id: $id) { rollout { ${ROLLOUT_FIELDS} } } }`, { id: rolloutId });
     expect(detail.rollout.rollout.hosts).toHaveLength(3);
   });

@@ -14,8 +14,9 @@ export class RolloutsResolver {
   ) {}
 
   @Query(() => RolloutList, { description: "Rollouts oldest first, or one group's" })
+  // group: null (what a client sends for an unset variable) means every group, like an absent one
   rollouts(@Args() args: RolloutsArgs): Promise<RolloutList> {
-    return this.reads.read(args.atLeastSequence, () => ({ items: this.reads.groups.rollouts(args.group).map((r) => toRolloutModel(r)) }));
+    return this.reads.read(args.atLeastSequence, () => ({ items: this.reads.groups.rollouts(args.group ?? undefined).map((r) => toRolloutModel(r)) }));
   }
 
   @Query(() => RolloutResult, { description: 'A rollout with per-host progress (ROLLOUT_NOT_FOUND otherwise)' })
