@@ -70,10 +70,18 @@ describe('docs/cli.md', () => {
     expect(commands.map((c) => c.name())).toContain('rolling-update');
   });
 
-  it.each(commands.map((c) => [c.name(), c] as const))('documents berth %s and each of its flags in its own section', (name, command) => {
+  it.each(commands.map((c) => [c.name(), c] as const))('documents berth %s, its subcommands and each flag in its own section', (name, command) => {
     const section = sectionFor(commandSections, name);
     expect({ command: name, documented: section !== undefined }).toEqual({ command: name, documented: true });
-    const missing = longFlags(command).filter((flag) => !mentions(section ?? '', flag));
+    const text = section ?? '';
+    const subcommands = command.commands.filter((c) => c.name() !== 'help');
+    const missingSubcommands = subcommands.map((c) => `${name} ${c.name()}`).filter((full) => !text.includes(full));
+    expect({ command: name, undocumentedSubcommands: missingSubcommands }).toEqual({ command: name, undocumentedSubcommands: [] });
+    const missing = [command, ...subcommands].flatMap((c) =>
+      longFlags(c)
+        .filter((flag) => !mentions(text, flag))
+        .map((flag) => (c === command ? flag : `${c.name()} ${flag}`)),
+    );
     expect({ command: name, undocumentedFlags: missing }).toEqual({ command: name, undocumentedFlags: [] });
   });
 

@@ -47,7 +47,7 @@ beforeAll(async () => {
   agents = new FakeAgents(stack.nc);
   for (const host of ['ro-1', 'ro-2', 'ro-10']) await agents.register(host, { role: 'ro' });
   await agents.register('other-1', { role: 'other' });
-});
+}, 60_000); // starting nats-server, scheduler and gateway takes longer than jest's 5 s on a loaded machine
 
 // one hook, in order: subscriptions, agents, gateway, scheduler, nats-server
 afterAll(async () => {
