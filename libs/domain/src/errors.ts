@@ -45,6 +45,9 @@ export const ErrorCode = {
   GATE_NOT_PENDING: 'GATE_NOT_PENDING',
   /** The job was rolled back from one of the release's groups; automation does not deploy it there again without force. */
   VERSION_MARKED_BAD: 'VERSION_MARKED_BAD',
+  /** A multi-service release plan that does not parse, names unknown services, or has a dependency cycle (named). */
+  INVALID_RELEASE_PLAN: 'INVALID_RELEASE_PLAN',
+  RELEASE_PLAN_NOT_FOUND: 'RELEASE_PLAN_NOT_FOUND',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

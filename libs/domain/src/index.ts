@@ -38,3 +38,5 @@ export * from './pipeline/pipeline.decider';
 export * from './release/release';
 export * from './release/release.decider';
 export * from './release/release-process';
+export * from './release-plan/release-plan';
+export * from './release-plan/release-plan.decider';
