@@ -3,6 +3,7 @@ import type { StoredEvent } from '@berth/contracts';
 import { Aggregate, type BerthView } from '@berth/read-model';
 import type { Logger } from '@berth/service';
 import { SCHEDULER_ACTOR, type CommandExecutor, type Origin } from './command-executor';
+import { ReleasePlanDriver } from './release-plan-driver';
 import { startGroupRollout } from './rollout-starter';
 
 export interface ReleaseManagerOptions {
@@ -12,6 +13,8 @@ export interface ReleaseManagerOptions {
 }
 
 const RETRY_MS = 1_000;
+/** Aggregates whose events may give a release or a release plan something to do. */
+const WATCHED: ReadonlySet<string> = new Set([Aggregate.RELEASE, Aggregate.RELEASE_PLAN, Aggregate.ROLLOUT, Aggregate.DEPLOYMENT_GROUP]);
 const TIMER_SLACK_MS = 5;
 const MAX_DELAY_MS = 3_600_000;
 
@@ -23,6 +26,7 @@ const MAX_DELAY_MS = 3_600_000;
  *   release; a rollout that a previous leader started but did not record is
  *   adopted instead of started twice;
  * - tells a release how its rollouts ended (ObserveReleaseRollouts);
+ * - drives every running multi-service release plan (release-plan-driver.ts);
  * - arms one timer at the earliest `nextReleaseDeadline` (gate and step
  *   timeouts, auto-certify, auto-abandon: all derived from event times) and
  *   ticks every active release when it starts.
@@ -38,6 +42,7 @@ export class ReleaseManager {
   private stopped = true;
   private readonly coalesceMs: number;
   private readonly now: () => number;
+  private readonly plans: ReleasePlanDriver;
 
   constructor(
     private readonly executor: CommandExecutor,
@@ -47,6 +52,7 @@ export class ReleaseManager {
   ) {
     this.coalesceMs = options.coalesceMs ?? 50;
     this.now = options.now ?? Date.now;
+    this.plans = new ReleasePlanDriver(executor, view, logger);
   }
 
   start(): void {
@@ -65,7 +71,7 @@ export class ReleaseManager {
   }
 
   private onEvent(event: StoredEvent): void {
-    if (event.aggregate === Aggregate.RELEASE || event.aggregate === Aggregate.ROLLOUT || event.aggregate === Aggregate.DEPLOYMENT_GROUP) this.schedule(this.coalesceMs);
+    if (WATCHED.has(event.aggregate)) this.schedule(this.coalesceMs);
   }
 
   private schedule(delayMs: number): void {
@@ -96,6 +102,10 @@ export class ReleaseManager {
       if (tickAll || (this.deadlines.get(releaseId) ?? Infinity) <= now) await this.send(releaseId, (time) => ({ type: 'TickRelease', releaseId, time }));
       await this.observe(releaseId);
       await this.carryOut(releaseId);
+    }
+    for (const plan of this.view.releasePlans()) {
+      if (this.stopped) return;
+      if (plan.status === 'running') await this.plans.drive(plan.planId);
     }
     this.armDeadline();
   }
@@ -134,7 +144,8 @@ export class ReleaseManager {
     if (release === undefined) return;
     let rolloutId: string;
     try {
-      rolloutId = this.adoptable(release, action) ?? (await startGroupRollout(this.executor, this.view, { group: action.group, jobId: action.jobId }, this.origin(releaseId))).rolloutId;
+      rolloutId = this.adoptable(release, action) ?? (await startGroupRollout(this.executor, this.view, { group: action.group, jobId: action.jobId, ...(action.type === 'StartStepRollout' && action.options !== undefined ? { options: action.options } : {}) }, this.origin(releaseId)))
+          .rolloutId;
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       this.logger.warn({ err, releaseId, group: action.group }, 'release rollout refused');

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DomainError, ErrorCode, releaseDecider, resolveJob } from '@berth/domain';
+import { DomainError, ErrorCode, releaseDecider, resolveJob, type UpdateStrategy } from '@berth/domain';
 import { Aggregate, ReleaseQueries, splitJobId, type BerthView } from '@berth/read-model';
 import type { CommandExecutor, Origin } from './command-executor';
 
@@ -13,6 +13,13 @@ export interface MarkForDeployment {
   readonly autoCertifyDelay?: number;
   readonly autoAbandonDelay?: number;
   readonly force?: boolean;
+  readonly rolloutOptions?: UpdateStrategy;
+}
+
+/** A job of the service: `2` (a version), `svc:2`, a full id or a prefix, resolved among the service's jobs only. */
+export function resolveServiceJob(view: BerthView, service: string, reference: string): string {
+  const ids = [...view.jobs().keys()].filter((id) => splitJobId(id).name === service);
+  return resolveJob(reference.includes(':') ? reference : `${service}:${reference}`, ids);
 }
 
 /**
@@ -24,9 +31,7 @@ export interface MarkForDeployment {
  */
 export async function markForDeployment(executor: CommandExecutor, view: BerthView, request: MarkForDeployment, origin: Origin): Promise<string> {
   const queries = new ReleaseQueries(view.projection);
-  const ids = [...view.jobs().keys()].filter((id) => splitJobId(id).name === request.service);
-  const reference = request.job.includes(':') ? request.job : `${request.service}:${request.job}`;
-  const jobId = resolveJob(reference, ids);
+  const jobId = resolveServiceJob(view, request.service, request.job);
   const pipeline = view.pipeline(request.service)?.pipeline;
   if (pipeline === undefined && request.group === undefined) {
     throw new DomainError(ErrorCode.PIPELINE_NOT_FOUND, `No pipeline for service ${request.service}: set one (pipeline set) or name a --group`, { service: request.service });
@@ -60,6 +65,7 @@ export async function markForDeployment(executor: CommandExecutor, view: BerthVi
       ...(request.autoCertifyDelay === undefined ? {} : { autoCertifyDelay: request.autoCertifyDelay }),
       ...(request.autoAbandonDelay === undefined ? {} : { autoAbandonDelay: request.autoAbandonDelay }),
       ...(request.force === undefined ? {} : { force: request.force }),
+      ...(request.rolloutOptions === undefined ? {} : { rolloutOptions: request.rolloutOptions }),
       previousJobs,
       badGroups: queries.badGroups(jobId),
       time,

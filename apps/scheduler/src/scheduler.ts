@@ -15,6 +15,7 @@ import { LeaderLease, type Role } from './leader-lease';
 import { startLeaderTerm, type StopLeaderTerm } from './leader-term';
 import { queryRoutes } from './query-handlers';
 import { releaseRoutes } from './release-handlers';
+import { releasePlanRoutes } from './release-plan-handlers';
 import { rolloutRoutes } from './rollout-handlers';
 import { BerthView, JobHistoryIndex, createBerthProjection } from '@berth/read-model';
 import { Snapshotter } from './snapshotter';
@@ -88,6 +89,7 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger): P
     ...deploymentGroupRoutes(executor, view),
     ...rolloutRoutes(executor, view),
     ...releaseRoutes(executor, view),
+    ...releasePlanRoutes(executor, view),
   );
   const jsm = await jetstreamManager(nc);
 

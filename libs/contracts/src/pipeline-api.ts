@@ -23,6 +23,10 @@ export const PipelineCommand = {
   COMPLETE_RELEASE: 'release-complete',
   SNOOZE_RELEASE: 'release-snooze',
   REPORT_GATE: 'release-gate',
+  START_RELEASE_PLAN: 'release-plan',
+  INSPECT_RELEASE_PLAN: 'release-plan-status',
+  LIST_RELEASE_PLANS: 'release-plans',
+  ABANDON_RELEASE_PLAN: 'release-plan-abandon',
 } as const;
 export type PipelineCommand = (typeof PipelineCommand)[keyof typeof PipelineCommand];
 
@@ -156,4 +160,24 @@ export class ReportGateRequest extends CommandRequest {
   @IsString()
   @MaxLength(4096)
   message?: string;
+}
+
+export class StartReleasePlanRequest extends CommandRequest {
+  /** release.yaml as text (YAML or JSON): services with job, group, quorum, maxUnavailable, dependsOn */
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(262_144)
+  source!: string;
+}
+
+export class ReleasePlanQueryRequest extends QueryRequest {
+  @IsUUID()
+  id!: string;
+}
+
+export class ListReleasePlansRequest extends QueryRequest {}
+
+export class ReleasePlanCommandRequest extends CommandRequest {
+  @IsUUID()
+  plan!: string;
 }

@@ -1,5 +1,5 @@
 import { ErrorCode, isDomainError } from '@berth/domain';
-import { parsePipelineFile, pathKeys, requirePipelineFile } from './pipeline-file';
+import { parsePipelineFile, pathKeys, requirePipelineFile, requireReleasePlanFile } from './pipeline-file';
 
 const yaml = `# deploy.yaml
 pipeline:
@@ -56,5 +56,19 @@ describe('parsePipelineFile', () => {
   it('pathKeys splits paths the way the domain writes them', () => {
     expect(pathKeys('pipeline[2].parallel[0]["odd key"]')).toEqual(['pipeline', 2, 'parallel', 0, 'odd key']);
     expect(pathKeys('')).toEqual([]);
+  });
+});
+
+describe('requireReleasePlanFile', () => {
+  it('reads release.yaml; a cycle is refused naming it, with its line', () => {
+    expect(requireReleasePlanFile('services:\n- service: a\n  job: 2\n  group: g\n').services).toEqual([{ service: 'a', job: '2', group: 'g', dependsOn: [] }]);
+    let thrown: unknown;
+    try {
+      requireReleasePlanFile('services:\n- service: a\n  job: 1\n  group: g\n  dependsOn: [b]\n- service: b\n  job: 1\n  group: g\n  dependsOn: [a]\n');
+    } catch (err) {
+      thrown = err;
+    }
+    expect(isDomainError(thrown) && thrown.code).toBe(ErrorCode.INVALID_RELEASE_PLAN);
+    expect(isDomainError(thrown) && thrown.details['problems']).toEqual([{ path: 'services[0].dependsOn', line: 5, message: 'dependency cycle: a → b → a' }]);
   });
 });

@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode, readPipeline, type Pipeline, type Problem } from '@berth/domain';
+import { DomainError, ErrorCode, readPipeline, readReleasePlan, type Pipeline, type Problem, type ReleasePlanFile } from '@berth/domain';
 import { LineCounter, isNode, parseDocument, type Document } from 'yaml';
 
 /** A problem in a pipeline file, with the 1-based line it is on (when the file has one for it). */
@@ -39,11 +39,8 @@ function lineFinder(doc: Document, counter: LineCounter): (path: string) => numb
   };
 }
 
-/**
- * Parses a pipeline file, YAML or JSON (JSON is YAML), for `service`:
- * syntax errors and every rule the domain checks, each with its line.
- */
-export function parsePipelineFile(source: string, service: string): ParsedPipelineFile {
+/** A YAML or JSON file (JSON is YAML) as plain values, or its syntax errors with their lines. */
+export function parseYamlFile(source: string): { value?: unknown; problems: readonly FileProblem[]; lineOf: (path: string) => number | undefined } {
   if (source.length > MAX_SOURCE_CHARS) return { problems: [{ path: '', message: `the file is larger than ${MAX_SOURCE_CHARS} characters` }], lineOf: () => undefined };
   const counter = new LineCounter();
   const doc = parseDocument(source, { lineCounter: counter, uniqueKeys: true, prettyErrors: false });
@@ -52,9 +49,28 @@ export function parsePipelineFile(source: string, service: string): ParsedPipeli
     const problems = doc.errors.map((error) => ({ path: '', line: counter.linePos(error.pos[0]).line, message: error.message.split('\n')[0] ?? error.message }));
     return { problems, lineOf };
   }
-  const { pipeline, problems } = readPipeline(doc.toJS({ maxAliasCount: 100 }), service);
-  const located = problems.map((problem) => withLine(problem, lineOf));
-  return pipeline === undefined ? { problems: located, lineOf } : { pipeline, problems: located, lineOf };
+  return { value: doc.toJS({ maxAliasCount: 100 }), problems: [], lineOf };
+}
+
+/**
+ * Parses a pipeline file, YAML or JSON, for `service`: syntax errors and
+ * every rule the domain checks, each with its line.
+ */
+export function parsePipelineFile(source: string, service: string): ParsedPipelineFile {
+  const file = parseYamlFile(source);
+  if (file.problems.length > 0) return { problems: file.problems, lineOf: file.lineOf };
+  const { pipeline, problems } = readPipeline(file.value, service);
+  const located = problems.map((problem) => withLine(problem, file.lineOf));
+  return pipeline === undefined ? { problems: located, lineOf: file.lineOf } : { pipeline, problems: located, lineOf: file.lineOf };
+}
+
+/** A release plan file (release.yaml), or INVALID_RELEASE_PLAN with every problem and its line (a cycle is named). */
+export function requireReleasePlanFile(source: string): ReleasePlanFile {
+  const file = parseYamlFile(source);
+  const read = file.problems.length > 0 ? { problems: file.problems } : readReleasePlan(file.value);
+  if ('plan' in read && read.plan !== undefined) return read.plan;
+  const problems = read.problems.map((problem) => withLine(problem, file.lineOf));
+  throw new DomainError(ErrorCode.INVALID_RELEASE_PLAN, `Invalid release plan: ${problems.map(describeFileProblem).join('; ')}`, { problems });
 }
 
 export function withLine(problem: Problem, lineOf: (path: string) => number | undefined): FileProblem {

@@ -5,6 +5,7 @@ import {
   jobDecider,
   pipelineDecider,
   releaseDecider,
+  releasePlanDecider,
   rolloutDecider,
   type DeploymentGroup,
   type DeploymentGroupState,
@@ -22,11 +23,13 @@ import {
   type Release,
   type ReleaseState,
   type ServicePipeline,
+  type ReleasePlan,
+  type ReleasePlanState,
 } from '@berth/domain';
 import { AggregateProjection } from '@berth/event-store';
 
 /** Aggregate kinds as they appear in subjects (`berth.evt.<kind>.<id>`). */
-export const Aggregate = { JOB: 'job', HOST: 'host', DEPLOYMENT: 'deployment', DEPLOYMENT_GROUP: 'deployment-group', ROLLOUT: 'rollout', PIPELINE: 'pipeline', RELEASE: 'release' } as const;
+export const Aggregate = { JOB: 'job', HOST: 'host', DEPLOYMENT: 'deployment', DEPLOYMENT_GROUP: 'deployment-group', ROLLOUT: 'rollout', PIPELINE: 'pipeline', RELEASE: 'release', RELEASE_PLAN: 'release-plan' } as const;
 
 /**
  * Jobs, hosts, deployments, deployment groups and rollouts folded from BERTH_EVENTS with the domain's
@@ -42,6 +45,7 @@ export function createBerthProjection() {
     [Aggregate.ROLLOUT]: rolloutDecider,
     [Aggregate.PIPELINE]: pipelineDecider,
     [Aggregate.RELEASE]: releaseDecider,
+    [Aggregate.RELEASE_PLAN]: releasePlanDecider,
   });
 }
 
@@ -144,6 +148,17 @@ export class BerthView {
     return [...this.projection.all(Aggregate.RELEASE).values()]
       .map((v) => v.state as ReleaseState)
       .filter((s): s is Release => s.kind === 'release');
+  }
+
+  releasePlan(id: string): ReleasePlan | undefined {
+    const state = this.projection.get(Aggregate.RELEASE_PLAN, id).state as ReleasePlanState;
+    return state.kind === 'plan' ? state : undefined;
+  }
+
+  releasePlans(): ReleasePlan[] {
+    return [...this.projection.all(Aggregate.RELEASE_PLAN).values()]
+      .map((v) => v.state as ReleasePlanState)
+      .filter((s): s is ReleasePlan => s.kind === 'plan');
   }
 }
 

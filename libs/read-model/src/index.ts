@@ -3,3 +3,4 @@ export * from './berth-queries';
 export * from './job-history-index';
 export * from './deployment-group-queries';
 export * from './release-queries';
+export * from './release-plan-queries';

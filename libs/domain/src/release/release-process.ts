@@ -1,9 +1,10 @@
+import type { UpdateStrategy } from '../rollout/rollout-options';
 import { addSeconds, isReleaseActive, type Release } from './release';
 import { stepTimeout } from './release.decider';
 
 /** What the release asks the process manager to do: start a rolling update of a group. */
 export type ReleaseAction =
-  | { readonly type: 'StartStepRollout'; readonly step: string; readonly group: string; readonly jobId: string }
+  | { readonly type: 'StartStepRollout'; readonly step: string; readonly group: string; readonly jobId: string; readonly options?: UpdateStrategy }
   | { readonly type: 'StartRollbackRollout'; readonly group: string; readonly jobId: string };
 
 /** Rolling updates the release needs and has not recorded yet (level-triggered: also after a failover). */
@@ -12,7 +13,8 @@ export function pendingReleaseActions(release: Release): ReleaseAction[] {
     return (release.stages[release.stage]?.steps ?? []).flatMap((key) => {
       const step = release.steps[key];
       if (step?.kind !== 'group' || step.status !== 'RUNNING' || step.rolloutId !== undefined) return [];
-      return [{ type: 'StartStepRollout' as const, step: key, group: step.name, jobId: release.jobId }];
+      const options = release.options.rolloutOptions === undefined ? {} : { options: release.options.rolloutOptions };
+      return [{ type: 'StartStepRollout' as const, step: key, group: step.name, jobId: release.jobId, ...options }];
     });
   }
   if (release.status === 'rolling_back') {

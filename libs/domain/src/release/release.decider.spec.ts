@@ -282,3 +282,10 @@ describe('release: rollouts the process manager could not start', () => {
     expect(stateOf(rollback)).toMatchObject({ status: 'failed', error: 'rollback failed for web.canary (Job not found)', rollbackStartedAt: t1 });
   });
 });
+
+describe('release: rollout options for its group steps', () => {
+  it('a release started with rollout options asks for its rollouts with them', () => {
+    const release = stateOf(run([], startCommand({ group: 'main', rolloutOptions: { prestage: true, prestageQuorum: 2, maxUnavailable: 1 } })));
+    expect(pendingReleaseActions(release)).toEqual([{ type: 'StartStepRollout', step: 'group:main', group: 'main', jobId: job, options: { prestage: true, prestageQuorum: 2, maxUnavailable: 1 } }]);
+  });
+});

@@ -1,6 +1,7 @@
 import type { Decider, DomainCommand } from '../decider';
 import { DomainError, ErrorCode } from '../errors';
 import { GATE_DEFAULT_TIMEOUT_SECONDS, stepKey, type Pipeline, type PipelineStage, type PipelineStep } from '../pipeline/pipeline';
+import type { UpdateStrategy } from '../rollout/rollout-options';
 import type { RolloutStatus } from '../rollout/rollout-state';
 import {
   addSeconds,
@@ -33,6 +34,8 @@ export interface StartRelease extends ReleaseCommandBase<'StartRelease'> {
   readonly autoAbandonDelay?: number;
   /** Deploy even to groups the job was rolled back from. */
   readonly force?: boolean;
+  /** Update-strategy options for the group steps' rollouts. */
+  readonly rolloutOptions?: UpdateStrategy;
   /** Each deployment group's current job (its last stable one), where a rollback goes. */
   readonly previousJobs: Readonly<Record<string, string>>;
   /** Groups from which this job was rolled back before (bad versions). */
@@ -155,6 +158,7 @@ function start(command: StartRelease): ReleaseEvent[] {
     autoCertifyDelay: command.autoCertifyDelay ?? command.pipeline?.autoCertifyDelay ?? (anyRollback ? DEFAULT_AUTO_CERTIFY_WITH_ROLLBACK : 0),
     autoAbandonDelay: command.autoAbandonDelay ?? command.pipeline?.autoAbandonDelay ?? DEFAULT_AUTO_ABANDON,
     force: command.force === true,
+    ...(command.rolloutOptions === undefined ? {} : { rolloutOptions: command.rolloutOptions }),
   };
   const stagePlans: ReleaseStagePlan[] = stages.map((stage, i) => ({ steps: steps.filter((step) => step.stage === i).map((step) => step.key), triggerNextStepManually: stage.triggerNextStepManually }));
   const previousJobs = Object.fromEntries(groups.flatMap((group) => (command.previousJobs[group] === undefined ? [] : [[group, command.previousJobs[group]]])));

@@ -1,5 +1,6 @@
 import type { DomainEvent } from '../decider';
 import type { PipelineStepKind } from '../pipeline/pipeline';
+import type { UpdateStrategy } from '../rollout/rollout-options';
 
 /**
  * A release: one run of a service's pipeline for one job (PaaSTA's
@@ -63,6 +64,8 @@ export interface ReleaseOptions {
   readonly autoCertifyDelay: number;
   readonly autoAbandonDelay: number;
   readonly force: boolean;
+  /** Update-strategy options for every group step's rollout, over the job's and the group's (release plans: prestage and quorum). */
+  readonly rolloutOptions?: UpdateStrategy;
 }
 
 interface ReleaseEventBase<T extends string> extends DomainEvent<T> {

@@ -1,0 +1,108 @@
+import { DomainError, ErrorCode, groupMatches, naturalSort, planDeployQueue, type PlanService, type ReleasePlan } from '@berth/domain';
+import { BerthView, type BerthProjection } from './berth-projection';
+import { splitJobId } from './berth-queries';
+
+export interface PlanServiceRow {
+  readonly service: string;
+  readonly jobId: string;
+  readonly group: string;
+  readonly quorum?: number;
+  readonly maxUnavailable?: number | string;
+  readonly dependsOn: readonly string[];
+  readonly status: PlanService['status'];
+  readonly releaseId?: string;
+  readonly releaseStatus?: string;
+  readonly error?: string;
+}
+
+/** The blog's /dc/current: per service, its group's hosts, online or not, and the version of the service each runs. */
+export interface CurrentView {
+  readonly service: string;
+  readonly hosts: readonly { readonly host: string; readonly online: boolean; readonly version?: string }[];
+}
+
+/** The blog's /dc/staging: per service, the hosts that have the new version's image staged. */
+export interface StagingView {
+  readonly service: string;
+  readonly jobId: string;
+  readonly hosts: readonly string[];
+}
+
+export interface ReleasePlanDetail {
+  readonly planId: string;
+  readonly status: ReleasePlan['status'];
+  readonly error?: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly levels: readonly (readonly string[])[];
+  readonly services: readonly PlanServiceRow[];
+  readonly current: readonly CurrentView[];
+  readonly staging: readonly StagingView[];
+  /** The blog's /dc/deploy: services waiting, in dependency order. */
+  readonly deployQueue: readonly string[];
+}
+
+/** Release plans with the three views of the datacentre blog, from one projection. */
+export class ReleasePlanQueries {
+  private readonly view: BerthView;
+
+  constructor(projection: BerthProjection) {
+    this.view = new BerthView(projection);
+  }
+
+  plan(id: string): ReleasePlanDetail {
+    const plan = this.view.releasePlan(id);
+    if (plan === undefined) throw new DomainError(ErrorCode.RELEASE_PLAN_NOT_FOUND, `Release plan not found: ${id}`, { planId: id });
+    return this.detail(plan);
+  }
+
+  /** Newest first. */
+  plans(): ReleasePlanDetail[] {
+    return this.view
+      .releasePlans()
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+      .map((plan) => this.detail(plan));
+  }
+
+  private detail(plan: ReleasePlan): ReleasePlanDetail {
+    const ordered = plan.levels.flat().flatMap((name) => (plan.services[name] === undefined ? [] : [plan.services[name]]));
+    return {
+      planId: plan.planId,
+      status: plan.status,
+      ...(plan.error === undefined ? {} : { error: plan.error }),
+      createdAt: plan.createdAt,
+      updatedAt: plan.updatedAt,
+      levels: plan.levels,
+      services: ordered.map((s) => this.serviceRow(s)),
+      current: ordered.map((s) => this.current(s)),
+      staging: ordered.map((s) => this.staging(s)),
+      deployQueue: planDeployQueue(plan),
+    };
+  }
+
+  private serviceRow(s: PlanService): PlanServiceRow {
+    const release = s.releaseId === undefined ? undefined : this.view.release(s.releaseId);
+    return { ...s, ...(release === undefined ? {} : { releaseStatus: release.status }) };
+  }
+
+  private current(s: PlanService): CurrentView {
+    const group = this.view.group(s.group);
+    const hosts = group === undefined ? [] : this.view.hosts().filter((host) => groupMatches(group, host.labels));
+    const byName = new Map(hosts.map((host) => [host.host, host]));
+    return {
+      service: s.service,
+      hosts: naturalSort(byName.keys()).map((name) => {
+        const running = this.view.jobsOnHost(name).find((job) => splitJobId(job.jobId).name === s.service && job.goal === 'START');
+        return { host: name, online: byName.get(name)?.status === 'UP', ...(running === undefined ? {} : { version: running.jobId }) };
+      }),
+    };
+  }
+
+  private staging(s: PlanService): StagingView {
+    const release = s.releaseId === undefined ? undefined : this.view.release(s.releaseId);
+    const rolloutId = release === undefined ? undefined : Object.values(release.steps).find((step) => step.kind === 'group')?.rolloutId;
+    const rollout = rolloutId === undefined ? undefined : this.view.rollout(rolloutId);
+    const staged = rollout === undefined ? [] : Object.values(rollout.hosts).filter((row) => row.imagePulled).map((row) => row.host);
+    return { service: s.service, jobId: s.jobId, hosts: naturalSort(staged) };
+  }
+}
