@@ -1,5 +1,5 @@
 import type { Rollout, RolloutHost } from '../api/types';
-import { cellStateOf, countCells, hostCells } from './host-cells';
+import { cellDetail, cellStateOf, countCells, hostCells } from './host-cells';
 
 const host = (over: Partial<RolloutHost> & Pick<RolloutHost, 'host' | 'state'>): RolloutHost => ({ batch: null, canary: false, up: true, targetRunning: false, failure: null, ...over });
 
@@ -56,7 +56,7 @@ describe('hostCells', () => {
       ['h2', 'pulling', false, true],
       ['h3', 'pending', false, false],
     ]);
-    expect(cells[1]?.detail).toBe('DEPLOYING · task PULLING_IMAGE · batch 2');
+    expect(cellDetail(cells[1] as (typeof cells)[number])).toBe('DEPLOYING · task PULLING_IMAGE · batch 2');
     expect(countCells(cells)).toMatchObject({ healthy: 1, pulling: 1, pending: 1, failed: 0 });
   });
 

@@ -23,8 +23,16 @@ export interface HostCell {
   readonly batch: number | null;
   /** in the newest batch started */
   readonly current: boolean;
-  /** rollout state and task state, for the tooltip */
-  readonly detail: string;
+  /** the rollout's view of the host and its task state, for the hover line */
+  readonly source: RolloutHost;
+  readonly task: string | null | undefined;
+}
+
+/** The hover line: built for one cell on demand, not for 1,000 on every update. */
+export function cellDetail(cell: HostCell): string {
+  const h = cell.source;
+  const parts = [h.state, cell.task ? `task ${cell.task}` : '', h.batch !== null ? `batch ${h.batch}` : '', h.canary ? 'canary' : '', h.up ? '' : 'host DOWN', h.failure ? `${h.failure.reason}: ${h.failure.message}` : ''];
+  return parts.filter(Boolean).join(' · ');
 }
 
 function deployingState(taskState: string | null | undefined): CellState {
@@ -60,9 +68,7 @@ export function hostCells(rollout: Rollout, groupHosts: readonly GroupHostStatus
   const currentBatch = rollout.batches ?? hosts.reduce((max, h) => Math.max(max, h.batch ?? 0), 0);
   return hosts.map((h) => {
     const task = tasks.get(h.host);
-    const state = cellStateOf(h, task);
-    const parts = [h.state, task ? `task ${task}` : '', h.batch !== null ? `batch ${h.batch}` : '', h.canary ? 'canary' : '', h.up ? '' : 'host DOWN', h.failure ? `${h.failure.reason}: ${h.failure.message}` : ''];
-    return { host: h.host, state, canary: h.canary, batch: h.batch, current: h.batch !== null && h.batch === currentBatch && !rollout.finished, detail: parts.filter(Boolean).join(' · ') };
+    return { host: h.host, state: cellStateOf(h, task), canary: h.canary, batch: h.batch, current: h.batch !== null && h.batch === currentBatch && !rollout.finished, source: h, task };
   });
 }
 

@@ -1,5 +1,5 @@
 import { useLayoutEffect, useRef, useState, type MouseEvent } from 'react';
-import { CELL_COLOURS, type HostCell } from './host-cells';
+import { CELL_COLOURS, cellDetail, type HostCell } from './host-cells';
 import { cellAt, cellOrigin, gridLayout, type GridLayout } from './grid-layout';
 
 function paint(ctx: CanvasRenderingContext2D, layout: GridLayout, cells: readonly HostCell[]): void {
@@ -84,7 +84,7 @@ export function HostGrid(props: { readonly cells: readonly HostCell[]; readonly 
       <div className="grid-hover" aria-live="off">
         {hovered ? (
           <>
-            <strong>{hovered.host}</strong> {hovered.state} — {hovered.detail}
+            <strong>{hovered.host}</strong> {hovered.state} — {cellDetail(hovered)}
           </>
         ) : (
           'Hover a cell to see its host.'
