@@ -61,6 +61,8 @@ export interface RolloutHostRow {
   readonly canary: boolean;
   readonly up: boolean;
   readonly targetRunning: boolean;
+  /** The target's image is on the host (its agent answered PrepareImage with PULLED); prestaging rollouts only. */
+  readonly imagePulled: boolean;
   readonly failure?: RolloutHost['failure'];
   readonly deployRequestedAt?: string;
   readonly runningSince?: string;
@@ -112,6 +114,7 @@ function hostRowOf(row: RolloutHost): RolloutHostRow {
     canary: row.canary,
     up: row.up,
     targetRunning: row.targetRunning,
+    imagePulled: row.imagePulled,
     ...(row.failure === undefined ? {} : { failure: row.failure }),
     ...(row.deployRequestedAt === undefined ? {} : { deployRequestedAt: row.deployRequestedAt }),
     ...(row.runningSince === undefined ? {} : { runningSince: row.runningSince }),

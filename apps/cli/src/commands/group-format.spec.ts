@@ -93,6 +93,26 @@ describe('rolling-update progress lines', () => {
   });
 });
 
+describe('rolling-update progress while prestaging', () => {
+  it('counts the hosts that have the image against the quorum, a line each time one more has it', () => {
+    const lines: string[] = [];
+    const printer = new RolloutLinePrinter((l) => lines.push(l));
+    const prestaging = (pulled: readonly string[]) => {
+      const view = rollout([['h1', 'PENDING'], ['h2', 'PENDING'], ['h3', 'PENDING']], { status: 'PRESTAGING', limits: { prestageQuorum: 2 } });
+      return { ...view, hosts: view.hosts?.map((h) => ({ ...h, imagePulled: pulled.includes(h.host) })) };
+    };
+    printer.update(prestaging([]));
+    printer.update(prestaging(['h2']));
+    printer.update(prestaging(['h2']));
+    printer.update(prestaging(['h2', 'h1']));
+    expect(lines).toEqual([
+      'Prestaging the image: 0 of 2 hosts needed have it…',
+      'Prestaging the image: 1 of 2 hosts needed have it…',
+      'Prestaging the image: 2 of 2 hosts needed have it…',
+    ]);
+  });
+});
+
 describe('watch-deployment-group', () => {
   it('prints the group line and host rows only when they change', () => {
     const lines: string[] = [];

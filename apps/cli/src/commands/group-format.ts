@@ -103,9 +103,17 @@ export class RolloutLinePrinter {
     if (rollout.paused) return 'Paused (berth resume to carry on).';
     if (rollout.status === 'AWAITING_PROMOTION') return `Canaries are healthy: waiting for promotion (berth promote ${rollout.rolloutId}).`;
     if (rollout.status === 'REVERTING') return `Reverting to ${rollout.targetJobId}${rollout.error ? `: ${rollout.error}` : ''}`;
-    if (rollout.status === 'PRESTAGING') return 'Prestaging the image on every host…';
+    if (rollout.status === 'PRESTAGING') return prestageLine(rollout);
     return '';
   }
+}
+
+/** `Prestaging the image: 2 of 3 hosts needed have it…`, a new line each time one more host has it. */
+export function prestageLine(rollout: Pick<RolloutView, 'hosts' | 'limits'>): string {
+  const quorum = rollout.limits?.['prestageQuorum'];
+  if (typeof quorum !== 'number' || !rollout.hosts) return 'Prestaging the image on every host…';
+  const pulled = rollout.hosts.filter((h) => h.imagePulled === true).length;
+  return `Prestaging the image: ${pulled} of ${quorum} hosts needed have it…`;
 }
 
 /** `Duration: 4.00 s` */

@@ -75,6 +75,7 @@ export function toRolloutModel(rollout: RolloutSummary | RolloutDetail, batchOf?
         canary: h.canary,
         up: h.up,
         targetRunning: h.targetRunning,
+        imagePulled: h.imagePulled,
         ...(h.failure === undefined ? {} : { failure: { reason: h.failure.reason, message: h.failure.message } }),
         ...(h.deployRequestedAt === undefined ? {} : { deployRequestedAt: h.deployRequestedAt }),
         ...(h.runningSince === undefined ? {} : { runningSince: h.runningSince }),

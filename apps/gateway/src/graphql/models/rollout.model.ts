@@ -26,6 +26,7 @@ export class RolloutHostModel {
   @Field() canary!: boolean;
   @Field() up!: boolean;
   @Field({ description: 'the target job is RUNNING there' }) targetRunning!: boolean;
+  @Field({ description: "the target's image is on the host (its agent answered PrepareImage with PULLED); prestaging rollouts only" }) imagePulled!: boolean;
   @Field(() => HostFailureModel, { nullable: true }) failure?: HostFailureModel;
   @Field({ nullable: true }) deployRequestedAt?: string;
   @Field({ nullable: true }) runningSince?: string;
