@@ -12,8 +12,9 @@ import { startStack, type Stack } from './support/stack';
  */
 const HOSTS = ['stage-e2e-1', 'stage-e2e-2', 'stage-e2e-3'];
 const GROUP = 'web-group';
-// three containers of the job on one machine: each agent hands out dynamic ports from its own range
-const PORT_BASE = 33000 + (process.pid % 400) * 10;
+// three containers of the job on one machine: each agent hands out dynamic ports from its own range,
+// below the kernel's ephemeral ports (32768+) and above where agents with the default range start (20000)
+const PORT_BASE = 28000 + (process.pid % 400) * 10;
 let docker: DockerEngineLease;
 let stack: Stack;
 let cli: BerthCli;
