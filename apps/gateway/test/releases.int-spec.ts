@@ -83,6 +83,9 @@ describe('pipelines and releases over GraphQL', () => {
 
     const listed = await gql<{ releases: { items: { releaseId: string; status: string }[] } }>('query { releases(service: "rel") { items { releaseId status } } }');
     expect(listed.releases.items).toEqual([{ releaseId, status: 'complete' }]);
+    // unset variables arrive as null: every service's releases, as with no arguments
+    const all = await gql<{ releases: { items: { releaseId: string }[] } }>('query All($service: String, $status: String) { releases(service: $service, status: $status) { items { releaseId } } }', { service: null, status: null });
+    expect(all.releases.items.map((r) => r.releaseId)).toContain(releaseId);
     const again = await stack.gql(`mutation($id: String!) { advanceRelease(release: $id) { changed } }`, { id: releaseId });
     expect(again.errors?.[0]?.extensions?.code).toBe('RELEASE_STATE_CONFLICT');
   });

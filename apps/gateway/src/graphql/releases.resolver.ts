@@ -79,7 +79,8 @@ export class ReleasesResolver {
 
   @Query(() => ReleaseList, { description: 'Releases, newest first' })
   releases(@Args() args: ReleasesArgs): Promise<ReleaseList> {
-    const filter = { ...(args.service === undefined ? {} : { service: args.service }), ...(args.status === undefined ? {} : { status: args.status as ReleaseDetail['status'] }) };
+    // null (an unset variable) means no filter, like an absent argument
+    const filter = { ...(args.service == null ? {} : { service: args.service }), ...(args.status == null ? {} : { status: args.status as ReleaseDetail['status'] }) };
     return this.reads.read(args.atLeastSequence, () => ({ items: this.queries.releases(filter).map(toReleaseModel) }));
   }
 
