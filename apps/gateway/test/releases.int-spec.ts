@@ -105,4 +105,25 @@ describe('pipelines and releases over GraphQL', () => {
     const gate = await stack.rest('POST', '/api/v1/gates/rel/itest', { passed: true });
     expect(gate).toMatchObject({ status: 404, body: { code: 'RELEASE_NOT_FOUND' } });
   });
+
+  it('starts a multi-service release plan and shows its views; a cycle is refused naming it', async () => {
+    const cyclic = await stack.gql('mutation($source: String!) { startReleasePlan(source: $source) { plan { planId } } }', {
+      source: 'services:\n- {service: rel, job: 1, group: rel-main, dependsOn: [other]}\n- {service: other, job: 1, group: rel-main, dependsOn: [rel]}\n',
+    });
+    expect(cyclic.errors?.[0]?.extensions).toMatchObject({ code: 'INVALID_RELEASE_PLAN', details: { problems: [{ message: 'dependency cycle: rel → other → rel' }] } });
+    const started = await gql<{ startReleasePlan: { plan: { planId: string; levels: string[][] } } }>('mutation($source: String!) { startReleasePlan(source: $source) { plan { planId levels } } }', {
+      source: 'services:\n- service: rel\n  job: 1\n  group: rel-main\n  quorum: 2\n',
+    });
+    const { planId, levels } = started.startReleasePlan.plan;
+    expect(levels).toEqual([['rel']]);
+    const PLAN = 'query($id: String!) { releasePlan(id: $id) { plan { status deployQueue services { service status } current { service hosts { host online version } } staging { service hosts } } } }';
+    type PlanView = { releasePlan: { plan: { status: string; current: { hosts: { host: string; version: string | null }[] }[]; staging: { hosts: string[] }[] } } };
+    await eventually(async () => (await gql<PlanView>(PLAN, { id: planId })).releasePlan.plan.status === 'complete', { timeoutMs: 15_000 });
+    const { plan } = (await gql<PlanView>(PLAN, { id: planId })).releasePlan;
+    expect(plan.current[0]?.hosts.map((h) => [h.host, h.version?.split(':').slice(0, 2).join(':')])).toEqual([
+      ['rel-main-1', 'rel:1'],
+      ['rel-main-2', 'rel:1'],
+    ]);
+    expect(plan.staging[0]?.hosts).toEqual(['rel-main-1', 'rel-main-2']);
+  });
 });

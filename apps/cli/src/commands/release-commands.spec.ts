@@ -138,3 +138,43 @@ describe('release commands', () => {
     expect((await runCli(['release', 'gate', 'web', 'itest', 'maybe'], { gateway })).exitCode).toBe(2);
   });
 });
+
+describe('release plan / status', () => {
+  const plan = {
+    planId: 'c0c0c0c0-0000-4000-8000-000000000003',
+    status: 'running',
+    levels: [['a', 'x'], ['b']],
+    deployQueue: ['b'],
+    services: [
+      { service: 'a', jobId: 'a:2:0123456789', group: 'dc.a', quorum: 2, dependsOn: [], status: 'RUNNING', releaseId: 'r-a', releaseStatus: 'deploying' },
+      { service: 'x', jobId: 'x:2:0123456789', group: 'dc.x', dependsOn: [], status: 'COMPLETE', releaseId: 'r-x', releaseStatus: 'complete' },
+      { service: 'b', jobId: 'b:2:0123456789', group: 'dc.b', dependsOn: ['a'], status: 'WAITING' },
+    ],
+    current: [{ service: 'a', hosts: [{ host: 'h1', online: true, version: 'a:2:0123456789' }, { host: 'h2', online: false, version: 'a:1:0123456789' }] }],
+    staging: [{ service: 'a', jobId: 'a:2:0123456789', hosts: ['h1'] }],
+  };
+
+  it('release plan sends the file and prints the order, the services and the three views', async () => {
+    const gateway = new FakeGateway(() => ({ startReleasePlan: { sequence: 3, plan } }));
+    const result = await runCli(['release', 'plan', '-f', 'release.yaml'], { gateway, files: { 'release.yaml': 'services: []' } });
+    expect(result.exitCode).toBe(0);
+    expect(gateway.sent[0]?.variables).toEqual({ source: 'services: []' });
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toBe(`Release plan ${plan.planId}: running`);
+    expect(lines[1]).toBe('Order: a + x -> b');
+    expect(lines).toContain('  a: 1/2 online; a:2:0123456 on 1, a:1:0123456 on 1; offline: h2');
+    expect(lines).toContain('  a: a:2:0123456 staged on 1 host');
+    expect(lines).toContain('Deploy queue: b');
+  });
+
+  it('release status --json prints the plan; a refused plan exits 1 with its code', async () => {
+    const gateway = new FakeGateway(() => ({ releasePlan: { sequence: 3, plan } }));
+    const status = await runCli(['--json', 'release', 'status', plan.planId], { gateway });
+    expect(JSON.parse(status.stdout)).toEqual(plan);
+    const refusing = new FakeGateway(() => {
+      throw new BerthCliError('INVALID_RELEASE_PLAN', 'Invalid release plan: line 5: services[0].dependsOn: dependency cycle: a → b → a');
+    });
+    const refused = await runCli(['release', 'plan', '-f', 'release.yaml'], { gateway: refusing, files: { 'release.yaml': 'x' } });
+    expect(refused).toMatchObject({ exitCode: 1, stderr: expect.stringContaining('dependency cycle: a → b → a') });
+  });
+});

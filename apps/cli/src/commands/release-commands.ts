@@ -2,7 +2,7 @@ import { basename, dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CommandContext, ContextFactory } from '../context';
 import { BerthCliError, CliFailure, UsageError } from '../errors';
-import { formatPipelineProblems, formatReleaseDetails, formatReleasesTable, ReleaseLinePrinter, type PipelineProblem, type ReleaseView } from './release-format';
+import { formatPipelineProblems, formatReleaseDetails, formatReleasePlan, formatReleasesTable, ReleaseLinePrinter, type PipelineProblem, type ReleasePlanView, type ReleaseView } from './release-format';
 
 export const RELEASE_FIELDS =
   'releaseId service jobId group status finished stage stages awaitingTrigger autoRollback badGroups error rollbackReason createdAt updatedAt deployedAt certifyAt abandonAt ' +
@@ -13,6 +13,10 @@ interface ReleaseChange {
   readonly changed: boolean;
   readonly sequence: number;
 }
+
+export const PLAN_FIELDS =
+  'planId status error createdAt updatedAt levels deployQueue services { service jobId group quorum maxUnavailable dependsOn status releaseId releaseStatus error } ' +
+  'current { service hosts { host online version } } staging { service jobId hosts }';
 
 /** Outcomes a waiting mark-for-deployment ends on. */
 const FINAL = new Set(['complete', 'abandoned', 'failed', 'rolled_back']);
@@ -215,7 +219,7 @@ function registerReleaseCommands(program: Command, context: ContextFactory): voi
       else ctx.print(formatReleasesTable(data.releases.items));
     });
 
-  const release = program.command('release').summary('show a release, or advance, roll back, abandon, complete or snooze it, or report a gate');
+  const release = program.command('release').summary('show a release, or advance, roll back, abandon, complete or snooze it, or report a gate; release plans');
   release
     .command('show')
     .summary('a release with its steps')
@@ -276,6 +280,38 @@ function registerReleaseCommands(program: Command, context: ContextFactory): voi
         { service, gate, passed: verdict === 'pass', message: options.message ?? null },
       );
       printRelease(ctx, data.reportGate.release);
+    });
+  registerPlanCommands(release, context);
+}
+
+function registerPlanCommands(release: Command, context: ContextFactory): void {
+  release
+    .command('plan')
+    .summary('start a multi-service release from release.yaml')
+    .description(
+      'Release several services in dependency order (independent ones in parallel): each service is a one-group release whose rollout stages the image first ' +
+        'and switches once its quorum of hosts has it. A dependency cycle is refused, named. Prints the plan (see release status).',
+    )
+    .requiredOption('-f, --file <file>', 'release.yaml (YAML or JSON; - for stdin)')
+    .action(async (options: { file: string }, cmd: Command) => {
+      const ctx = context(cmd);
+      const source = await readSource(ctx, options.file);
+      const data = await ctx.gateway().request<{ startReleasePlan: { plan: ReleasePlanView } }>(
+        `mutation StartReleasePlan($source: String!) { startReleasePlan(source: $source) { sequence plan { ${PLAN_FIELDS} } } }`,
+        { source },
+      );
+      if (ctx.json) ctx.printJson(data.startReleasePlan.plan);
+      else ctx.print(formatReleasePlan(data.startReleasePlan.plan));
+    });
+  release
+    .command('status')
+    .summary("a release plan's current, staging and deploy-queue views")
+    .argument('<plan>', 'release plan id')
+    .action(async (id: string, _options: unknown, cmd: Command) => {
+      const ctx = context(cmd);
+      const data = await ctx.gateway().request<{ releasePlan: { plan: ReleasePlanView } }>(`query ReleasePlan($id: String!) { releasePlan(id: $id) { plan { ${PLAN_FIELDS} } } }`, { id });
+      if (ctx.json) ctx.printJson(data.releasePlan.plan);
+      else ctx.print(formatReleasePlan(data.releasePlan.plan));
     });
 }
 

@@ -107,3 +107,42 @@ export class ReleaseLinePrinter {
     this.print(line);
   }
 }
+
+export interface ReleasePlanView {
+  readonly planId: string;
+  readonly status: string;
+  readonly error?: string | null;
+  readonly levels: readonly (readonly string[])[];
+  readonly deployQueue: readonly string[];
+  readonly services: readonly { service: string; jobId: string; group: string; quorum?: number | null; dependsOn: readonly string[]; status: string; releaseId?: string | null; releaseStatus?: string | null; error?: string | null }[];
+  readonly current: readonly { service: string; hosts: readonly { host: string; online: boolean; version?: string | null }[] }[];
+  readonly staging: readonly { service: string; jobId: string; hosts: readonly string[] }[];
+}
+
+/** The plan and the datacentre blog's three views: current, staging, deploy queue. */
+export function formatReleasePlan(plan: ReleasePlanView): string {
+  const services = formatTable(
+    ['SERVICE', 'JOB', 'GROUP', 'DEPENDS ON', 'STATUS', 'RELEASE'],
+    plan.services.map((s) => [s.service, shortJobId(s.jobId), s.group, s.dependsOn.join(',') || '-', s.error ? `${s.status} - ${s.error}` : s.status, s.releaseId ? `${s.releaseId} (${s.releaseStatus ?? '?'})` : '']),
+  );
+  const current = plan.current.map((view) => {
+    const online = view.hosts.filter((h) => h.online).length;
+    const versions = new Map<string, number>();
+    for (const h of view.hosts) versions.set(h.version ? shortJobId(h.version) : 'none', (versions.get(h.version ? shortJobId(h.version) : 'none') ?? 0) + 1);
+    const offline = view.hosts.filter((h) => !h.online).map((h) => h.host);
+    return `  ${view.service}: ${online}/${view.hosts.length} online; ${[...versions].map(([v, n]) => `${v} on ${n}`).join(', ')}${offline.length > 0 ? `; offline: ${offline.join(', ')}` : ''}`;
+  });
+  const staging = plan.staging.map((view) => `  ${view.service}: ${shortJobId(view.jobId)} staged on ${view.hosts.length} host${view.hosts.length === 1 ? '' : 's'}`);
+  return [
+    `Release plan ${plan.planId}: ${plan.status}${plan.error ? ` - ${plan.error}` : ''}`,
+    `Order: ${plan.levels.map((level) => level.join(' + ')).join(' -> ')}`,
+    '',
+    services,
+    '',
+    'Current:',
+    ...current,
+    'Staging:',
+    ...staging,
+    `Deploy queue: ${plan.deployQueue.length === 0 ? '(empty)' : plan.deployQueue.join(', ')}`,
+  ].join('\n');
+}

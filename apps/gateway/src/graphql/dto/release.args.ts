@@ -89,3 +89,18 @@ export class ReportGateArgs {
 export class ReleaseProgressArgs {
   @Field() @IsUUID() releaseId!: string;
 }
+
+@ArgsType()
+export class StartReleasePlanArgs {
+  @Field({ description: 'release.yaml as text (YAML or JSON)' }) @IsString() @IsNotEmpty() @MaxLength(MAX_SOURCE) source!: string;
+}
+
+@ArgsType()
+export class ReleasePlanArgs extends ReadArgs {
+  @Field() @IsUUID() id!: string;
+}
+
+@ArgsType()
+export class ReleasePlanCommandArgs {
+  @Field({ description: 'release plan id' }) @IsUUID() plan!: string;
+}

@@ -118,3 +118,63 @@ export class ReleaseProgressUpdate {
   @Field({ nullable: true, description: 'the event that caused this update; absent on the first' }) event?: string;
   @Field(() => Int) sequence!: number;
 }
+
+@ObjectType('ReleasePlanService', { description: 'A service of a multi-service release' })
+export class ReleasePlanServiceModel {
+  @Field() service!: string;
+  @Field() jobId!: string;
+  @Field() group!: string;
+  @Field(() => Int, { nullable: true, description: 'hosts that must have the image staged before the switch' }) quorum?: number;
+  @Field(() => JSONScalar, { nullable: true, description: 'a host count or a percentage' }) maxUnavailable?: number | string;
+  @Field(() => [String]) dependsOn!: string[];
+  @Field({ description: 'WAITING, RUNNING, COMPLETE or FAILED' }) status!: string;
+  @Field({ nullable: true }) releaseId?: string;
+  @Field({ nullable: true }) releaseStatus?: string;
+  @Field({ nullable: true }) error?: string;
+}
+
+@ObjectType('PlanHost')
+export class PlanHostModel {
+  @Field() host!: string;
+  @Field() online!: boolean;
+  @Field({ nullable: true, description: "the service's job running there" }) version?: string;
+}
+
+@ObjectType('PlanCurrentView', { description: '/dc/current: a service and its hosts' })
+export class PlanCurrentViewModel {
+  @Field() service!: string;
+  @Field(() => [PlanHostModel]) hosts!: PlanHostModel[];
+}
+
+@ObjectType('PlanStagingView', { description: '/dc/staging: the hosts with the new version staged' })
+export class PlanStagingViewModel {
+  @Field() service!: string;
+  @Field() jobId!: string;
+  @Field(() => [String]) hosts!: string[];
+}
+
+@ObjectType('ReleasePlan', { description: 'A multi-service release in dependency order' })
+export class ReleasePlanModel {
+  @Field() planId!: string;
+  @Field({ description: 'running, complete, failed or abandoned' }) status!: string;
+  @Field({ nullable: true }) error?: string;
+  @Field() createdAt!: string;
+  @Field() updatedAt!: string;
+  @Field(() => [[String]], { description: "dependency levels: a level's services run together" }) levels!: string[][];
+  @Field(() => [ReleasePlanServiceModel]) services!: ReleasePlanServiceModel[];
+  @Field(() => [PlanCurrentViewModel]) current!: PlanCurrentViewModel[];
+  @Field(() => [PlanStagingViewModel]) staging!: PlanStagingViewModel[];
+  @Field(() => [String], { description: '/dc/deploy: services waiting, in order' }) deployQueue!: string[];
+}
+
+@ObjectType()
+export class ReleasePlanResult {
+  @Field(() => ReleasePlanModel) plan!: ReleasePlanModel;
+  @Field(() => Int) sequence!: number;
+}
+
+@ObjectType()
+export class ReleasePlanList {
+  @Field(() => [ReleasePlanModel], { description: 'newest first' }) items!: ReleasePlanModel[];
+  @Field(() => Int) sequence!: number;
+}

@@ -1,0 +1,48 @@
+import { PipelineCommand } from '@berth/contracts';
+import { ReleasePlanQueries, type ReleasePlanDetail } from '@berth/read-model';
+import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { CommandService } from '../commands/command.service';
+import { ReadService } from '../read-model/read.service';
+import { ReadArgs } from './dto/query.args';
+import { ReleasePlanArgs, ReleasePlanCommandArgs, StartReleasePlanArgs } from './dto/release.args';
+import { ReleasePlanList, ReleasePlanModel, ReleasePlanResult } from './models/release.model';
+
+/** The read model's detail is already the GraphQL shape (readonly arrays aside). */
+function toPlanModel(detail: ReleasePlanDetail): ReleasePlanModel {
+  return detail as unknown as ReleasePlanModel;
+}
+
+/** Multi-service releases: start one from release.yaml, and its current / staging / deploy-queue views. */
+@Resolver(() => ReleasePlanModel)
+export class ReleasePlansResolver {
+  private readonly queries: ReleasePlanQueries;
+
+  constructor(
+    private readonly reads: ReadService,
+    private readonly commands: CommandService,
+  ) {
+    this.queries = new ReleasePlanQueries(reads.model.projection);
+  }
+
+  @Query(() => ReleasePlanResult, { description: 'A release plan with its views (RELEASE_PLAN_NOT_FOUND otherwise)' })
+  releasePlan(@Args() args: ReleasePlanArgs): Promise<ReleasePlanResult> {
+    return this.reads.read(args.atLeastSequence, () => ({ plan: toPlanModel(this.queries.plan(args.id)) }));
+  }
+
+  @Query(() => ReleasePlanList, { description: 'Release plans, newest first' })
+  releasePlans(@Args() args: ReadArgs): Promise<ReleasePlanList> {
+    return this.reads.read(args.atLeastSequence, () => ({ items: this.queries.plans().map(toPlanModel) }));
+  }
+
+  @Mutation(() => ReleasePlanResult, { description: 'Starts a multi-service release from release.yaml (INVALID_RELEASE_PLAN with lines; a cycle is named)' })
+  async startReleasePlan(@Args() args: StartReleasePlanArgs): Promise<ReleasePlanResult> {
+    const result = await this.commands.pipelineCommand(PipelineCommand.START_RELEASE_PLAN, { source: args.source });
+    return { plan: toPlanModel(this.queries.plan(String(result['planId']))), sequence: result.sequence };
+  }
+
+  @Mutation(() => ReleasePlanResult, { description: 'Starts no more services of the plan (those running carry on)' })
+  async abandonReleasePlan(@Args() args: ReleasePlanCommandArgs): Promise<ReleasePlanResult> {
+    const result = await this.commands.pipelineCommand(PipelineCommand.ABANDON_RELEASE_PLAN, { plan: args.plan });
+    return { plan: toPlanModel(this.queries.plan(args.plan)), sequence: result.sequence };
+  }
+}
