@@ -23,12 +23,15 @@ import type { Logger } from '@berth/service';
 import { AckPolicy, StorageType, jetstream, jetstreamManager, type ConsumerMessages } from '@nats-io/jetstream';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { CommandExecutor } from './command-executor';
+import { KeyedLanes } from './keyed-lanes';
 import { registerHost, type HostPolicy } from './host-handlers';
 import type { LivenessMonitor } from './liveness-monitor';
 import { Aggregate, type BerthView } from '@berth/read-model';
 
 const STATUS_ACK_WAIT_MS = 5_000;
 const STATUS_PULL_EXPIRES_MS = 2_000;
+/** Status reports being recorded at once (of different hosts). */
+const STATUS_IN_FLIGHT = 64;
 
 /** Deployment events after which a host's agent gets its new desired state. */
 const DESIRED_STATE_CHANGES = new Set(['JobDeployed', 'JobUndeployed', 'GoalChanged', 'HostDeploymentsCleared']);
@@ -40,6 +43,7 @@ const DESIRED_STATE_CHANGES = new Set(['JobDeployed', 'JobUndeployed', 'GoalChan
  */
 export class AgentLink {
   private readonly subscriptions: Subscription[] = [];
+  private imagesRecorded: Promise<void> = Promise.resolve();
   private statusMessages: ConsumerMessages | undefined;
   private statusLoop: Promise<void> | undefined;
   private unlisten: (() => void) | undefined;
@@ -139,18 +143,24 @@ export class AgentLink {
     const config = { durable_name: SCHEDULER_STATUS_CONSUMER, ack_policy: AckPolicy.Explicit, ack_wait: STATUS_ACK_WAIT_MS * 1e6 };
     await jsm.consumers.add(STATUS_STREAM, config).catch(() => jsm.consumers.update(STATUS_STREAM, SCHEDULER_STATUS_CONSUMER, { ack_wait: config.ack_wait }));
     const consumer = await jetstream(this.nc).consumers.get(STATUS_STREAM, SCHEDULER_STATUS_CONSUMER);
-    const messages = await consumer.consume({ max_messages: 64, expires: STATUS_PULL_EXPIRES_MS });
+    const messages = await consumer.consume({ max_messages: 2 * STATUS_IN_FLIGHT, expires: STATUS_PULL_EXPIRES_MS });
     this.statusMessages = messages;
+    // hosts' reports are recorded concurrently (appends to different aggregates), each host's in order
+    const lanes = new KeyedLanes(STATUS_IN_FLIGHT);
     this.statusLoop = (async () => {
       for await (const m of messages) {
-        try {
-          await this.recordStatus(decodeSubjectToken(m.subject.split('.')[2] ?? ''), m.json() as TaskStatusReport);
-          m.ack();
-        } catch (err) {
-          this.logger.warn({ err, subject: m.subject }, 'status report not recorded; will be redelivered');
-          m.nak(1000);
-        }
+        const host = decodeSubjectToken(m.subject.split('.')[2] ?? '');
+        await lanes.add(host, async () => {
+          try {
+            await this.recordStatus(host, m.json() as TaskStatusReport);
+            m.ack();
+          } catch (err) {
+            this.logger.warn({ err, subject: m.subject }, 'status report not recorded; will be redelivered');
+            m.nak(1000);
+          }
+        });
       }
+      await lanes.drain();
     })();
   }
 
@@ -158,7 +168,14 @@ export class AgentLink {
   private async recordStatus(host: string, report: TaskStatusReport): Promise<void> {
     await this.recordTasks(host, report);
     const images = Array.isArray(report.images) ? report.images.filter(isValidImageStatus) : [];
-    if (images.length > 0) await this.onImages(host, images);
+    // image answers all land on the prestaging rollout's aggregate: one at a time, not racing appends
+    if (images.length > 0) await this.oneAtATime(() => this.onImages(host, images));
+  }
+
+  private oneAtATime(task: () => Promise<void>): Promise<void> {
+    const run = this.imagesRecorded.then(task);
+    this.imagesRecorded = run.catch(() => undefined);
+    return run;
   }
 
   private async recordTasks(host: string, report: TaskStatusReport): Promise<void> {

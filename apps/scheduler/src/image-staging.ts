@@ -1,5 +1,5 @@
 import { ImageState, agentSubjects, type ImageStatus, type PrepareImageMessage } from '@berth/contracts';
-import { rolloutDecider, type Rollout, type RolloutAction } from '@berth/domain';
+import { rolloutDecider, rolloutHost, type Rollout, type RolloutAction } from '@berth/domain';
 import { Aggregate, type BerthView } from '@berth/read-model';
 import type { Logger } from '@berth/service';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -80,7 +80,7 @@ export class ImageStaging {
 
   private waitingFor(host: string, image: string): Rollout[] {
     return this.view.rollouts().filter((rollout) => {
-      const row = rollout.hosts[host];
+      const row = rolloutHost(rollout, host);
       return rollout.status === 'PRESTAGING' && row !== undefined && !row.imagePulled && this.view.job(rollout.targetJobId)?.image === image;
     });
   }

@@ -9,6 +9,7 @@ import {
   nextDeadline,
   pendingActions,
   rolloutDecider,
+  rolloutHost,
   rolloutHostRows,
   STOPPED_BY_USER,
   type DeploymentGroup,
@@ -238,7 +239,7 @@ export class RolloutManager {
   private async observe(rolloutId: string, changedHosts: readonly string[]): Promise<void> {
     const rollout = this.view.rollout(rolloutId);
     if (rollout === undefined || isRolloutFinished(rollout)) return;
-    const names = changedHosts.filter((host) => rollout.hosts[host] !== undefined);
+    const names = changedHosts.filter((host) => rolloutHost(rollout, host) !== undefined);
     if (names.length === 0) return;
     const observations: HostObservation[] = names.map((host) => this.view.hostObservation(host));
     await this.send(rollout, (time) => ({ type: 'ObserveHosts', rolloutId, observations, time }));

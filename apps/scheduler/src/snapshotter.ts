@@ -5,7 +5,7 @@ import type { BerthProjection, JobHistoryIndex, JobHistoryState } from '@berth/r
 /** Name of the scheduler's snapshot in the event store's snapshot bucket. */
 export const SCHEDULER_SNAPSHOT = 'scheduler';
 /** Bumped when the shape of the state changes; a snapshot of another format is ignored (full replay). */
-export const SNAPSHOT_FORMAT = 1;
+export const SNAPSHOT_FORMAT = 2;
 
 export interface SchedulerSnapshotState {
   readonly format: number;

@@ -1,6 +1,6 @@
 import type { RolloutEvent, RolloutHost } from './rollout-events';
 import { prestageHosts, rolloutHostRows } from './rollout-planner';
-import { isRolloutFinished, type Rollout, type RolloutState } from './rollout-state';
+import { isRolloutFinished, rolloutHost, type Rollout, type RolloutState } from './rollout-state';
 
 /**
  * What the process manager must do for a rollout: commands to the deployment
@@ -51,7 +51,7 @@ function prepareActions(rollout: Rollout, rows: readonly RolloutHost[]): Rollout
 
 function rowsNamed(rollout: Rollout, names: readonly string[]): RolloutHost[] {
   return names.flatMap((name) => {
-    const row = rollout.hosts[name];
+    const row = rolloutHost(rollout, name);
     return row === undefined ? [] : [row];
   });
 }
@@ -83,9 +83,11 @@ export function pendingActions(state: RolloutState): RolloutAction[] {
   if (state.kind === 'none') return [];
   const active = !isRolloutFinished(state);
   const prepares = state.status === 'PRESTAGING' ? prepareActions(state, prestageHosts(state)) : [];
-  const work = rolloutHostRows(state).flatMap((row) => [
-    ...(active && row.step === 'DEPLOYING' ? deployActions(state, row) : []),
-    ...cleanupActions(state, row),
-  ]);
-  return [...prepares, ...work];
+  const work: RolloutAction[] = [...prepares];
+  // a plain loop: this runs after every change, over every host of the rollout
+  for (const row of rolloutHostRows(state)) {
+    if (active && row.step === 'DEPLOYING') work.push(...deployActions(state, row));
+    if (row.step === 'HEALTHY') work.push(...cleanupActions(state, row));
+  }
+  return work;
 }

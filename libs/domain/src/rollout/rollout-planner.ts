@@ -18,11 +18,9 @@ export function hostDeadlineSeconds(rollout: Rollout): number {
   return Math.min(rollout.options.timeout, rollout.options.healthyDeadline ?? Infinity);
 }
 
-export function rolloutHostRows(rollout: Rollout): RolloutHost[] {
-  return rollout.order.flatMap((name) => {
-    const row = rollout.hosts[name];
-    return row === undefined ? [] : [row];
-  });
+/** Every host's row, in natural order. */
+export function rolloutHostRows(rollout: Rollout): readonly RolloutHost[] {
+  return rollout.hosts;
 }
 
 function base(rollout: Rollout, now: string): { rolloutId: string; time: string } {

@@ -38,8 +38,14 @@ export interface Rollout {
   readonly paused: boolean;
   /** No canaries, or they were promoted. */
   readonly promoted: boolean;
-  readonly hosts: Readonly<Record<string, RolloutHost>>;
-  /** Host names in natural order. */
+  /**
+   * One row per host, in natural order of name (as `order`). An array, not a
+   * record by name: every event copies it, and copying an array of 10,000
+   * rows costs microseconds where a 10,000-key object costs milliseconds.
+   * Look a row up by name with `rolloutHost`.
+   */
+  readonly hosts: readonly RolloutHost[];
+  /** Host names in natural order; the same array in every state of one rollout. */
   readonly order: readonly string[];
   readonly startedAt: string;
   /** Start of the current phase (prestage timeout). */
@@ -63,11 +69,31 @@ export function withoutKeys<T extends object, K extends keyof T>(value: T, ...ke
   return copy as Omit<T, K>;
 }
 
+/** Position of each host in `hosts`, computed once per rollout (`order` never changes after the start). */
+const positions = new WeakMap<readonly string[], ReadonlyMap<string, number>>();
+
+function positionsOf(rollout: Rollout): ReadonlyMap<string, number> {
+  let byName = positions.get(rollout.order);
+  if (byName === undefined) {
+    byName = new Map(rollout.order.map((name, i) => [name, i]));
+    positions.set(rollout.order, byName);
+  }
+  return byName;
+}
+
+/** The rollout's row of `host`, if the host is part of it. */
+export function rolloutHost(rollout: Rollout, host: string): RolloutHost | undefined {
+  const i = positionsOf(rollout).get(host);
+  return i === undefined ? undefined : rollout.hosts[i];
+}
+
 function updateHosts(rollout: Rollout, names: readonly string[], change: (row: RolloutHost) => RolloutHost): Rollout {
-  const hosts = { ...rollout.hosts };
+  const byName = positionsOf(rollout);
+  const hosts = rollout.hosts.slice();
   for (const name of names) {
-    const row = hosts[name];
-    if (row !== undefined) hosts[name] = change(row);
+    const i = byName.get(name);
+    const row = i === undefined ? undefined : hosts[i];
+    if (i !== undefined && row !== undefined) hosts[i] = change(row);
   }
   return { ...rollout, hosts };
 }
@@ -106,7 +132,7 @@ function started(event: RolloutStarted): Rollout {
     status: 'ROLLING_OUT',
     paused: false,
     promoted: event.plan.canaries.length === 0,
-    hosts: Object.fromEntries(rows.map((row) => [row.host, row])),
+    hosts: rows,
     order: rows.map((row) => row.host),
     startedAt: event.time,
     phaseStartedAt: event.time,
@@ -127,15 +153,17 @@ function revertRow(row: RolloutHost, fromJobId: string, toJobId: string): Rollou
 }
 
 function observed(rollout: Rollout, event: Extract<RolloutEvent, { type: 'HostsObserved' }>): Rollout {
-  const hosts = { ...rollout.hosts };
+  const byName = positionsOf(rollout);
+  const hosts = rollout.hosts.slice();
   let pulled = false;
   for (const { host, ...facts } of event.hosts) {
-    const row = hosts[host];
-    if (row === undefined) continue;
+    const i = byName.get(host);
+    const row = i === undefined ? undefined : hosts[i];
+    if (i === undefined || row === undefined) continue;
     pulled ||= facts.imagePulled && !row.imagePulled;
     const base = withoutKeys(row, 'runningSince');
     const since = facts.targetRunning ? (row.targetRunning ? row.runningSince : event.time) : undefined;
-    hosts[host] = { ...base, ...facts, ...(since === undefined ? {} : { runningSince: since }) };
+    hosts[i] = { ...base, ...facts, ...(since === undefined ? {} : { runningSince: since }) };
   }
   return { ...rollout, hosts, ...(pulled ? { lastProgressAt: event.time } : {}) };
 }
@@ -165,7 +193,7 @@ function evolveHosts(rollout: Rollout, event: RolloutEvent): Rollout {
       return { ...withoutKeys(next, 'error'), status: 'ROLLING_OUT', paused: false, lastProgressAt: event.time, phaseStartedAt: event.time };
     }
     case 'RevertStarted': {
-      const next = updateHosts(rollout, rollout.order, (row) => revertRow(row, event.fromJobId, event.toJobId));
+      const next = { ...rollout, hosts: rollout.hosts.map((row) => revertRow(row, event.fromJobId, event.toJobId)) };
       return { ...next, status: 'REVERTING', targetJobId: event.toJobId, promoted: true, error: event.error, lastProgressAt: event.time, phaseStartedAt: event.time };
     }
     default:

@@ -3,6 +3,7 @@ import { given } from '../testing/given-when-then';
 import { pendingActions } from './rollout-actions';
 import { nextDeadline } from './rollout-deadline';
 import { rolloutDecider } from './rollout.decider';
+import { rolloutHost } from './rollout-state';
 import { at, FakeFleet, hostOn, job, ROLLOUT, RolloutDriver, round, start, V1, V2 } from './rollout.fixtures';
 
 const fleetOf = (...names: string[]) => names.map((name) => hostOn(name));
@@ -35,7 +36,7 @@ describe('rollout: health gating', () => {
   it('manual health: RUNNING is not enough; SetHostHealth decides', () => {
     const { driver } = started(['h1', 'h2'], { healthCheck: 'manual' });
     driver.observe(at(5), hostOn('h1', [job(V2)]));
-    expect(driver.rollout.hosts['h1']?.step).toBe('DEPLOYING');
+    expect(rolloutHost(driver.rollout, 'h1')?.step).toBe('DEPLOYING');
     const healthy = driver.send({ type: 'SetHostHealth', ...base(6), host: 'h1', healthy: true });
     expect(driver.types(healthy)).toEqual(['HostsHealthy', 'BatchStarted']);
     const unhealthy = driver.send({ type: 'SetHostHealth', ...base(7), host: 'h2', healthy: false, message: 'error rate 5%' });

@@ -3,6 +3,7 @@ import { given } from '../testing/given-when-then';
 import { actionsOf, pendingActions } from './rollout-actions';
 import { nextDeadline } from './rollout-deadline';
 import { rolloutDecider } from './rollout.decider';
+import { rolloutHost } from './rollout-state';
 import { at, FakeFleet, GROUP, hostOn, job, ROLLOUT, RolloutDriver, round, start, V1, V2 } from './rollout.fixtures';
 
 const fleetOf = (...names: string[]) => names.map((name) => hostOn(name));
@@ -40,8 +41,8 @@ describe('rollout: start and plan', () => {
     const state = driver.state;
     if (state.kind !== 'rollout') throw new Error('no rollout');
     expect(state.order).toEqual(names);
-    expect(state.hosts['fleet-host1']).toMatchObject({ host: 'fleet-host1', step: 'SKIPPED', up: false });
-    expect(state.hosts['fleet-host2']).toMatchObject({ host: 'fleet-host2', step: 'DEPLOYING', up: true, oldJobIds: [V1] });
+    expect(rolloutHost(state, 'fleet-host1')).toMatchObject({ host: 'fleet-host1', step: 'SKIPPED', up: false });
+    expect(rolloutHost(state, 'fleet-host2')).toMatchObject({ host: 'fleet-host2', step: 'DEPLOYING', up: true, oldJobIds: [V1] });
   });
 
   it('an empty group is done at once (Helios: an empty plan is DONE)', () => {

@@ -6,7 +6,7 @@ import { naturalSort } from './natural-order';
 import type { HostsObserved, RolloutEvent, RolloutHost, RolloutPlan, RolloutReason, RolloutStarted } from './rollout-events';
 import { limitsOf, resolveRolloutOptions, type ResolvedRolloutOptions, type UpdateStrategy } from './rollout-options';
 import { failOrRevert, planRollout, rolloutHostRows } from './rollout-planner';
-import { evolveRollout, isRolloutFinished, rolloutHostClassesOf, type Rollout, type RolloutState } from './rollout-state';
+import { evolveRollout, isRolloutFinished, rolloutHost, rolloutHostClassesOf, type Rollout, type RolloutState } from './rollout-state';
 import { instant } from './rollout-time';
 
 /**
@@ -162,7 +162,7 @@ function thenPlan(rollout: Rollout, events: readonly RolloutEvent[], now: string
 function observe(rollout: Rollout, command: ObserveHosts): RolloutEvent[] {
   const changes: HostsObserved['hosts'][number][] = [];
   for (const observation of command.observations) {
-    const row = rollout.hosts[observation.host];
+    const row = rolloutHost(rollout, observation.host);
     if (row === undefined) continue;
     const observed = observedHost(observation, { group: rollout.group, targetJobId: rollout.targetJobId, oldJobIds: row.oldJobIds });
     // no word about the image: what the rollout knows stands (only the agent's PULLED report says it)
@@ -174,7 +174,7 @@ function observe(rollout: Rollout, command: ObserveHosts): RolloutEvent[] {
 }
 
 function hostVerdict(rollout: Rollout, host: string, healthy: boolean, reason: 'unhealthy' | 'error', message: string, time: string): RolloutEvent[] {
-  const row = rollout.hosts[host];
+  const row = rolloutHost(rollout, host);
   if (row === undefined) throw new DomainError(ErrorCode.HOST_NOT_FOUND, `Host ${host} is not part of rollout ${rollout.rolloutId}`, { host, rolloutId: rollout.rolloutId });
   // a late verdict about a host that is no longer deploying changes nothing
   if (row.step !== 'DEPLOYING' || isRolloutFinished(rollout)) return [];
