@@ -10,7 +10,9 @@
  *
  * Env: BENCH_FLEETS (default "1000,10000"), BENCH_PARALLELISM (default
  * "100,1000"), BENCH_HEARTBEAT_SECONDS (each host's heartbeat period, default
- * 30; the scheduler's --host-down-after is 4 periods, at least 120 s).
+ * 30; the scheduler's --host-down-after is 4 periods, at least 120 s),
+ * BENCH_SCHEDULER_NODE_ARGS (node flags for the scheduler, e.g. "--cpu-prof
+ * --cpu-prof-dir=/tmp/prof"; see bench/lib/scheduler-process.ts).
  *
  * The scheduler runs as its own process (apps/scheduler/src/main.ts). The
  * agents are simulated in this process over one NATS connection, speaking the
@@ -35,9 +37,11 @@ import {
   type TaskStatusReport,
 } from '@berth/contracts';
 import { SchedulerClient } from '@berth/scheduler-client';
-import { startNatsServer, startService, type NatsServer, type ServiceProcess } from '@berth/testing';
+import { startNatsServer, type NatsServer, type ServiceProcess } from '@berth/testing';
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { startSchedulerProcess, waitForScheduler } from '../lib/scheduler-process';
+import { printTable, printTargets, targetCell } from '../lib/table';
 
 const FLEETS = (process.env['BENCH_FLEETS'] ?? '1000,10000').split(',').map(Number);
 const PARALLELISM = (process.env['BENCH_PARALLELISM'] ?? '100,1000').split(',').map(Number);
@@ -266,18 +270,16 @@ async function main(): Promise<void> {
   try {
     responderNc.subscribe('bench.echo', { callback: (_e, m) => void m.respond('{"ok":true,"result":{"sequence":1}}') });
     await responderNc.flush();
-    const args = ['--nats', server.url, '--http-port', '0', '--host-down-after', String(HOST_DOWN_AFTER_S)];
-    scheduler = startService('scheduler', 'apps/scheduler/src/main.ts', args, { LOG_LEVEL: 'warn', ...(process.env['BENCH_SCHEDULER_NODE_OPTIONS'] ? { NODE_OPTIONS: process.env['BENCH_SCHEDULER_NODE_OPTIONS'] } : {}) });
+    scheduler = startSchedulerProcess(server, ['--host-down-after', String(HOST_DOWN_AFTER_S)], 'warn');
     const client = new SchedulerClient(nc, { actor: 'bench' });
-    await waitForScheduler(client);
+    await waitForScheduler(client, scheduler);
     console.log(`nats-server ${server.version} (sync_interval: always); scheduler in its own process; agents simulated in this one`);
     counter = new EventCounter(nc);
     fleet = new SimulatedFleet(agentsNc);
     fleet.startHeartbeats();
     for (const size of FLEETS) await runFleet(client, nc, counter, fleet, size, rows);
-    printTable(rows);
-    console.log('\ntargets');
-    for (const r of rows.filter((x) => x.met !== undefined)) console.log(`  ${r.met ? 'MET   ' : 'MISSED'} ${r.hosts} hosts at parallelism ${r.parallelism}: ${r.target}`);
+    printRows(rows);
+    printTargets(rows.flatMap((r) => (r.met === undefined ? [] : [{ label: `${r.hosts} hosts at parallelism ${r.parallelism}`, target: r.target ?? '', met: r.met }])));
   } finally {
     counter?.stop();
     await fleet?.stop();
@@ -289,36 +291,22 @@ async function main(): Promise<void> {
   }
 }
 
-/** Bounded polling until the scheduler answers commands. */
-async function waitForScheduler(client: SchedulerClient): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const r = await client.request(SchedulerCommand.LIST_JOBS, {}, { timeoutMs: 1_000 });
-    if (r.ok) return;
-    if (Date.now() > deadline) throw new Error('scheduler did not start serving');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-function printTable(rows: readonly Row[]): void {
+function printRows(rows: readonly Row[]): void {
   const header = ['rollout', 'hosts', 'parallelism', 'events', 'appends', 'time to DONE ms', 'events/s', 'raw req/reply × appends ms', 'target'];
-  const lines = rows.map((r) => [
-    r.operation,
-    r.hosts.toLocaleString('en-US'),
-    r.parallelism === undefined ? '' : r.parallelism.toLocaleString('en-US'),
-    r.events.toLocaleString('en-US'),
-    r.appends.toLocaleString('en-US'),
-    r.ms.toFixed(0),
-    Math.round(r.events / (r.ms / 1000)).toLocaleString('en-US'),
-    r.baselineMs === undefined ? '' : r.baselineMs.toFixed(0),
-    r.target ? `${r.target} ${r.met ? '(met)' : '(MISSED)'}` : '',
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)));
-  const fmt = (cells: readonly string[]): string =>
-    cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
-  console.log('\n' + fmt(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const l of lines) console.log(fmt(l));
+  printTable(
+    header,
+    rows.map((r) => [
+      r.operation,
+      r.hosts.toLocaleString('en-US'),
+      r.parallelism === undefined ? '' : r.parallelism.toLocaleString('en-US'),
+      r.events.toLocaleString('en-US'),
+      r.appends.toLocaleString('en-US'),
+      r.ms.toFixed(0),
+      Math.round(r.events / (r.ms / 1000)).toLocaleString('en-US'),
+      r.baselineMs === undefined ? '' : r.baselineMs.toFixed(0),
+      targetCell(r.target, r.met),
+    ]),
+  );
 }
 
 main().catch((err: unknown) => {

@@ -20,9 +20,11 @@ import { performance } from 'node:perf_hooks';
 import { EVENTS_STREAM, SchedulerCommand, type NewEvent } from '@berth/contracts';
 import { JetStreamEventStore } from '@berth/event-store';
 import { SchedulerClient } from '@berth/scheduler-client';
-import { startNatsServer, startService, type NatsServer, type ServiceProcess } from '@berth/testing';
+import { startNatsServer, type NatsServer, type ServiceProcess } from '@berth/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { startSchedulerProcess } from '../lib/scheduler-process';
+import { printTable, printTargets, targetCell } from '../lib/table';
 
 /** the scheduler's snapshot name (apps/scheduler/src/snapshotter.ts) */
 const SCHEDULER_SNAPSHOT = 'scheduler';
@@ -42,9 +44,8 @@ interface Scheduler {
   readonly sequence: number;
 }
 
-async function startSchedulerProcess(server: NatsServer, snapshotEvery: number): Promise<Scheduler> {
-  const args = ['--nats', server.url, '--http-port', '0', '--snapshot-every', String(snapshotEvery)];
-  const p = startService('scheduler', 'apps/scheduler/src/main.ts', args, { LOG_LEVEL: 'info' });
+async function startScheduler(server: NatsServer, snapshotEvery: number): Promise<Scheduler> {
+  const p = startSchedulerProcess(server, ['--snapshot-every', String(snapshotEvery)], 'info');
   const caughtUp = JSON.parse(await p.waitForOutput(/projection caught up/, 120_000)) as { rebuildMs: number; snapshotSequence: number; sequence: number };
   await p.waitForOutput(/serving as leader/, 30_000);
   return { process: p, ...caughtUp };
@@ -180,7 +181,7 @@ async function measureRestart(server: NatsServer, nc: NatsConnection, store: Jet
 
     for (const withSnapshot of [false, true]) {
       const started = performance.now();
-      current = await startSchedulerProcess(server, withSnapshot ? 1_000 : 0);
+      current = await startScheduler(server, withSnapshot ? 1_000 : 0);
       const servingMs = performance.now() - started;
       if (current.sequence !== end) throw new Error(`restart reached ${current.sequence}, not ${end}`);
       rows.push({
@@ -212,7 +213,7 @@ async function main(): Promise<void> {
     await responderNc.flush();
     const body = JSON.stringify({ actor: 'bench', job: 'bench-j0:1', host: 'bench-h0' });
 
-    scheduler = await startSchedulerProcess(server, 1_000);
+    scheduler = await startScheduler(server, 1_000);
     const client = new SchedulerClient(nc, { actor: 'bench' });
     const slots = Math.max(IN_FLIGHT, 1);
     const jobIds = await setUpFleet(client, slots, 'bench');
@@ -248,9 +249,8 @@ async function main(): Promise<void> {
     rows.push({ operation: `scheduler job-status query, max (${IN_FLIGHT} in flight)`, n: queryMax.n, perSecond: queryMax.perSecond });
 
     scheduler = await measureRestart(server, nc, store, scheduler, rows);
-    printTable(rows);
-    console.log('\ntargets');
-    for (const r of rows.filter((x) => x.met !== undefined)) console.log(`  ${r.met ? 'MET   ' : 'MISSED'} ${r.operation}: ${r.target}`);
+    printRows(rows);
+    printTargets(rows.flatMap((r) => (r.met === undefined ? [] : [{ label: r.operation, target: r.target ?? '', met: r.met }])));
   } finally {
     await scheduler?.process.stop();
     await store.close();
@@ -260,24 +260,20 @@ async function main(): Promise<void> {
   }
 }
 
-function printTable(rows: readonly Row[]): void {
-  const header = ['operation', 'n', 'p50 ms', 'p99 ms', 'per s', 'time ms', 'target'];
+function printRows(rows: readonly Row[]): void {
   const f = (v: number | undefined, digits: number) => (v === undefined ? '' : v.toFixed(digits));
-  const lines = rows.map((r) => [
-    r.operation,
-    String(r.n),
-    f(r.p50, 2),
-    f(r.p99, 2),
-    r.perSecond === undefined ? '' : Math.round(r.perSecond).toLocaleString('en-US'),
-    f(r.ms, 0),
-    r.target ? `${r.target} ${r.met ? '(met)' : '(MISSED)'}` : '',
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)));
-  const fmt = (cells: readonly string[]): string =>
-    cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
-  console.log('\n' + fmt(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const l of lines) console.log(fmt(l));
+  printTable(
+    ['operation', 'n', 'p50 ms', 'p99 ms', 'per s', 'time ms', 'target'],
+    rows.map((r) => [
+      r.operation,
+      String(r.n),
+      f(r.p50, 2),
+      f(r.p99, 2),
+      r.perSecond === undefined ? '' : Math.round(r.perSecond).toLocaleString('en-US'),
+      f(r.ms, 0),
+      targetCell(r.target, r.met),
+    ]),
+  );
 }
 
 main().catch((err: unknown) => {

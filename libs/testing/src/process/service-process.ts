@@ -21,8 +21,15 @@ export interface ServiceProcess {
  * as a real child process through tools/register.cjs, the way `npm start` does.
  * Tests stop it by pid; output is kept for failure messages.
  */
-export function startService(name: string, entry: string, args: readonly string[], env: Record<string, string> = {}): ServiceProcess {
-  const child: ChildProcess = spawn(process.execPath, ['-r', resolve(REPO_ROOT, 'tools/register.cjs'), resolve(REPO_ROOT, entry), ...args], {
+export function startService(
+  name: string,
+  entry: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+  /** node's own flags, e.g. --cpu-prof (which NODE_OPTIONS may not carry) */
+  nodeArgs: readonly string[] = [],
+): ServiceProcess {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '-r', resolve(REPO_ROOT, 'tools/register.cjs'), resolve(REPO_ROOT, entry), ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
