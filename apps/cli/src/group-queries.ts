@@ -40,6 +40,7 @@ export interface RolloutHostView {
   readonly canary: boolean;
   readonly up: boolean;
   readonly imagePulled?: boolean;
+  readonly imageError?: string | null;
   readonly failure?: { readonly reason: string; readonly message: string } | null;
 }
 
@@ -65,7 +66,7 @@ export interface RolloutView {
 export const GROUP_FIELDS = 'name selectors defaults createdAt status error jobId rolloutId reason lastStableJobId';
 export const GROUP_STATUS_FIELDS = 'name status error jobId rolloutId reason hosts { host upToDate job state }';
 const SUMMARY_FIELDS = 'rolloutId group jobId targetJobId reason status finished paused promoted error startedAt progress { pending upToDate deploying healthy failed skipped total }';
-export const ROLLOUT_FIELDS = `${SUMMARY_FIELDS} options limits revertTo hosts { host state batch canary up imagePulled failure { reason message } }`;
+export const ROLLOUT_FIELDS = `${SUMMARY_FIELDS} options limits revertTo hosts { host state batch canary up imagePulled imageError failure { reason message } }`;
 
 export async function listGroups(gateway: GatewayApi): Promise<GroupView[]> {
   const { deploymentGroups } = await gateway.request<{ deploymentGroups: { items: GroupView[] } }>(`query Groups { deploymentGroups { items { ${GROUP_FIELDS} } } }`);

@@ -1,5 +1,5 @@
 import { ImageState, agentSubjects, type ImageStatus, type PrepareImageMessage } from '@berth/contracts';
-import { rolloutDecider, rolloutHost, type Rollout, type RolloutAction } from '@berth/domain';
+import { rolloutDecider, rolloutHost, type HostObservation, type Rollout, type RolloutAction } from '@berth/domain';
 import { Aggregate, type BerthView } from '@berth/read-model';
 import type { Logger } from '@berth/service';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -63,18 +63,17 @@ export class ImageStaging {
   }
 
   /**
-   * An agent's answers: PULLED becomes `imagePulled` on every prestaging
-   * rollout of an image by that name that still waits for the host; a
-   * failure is logged (the host stays short of the quorum, and the prestage
-   * timeout says how many pulled).
+   * An agent's answers, for every prestaging rollout of an image by that
+   * name that still waits for the host: PULLED becomes `imagePulled`; a
+   * failure becomes the host's `imageError` (it stays short of the quorum,
+   * and a prestage that times out names it).
    */
   async record(host: string, statuses: readonly ImageStatus[]): Promise<void> {
     for (const status of statuses) {
-      if (status.state !== ImageState.PULLED) {
-        this.logger.warn({ host, image: status.image, state: status.state, error: status.error, rolloutId: status.rolloutId }, 'host could not prepare the image');
-        continue;
-      }
-      for (const rollout of this.waitingFor(host, status.image)) await this.observePulled(rollout, host);
+      const pulled = status.state === ImageState.PULLED;
+      if (!pulled) this.logger.warn({ host, image: status.image, state: status.state, error: status.error, rolloutId: status.rolloutId }, 'host could not prepare the image');
+      const image = pulled ? { imagePulled: true } : { imagePulled: false, imageError: `${status.state}: ${status.error ?? 'no reason given'}` };
+      for (const rollout of this.waitingFor(host, status.image)) await this.observe(rollout, host, image);
     }
   }
 
@@ -85,15 +84,16 @@ export class ImageStaging {
     });
   }
 
-  private async observePulled(rollout: Rollout, host: string): Promise<void> {
+  private async observe(rollout: Rollout, host: string, image: Pick<HostObservation, 'imagePulled' | 'imageError'>): Promise<void> {
     const { rolloutId } = rollout;
     await this.executor.execute(
       Aggregate.ROLLOUT,
       rolloutId,
       rolloutDecider,
-      (_, time) => ({ type: 'ObserveHosts' as const, rolloutId, observations: [{ ...this.view.hostObservation(host), imagePulled: true }], time }),
+      (_, time) => ({ type: 'ObserveHosts' as const, rolloutId, observations: [{ ...this.view.hostObservation(host), ...image }], time }),
       { actor: SCHEDULER_ACTOR, correlationId: `rollout:${rolloutId}` },
     );
-    this.askedAt.delete(`${rolloutId}\n${host}`);
+    // a host that answered is asked again only after the resend interval (a failed pull may succeed later)
+    if (image.imagePulled === true) this.askedAt.delete(`${rolloutId}\n${host}`);
   }
 }

@@ -108,7 +108,12 @@ describe('prestage: PrepareImage to the agents, the switch at the quorum', () =>
     agents.setImageOutcome('pb-host3', 'IMAGE_PULL_FAILED');
     const id = await rollingUpdate('pb', { prestage: true, timeout: 2 });
     await eventually(async () => (await inspect(id)).status === 'FAILED');
-    expect((await inspect(id)).error).toBe('Prestage: 1 of 3 required hosts pulled the image within 2 s');
+    expect((await inspect(id)).error).toBe('Prestage: 1 of 3 required hosts pulled the image within 2 s (pb-host2: IMAGE_MISSING: fake IMAGE_MISSING; pb-host3: IMAGE_PULL_FAILED: fake IMAGE_PULL_FAILED)');
+    expect((await inspect(id)).hosts.map((h) => [h.host, h.imagePulled, h.imageError ?? null])).toEqual([
+      ['pb-host1', true, null],
+      ['pb-host2', false, 'IMAGE_MISSING: fake IMAGE_MISSING'],
+      ['pb-host3', false, 'IMAGE_PULL_FAILED: fake IMAGE_PULL_FAILED'],
+    ]);
     expect(pulledHosts(await rolloutEvents(id))).toEqual(['pb-host1']);
     expect((await rolloutEvents(id)).map((e) => e.type)).not.toContain('BatchStarted');
     for (const host of hosts) expect(await jobsOn(host)).toEqual([v1]);

@@ -63,6 +63,8 @@ export interface RolloutHostRow {
   readonly targetRunning: boolean;
   /** The target's image is on the host (its agent answered PrepareImage with PULLED); prestaging rollouts only. */
   readonly imagePulled: boolean;
+  /** Why the agent could not get the image (`IMAGE_MISSING: …`), until it has it. */
+  readonly imageError?: string;
   readonly failure?: RolloutHost['failure'];
   readonly deployRequestedAt?: string;
   readonly runningSince?: string;
@@ -115,6 +117,7 @@ function hostRowOf(row: RolloutHost): RolloutHostRow {
     up: row.up,
     targetRunning: row.targetRunning,
     imagePulled: row.imagePulled,
+    ...(row.imageError === undefined ? {} : { imageError: row.imageError }),
     ...(row.failure === undefined ? {} : { failure: row.failure }),
     ...(row.deployRequestedAt === undefined ? {} : { deployRequestedAt: row.deployRequestedAt }),
     ...(row.runningSince === undefined ? {} : { runningSince: row.runningSince }),

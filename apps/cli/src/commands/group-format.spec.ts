@@ -97,18 +97,21 @@ describe('rolling-update progress while prestaging', () => {
   it('counts the hosts that have the image against the quorum, a line each time one more has it', () => {
     const lines: string[] = [];
     const printer = new RolloutLinePrinter((l) => lines.push(l));
-    const prestaging = (pulled: readonly string[]) => {
+    const prestaging = (pulled: readonly string[], failed: readonly string[] = []) => {
       const view = rollout([['h1', 'PENDING'], ['h2', 'PENDING'], ['h3', 'PENDING']], { status: 'PRESTAGING', limits: { prestageQuorum: 2 } });
-      return { ...view, hosts: view.hosts?.map((h) => ({ ...h, imagePulled: pulled.includes(h.host) })) };
+      const error = (host: string) => (failed.includes(host) ? { imageError: 'IMAGE_MISSING: manifest unknown' } : {});
+      return { ...view, hosts: view.hosts?.map((h) => ({ ...h, imagePulled: pulled.includes(h.host), ...error(h.host) })) };
     };
     printer.update(prestaging([]));
     printer.update(prestaging(['h2']));
     printer.update(prestaging(['h2']));
-    printer.update(prestaging(['h2', 'h1']));
+    printer.update(prestaging(['h2'], ['h3']));
+    printer.update(prestaging(['h2', 'h1'], ['h3']));
     expect(lines).toEqual([
       'Prestaging the image: 0 of 2 hosts needed have it…',
       'Prestaging the image: 1 of 2 hosts needed have it…',
-      'Prestaging the image: 2 of 2 hosts needed have it…',
+      'Prestaging the image: 1 of 2 hosts needed have it…; h3: IMAGE_MISSING: manifest unknown',
+      'Prestaging the image: 2 of 2 hosts needed have it…; h3: IMAGE_MISSING: manifest unknown',
     ]);
   });
 });

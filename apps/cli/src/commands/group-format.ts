@@ -108,12 +108,16 @@ export class RolloutLinePrinter {
   }
 }
 
-/** `Prestaging the image: 2 of 3 hosts needed have it…`, a new line each time one more host has it. */
+/**
+ * `Prestaging the image: 2 of 3 hosts needed have it…`, and the hosts that
+ * could not get it (`; h3: IMAGE_MISSING: …`): a new line at each change.
+ */
 export function prestageLine(rollout: Pick<RolloutView, 'hosts' | 'limits'>): string {
   const quorum = rollout.limits?.['prestageQuorum'];
   if (typeof quorum !== 'number' || !rollout.hosts) return 'Prestaging the image on every host…';
   const pulled = rollout.hosts.filter((h) => h.imagePulled === true).length;
-  return `Prestaging the image: ${pulled} of ${quorum} hosts needed have it…`;
+  const errors = rollout.hosts.flatMap((h) => (h.imageError ? [`; ${h.host}: ${h.imageError}`] : []));
+  return `Prestaging the image: ${pulled} of ${quorum} hosts needed have it…${errors.join('')}`;
 }
 
 /** `Duration: 4.00 s` */

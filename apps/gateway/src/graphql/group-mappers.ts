@@ -76,6 +76,7 @@ export function toRolloutModel(rollout: RolloutSummary | RolloutDetail, batchOf?
         up: h.up,
         targetRunning: h.targetRunning,
         imagePulled: h.imagePulled,
+        ...(h.imageError === undefined ? {} : { imageError: h.imageError }),
         ...(h.failure === undefined ? {} : { failure: { reason: h.failure.reason, message: h.failure.message } }),
         ...(h.deployRequestedAt === undefined ? {} : { deployRequestedAt: h.deployRequestedAt }),
         ...(h.runningSince === undefined ? {} : { runningSince: h.runningSince }),

@@ -27,6 +27,8 @@ export interface HostObservation {
    * leaves what the rollout knew.
    */
   readonly imagePulled?: boolean;
+  /** Why the agent could not get the image (`IMAGE_MISSING: …`), with `imagePulled: false`. */
+  readonly imageError?: string;
 }
 
 /** The facts a rollout keeps about a host, derived from its last observation. */
@@ -41,6 +43,8 @@ export interface ObservedHost {
   /** The old job ids the rollout must undeploy that are still deployed. */
   readonly presentOldJobIds: readonly string[];
   readonly imagePulled: boolean;
+  /** The agent's last answer when it could not get the image; gone once it has it. */
+  readonly imageError?: string;
 }
 
 export interface ObservationContext {
@@ -68,6 +72,7 @@ export function observedHost(observation: HostObservation, context: ObservationC
     targetFailed: target?.state === 'FAILED',
     presentOldJobIds: context.oldJobIds.filter((id) => observation.jobs.some((job) => job.jobId === id && !isNew(job))),
     imagePulled: observation.imagePulled === true,
+    ...(observation.imagePulled !== true && observation.imageError !== undefined ? { imageError: observation.imageError } : {}),
   };
 }
 
@@ -79,6 +84,7 @@ export function sameObservedHost(a: ObservedHost, b: ObservedHost): boolean {
     a.targetRunning === b.targetRunning &&
     a.targetFailed === b.targetFailed &&
     a.imagePulled === b.imagePulled &&
+    a.imageError === b.imageError &&
     a.presentOldJobIds.join('\n') === b.presentOldJobIds.join('\n')
   );
 }

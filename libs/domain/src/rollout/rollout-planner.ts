@@ -120,7 +120,9 @@ const prestage: Step = (rollout, now) => {
   const quorum = rollout.limits.prestageQuorum;
   if (pulled >= quorum) return [{ type: 'PrestageCompleted', ...base(rollout, now), pulled, quorum }];
   if (!elapsed(rollout.phaseStartedAt, rollout.options.timeout, now)) return [];
-  return failOrRevert(rollout, now, `Prestage: ${pulled} of ${quorum} required hosts pulled the image within ${rollout.options.timeout} s`);
+  const errors = prestageHosts(rollout).flatMap((row) => (row.imageError === undefined ? [] : [`${row.host}: ${row.imageError}`]));
+  const why = errors.length === 0 ? '' : ` (${errors.join('; ')})`;
+  return failOrRevert(rollout, now, `Prestage: ${pulled} of ${quorum} required hosts pulled the image within ${rollout.options.timeout} s${why}`);
 };
 
 /**

@@ -161,7 +161,7 @@ function observed(rollout: Rollout, event: Extract<RolloutEvent, { type: 'HostsO
     const row = i === undefined ? undefined : hosts[i];
     if (i === undefined || row === undefined) continue;
     pulled ||= facts.imagePulled && !row.imagePulled;
-    const base = withoutKeys(row, 'runningSince');
+    const base = withoutKeys(row, 'runningSince', 'imageError');
     const since = facts.targetRunning ? (row.targetRunning ? row.runningSince : event.time) : undefined;
     hosts[i] = { ...base, ...facts, ...(since === undefined ? {} : { runningSince: since }) };
   }

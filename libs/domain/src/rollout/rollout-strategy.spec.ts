@@ -253,6 +253,25 @@ describe('rollout: prestage', () => {
     expect(driver.types(driver.observe(at(3), { ...hostOn('h2'), imagePulled: true }))).toEqual(['HostsObserved', 'PrestageCompleted', 'BatchStarted']);
   });
 
+  it('names the hosts that could not get the image, and why, when the quorum is not reached in time', () => {
+    const { driver } = started(['h1', 'h2', 'h3'], { prestage: true, timeout: 100 });
+    driver.observe(at(1), { ...hostOn('h1'), imagePulled: true }, { ...hostOn('h2'), imagePulled: false, imageError: 'IMAGE_MISSING: manifest unknown' });
+    // a later observation without word about the image keeps the error; h3 never answered
+    driver.observe(at(2), hostOn('h2', [job(V1, 'EXITED')]));
+    expect(rolloutHost(driver.rollout, 'h2')).toMatchObject({ imagePulled: false, imageError: 'IMAGE_MISSING: manifest unknown' });
+    expect(driver.tick(at(100))[0]).toMatchObject({
+      type: 'RolloutFailed',
+      error: 'Prestage: 1 of 3 required hosts pulled the image within 100 s (h2: IMAGE_MISSING: manifest unknown)',
+    });
+  });
+
+  it('forgets a host\'s image error once it has the image', () => {
+    const { driver } = started(['h1', 'h2'], { prestage: true, prestageQuorum: 2 });
+    driver.observe(at(1), { ...hostOn('h1'), imagePulled: false, imageError: 'IMAGE_PULL_FAILED: timeout' });
+    expect(driver.types(driver.observe(at(2), { ...hostOn('h1'), imagePulled: true }, { ...hostOn('h2'), imagePulled: true }))).toEqual(['HostsObserved', 'PrestageCompleted', 'BatchStarted']);
+    expect(rolloutHost(driver.rollout, 'h1')?.imageError).toBeUndefined();
+  });
+
   it('fails when the quorum does not pull within the timeout', () => {
     const { driver } = started(['h1', 'h2'], { prestage: true, timeout: 100 });
     expect(nextDeadline(driver.rollout, at(0))).toBe(at(100));

@@ -6,7 +6,7 @@ import { naturalSort } from './natural-order';
 import type { HostsObserved, RolloutEvent, RolloutHost, RolloutPlan, RolloutReason, RolloutStarted } from './rollout-events';
 import { limitsOf, resolveRolloutOptions, type ResolvedRolloutOptions, type UpdateStrategy } from './rollout-options';
 import { failOrRevert, planRollout, rolloutHostRows } from './rollout-planner';
-import { evolveRollout, isRolloutFinished, rolloutHost, rolloutHostClassesOf, type Rollout, type RolloutState } from './rollout-state';
+import { evolveRollout, isRolloutFinished, rolloutHost, rolloutHostClassesOf, withoutKeys, type Rollout, type RolloutState } from './rollout-state';
 import { instant } from './rollout-time';
 
 /**
@@ -165,8 +165,9 @@ function observe(rollout: Rollout, command: ObserveHosts): RolloutEvent[] {
     const row = rolloutHost(rollout, observation.host);
     if (row === undefined) continue;
     const observed = observedHost(observation, { group: rollout.group, targetJobId: rollout.targetJobId, oldJobIds: row.oldJobIds });
-    // no word about the image: what the rollout knows stands (only the agent's PULLED report says it)
-    const facts = observation.imagePulled === undefined ? { ...observed, imagePulled: row.imagePulled } : observed;
+    // no word about the image: what the rollout knows stands (only the agent's answer to PrepareImage says it)
+    const image = { imagePulled: row.imagePulled, ...(row.imageError === undefined ? {} : { imageError: row.imageError }) };
+    const facts = observation.imagePulled === undefined ? { ...withoutKeys(observed, 'imageError'), ...image } : observed;
     if (!sameObservedHost(facts, row)) changes.push({ host: observation.host, ...facts });
   }
   const events: RolloutEvent[] = changes.length === 0 ? [] : [{ type: 'HostsObserved', rolloutId: rollout.rolloutId, time: command.time, hosts: changes }];

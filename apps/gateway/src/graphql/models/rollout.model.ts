@@ -27,6 +27,7 @@ export class RolloutHostModel {
   @Field() up!: boolean;
   @Field({ description: 'the target job is RUNNING there' }) targetRunning!: boolean;
   @Field({ description: "the target's image is on the host (its agent answered PrepareImage with PULLED); prestaging rollouts only" }) imagePulled!: boolean;
+  @Field({ nullable: true, description: 'why the agent could not get the image (IMAGE_MISSING: …, IMAGE_PULL_FAILED: …), until it has it' }) imageError?: string;
   @Field(() => HostFailureModel, { nullable: true }) failure?: HostFailureModel;
   @Field({ nullable: true }) deployRequestedAt?: string;
   @Field({ nullable: true }) runningSince?: string;
