@@ -1,4 +1,4 @@
-import { DomainError, awaitedRollouts, isReleaseActive, isRolloutFinished, nextReleaseDeadline, pendingReleaseActions, releaseDecider, type Release, type ReleaseAction, type ReleaseCommand } from '@berth/domain';
+import { DomainError, activeFreeze, awaitedRollouts, isReleaseActive, isRolloutFinished, nextReleaseDeadline, pendingReleaseActions, releaseDecider, type Release, type ReleaseAction, type ReleaseCommand } from '@berth/domain';
 import type { StoredEvent } from '@berth/contracts';
 import { Aggregate, type BerthView } from '@berth/read-model';
 import type { Logger } from '@berth/service';
@@ -14,7 +14,7 @@ export interface ReleaseManagerOptions {
 
 const RETRY_MS = 1_000;
 /** Aggregates whose events may give a release or a release plan something to do. */
-const WATCHED: ReadonlySet<string> = new Set([Aggregate.RELEASE, Aggregate.RELEASE_PLAN, Aggregate.ROLLOUT, Aggregate.DEPLOYMENT_GROUP]);
+const WATCHED: ReadonlySet<string> = new Set([Aggregate.RELEASE, Aggregate.RELEASE_PLAN, Aggregate.ROLLOUT, Aggregate.DEPLOYMENT_GROUP, Aggregate.FREEZE]);
 const TIMER_SLACK_MS = 5;
 const MAX_DELAY_MS = 3_600_000;
 
@@ -37,6 +37,8 @@ export class ReleaseManager {
   private passTimer: NodeJS.Timeout | undefined;
   private deadlineTimer: NodeJS.Timeout | undefined;
   private deadlines = new Map<string, number>();
+  /** Ends of the freezes holding a release's next step: a pass then starts it. */
+  private frozenUntil: number[] = [];
   private running: Promise<void> = Promise.resolve();
   private unlisten: (() => void) | undefined;
   private stopped = true;
@@ -96,6 +98,7 @@ export class ReleaseManager {
   private async pass(): Promise<void> {
     const tickAll = this.tickEverything;
     this.tickEverything = false;
+    this.frozenUntil = [];
     const now = this.now();
     for (const { releaseId } of this.view.releases().filter(isReleaseActive)) {
       if (this.stopped) return;
@@ -105,7 +108,7 @@ export class ReleaseManager {
     }
     for (const plan of this.view.releasePlans()) {
       if (this.stopped) return;
-      if (plan.status === 'running') await this.plans.drive(plan.planId);
+      if (plan.status === 'running') this.frozenUntil.push(...(await this.plans.drive(plan.planId)));
     }
     this.armDeadline();
   }
@@ -135,6 +138,7 @@ export class ReleaseManager {
     if (release === undefined) return;
     for (const action of pendingReleaseActions(release)) {
       if (this.stopped) return;
+      if (this.heldByFreeze(release, action)) continue;
       await this.run(releaseId, action);
     }
   }
@@ -164,6 +168,20 @@ export class ReleaseManager {
   }
 
   /**
+   * A step's rollout does not start inside a freeze of the service or the
+   * group (the release waits at that step boundary), unless the release was
+   * started with an override; rollbacks are never held.
+   */
+  private heldByFreeze(release: Release, action: ReleaseAction): boolean {
+    if (action.type !== 'StartStepRollout' || release.options.freezeOverride !== undefined) return false;
+    const frozen = activeFreeze(this.view.freezes(), { service: release.service, groups: [action.group] }, new Date(this.now()).toISOString());
+    if (frozen === undefined) return false;
+    this.frozenUntil.push(Date.parse(frozen.until));
+    this.logger.info({ releaseId: release.releaseId, group: action.group, freeze: frozen.freeze.name, until: frozen.until }, 'release step held by a freeze');
+    return true;
+  }
+
+  /**
    * The group's current rollout, when it is this action's (same job, started
    * after the step or rollback began): a previous leader started it and
    * stopped before recording it on the release.
@@ -186,8 +204,9 @@ export class ReleaseManager {
       const deadline = nextReleaseDeadline(release);
       if (deadline !== undefined) this.deadlines.set(release.releaseId, Date.parse(deadline));
     }
-    if (this.deadlines.size === 0) return;
-    const delay = Math.min(Math.max(0, Math.min(...this.deadlines.values()) - this.now()) + TIMER_SLACK_MS, MAX_DELAY_MS);
+    const wakeUps = [...this.deadlines.values(), ...this.frozenUntil];
+    if (wakeUps.length === 0) return;
+    const delay = Math.min(Math.max(0, Math.min(...wakeUps) - this.now()) + TIMER_SLACK_MS, MAX_DELAY_MS);
     this.deadlineTimer = setTimeout(() => this.schedule(0), delay);
     this.deadlineTimer.unref();
   }

@@ -1,4 +1,4 @@
-import { DomainError, pendingPlanServices, releasePlanDecider, type PlanService, type ReleasePlan, type ReleasePlanCommand, type UpdateStrategy } from '@berth/domain';
+import { DomainError, ErrorCode, pendingPlanServices, releasePlanDecider, type PlanService, type ReleasePlan, type ReleasePlanCommand, type UpdateStrategy } from '@berth/domain';
 import { Aggregate, type BerthView } from '@berth/read-model';
 import type { Logger } from '@berth/service';
 import { SCHEDULER_ACTOR, type CommandExecutor, type Origin } from './command-executor';
@@ -23,11 +23,17 @@ export class ReleasePlanDriver {
     private readonly logger: Logger,
   ) {}
 
-  async drive(planId: string): Promise<void> {
+  /** Returns the ends of the freezes that held a service back (the caller wakes up then). */
+  async drive(planId: string): Promise<number[]> {
     await this.observe(planId);
     const plan = this.view.releasePlan(planId);
-    if (plan === undefined) return;
-    for (const service of pendingPlanServices(plan)) await this.startService(plan, service);
+    if (plan === undefined) return [];
+    const held: number[] = [];
+    for (const service of pendingPlanServices(plan)) {
+      const until = await this.startService(plan, service);
+      if (until !== undefined) held.push(until);
+    }
+    return held;
   }
 
   private origin(planId: string): Origin {
@@ -49,7 +55,8 @@ export class ReleasePlanDriver {
     if (releases.length > 0) await this.send(planId, (time) => ({ type: 'ObservePlanReleases', planId, releases, time }));
   }
 
-  private async startService(plan: ReleasePlan, s: PlanService): Promise<void> {
+  /** Starts the service's release; a freeze holds it back (the end of the freeze is returned), other refusals fail it. */
+  private async startService(plan: ReleasePlan, s: PlanService): Promise<number | undefined> {
     const { planId } = plan;
     let releaseId = this.adoptable(plan, s);
     if (releaseId === undefined) {
@@ -62,15 +69,17 @@ export class ReleasePlanDriver {
         releaseId = await markForDeployment(this.executor, this.view, { service: s.service, job: s.jobId, group: s.group, autoCertifyDelay: 0, rolloutOptions }, this.origin(planId));
       } catch (err) {
         if (!(err instanceof DomainError)) throw err;
+        if (err.code === ErrorCode.DEPLOY_FROZEN) return Date.parse(String(err.details['until']));
         this.logger.warn({ err, planId, service: s.service }, 'release plan service refused');
         const error = `${err.code}: ${err.message}`;
         await this.send(planId, (time) => ({ type: 'ReportPlanServiceError', planId, service: s.service, error, time }));
-        return;
+        return undefined;
       }
     }
     const id = releaseId;
     this.logger.info({ planId, service: s.service, releaseId: id }, 'release plan service started');
     await this.send(planId, (time) => ({ type: 'RecordPlanRelease', planId, service: s.service, releaseId: id, time }));
+    return undefined;
   }
 
   private adoptable(plan: ReleasePlan, s: PlanService): string | undefined {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DomainError, ErrorCode, releaseDecider, resolveJob, type UpdateStrategy } from '@berth/domain';
+import { DomainError, ErrorCode, activeFreeze, pipelineGroups, releaseDecider, resolveJob, type UpdateStrategy } from '@berth/domain';
 import { Aggregate, ReleaseQueries, splitJobId, type BerthView } from '@berth/read-model';
 import type { CommandExecutor, Origin } from './command-executor';
 
@@ -14,6 +14,8 @@ export interface MarkForDeployment {
   readonly autoAbandonDelay?: number;
   readonly force?: boolean;
   readonly rolloutOptions?: UpdateStrategy;
+  /** Start even inside a freeze, for this reason. */
+  readonly overrideFreeze?: string;
 }
 
 /** A job of the service: `2` (a version), `svc:2`, a full id or a prefix, resolved among the service's jobs only. */
@@ -48,6 +50,8 @@ export async function markForDeployment(executor: CommandExecutor, view: BerthVi
     const current = group.lastStableJobId ?? group.jobId;
     if (current !== undefined) previousJobs[group.name] = current;
   }
+  const groups = request.group === undefined ? (pipeline === undefined ? [] : pipelineGroups(pipeline)) : [request.group];
+  const frozen = activeFreeze(view.freezes(), { service: request.service, groups }, executor.now());
   const releaseId = randomUUID();
   await executor.execute(
     Aggregate.RELEASE,
@@ -66,6 +70,8 @@ export async function markForDeployment(executor: CommandExecutor, view: BerthVi
       ...(request.autoAbandonDelay === undefined ? {} : { autoAbandonDelay: request.autoAbandonDelay }),
       ...(request.force === undefined ? {} : { force: request.force }),
       ...(request.rolloutOptions === undefined ? {} : { rolloutOptions: request.rolloutOptions }),
+      ...(frozen === undefined ? {} : { frozen }),
+      ...(request.overrideFreeze === undefined ? {} : { freezeOverride: request.overrideFreeze }),
       previousJobs,
       badGroups: queries.badGroups(jobId),
       time,

@@ -153,4 +153,32 @@ describe('pipelines and releases through the NATS API', () => {
     // nothing was rolled out: the group stays on the forced svc:3
     expect((await groupStatus('svc.main')).jobId).toMatch(/^svc:3:/);
   });
+
+  it('a freeze refuses a release (DEPLOY_FROZEN with its end) unless overridden with a reason, and holds a release in progress at its next step', async () => {
+    const now = Date.now();
+    const window = { kind: 'range', from: new Date(now - 60_000).toISOString(), to: new Date(now + 60_000).toISOString() };
+    await client.call(PipelineCommand.SET_FREEZE, { name: 'code-freeze', services: ['svc'], window, reason: 'quarter end' });
+    await expect(client.call(PipelineCommand.MARK_FOR_DEPLOYMENT, { service: 'svc', job: 'svc:2', group: 'svc.main' })).rejects.toMatchObject({
+      code: 'DEPLOY_FROZEN',
+      details: { freeze: 'code-freeze', until: window.to, reason: 'quarter end' },
+    });
+    const forced = await client.call<{ releaseId: string; release: ReleaseDetail }>(PipelineCommand.MARK_FOR_DEPLOYMENT, { service: 'svc', job: 'svc:2', group: 'svc.main', overrideFreeze: 'hotfix INC-7' });
+    expect(forced.release.freezeOverride).toBe('code-freeze: hotfix INC-7');
+    await waitForRelease(forced.releaseId, (r) => r.status === 'complete');
+    await client.call(PipelineCommand.REMOVE_FREEZE, { name: 'code-freeze' });
+
+    // a release waiting on its gate; a freeze of its group begins; the gate passes: the group's step waits for the freeze's end
+    await client.call(PipelineCommand.SET_PIPELINE, { service: 'svc', source: 'pipeline:\n- gate: itest\n- step: svc.main\n' });
+    const { releaseId } = await client.call<{ releaseId: string }>(PipelineCommand.MARK_FOR_DEPLOYMENT, { service: 'svc', job: 'svc:1' });
+    const until = new Date(Date.now() + 3_000).toISOString();
+    await client.call(PipelineCommand.SET_FREEZE, { name: 'short', groups: ['svc.main'], window: { kind: 'range', from: new Date(Date.now() - 1_000).toISOString(), to: until }, reason: 'maintenance' });
+    await client.call(PipelineCommand.REPORT_GATE, { release: releaseId, gate: 'itest', passed: true });
+    const held = await release(releaseId);
+    expect(step(held, 'svc.main')).toMatchObject({ status: 'RUNNING' });
+    expect(step(held, 'svc.main')?.rolloutId).toBeUndefined();
+    await waitForRelease(releaseId, (r) => r.status === 'complete');
+    const rolloutId = step(await release(releaseId), 'svc.main')?.rolloutId ?? '';
+    const { rollout } = await client.call<{ rollout: { startedAt: string } }>(SchedulerCommand.INSPECT_ROLLOUT, { id: rolloutId });
+    expect(rollout.startedAt >= until).toBe(true);
+  });
 });

@@ -14,6 +14,7 @@ import { jobRoutes } from './job-handlers';
 import { LeaderLease, type Role } from './leader-lease';
 import { startLeaderTerm, type StopLeaderTerm } from './leader-term';
 import { queryRoutes } from './query-handlers';
+import { freezeRoutes } from './freeze-handlers';
 import { releaseRoutes } from './release-handlers';
 import { releasePlanRoutes } from './release-plan-handlers';
 import { rolloutRoutes } from './rollout-handlers';
@@ -90,6 +91,7 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger): P
     ...rolloutRoutes(executor, view),
     ...releaseRoutes(executor, view),
     ...releasePlanRoutes(executor, view),
+    ...freezeRoutes(executor, view),
   );
   const jsm = await jetstreamManager(nc);
 

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { IsBoolean, IsIn, IsNotEmpty, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsObject, IsNotEmpty, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { CommandRequest } from './command-request';
 import { QueryRequest } from './scheduler-api';
 import { encodeSubjectToken } from './subject-token';
@@ -27,6 +27,9 @@ export const PipelineCommand = {
   INSPECT_RELEASE_PLAN: 'release-plan-status',
   LIST_RELEASE_PLANS: 'release-plans',
   ABANDON_RELEASE_PLAN: 'release-plan-abandon',
+  SET_FREEZE: 'set-freeze',
+  REMOVE_FREEZE: 'remove-freeze',
+  LIST_FREEZES: 'freezes',
 } as const;
 export type PipelineCommand = (typeof PipelineCommand)[keyof typeof PipelineCommand];
 
@@ -103,6 +106,9 @@ export class MarkForDeploymentRequest extends ServiceRequest {
   @IsOptional() @IsNumber() @Min(0) @Max(MAX_SECONDS) autoAbandonDelay?: number;
   /** deploy even where this job was rolled back before */
   @IsOptional() @IsBoolean() force?: boolean;
+
+  /** start even inside a deploy freeze, for this reason (recorded in the release) */
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(1024) overrideFreeze?: string;
 }
 
 export class ListReleasesRequest extends QueryRequest {
@@ -181,3 +187,32 @@ export class ReleasePlanCommandRequest extends CommandRequest {
   @IsUUID()
   plan!: string;
 }
+
+export class SetFreezeRequest extends CommandRequest {
+  @IsString()
+  @Matches(NAME, { message: 'name must be a name: letters, digits, ".", "_" and "-"' })
+  name!: string;
+
+  /** services it applies to (absent: all) */
+  @IsOptional() @IsArray() @ArrayMaxSize(256) @IsString({ each: true }) @MaxLength(128, { each: true }) services?: string[];
+
+  /** deployment groups it applies to (absent: all) */
+  @IsOptional() @IsArray() @ArrayMaxSize(256) @IsString({ each: true }) @MaxLength(128, { each: true }) groups?: string[];
+
+  /** `{kind: 'range', from, to}` (ISO instants) or `{kind: 'weekly', days, from, to, timeZone}` (HH:MM, IANA zone); the domain checks it */
+  @IsObject()
+  window!: Record<string, unknown>;
+
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1024)
+  reason!: string;
+}
+
+export class RemoveFreezeRequest extends CommandRequest {
+  @IsString()
+  @Matches(NAME, { message: 'name must be a name' })
+  name!: string;
+}
+
+export class ListFreezesRequest extends QueryRequest {}

@@ -48,6 +48,11 @@ export const ErrorCode = {
   /** A multi-service release plan that does not parse, names unknown services, or has a dependency cycle (named). */
   INVALID_RELEASE_PLAN: 'INVALID_RELEASE_PLAN',
   RELEASE_PLAN_NOT_FOUND: 'RELEASE_PLAN_NOT_FOUND',
+  /** A release would start inside a deploy freeze; `details.until` is when the window ends. */
+  DEPLOY_FROZEN: 'DEPLOY_FROZEN',
+  /** A freeze window that breaks a rule (bad instants, days, HH:MM or time zone; no reason). */
+  INVALID_FREEZE: 'INVALID_FREEZE',
+  FREEZE_NOT_FOUND: 'FREEZE_NOT_FOUND',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

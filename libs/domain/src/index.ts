@@ -40,3 +40,4 @@ export * from './release/release.decider';
 export * from './release/release-process';
 export * from './release-plan/release-plan';
 export * from './release-plan/release-plan.decider';
+export * from './freeze/freeze';

@@ -6,6 +6,7 @@ import {
   pipelineDecider,
   releaseDecider,
   releasePlanDecider,
+  freezeDecider,
   rolloutDecider,
   type DeploymentGroup,
   type DeploymentGroupState,
@@ -25,11 +26,13 @@ import {
   type ServicePipeline,
   type ReleasePlan,
   type ReleasePlanState,
+  type Freeze,
+  type FreezeState,
 } from '@berth/domain';
 import { AggregateProjection } from '@berth/event-store';
 
 /** Aggregate kinds as they appear in subjects (`berth.evt.<kind>.<id>`). */
-export const Aggregate = { JOB: 'job', HOST: 'host', DEPLOYMENT: 'deployment', DEPLOYMENT_GROUP: 'deployment-group', ROLLOUT: 'rollout', PIPELINE: 'pipeline', RELEASE: 'release', RELEASE_PLAN: 'release-plan' } as const;
+export const Aggregate = { JOB: 'job', HOST: 'host', DEPLOYMENT: 'deployment', DEPLOYMENT_GROUP: 'deployment-group', ROLLOUT: 'rollout', PIPELINE: 'pipeline', RELEASE: 'release', RELEASE_PLAN: 'release-plan', FREEZE: 'freeze' } as const;
 
 /**
  * Jobs, hosts, deployments, deployment groups and rollouts folded from BERTH_EVENTS with the domain's
@@ -46,6 +49,7 @@ export function createBerthProjection() {
     [Aggregate.PIPELINE]: pipelineDecider,
     [Aggregate.RELEASE]: releaseDecider,
     [Aggregate.RELEASE_PLAN]: releasePlanDecider,
+    [Aggregate.FREEZE]: freezeDecider,
   });
 }
 
@@ -159,6 +163,13 @@ export class BerthView {
     return [...this.projection.all(Aggregate.RELEASE_PLAN).values()]
       .map((v) => v.state as ReleasePlanState)
       .filter((s): s is ReleasePlan => s.kind === 'plan');
+  }
+
+  freezes(): Freeze[] {
+    return [...this.projection.all(Aggregate.FREEZE).values()]
+      .map((v) => v.state as FreezeState)
+      .filter((s): s is Freeze => s.kind === 'freeze')
+      .sort((a, b) => a.name.localeCompare(b.name));
   }
 }
 

@@ -50,6 +50,8 @@ export interface ReleaseDetail {
   readonly stages: number;
   readonly awaitingTrigger: boolean;
   readonly autoRollback: boolean;
+  /** Started through a freeze: `<freeze>: <reason>`. */
+  readonly freezeOverride?: string;
   readonly steps: ReleaseStepRow[];
   readonly rollback: RollbackGroup[];
   readonly rollbackReason?: string;
@@ -90,6 +92,7 @@ export function releaseDetail(release: Release): ReleaseDetail {
     stages: release.stages.length,
     awaitingTrigger: release.awaitingTrigger,
     autoRollback: release.options.autoRollback,
+    ...(release.options.freezeOverride === undefined ? {} : { freezeOverride: release.options.freezeOverride }),
     steps,
     rollback: Object.values(release.rollback),
     ...optional('rollbackReason'),

@@ -1,6 +1,7 @@
 import type { Decider, DomainCommand } from '../decider';
 import { DomainError, ErrorCode } from '../errors';
 import { GATE_DEFAULT_TIMEOUT_SECONDS, stepKey, type Pipeline, type PipelineStage, type PipelineStep } from '../pipeline/pipeline';
+import { deployFrozen, type Freeze } from '../freeze/freeze';
 import type { UpdateStrategy } from '../rollout/rollout-options';
 import type { RolloutStatus } from '../rollout/rollout-state';
 import {
@@ -36,6 +37,10 @@ export interface StartRelease extends ReleaseCommandBase<'StartRelease'> {
   readonly force?: boolean;
   /** Update-strategy options for the group steps' rollouts. */
   readonly rolloutOptions?: UpdateStrategy;
+  /** The freeze in force for the service or one of its groups now, if any. */
+  readonly frozen?: { readonly freeze: Freeze; readonly until: string };
+  /** Start anyway during a freeze, for this reason (recorded). */
+  readonly freezeOverride?: string;
   /** Each deployment group's current job (its last stable one), where a rollback goes. */
   readonly previousJobs: Readonly<Record<string, string>>;
   /** Groups from which this job was rolled back before (bad versions). */
@@ -150,6 +155,8 @@ function start(command: StartRelease): ReleaseEvent[] {
   if (bad.length > 0 && command.force !== true) {
     throw new DomainError(ErrorCode.VERSION_MARKED_BAD, `${command.jobId} was rolled back from ${bad.join(', ')}; use force to deploy it there again`, { jobId: command.jobId, groups: bad });
   }
+  const override = command.freezeOverride?.trim();
+  if (command.frozen !== undefined && (override === undefined || override === '')) throw deployFrozen(command.frozen, `Release of ${command.service}`);
   const autoRollback = command.autoRollback ?? false;
   const anyRollback = autoRollback || steps.some((step) => step.autoRollback);
   const options: ReleaseOptions = {
@@ -159,6 +166,7 @@ function start(command: StartRelease): ReleaseEvent[] {
     autoAbandonDelay: command.autoAbandonDelay ?? command.pipeline?.autoAbandonDelay ?? DEFAULT_AUTO_ABANDON,
     force: command.force === true,
     ...(command.rolloutOptions === undefined ? {} : { rolloutOptions: command.rolloutOptions }),
+    ...(command.frozen === undefined || override === undefined ? {} : { freezeOverride: `${command.frozen.freeze.name}: ${override}` }),
   };
   const stagePlans: ReleaseStagePlan[] = stages.map((stage, i) => ({ steps: steps.filter((step) => step.stage === i).map((step) => step.key), triggerNextStepManually: stage.triggerNextStepManually }));
   const previousJobs = Object.fromEntries(groups.flatMap((group) => (command.previousJobs[group] === undefined ? [] : [[group, command.previousJobs[group]]])));

@@ -66,6 +66,8 @@ export interface ReleaseOptions {
   readonly force: boolean;
   /** Update-strategy options for every group step's rollout, over the job's and the group's (release plans: prestage and quorum). */
   readonly rolloutOptions?: UpdateStrategy;
+  /** Started through a freeze by an operator, with this reason: freezes do not hold its steps either. */
+  readonly freezeOverride?: string;
 }
 
 interface ReleaseEventBase<T extends string> extends DomainEvent<T> {
