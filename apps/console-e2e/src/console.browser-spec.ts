@@ -98,6 +98,8 @@ it('creates a job, rolls it out to 20 hosts on the live group page with a canary
   const created = await page.getByTestId('job-created').textContent({ timeout: 10_000 });
   const jobId = /console-app:1:[0-9a-f]{40}/.exec(created ?? '')?.[0];
   expect(jobId).toBeDefined();
+  // the list shows it (first page, no cursor)
+  await page.getByRole('table').getByRole('link', { name: jobId }).waitFor();
 
   // a deployment group from a selector; the page says what to do next
   await page.getByRole('link', { name: 'Deployment groups' }).click();

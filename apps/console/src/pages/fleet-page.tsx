@@ -35,7 +35,7 @@ export function FleetPage() {
   const filtering = selectors.length > 0 || status !== '';
   // the matching set is re-asked when hosts change (labels or status may have)
   const membershipKey = filtering ? `${selectors.join(';')}\n${status}\n${[...hosts.values()].map((h) => `${h.host}${h.status}${JSON.stringify(h.labels)}`).join()}` : 'all';
-  const matching = useQuery<{ hosts: { items: { host: string }[] } }>(HOSTS_QUERY, { selectors, status: status || null }, membershipKey);
+  const matching = useQuery<{ hosts: { items: { host: string }[] } }>(HOSTS_QUERY, { selectors, ...(status ? { status } : {}) }, membershipKey);
 
   useEffect(
     () =>

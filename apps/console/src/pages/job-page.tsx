@@ -50,7 +50,7 @@ export function JobPage(props: { readonly id: string }) {
   const act = useAction(async (action: HostAction, onHost: string) => {
     setActedOn(onHost);
     if (!window.confirm(CONFIRM[action].replace('{job}', props.id).replace('{host}', onHost))) return;
-    await api.request(mutationOf(action), { job: props.id, host: onHost, token: token || null });
+    await api.request(mutationOf(action), { job: props.id, host: onHost, ...(token ? { token } : {}) });
     data.reload();
   });
   const job = data.data?.job.job;

@@ -51,7 +51,9 @@ export function JobsPage() {
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const [created, setCreated] = useState<string | null>(null);
   const after = cursors[cursors.length - 1] ?? null;
-  const jobs = useQuery<{ jobs: JobPage }>(JOBS_QUERY, { first: PAGE_SIZE, after, filter: pattern ? { pattern } : null }, `${pattern}\n${after}\n${created}`);
+  // absent, not null: the gateway reads `after: null` as a cursor
+  const variables = { first: PAGE_SIZE, ...(after === null ? {} : { after }), ...(pattern ? { filter: { pattern } } : {}) };
+  const jobs = useQuery<{ jobs: JobPage }>(JOBS_QUERY, variables, `${pattern}\n${after}\n${created}`);
   const page = jobs.data?.jobs;
   return (
     <main>

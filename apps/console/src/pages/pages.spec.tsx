@@ -71,6 +71,7 @@ describe('jobs', () => {
     const api = new ScriptedBerthApi((_q, v) => (v['after'] === 'c2' ? page(['c:1:z'], null) : page(['a:1:x', 'b:1:y'], 'c2')));
     renderWith(api, <JobsPage />, 'read');
     await screen.findByText('a:1:x');
+    expect(api.requests[0]?.variables).toEqual({ first: 50 });
     expect(screen.queryByRole('form', { name: 'create a job' })).toBeNull();
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Next' })));
     await screen.findByText('c:1:z');
@@ -102,7 +103,7 @@ describe('jobs', () => {
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Undeploy' })));
     expect(api.requests.some((r) => r.query.includes('undeploy('))).toBe(false);
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Undeploy' })));
-    expect(api.requests.find((r) => r.query.includes('undeploy('))?.variables).toEqual({ job: 'web:1:a', host: 'h1', token: null });
+    expect(api.requests.find((r) => r.query.includes('undeploy('))?.variables).toEqual({ job: 'web:1:a', host: 'h1' });
     expect(confirm).toHaveBeenCalledTimes(2);
     confirm.mockRestore();
   });
