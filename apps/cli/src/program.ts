@@ -3,6 +3,7 @@ import { registerAuditCommands } from './commands/audit-commands';
 import { registerDeploymentCommands } from './commands/deployment-commands';
 import { registerGroupCommands } from './commands/group-commands';
 import { registerHostCommands } from './commands/host-commands';
+import { registerFreezeCommands } from './commands/freeze-commands';
 import { registerJobCommands } from './commands/job-commands';
 import { registerPipelineAndReleaseCommands } from './commands/release-commands';
 import { registerRolloutCommands } from './commands/rollout-commands';
@@ -56,6 +57,7 @@ export function buildProgram(io: CliIo): Command {
   registerGroupCommands(program, context);
   registerRolloutCommands(program, context);
   registerPipelineAndReleaseCommands(program, context);
+  registerFreezeCommands(program, context);
   registerAuditCommands(program, context);
   registerVersionCommand(program, context);
   return program;

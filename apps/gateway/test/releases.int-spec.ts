@@ -126,4 +126,20 @@ describe('pipelines and releases over GraphQL', () => {
     ]);
     expect(plan.staging[0]?.hosts).toEqual(['rel-main-1', 'rel-main-2']);
   });
+
+  it('sets a freeze, lists it in force, refuses a release inside it with DEPLOY_FROZEN, and removes it', async () => {
+    const window = { kind: 'range', from: new Date(Date.now() - 60_000).toISOString(), to: new Date(Date.now() + 600_000).toISOString() };
+    const set = await gql<{ setFreeze: { name: string; active: boolean; until: string } }>(
+      'mutation($window: JSON!) { setFreeze(name: "gw-freeze", services: ["rel"], window: $window, reason: "audit") { name active until } }',
+      { window },
+    );
+    expect(set.setFreeze).toEqual({ name: 'gw-freeze', active: true, until: window.to });
+    const listed = await gql<{ freezes: { items: { name: string; active: boolean }[] } }>('query { freezes { items { name active } } }');
+    expect(listed.freezes.items).toEqual([{ name: 'gw-freeze', active: true }]);
+    const refused = await stack.gql('mutation { markForDeployment(service: "rel", job: "1", group: "rel-main") { release { status } } }');
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'DEPLOY_FROZEN', details: { freeze: 'gw-freeze', until: window.to } });
+    expect(await gql('mutation { removeFreeze(name: "gw-freeze") }')).toEqual({ removeFreeze: true });
+    const bad = await stack.gql('mutation { setFreeze(name: "x", window: {kind: "weekly", days: ["sat"], from: "00:00", to: "24:00", timeZone: "Nowhere/Land"}, reason: "r") { name } }');
+    expect(bad.errors?.[0]?.extensions?.code).toBe('INVALID_FREEZE');
+  });
 });

@@ -74,7 +74,7 @@ describe('mark-for-deployment', () => {
     const gateway = new FakeGateway(() => ({ markForDeployment: { changed: true, sequence: 5, release: started } }));
     const result = await runCli(['mark-for-deployment', 'web', '2', '--group', 'web.main', '--auto-rollback', '--timeout', '600', '--force'], { gateway });
     expect(result).toEqual({ exitCode: 0, stdout: `Release ${ID} of web: ${JOB} deploying\n`, stderr: '' });
-    expect(gateway.sent[0]?.variables).toEqual({ service: 'web', job: '2', group: 'web.main', autoRollback: true, timeout: 600, autoCertifyDelay: null, autoAbandonDelay: null, force: true });
+    expect(gateway.sent[0]?.variables).toEqual({ service: 'web', job: '2', group: 'web.main', autoRollback: true, timeout: 600, autoCertifyDelay: null, autoAbandonDelay: null, force: true, overrideFreeze: null });
   });
 
   it('--wait-for-deployment prints each step as it changes and exits 0 when complete', async () => {
@@ -176,5 +176,34 @@ describe('release plan / status', () => {
     });
     const refused = await runCli(['release', 'plan', '-f', 'release.yaml'], { gateway: refusing, files: { 'release.yaml': 'x' } });
     expect(refused).toMatchObject({ exitCode: 1, stderr: expect.stringContaining('dependency cycle: a → b → a') });
+  });
+});
+
+describe('freezes', () => {
+  it('freeze set sends a weekly window with its time zone; --weekly without --time-zone is a usage error', async () => {
+    const gateway = new FakeGateway(() => ({
+      setFreeze: { name: 'weekends', window: { kind: 'weekly', days: ['sat', 'sun'], from: '00:00', to: '24:00', timeZone: 'Europe/Paris' }, reason: 'r', active: false },
+    }));
+    const result = await runCli(['freeze', 'set', 'weekends', '--weekly', 'sat,sun', '--from', '00:00', '--to', '24:00', '--time-zone', 'Europe/Paris', '--group', 'prod', '-m', 'no weekend deploys'], { gateway });
+    expect(result).toEqual({ exitCode: 0, stdout: 'Freeze weekends set: sat,sun 00:00-24:00 Europe/Paris\n', stderr: '' });
+    expect(gateway.sent[0]?.variables).toEqual({
+      name: 'weekends',
+      services: null,
+      groups: ['prod'],
+      window: { kind: 'weekly', days: ['sat', 'sun'], from: '00:00', to: '24:00', timeZone: 'Europe/Paris' },
+      reason: 'no weekend deploys',
+    });
+    expect((await runCli(['freeze', 'set', 'w', '--weekly', 'sat', '--from', '00:00', '--to', '24:00', '-m', 'x'], { gateway })).exitCode).toBe(2);
+  });
+
+  it('freezes lists them with whether each is in force; mark-for-deployment passes --override-freeze', async () => {
+    const gateway = new FakeGateway((operation) => {
+      if (operation === 'Freezes') return { freezes: { items: [{ name: 'xmas', services: ['web'], groups: null, window: { kind: 'range', from: 'a', to: 'b' }, reason: 'holidays', active: true, until: 'b' }] } };
+      return { markForDeployment: { changed: true, sequence: 1, release: release('deploying', [['main', 'group', 'RUNNING']]) } };
+    });
+    const listed = await runCli(['freezes'], { gateway });
+    expect(listed.stdout.split('\n')[1]).toBe('xmas    web         all       a - b     until b     holidays');
+    await runCli(['mark-for-deployment', 'web', '2', '--override-freeze', 'hotfix'], { gateway });
+    expect(gateway.sent.at(-1)?.variables).toMatchObject({ overrideFreeze: 'hotfix' });
   });
 });

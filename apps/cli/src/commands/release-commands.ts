@@ -120,6 +120,7 @@ interface MarkFlags {
   readonly autoCertifyDelay?: string;
   readonly autoAbandonDelay?: string;
   readonly force?: boolean;
+  readonly overrideFreeze?: string;
 }
 
 function seconds(flag: string, value: string | undefined): number | undefined {
@@ -139,10 +140,11 @@ async function markForDeployment(ctx: CommandContext, service: string, job: stri
     autoCertifyDelay: seconds('--auto-certify-delay', flags.autoCertifyDelay) ?? null,
     autoAbandonDelay: seconds('--auto-abandon-delay', flags.autoAbandonDelay) ?? null,
     force: flags.force ?? null,
+    overrideFreeze: flags.overrideFreeze ?? null,
   };
   const data = await ctx.gateway().request<{ markForDeployment: ReleaseChange }>(
-    `mutation MarkForDeployment($service: String!, $job: String!, $group: String, $autoRollback: Boolean, $timeout: Float, $autoCertifyDelay: Float, $autoAbandonDelay: Float, $force: Boolean) {
-      markForDeployment(service: $service, job: $job, group: $group, autoRollback: $autoRollback, timeout: $timeout, autoCertifyDelay: $autoCertifyDelay, autoAbandonDelay: $autoAbandonDelay, force: $force) {
+    `mutation MarkForDeployment($service: String!, $job: String!, $group: String, $autoRollback: Boolean, $timeout: Float, $autoCertifyDelay: Float, $autoAbandonDelay: Float, $force: Boolean, $overrideFreeze: String) {
+      markForDeployment(service: $service, job: $job, group: $group, autoRollback: $autoRollback, timeout: $timeout, autoCertifyDelay: $autoCertifyDelay, autoAbandonDelay: $autoAbandonDelay, force: $force, overrideFreeze: $overrideFreeze) {
         changed sequence release { ${RELEASE_FIELDS} } } }`,
     variables,
   );
@@ -201,6 +203,7 @@ function registerReleaseCommands(program: Command, context: ContextFactory): voi
     .option('--auto-certify-delay <seconds>', 'from deployed to complete (default 600 with auto-rollback, else 0)')
     .option('--auto-abandon-delay <seconds>', 'from rolled_back to abandoned (default 600)')
     .option('--force', 'deploy even where this job was rolled back before')
+    .option('--override-freeze <reason>', 'start even inside a deploy freeze (the reason is recorded)')
     .action(async (service: string, job: string, flags: MarkFlags, cmd: Command) => {
       await markForDeployment(context(cmd), service, job, flags);
     });

@@ -9,6 +9,7 @@ import { DeploymentGroupsResolver } from '../graphql/deployment-groups.resolver'
 import { HostsResolver } from '../graphql/hosts.resolver';
 import { JobsResolver } from '../graphql/jobs.resolver';
 import { LiveResolver } from '../graphql/live.resolver';
+import { FreezesResolver } from '../graphql/freezes.resolver';
 import { ReleasePlansResolver } from '../graphql/release-plans.resolver';
 import { ReleasesResolver } from '../graphql/releases.resolver';
 import { RolloutLiveResolver } from '../graphql/rollout-live.resolver';
@@ -67,6 +68,7 @@ export class GatewayModule {
         RolloutLiveResolver,
         ReleasesResolver,
         ReleasePlansResolver,
+        FreezesResolver,
       ],
     };
   }

@@ -1,6 +1,7 @@
 import { RELEASE_STATUSES } from '@berth/contracts';
 import { ArgsType, Field, Float } from '@nestjs/graphql';
-import { IsBoolean, IsIn, IsNotEmpty, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsNotEmpty, IsNumber, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { JSONScalar } from '../json.scalar';
 import { ReadArgs } from './query.args';
 import { GROUP_NAME, GROUP_NAME_MESSAGE } from './group.args';
 
@@ -39,6 +40,7 @@ export class MarkForDeploymentArgs {
   @Field(() => Float, { nullable: true, description: 'seconds from deployed to complete (default 600 with auto-rollback, else 0)' }) @IsOptional() @IsNumber() @Min(0) @Max(MAX_SECONDS) autoCertifyDelay?: number;
   @Field(() => Float, { nullable: true, description: 'seconds from rolled_back to abandoned (default 600)' }) @IsOptional() @IsNumber() @Min(0) @Max(MAX_SECONDS) autoAbandonDelay?: number;
   @Field({ nullable: true, description: 'deploy even where this job was rolled back before' }) @IsOptional() @IsBoolean() force?: boolean;
+  @Field({ nullable: true, description: 'start even inside a deploy freeze, for this reason (recorded)' }) @IsOptional() @IsString() @IsNotEmpty() @MaxLength(1024) overrideFreeze?: string;
 }
 
 @ArgsType()
@@ -103,4 +105,18 @@ export class ReleasePlanArgs extends ReadArgs {
 @ArgsType()
 export class ReleasePlanCommandArgs {
   @Field({ description: 'release plan id' }) @IsUUID() plan!: string;
+}
+
+@ArgsType()
+export class SetFreezeArgs {
+  @Field() @IsString() @Matches(GROUP_NAME, { message: 'name must be a name' }) name!: string;
+  @Field(() => [String], { nullable: true, description: 'services (absent: all)' }) @IsOptional() @IsString({ each: true }) @MaxLength(128, { each: true }) services?: string[];
+  @Field(() => [String], { nullable: true, description: 'deployment groups (absent: all)' }) @IsOptional() @IsString({ each: true }) @MaxLength(128, { each: true }) groups?: string[];
+  @Field(() => JSONScalar, { description: "{kind: 'range', from, to} or {kind: 'weekly', days, from, to, timeZone}" }) @IsObject() window!: Record<string, unknown>;
+  @Field() @IsString() @IsNotEmpty() @MaxLength(1024) reason!: string;
+}
+
+@ArgsType()
+export class RemoveFreezeArgs {
+  @Field() @IsString() @Matches(GROUP_NAME, { message: 'name must be a name' }) name!: string;
 }

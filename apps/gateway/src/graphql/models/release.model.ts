@@ -178,3 +178,21 @@ export class ReleasePlanList {
   @Field(() => [ReleasePlanModel], { description: 'newest first' }) items!: ReleasePlanModel[];
   @Field(() => Int) sequence!: number;
 }
+
+@ObjectType('Freeze', { description: 'A deploy freeze: no release starts (and none goes on to its next step) in its window' })
+export class FreezeModel {
+  @Field() name!: string;
+  @Field(() => [String], { nullable: true, description: 'services it applies to; null: all' }) services?: string[];
+  @Field(() => [String], { nullable: true, description: 'deployment groups it applies to; null: all' }) groups?: string[];
+  @Field(() => JSONScalar, { description: "{kind: 'range', from, to} or {kind: 'weekly', days, from, to, timeZone}" }) window!: Record<string, unknown>;
+  @Field() reason!: string;
+  @Field() setAt!: string;
+  @Field({ description: 'in force now' }) active!: boolean;
+  @Field({ nullable: true, description: 'when the window in force ends' }) until?: string;
+}
+
+@ObjectType()
+export class FreezeList {
+  @Field(() => [FreezeModel]) items!: FreezeModel[];
+  @Field(() => Int) sequence!: number;
+}

@@ -1,0 +1,29 @@
+import { PipelineCommand } from '@berth/contracts';
+import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { CommandService } from '../commands/command.service';
+import { RemoveFreezeArgs, SetFreezeArgs } from './dto/release.args';
+import { FreezeList, FreezeModel } from './models/release.model';
+
+/** Deploy freezes. The list comes from the scheduler, which knows the time (a freeze's `active` is "now"). */
+@Resolver(() => FreezeModel)
+export class FreezesResolver {
+  constructor(private readonly commands: CommandService) {}
+
+  @Query(() => FreezeList, { description: 'Every deploy freeze, with whether it is in force now' })
+  async freezes(): Promise<FreezeList> {
+    const result = await this.commands.pipelineCommand(PipelineCommand.LIST_FREEZES, {});
+    return { items: result['freezes'] as FreezeModel[], sequence: result.sequence };
+  }
+
+  @Mutation(() => FreezeModel, { description: 'Sets (or replaces) a freeze by name (INVALID_FREEZE)' })
+  async setFreeze(@Args() args: SetFreezeArgs): Promise<FreezeModel> {
+    const result = await this.commands.pipelineCommand(PipelineCommand.SET_FREEZE, { ...args });
+    return result['freeze'] as FreezeModel;
+  }
+
+  @Mutation(() => Boolean, { description: 'Removes a freeze (FREEZE_NOT_FOUND)' })
+  async removeFreeze(@Args() args: RemoveFreezeArgs): Promise<boolean> {
+    await this.commands.pipelineCommand(PipelineCommand.REMOVE_FREEZE, { name: args.name });
+    return true;
+  }
+}
