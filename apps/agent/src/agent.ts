@@ -5,7 +5,7 @@ import {
   type SimulationTimer,
   realTimer,
 } from '@berth/container-runtime';
-import { readPrepareImageMessage, type DesiredState, type DesiredTask, type RegisterHostMessage } from '@berth/contracts';
+import { BERTH_VERSION, readPrepareImageMessage, type DesiredState, type DesiredTask, type RegisterHostMessage } from '@berth/contracts';
 import { TASK_STATES, type TaskStatus } from '@berth/domain';
 import { type HealthServer, type Logger, createMetricsRegistry, startHealthServer } from '@berth/service';
 import { randomBytes } from 'node:crypto';
@@ -23,7 +23,6 @@ import { type TaskRecord, StateDir } from './state-dir';
 import { StatusReporter } from './status-reporter';
 import { type RestartDelays, TaskSupervisor } from './task-supervisor';
 
-export const AGENT_VERSION = '0.1.0';
 
 /** Agent housekeeping: reap and re-check every 30 s (Helios's reconcile loop). */
 const RECONCILE_INTERVAL_MS = 30_000;
@@ -312,7 +311,7 @@ export class Agent {
       info: {
         hostname: hostname(),
         ...(dockerVersion !== undefined ? { dockerVersion } : {}),
-        agentVersion: AGENT_VERSION,
+        agentVersion: BERTH_VERSION,
         cpus: cpus().length,
         memoryBytes: totalmem(),
         osType: osType(),

@@ -1,4 +1,5 @@
-import { EVENTS_STREAM } from '@berth/contracts';
+import { BERTH_VERSION, EVENTS_STREAM } from '@berth/contracts';
+import { hostname } from 'node:os';
 import { JetStreamEventStore, type EventStore, type Subscription } from '@berth/event-store';
 import { createMetricsRegistry, startHealthServer, type HealthServer, type Logger } from '@berth/service';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -13,6 +14,7 @@ import { hostRoutes } from './host-handlers';
 import { jobRoutes } from './job-handlers';
 import { LeaderLease, type Role } from './leader-lease';
 import { startLeaderTerm, type StopLeaderTerm } from './leader-term';
+import { servePresence } from './presence-responder';
 import { queryRoutes } from './query-handlers';
 import { freezeRoutes } from './freeze-handlers';
 import { releaseRoutes } from './release-handlers';
@@ -114,6 +116,17 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger): P
     },
   });
   if (!lease.isLeader) logger.info({ role: 'standby', sequence: projection.sequence, health: health.url }, 'scheduler standing by');
+  const startedAt = new Date().toISOString();
+  const presence = servePresence(nc, () => ({
+    id: lease.holderId,
+    role: lease.currentRole,
+    hostname: hostname(),
+    pid: process.pid,
+    startedAt,
+    sequence: projection.sequence,
+    health: health.url,
+    version: BERTH_VERSION,
+  }));
 
   return {
     healthUrl: health.url,
@@ -124,6 +137,7 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger): P
     role: () => lease.currentRole,
     async stop() {
       caughtUp = false;
+      presence.unsubscribe();
       await lease.stop();
       await snapshotter.close();
       await following.stop();

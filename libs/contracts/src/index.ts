@@ -7,3 +7,5 @@ export * from './agent-protocol';
 export * from './scheduler-api';
 export * from './pipeline-api';
 export * from './pipeline-file';
+export * from './scheduler-presence';
+export * from './berth-version';

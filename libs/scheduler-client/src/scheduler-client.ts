@@ -1,6 +1,9 @@
 import {
   ErrorCode,
+  SCHEDULER_PRESENCE_SUBJECT,
   commandSubject,
+  sortPresences,
+  type SchedulerPresence,
   errorResponse,
   isErrorCode,
   type CommandResponse,
@@ -53,6 +56,24 @@ export class SchedulerClient {
     }
   }
 
+  /**
+   * Every scheduler process that answers within `waitMs` (leader first):
+   * all of them answer a presence request, standbys included.
+   */
+  async schedulers(waitMs = 500): Promise<SchedulerPresence[]> {
+    const found: SchedulerPresence[] = [];
+    try {
+      for await (const msg of await this.nc.requestMany(SCHEDULER_PRESENCE_SUBJECT, '', { strategy: 'timer', maxWait: waitMs })) {
+        const presence = parsePresence(msg.string());
+        if (presence) found.push(presence);
+      }
+    } catch (err) {
+      // nobody there is an answer: no schedulers
+      if (!isNoResponders(err)) throw err;
+    }
+    return sortPresences(found);
+  }
+
   /** The result, or a BerthError carrying the scheduler's code. */
   async call<T = unknown>(command: string, body: object, options: RequestOptions = {}): Promise<T> {
     const response = await this.request<T>(command, body, options);
@@ -78,4 +99,13 @@ function parseResponse<T>(text: string): CommandResponse<T> {
     return { ok: false, error: { code: r.error.code, message: r.error.message, details: (r.error.details ?? {}) as Record<string, unknown> } };
   }
   return errorResponse(ErrorCode.INTERNAL, 'the scheduler sent a malformed response');
+}
+
+function parsePresence(text: string): SchedulerPresence | undefined {
+  try {
+    const p = JSON.parse(text) as Partial<SchedulerPresence>;
+    return typeof p.id === 'string' && (p.role === 'leader' || p.role === 'standby') ? (p as SchedulerPresence) : undefined;
+  } catch {
+    return undefined;
+  }
 }
