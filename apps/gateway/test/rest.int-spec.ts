@@ -1,3 +1,4 @@
+import { BERTH_VERSION } from '@berth/contracts';
 import { startStack, type Stack } from './harness';
 
 let stack: Stack;
@@ -107,10 +108,23 @@ describe('REST /api/v1', () => {
         'POST /api/v1/rollouts/{id}/retry',
         'POST /api/v1/rollouts/{id}/fail',
         'POST /api/v1/rollouts/{id}/hosts/{host}/health',
+        'GET /api/v1/schedulers',
+        'GET /api/v1/version',
       ].sort(),
     );
     const jobsGet = paths['/api/v1/jobs']?.['get'] as { parameters: { name: string }[] };
     expect(jobsGet.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(['pattern', 'first', 'after', 'atLeastSequence']));
+  });
+
+  it('lists the scheduler processes answering now (Helios masters) over REST and GraphQL, and the version', async () => {
+    const rest = await stack.rest('GET', '/api/v1/schedulers');
+    expect(rest.status).toBe(200);
+    const items = rest.body['items'] as { role: string; health: string; pid: number }[];
+    expect(items).toEqual([expect.objectContaining({ role: 'leader', health: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) })]);
+    const gql = await stack.gql<{ schedulers: { role: string; pid: number }[]; version: string }>('{ schedulers { role pid } version }');
+    expect(gql.data?.schedulers).toEqual([{ role: 'leader', pid: items[0]?.pid }]);
+    expect(gql.data?.version).toBe(BERTH_VERSION);
+    expect((await stack.rest('GET', '/api/v1/version')).body).toEqual({ version: BERTH_VERSION });
   });
 
   it('answers /healthz, /readyz and /metrics', async () => {

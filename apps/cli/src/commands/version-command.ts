@@ -1,38 +1,54 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { BERTH_VERSION } from '@berth/contracts';
 import type { Command } from 'commander';
 import type { ContextFactory } from '../context';
 import { BerthCliError } from '../errors';
-
-/** The repository's package.json version: the CLI runs from source. */
-export function clientVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(resolve(__dirname, '../../../../package.json'), 'utf8')) as { version?: string };
-    return pkg.version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
+import { formatTable, formatTimestamp } from '../table';
 
 export function registerVersionCommand(program: Command, context: ContextFactory): void {
   program
     .command('version')
-    .summary('client version, and whether the gateway answers')
-    .description('Prints "Client Version: x" and "Gateway Version: y". The gateway does not report a version yet; it prints whether it answers.')
+    .summary('client and gateway versions')
+    .description('Prints "Client Version: x", "Gateway Version: y" and the gateway URL (Helios prints the client and master versions).')
     .action(async (_options: unknown, cmd: Command) => {
       const ctx = context(cmd);
-      const client = clientVersion();
       let gateway: string;
       try {
-        await ctx.gateway().request<{ __typename: string }>('query Ping { __typename }');
-        gateway = 'unknown (reachable)';
+        gateway = (await ctx.gateway().request<{ version: string }>('query Version { version }')).version;
       } catch (err) {
         if (!(err instanceof BerthCliError)) throw err;
         // the client's version is still worth printing; the error follows on stderr
-        if (!ctx.json) ctx.print(`Client Version: ${client}`);
+        if (!ctx.json) ctx.print(`Client Version: ${BERTH_VERSION}`);
         throw err;
       }
-      if (ctx.json) ctx.printJson({ client, gateway: null, gatewayUrl: ctx.gateway().url });
-      else ctx.print(`Client Version: ${client}\nGateway Version: ${gateway}\nGateway: ${ctx.gateway().url}`);
+      if (ctx.json) ctx.printJson({ client: BERTH_VERSION, gateway, gatewayUrl: ctx.gateway().url });
+      else ctx.print(`Client Version: ${BERTH_VERSION}\nGateway Version: ${gateway}\nGateway: ${ctx.gateway().url}`);
     });
+
+  program
+    .command('masters')
+    .summary('list the schedulers')
+    .description(
+      "Helios's masters: the scheduler processes answering now, the leader first. Prints one id per line (hostname:pid:random); " +
+        '-f adds role, start time, event sequence, health URL and version.',
+    )
+    .option('-f, --full', 'a table with every field')
+    .action(async (options: { full?: boolean }, cmd: Command) => {
+      const ctx = context(cmd);
+      const { schedulers } = await ctx.gateway().request<{ schedulers: SchedulerRow[] }>('query Masters { schedulers { id role hostname pid startedAt sequence health version } }');
+      if (ctx.json) ctx.printJson(schedulers);
+      else if (schedulers.length === 0) throw new BerthCliError('UNAVAILABLE', 'no scheduler answered (is one running and connected to NATS?)');
+      else if (options.full) ctx.print(formatTable(['ID', 'ROLE', 'STARTED', 'SEQUENCE', 'HEALTH', 'VERSION'], schedulers.map((s) => [s.id, s.role.toUpperCase(), formatTimestamp(s.startedAt), String(s.sequence), s.health, s.version])));
+      else ctx.print(schedulers.map((s) => s.id).join('\n'));
+    });
+}
+
+interface SchedulerRow {
+  readonly id: string;
+  readonly role: string;
+  readonly hostname: string;
+  readonly pid: number;
+  readonly startedAt: string;
+  readonly sequence: number;
+  readonly health: string;
+  readonly version: string;
 }

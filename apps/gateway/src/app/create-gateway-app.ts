@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { JetStreamEventStore } from '@berth/event-store';
 import { SchedulerClient } from '@berth/scheduler-client';
+import { ClusterService } from '../cluster/cluster.service';
 import { createLogger, createMetricsRegistry, type Logger } from '@berth/service';
 import { ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -74,9 +75,11 @@ export async function createGatewayApp(options: GatewayOptions): Promise<Running
   logger.info({ sequence: readModel.sequence, events: readModel.position }, 'read model caught up');
 
   const openApi = new OpenApiDocument();
+  const scheduler = new SchedulerClient(nc);
   const deps = {
     reads: new ReadService(readModel, options.waitTimeoutMs),
-    commands: new CommandService(new SchedulerClient(nc), options.actor, (sequence) => readModel.waitFor(sequence, options.waitTimeoutMs)),
+    cluster: new ClusterService(scheduler),
+    commands: new CommandService(scheduler, options.actor, (sequence) => readModel.waitFor(sequence, options.waitTimeoutMs)),
     health,
     openApi,
   };

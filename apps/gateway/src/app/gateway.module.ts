@@ -2,8 +2,10 @@ import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { resolve } from 'node:path';
+import { ClusterService } from '../cluster/cluster.service';
 import { CommandService } from '../commands/command.service';
 import { AuditResolver } from '../graphql/audit.resolver';
+import { ClusterResolver } from '../graphql/cluster.resolver';
 import { CommandsResolver } from '../graphql/commands.resolver';
 import { DeploymentGroupsResolver } from '../graphql/deployment-groups.resolver';
 import { HostsResolver } from '../graphql/hosts.resolver';
@@ -15,6 +17,7 @@ import { ReleasesResolver } from '../graphql/releases.resolver';
 import { RolloutLiveResolver } from '../graphql/rollout-live.resolver';
 import { RolloutsResolver } from '../graphql/rollouts.resolver';
 import { ReadService } from '../read-model/read.service';
+import { ClusterController } from '../rest/cluster.controller';
 import { DeploymentGroupsController } from '../rest/deployment-groups.controller';
 import { DeploymentsController } from '../rest/deployments.controller';
 import { EventsController } from '../rest/events.controller';
@@ -32,6 +35,7 @@ export const SCHEMA_FILE = resolve(__dirname, '../../schema.gql');
 export interface GatewayModuleDeps {
   readonly reads: ReadService;
   readonly commands: CommandService;
+  readonly cluster: ClusterService;
   readonly health: GatewayHealth;
   readonly openApi: OpenApiDocument;
 }
@@ -52,12 +56,14 @@ export class GatewayModule {
           subscriptions: { 'graphql-ws': true },
         }),
       ],
-      controllers: [JobsController, HostsController, DeploymentsController, DeploymentGroupsController, RolloutsController, ReleasesController, EventsController, HealthController, OpenApiController],
+      controllers: [ClusterController, JobsController, HostsController, DeploymentsController, DeploymentGroupsController, RolloutsController, ReleasesController, EventsController, HealthController, OpenApiController],
       providers: [
         { provide: ReadService, useValue: deps.reads },
         { provide: CommandService, useValue: deps.commands },
+        { provide: ClusterService, useValue: deps.cluster },
         { provide: HEALTH, useValue: deps.health },
         { provide: OpenApiDocument, useValue: deps.openApi },
+        ClusterResolver,
         JobsResolver,
         HostsResolver,
         AuditResolver,
