@@ -1,4 +1,4 @@
-import { BERTH_VERSION } from '@berth/contracts';
+import { BERTH_VERSION, type SchedulerPresence } from '@berth/contracts';
 import type { Command } from 'commander';
 import type { ContextFactory } from '../context';
 import { BerthCliError } from '../errors';
@@ -34,21 +34,10 @@ export function registerVersionCommand(program: Command, context: ContextFactory
     .option('-f, --full', 'a table with every field')
     .action(async (options: { full?: boolean }, cmd: Command) => {
       const ctx = context(cmd);
-      const { schedulers } = await ctx.gateway().request<{ schedulers: SchedulerRow[] }>('query Masters { schedulers { id role hostname pid startedAt sequence health version } }');
+      const { schedulers } = await ctx.gateway().request<{ schedulers: SchedulerPresence[] }>('query Masters { schedulers { id role hostname pid startedAt sequence health version } }');
       if (ctx.json) ctx.printJson(schedulers);
       else if (schedulers.length === 0) throw new BerthCliError('UNAVAILABLE', 'no scheduler answered (is one running and connected to NATS?)');
       else if (options.full) ctx.print(formatTable(['ID', 'ROLE', 'STARTED', 'SEQUENCE', 'HEALTH', 'VERSION'], schedulers.map((s) => [s.id, s.role.toUpperCase(), formatTimestamp(s.startedAt), String(s.sequence), s.health, s.version])));
       else ctx.print(schedulers.map((s) => s.id).join('\n'));
     });
-}
-
-interface SchedulerRow {
-  readonly id: string;
-  readonly role: string;
-  readonly hostname: string;
-  readonly pid: number;
-  readonly startedAt: string;
-  readonly sequence: number;
-  readonly health: string;
-  readonly version: string;
 }
