@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { getDockerEngine, REPO_ROOT, startNatsServer, startService, type DockerEngineLease, type NatsServer, type ServiceProcess } from '@berth/testing';
+import { E2E_TOKENS, writeGatewayTokens } from './support/api-tokens';
 
 /**
  * A user's first deploy through the `berth` CLI, on the real stack:
@@ -18,6 +19,7 @@ let gateway: ServiceProcess;
 let agent: ServiceProcess;
 let workDir: string;
 let gatewayUrl: string;
+let tokensFile: string;
 
 interface CliRun {
   readonly code: number | null;
@@ -26,8 +28,8 @@ interface CliRun {
 }
 
 /** A running `berth` process: its output so far, a wait for a line, and Ctrl-C. */
-function startBerth(args: readonly string[]) {
-  const child = spawn(BERTH, args, { env: { ...process.env, HOME: workDir, BERTH_GATEWAY: gatewayUrl }, stdio: ['pipe', 'pipe', 'pipe'] });
+function startBerth(args: readonly string[], env: Record<string, string> = {}) {
+  const child = spawn(BERTH, args, { env: { ...process.env, HOME: workDir, BERTH_GATEWAY: gatewayUrl, BERTH_TOKEN: E2E_TOKENS.admin, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   const waiters: (() => void)[] = [];
@@ -80,10 +82,11 @@ async function containersGone(jobId: string, timeoutMs = 30_000): Promise<void> 
 
 beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'berth-cli-e2e-'));
+  tokensFile = writeGatewayTokens(workDir, 'cli-e2e');
   nats = await startNatsServer();
   docker = await getDockerEngine();
   scheduler = startService('scheduler', 'apps/scheduler/src/main.ts', ['--nats', nats.url, '--http-port', '0']);
-  gateway = startService('gateway', 'apps/gateway/src/main.ts', ['--nats', nats.url, '--port', '0', '--actor', 'cli-e2e']);
+  gateway = startService('gateway', 'apps/gateway/src/main.ts', ['--nats', nats.url, '--port', '0', '--tokens-file', tokensFile]);
   agent = startService('agent', 'apps/agent/src/main.ts', [
     '--name', HOST, '--nats', nats.url, '--state-dir', join(workDir, 'agent'), '--docker-host', docker.dockerHost,
     '--http-port', '0', '--heartbeat-interval', '1', '--labels', 'role=cli-e2e',

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { REPO_ROOT, startNatsServer, startService, type NatsServer, type ServiceProcess } from '@berth/testing';
+import { E2E_TOKENS, writeGatewayTokens } from './support/api-tokens';
 
 /**
  * A rolling update through the `berth` CLI on the real stack: nats-server,
@@ -17,6 +18,7 @@ let gateway: ServiceProcess;
 const agents: ServiceProcess[] = [];
 let workDir: string;
 let gatewayUrl: string;
+let tokensFile: string;
 
 interface CliRun {
   readonly code: number | null;
@@ -24,8 +26,10 @@ interface CliRun {
   readonly stderr: string;
 }
 
-function berth(...args: string[]): Promise<CliRun> {
-  const child = spawn(BERTH, args, { env: { ...process.env, HOME: workDir, BERTH_GATEWAY: gatewayUrl }, stdio: ['ignore', 'pipe', 'pipe'] });
+const berth = (...args: string[]): Promise<CliRun> => berthWith({}, ...args);
+
+function berthWith(env: Record<string, string>, ...args: string[]): Promise<CliRun> {
+  const child = spawn(BERTH, args, { env: { ...process.env, HOME: workDir, BERTH_GATEWAY: gatewayUrl, BERTH_TOKEN: E2E_TOKENS.admin, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -45,9 +49,10 @@ async function eventually(args: string[], accept: (run: CliRun) => boolean, time
 
 beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'berth-cli-rollout-'));
+  tokensFile = writeGatewayTokens(workDir, 'cli-rollout-e2e');
   nats = await startNatsServer();
   scheduler = startService('scheduler', 'apps/scheduler/src/main.ts', ['--nats', nats.url, '--http-port', '0']);
-  gateway = startService('gateway', 'apps/gateway/src/main.ts', ['--nats', nats.url, '--port', '0', '--actor', 'cli-rollout-e2e']);
+  gateway = startService('gateway', 'apps/gateway/src/main.ts', ['--nats', nats.url, '--port', '0', '--tokens-file', tokensFile]);
   for (const host of HOSTS) {
     agents.push(
       startService(host, 'apps/agent/src/main.ts', [
@@ -114,4 +119,22 @@ it('creates a deployment group, rolls a job out to its 3 hosts, and shows them a
 
   const rollouts = JSON.parse((await berth('--json', 'rollouts', 'rollout-group')).stdout) as { status: string; progress: { healthy: number } }[];
   expect(rollouts).toEqual([expect.objectContaining({ status: 'SUCCEEDED', progress: expect.objectContaining({ healthy: 3 }) })]);
+});
+
+it('answers without a token UNAUTHENTICATED and with a read token FORBIDDEN for a change, exit 1, nothing changed', async () => {
+  const anonymous = await berthWith({ BERTH_TOKEN: '' }, 'hosts');
+  expect(anonymous.code).toBe(1);
+  expect(anonymous.stderr).toMatch(/^Error: UNAUTHENTICATED: /);
+  const unknown = await berthWith({ BERTH_TOKEN: 'not-a-token-0123456789' }, 'list-deployment-groups');
+  expect(unknown.code).toBe(1);
+  expect(unknown.stderr).toMatch(/^Error: UNAUTHENTICATED: unknown API token/);
+
+  const readFile = join(workDir, 'read.token');
+  writeFileSync(readFile, `${E2E_TOKENS.read}\n`);
+  const reader = await berthWith({ BERTH_TOKEN: '' }, '--token-file', readFile, 'list-deployment-groups');
+  expect(reader).toMatchObject({ code: 0, stdout: 'rollout-group\n' });
+  const forbidden = await berthWith({ BERTH_TOKEN: '' }, '--token-file', readFile, 'create-deployment-group', 'readers-group', 'role=rollout-e2e');
+  expect(forbidden.code).toBe(1);
+  expect(forbidden.stderr).toMatch(/^Error: FORBIDDEN: this needs an API token with the admin role/);
+  expect((await berth('list-deployment-groups')).stdout).toBe('rollout-group\n');
 });

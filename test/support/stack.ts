@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startNatsServer, startService, type NatsServer, type ServiceProcess } from '@berth/testing';
+import { E2E_TOKENS, writeGatewayTokens } from './api-tokens';
 import { berthCli, type BerthCli } from './berth-cli';
 
 /**
@@ -12,7 +13,7 @@ import { berthCli, type BerthCli } from './berth-cli';
  * gateway like a user's shell does.
  */
 export interface StackOptions {
-  /** names the temp dir and the gateway's actor */
+  /** names the temp dir and the subject of the CLI's admin token (the actor on the events it causes) */
   readonly name: string;
   readonly hosts: readonly string[];
   /** labels of every agent, `k=v` */
@@ -43,7 +44,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const leaseArgs = options.leaseTtl === undefined ? [] : ['--lease-ttl', String(options.leaseTtl)];
   const startScheduler = (i: number) => startService(`scheduler-${i + 1}`, 'apps/scheduler/src/main.ts', ['--nats', nats.url, '--http-port', '0', ...leaseArgs], { LOG_LEVEL: 'info' });
   const schedulers = [startScheduler(0)];
-  const gateway = startService('gateway', 'apps/gateway/src/main.ts', ['--nats', nats.url, '--port', '0', '--actor', options.name]);
+  const gateway = startService('gateway', 'apps/gateway/src/main.ts', ['--nats', nats.url, '--port', '0', '--tokens-file', writeGatewayTokens(workDir, options.name)]);
   const runtimeArgs = options.runtimeArgs ?? (() => ['--simulated', 'true']);
   const agents = options.hosts.map((host, i) =>
     startService(host, 'apps/agent/src/main.ts', [
@@ -52,7 +53,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ]),
   );
   let gatewayUrl = '';
-  const cli = berthCli(() => ({ HOME: workDir, BERTH_GATEWAY: gatewayUrl }));
+  const cli = berthCli(() => ({ HOME: workDir, BERTH_GATEWAY: gatewayUrl, BERTH_TOKEN: E2E_TOKENS.admin }));
   const all = (): ServiceProcess[] => [...schedulers, gateway, ...agents];
   const stack: Stack = {
     nats,

@@ -32,6 +32,15 @@ export function errorFromGraphQL(errors: readonly GraphQLErrorJson[]): BerthCliE
   return new BerthCliError(first.extensions?.code ?? 'GRAPHQL_ERROR', first.message, first.extensions?.details ?? {});
 }
 
+/** The gateway closes a graphql-ws connection without a valid token with 4401 and "UNAUTHENTICATED: why" as reason. */
+export function refusedConnection(err: unknown): BerthCliError | undefined {
+  const { code, reason } = (err ?? {}) as { code?: unknown; reason?: unknown };
+  if (code !== 4401 && code !== 4403) return undefined;
+  const text = typeof reason === 'string' ? reason : '';
+  const match = /^([A-Z_]+): (.*)$/.exec(text);
+  return new BerthCliError(match?.[1] ?? (code === 4401 ? 'UNAUTHENTICATED' : 'FORBIDDEN'), match?.[2] ?? (text || 'the gateway refused the connection'));
+}
+
 /** GraphQL over HTTP POST (fetch) and subscriptions over graphql-ws. */
 export class GatewayClient implements GatewayApi {
   constructor(
@@ -77,7 +86,7 @@ export class GatewayClient implements GatewayApi {
             if (msg.errors && msg.errors.length > 0) reject(errorFromGraphQL(msg.errors as GraphQLErrorJson[]));
             else if (msg.data) onData(msg.data as T);
           },
-          error: (err) => reject(Array.isArray(err) ? errorFromGraphQL(err as GraphQLErrorJson[]) : this.unreachable(err)),
+          error: (err) => reject(Array.isArray(err) ? errorFromGraphQL(err as GraphQLErrorJson[]) : (refusedConnection(err) ?? this.unreachable(err))),
           complete: () => resolve(),
         },
       );

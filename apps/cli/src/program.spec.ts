@@ -1,4 +1,5 @@
 import { resolveConfig } from './config';
+import { refusedConnection } from './gateway-client';
 import { FakeGateway, runCli } from './testing/fake-io';
 
 const JOB_ID = 'web:2:0123456789abcdef0123456789abcdef01234567';
@@ -84,5 +85,22 @@ describe('resolveConfig: flag > environment > config file > default', () => {
   it('reads the token from --token-file over BERTH_TOKEN', () => {
     expect(resolveConfig({ flags: { tokenFile: '/t' }, env: { HOME: '/x', BERTH_TOKEN: 'env' }, readFile }).token).toBe('tok');
     expect(resolveConfig({ flags: {}, env: { HOME: '/x', BERTH_TOKEN: 'env' }, readFile }).token).toBe('env');
+  });
+
+  it('falls back to the config file: its token, else its tokenFile; the environment wins over both', () => {
+    const withToken: Record<string, string> = { ...files, '/c.json': '{"token": "from-config"}', '/f.json': '{"tokenFile": "/t"}' };
+    const read = (p: string) => withToken[p];
+    expect(resolveConfig({ flags: {}, env: { HOME: '/x', BERTH_CONFIG: '/c.json' }, readFile: read }).token).toBe('from-config');
+    expect(resolveConfig({ flags: {}, env: { HOME: '/x', BERTH_CONFIG: '/f.json' }, readFile: read }).token).toBe('tok');
+    expect(resolveConfig({ flags: {}, env: { HOME: '/x', BERTH_CONFIG: '/f.json', BERTH_TOKEN: 'env' }, readFile: read }).token).toBe('env');
+    expect(resolveConfig({ flags: {}, env: { HOME: '/x' }, readFile: read }).token).toBeUndefined();
+  });
+});
+
+describe('a connection the gateway refuses', () => {
+  it('becomes the Berth error named in the close reason', () => {
+    expect(refusedConnection({ code: 4401, reason: 'UNAUTHENTICATED: unknown API token' })).toMatchObject({ code: 'UNAUTHENTICATED', message: 'unknown API token' });
+    expect(refusedConnection({ code: 4403, reason: 'Forbidden' })).toMatchObject({ code: 'FORBIDDEN' });
+    expect(refusedConnection({ code: 1006, reason: '' })).toBeUndefined();
   });
 });

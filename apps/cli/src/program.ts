@@ -27,7 +27,7 @@ export function buildProgram(io: CliIo): Command {
     .description("Deploy Docker containers to Berth hosts (Helios-compatible CLI, talking to Berth's gateway)")
     .addOption(new Option('--gateway <url>', 'gateway URL (env BERTH_GATEWAY, else "gateway" in ~/.berth/config.json, else http://127.0.0.1:8080)'))
     .addOption(
-      new Option('--token-file <file>', 'file holding an API token, sent as "Authorization: Bearer …" (env BERTH_TOKEN); the gateway does not check API tokens yet'),
+      new Option('--token-file <file>', 'file holding an API token, sent as "Authorization: Bearer …" (else env BERTH_TOKEN, else "token"/"tokenFile" in the config file)'),
     )
     .option('--json', 'machine-readable JSON output')
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })

@@ -1,5 +1,7 @@
 import { DEFAULT_CONSOLE_DIR } from './app/console-static';
-import { loadConfig, parsers, type ConfigOf } from '@berth/service';
+import { ConfigError, loadConfig, parsers, type ConfigOf } from '@berth/service';
+import { readFileSync } from 'node:fs';
+import { ApiTokens, OpenAccess, parseTokensFile, type Authenticator } from './auth/api-tokens';
 
 export const gatewayConfigSchema = {
   nats: { flag: 'nats', env: 'BERTH_NATS', description: 'NATS server URL', parse: parsers.natsUrl, default: 'nats://127.0.0.1:4222' },
@@ -8,7 +10,7 @@ export const gatewayConfigSchema = {
   actor: {
     flag: 'actor',
     env: 'BERTH_GATEWAY_ACTOR',
-    description: 'actor recorded on the events the gateway causes (until API tokens name the caller)',
+    description: 'actor recorded on the events of commands sent with --auth none (with tokens: the token subject)',
     parse: parsers.string,
     default: 'gateway',
   },
@@ -18,6 +20,23 @@ export const gatewayConfigSchema = {
     description: 'built web console served at / (none there: no console)',
     parse: parsers.string,
     default: DEFAULT_CONSOLE_DIR,
+  },
+  auth: {
+    flag: 'auth',
+    env: 'BERTH_AUTH',
+    description: 'tokens: every request needs an API token from --tokens-file; none: no checks, everyone is admin (development only)',
+    parse: (raw: string): 'tokens' | 'none' => {
+      if (raw !== 'tokens' && raw !== 'none') throw new Error(`"${raw}" is not tokens or none`);
+      return raw;
+    },
+    default: 'tokens' as 'tokens' | 'none',
+  },
+  tokensFile: {
+    flag: 'tokens-file',
+    env: 'BERTH_TOKENS_FILE',
+    description: 'JSON array of {subject, role: read|deploy|admin, token | tokenSha256}',
+    parse: parsers.string,
+    default: '',
   },
   waitTimeoutMs: {
     flag: 'wait-timeout-ms',
@@ -32,4 +51,29 @@ export type GatewayConfig = ConfigOf<typeof gatewayConfigSchema>;
 
 export function loadGatewayConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): GatewayConfig {
   return loadConfig(gatewayConfigSchema, { argv, env });
+}
+
+/**
+ * Who may call: with `--auth tokens` (the default) a tokens file with at
+ * least one token is required — the gateway refuses to start open by
+ * accident; `--auth none` is the explicit development opt-out.
+ */
+export function authenticatorFor(config: Pick<GatewayConfig, 'auth' | 'tokensFile' | 'actor'>, readFile = (path: string) => readFileSync(path, 'utf8')): Authenticator {
+  if (config.auth === 'none') return new OpenAccess(config.actor);
+  if (config.tokensFile === '') {
+    throw new ConfigError(['no API tokens configured: pass --tokens-file <file.json> (BERTH_TOKENS_FILE), or --auth none (BERTH_AUTH=none) for an open development gateway']);
+  }
+  let text: string;
+  try {
+    text = readFile(config.tokensFile);
+  } catch (err) {
+    throw new ConfigError([`--tokens-file ${config.tokensFile}: ${(err as Error).message}`]);
+  }
+  try {
+    const tokens = new ApiTokens(parseTokensFile(text));
+    if (tokens.size === 0) throw new Error('holds no token');
+    return tokens;
+  } catch (err) {
+    throw new ConfigError([`--tokens-file ${config.tokensFile}: ${(err as Error).message}`]);
+  }
 }

@@ -4,11 +4,33 @@ import { startNatsServer, startService, type NatsServer, type ServiceProcess } f
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { ApiRole } from '@berth/contracts';
 import { createGatewayApp, type RunningGateway } from '../src/app/create-gateway-app';
+import { ApiTokens, hashToken } from '../src/auth/api-tokens';
 
+/** the subject of the admin token the harness calls with by default */
 export const GATEWAY_ACTOR = 'gateway-test';
 
+/** One API token per role; `gql`, `rest` and `wsClient` use the admin one unless told otherwise. */
+export const TEST_TOKENS: Readonly<Record<ApiRole, { readonly subject: string; readonly token: string }>> = {
+  read: { subject: 'reader-test', token: 'read-token-0123456789abcdef' },
+  deploy: { subject: 'deployer-test', token: 'deploy-token-0123456789abcdef' },
+  admin: { subject: GATEWAY_ACTOR, token: 'admin-token-0123456789abcdef' },
+};
+
+export const testAuthenticator = () => new ApiTokens(Object.entries(TEST_TOKENS).map(([role, t]) => ({ subject: t.subject, role: role as ApiRole, tokenSha256: hashToken(t.token) })));
+
+/** `Authorization` header value: a role's test token, a raw string, or none at all (null). */
+export type Credential = ApiRole | { readonly raw: string } | null;
+
+function authorization(credential: Credential): Record<string, string> {
+  if (credential === null) return {};
+  return { authorization: typeof credential === 'string' ? `Bearer ${TEST_TOKENS[credential].token}` : credential.raw };
+}
+
 export interface GraphQLAnswer<T = Record<string, unknown>> {
+  /** the HTTP status of the answer */
+  readonly status: number;
   readonly data?: T;
   readonly errors?: { message: string; extensions?: { code?: string; details?: Record<string, unknown> } }[];
 }
@@ -20,9 +42,9 @@ export interface Stack {
   readonly alice: SchedulerClient;
   /** the test's own NATS connection (fake agents use it); drained by stop() */
   readonly nc: NatsConnection;
-  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLAnswer<T>>;
-  rest(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
-  wsClient(): Client;
+  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, as?: Credential): Promise<GraphQLAnswer<T>>;
+  rest(method: string, path: string, body?: unknown, as?: Credential): Promise<{ status: number; body: Record<string, unknown> }>;
+  wsClient(as?: Credential): Client;
   /** gateway and scheduler first, nats-server last (or jest hangs on open connections) */
   stop(): Promise<void>;
 }
@@ -44,7 +66,7 @@ export async function startStack(options: { readonly consoleDir?: string } = {})
     scheduler = startService('scheduler', 'apps/scheduler/src/main.ts', ['--nats', nats.url, '--http-port', '0']);
     await scheduler.waitForOutput(/scheduler serving/);
     nc = await connect({ servers: nats.url });
-    gateway = await createGatewayApp({ nats: nats.url, port: 0, host: '127.0.0.1', actor: GATEWAY_ACTOR, waitTimeoutMs: 500, logger: createLogger('gateway', 'silent'), ...options });
+    gateway = await createGatewayApp({ nats: nats.url, port: 0, host: '127.0.0.1', actor: 'unauthenticated-actor', authenticator: testAuthenticator(), waitTimeoutMs: 500, logger: createLogger('gateway', 'silent'), ...options });
   } catch (err) {
     await stop();
     throw err;
@@ -54,18 +76,19 @@ export async function startStack(options: { readonly consoleDir?: string } = {})
     gateway,
     alice: new SchedulerClient(nc, { actor: 'alice' }),
     nc,
-    async gql(query, variables = {}) {
-      const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
-      return (await res.json()) as GraphQLAnswer<never>;
+    async gql(query, variables = {}, as = ApiRole.ADMIN) {
+      const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...authorization(as) }, body: JSON.stringify({ query, variables }) });
+      return { ...((await res.json()) as object), status: res.status } as GraphQLAnswer<never>;
     },
-    async rest(method, path, body) {
-      const init: RequestInit = { method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) };
+    async rest(method, path, body, as = ApiRole.ADMIN) {
+      const headers = { ...authorization(as), ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
+      const init: RequestInit = { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) };
       const res = await fetch(`${url}${path}`, init);
       const text = await res.text();
       return { status: res.status, body: text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : { text } };
     },
-    wsClient() {
-      const client = createClient({ url: `${url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, lazy: true, retryAttempts: 0 });
+    wsClient(as = ApiRole.ADMIN) {
+      const client = createClient({ url: `${url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, lazy: true, retryAttempts: 0, connectionParams: authorization(as) });
       clients.push(client);
       return client;
     },

@@ -12,6 +12,14 @@ export const TransportErrorCode = {
   CONCURRENCY_CONFLICT: 'CONCURRENCY_CONFLICT',
   /** a bug: the request may or may not have taken effect */
   INTERNAL: 'INTERNAL',
+  /** no API token, or one the gateway does not know (HTTP 401) */
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  /** a GraphQL document nested deeper than the gateway allows; nothing was executed */
+  QUERY_TOO_DEEP: 'QUERY_TOO_DEEP',
+  /** a GraphQL document costing more than the gateway allows; nothing was executed */
+  QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  /** a GraphQL document that does not parse or does not fit the schema; nothing was executed */
+  INVALID_QUERY: 'INVALID_QUERY',
 } as const;
 
 export const ErrorCode = { ...DomainErrorCode, ...TransportErrorCode } as const;

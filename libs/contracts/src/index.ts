@@ -9,3 +9,4 @@ export * from './pipeline-api';
 export * from './pipeline-file';
 export * from './scheduler-presence';
 export * from './berth-version';
+export * from './api-role';

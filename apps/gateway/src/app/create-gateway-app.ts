@@ -9,6 +9,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge } from 'prom-client';
+import type { Authenticator } from '../auth/api-tokens';
 import { CommandService } from '../commands/command.service';
 import { BerthExceptionFilter } from '../errors/berth-exception.filter';
 import { GatewayReadModel } from '../read-model/gateway-read-model';
@@ -24,8 +25,10 @@ export interface GatewayOptions {
   /** 0 picks a free port */
   readonly port: number;
   readonly host: string;
-  /** recorded on the events the gateway's commands cause */
+  /** recorded on the events of commands sent outside an authenticated request */
   readonly actor: string;
+  /** who may call (API tokens, or open access for development) */
+  readonly authenticator: Authenticator;
   readonly waitTimeoutMs: number;
   /** the built web console, served at / when present */
   readonly consoleDir?: string;
@@ -82,6 +85,7 @@ export async function createGatewayApp(options: GatewayOptions): Promise<Running
     commands: new CommandService(scheduler, options.actor, (sequence) => readModel.waitFor(sequence, options.waitTimeoutMs)),
     health,
     openApi,
+    authenticator: options.authenticator,
   };
   const app = await NestFactory.create(GatewayModule.forRoot(deps), { logger: new PinoNestLogger(logger), abortOnError: false });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));

@@ -1,8 +1,13 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { resolve } from 'node:path';
 import { ClusterService } from '../cluster/cluster.service';
+import { ActorInterceptor } from '../auth/actor.interceptor';
+import type { Authenticator } from '../auth/api-tokens';
+import { AUTHENTICATOR, AuthGuard } from '../auth/auth.guard';
+import { authenticateConnection, graphqlContext } from '../auth/graphql-auth';
 import { CommandService } from '../commands/command.service';
 import { AuditResolver } from '../graphql/audit.resolver';
 import { ClusterResolver } from '../graphql/cluster.resolver';
@@ -14,6 +19,7 @@ import { LiveResolver } from '../graphql/live.resolver';
 import { FreezesResolver } from '../graphql/freezes.resolver';
 import { ReleasePlansResolver } from '../graphql/release-plans.resolver';
 import { ReleasesResolver } from '../graphql/releases.resolver';
+import { WhoAmIResolver } from '../graphql/who-am-i.resolver';
 import { RolloutLiveResolver } from '../graphql/rollout-live.resolver';
 import { RolloutsResolver } from '../graphql/rollouts.resolver';
 import { ReadService } from '../read-model/read.service';
@@ -38,7 +44,28 @@ export interface GatewayModuleDeps {
   readonly cluster: ClusterService;
   readonly health: GatewayHealth;
   readonly openApi: OpenApiDocument;
+  readonly authenticator: Authenticator;
 }
+
+/** Every GraphQL resolver class (the auth matrix test enumerates their operations). */
+export const GRAPHQL_RESOLVERS = [
+  ClusterResolver,
+  JobsResolver,
+  HostsResolver,
+  AuditResolver,
+  CommandsResolver,
+  LiveResolver,
+  DeploymentGroupsResolver,
+  RolloutsResolver,
+  RolloutLiveResolver,
+  ReleasesResolver,
+  ReleasePlansResolver,
+  FreezesResolver,
+  WhoAmIResolver,
+];
+
+/** Every REST controller. */
+export const REST_CONTROLLERS = [ClusterController, JobsController, HostsController, DeploymentsController, DeploymentGroupsController, RolloutsController, ReleasesController, EventsController, HealthController, OpenApiController];
 
 @Module({})
 export class GatewayModule {
@@ -53,28 +80,23 @@ export class GatewayModule {
           sortSchema: true,
           playground: false,
           includeStacktraceInErrorResponses: false,
-          subscriptions: { 'graphql-ws': true },
+          // keep the 401/403 of auth errors raised while executing (Nest resets them to 200 by default)
+          preserveHttpStatusForExecutionErrors: false,
+          context: graphqlContext(deps.authenticator),
+          subscriptions: { 'graphql-ws': { onConnect: authenticateConnection(deps.authenticator) } },
         }),
       ],
-      controllers: [ClusterController, JobsController, HostsController, DeploymentsController, DeploymentGroupsController, RolloutsController, ReleasesController, EventsController, HealthController, OpenApiController],
+      controllers: REST_CONTROLLERS,
       providers: [
         { provide: ReadService, useValue: deps.reads },
         { provide: CommandService, useValue: deps.commands },
         { provide: ClusterService, useValue: deps.cluster },
         { provide: HEALTH, useValue: deps.health },
         { provide: OpenApiDocument, useValue: deps.openApi },
-        ClusterResolver,
-        JobsResolver,
-        HostsResolver,
-        AuditResolver,
-        CommandsResolver,
-        LiveResolver,
-        DeploymentGroupsResolver,
-        RolloutsResolver,
-        RolloutLiveResolver,
-        ReleasesResolver,
-        ReleasePlansResolver,
-        FreezesResolver,
+        { provide: AUTHENTICATOR, useValue: deps.authenticator },
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_INTERCEPTOR, useClass: ActorInterceptor },
+        ...GRAPHQL_RESOLVERS,
       ],
     };
   }

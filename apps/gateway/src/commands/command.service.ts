@@ -1,5 +1,6 @@
 import { SchedulerCommand, type PipelineCommand } from '@berth/contracts';
 import type { SchedulerClient } from '@berth/scheduler-client';
+import { currentPrincipal } from '../auth/actor.interceptor';
 
 /** What every change returns: at least the stream sequence of its events. */
 export interface ChangeResult {
@@ -32,8 +33,8 @@ export type AwaitSequence = (sequence: number) => Promise<void>;
 
 /**
  * Writes go to the scheduler as commands over NATS (CQRS: the gateway never
- * appends). The actor is the gateway's configured one until API tokens name
- * the caller. Errors come back as BerthError with the scheduler's code.
+ * appends). The actor is the subject of the caller's API token (the
+ * gateway's configured actor outside a request). Errors come back as BerthError with the scheduler's code.
  * A change is answered once this gateway's read model shows it, so a client
  * reading right after writing sees its own write (clients of other gateways
  * pass the returned sequence as `atLeastSequence`).
@@ -41,7 +42,7 @@ export type AwaitSequence = (sequence: number) => Promise<void>;
 export class CommandService {
   constructor(
     private readonly client: SchedulerClient,
-    private readonly actor: string,
+    private readonly defaultActor: string,
     private readonly awaitSequence: AwaitSequence = async () => undefined,
   ) {}
 
@@ -116,7 +117,7 @@ export class CommandService {
   }
 
   private async send(command: SchedulerCommand | PipelineCommand, body: Record<string, unknown>): Promise<ChangeResult> {
-    const result = await this.client.call<ChangeResult>(command, { actor: this.actor, ...defined(body) });
+    const result = await this.client.call<ChangeResult>(command, { actor: currentPrincipal()?.subject ?? this.defaultActor, ...defined(body) });
     await this.awaitSequence(result.sequence);
     return result;
   }

@@ -30,8 +30,10 @@ export function describeError(err: unknown): RestErrorBody & { status: number } 
 
 export function toGraphQLError(err: unknown): GraphQLError {
   if (err instanceof GraphQLError) return err;
-  const { code, message, details } = describeError(err);
-  return new GraphQLError(message, { extensions: { code, details } });
+  const { code, message, details, status } = describeError(err);
+  // 401/403 also set the HTTP status of a GraphQL-over-HTTP answer (Apollo reads extensions.http, and strips it)
+  const http = status === 401 || status === 403 ? { http: { status } } : {};
+  return new GraphQLError(message, { extensions: { code, details, ...http } });
 }
 
 /**

@@ -22,7 +22,9 @@ const CONFLICTS: ReadonlySet<string> = new Set([
 export function httpStatusOf(code: string): number {
   if (code.endsWith('_NOT_FOUND') || code === ErrorCode.UNKNOWN_COMMAND) return 404;
   if (CONFLICTS.has(code) || code.startsWith('ALREADY_') || code.includes('_ALREADY_')) return 409;
+  if (code === ErrorCode.UNAUTHENTICATED) return 401;
   if (code === ErrorCode.FORBIDDEN) return 403;
+  if (code === ErrorCode.QUERY_TOO_DEEP || code === ErrorCode.QUERY_TOO_COMPLEX) return 400;
   if (code.startsWith('INVALID_')) return 400;
   if (code === ErrorCode.UNAVAILABLE) return 503;
   return 500;

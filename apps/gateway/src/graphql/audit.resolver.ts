@@ -1,9 +1,12 @@
+import { ApiRole } from '@berth/contracts';
+import { Access } from '../auth/access.decorator';
 import { Args, Query, Resolver } from '@nestjs/graphql';
 import { queryEvents } from '../read-model/audit';
 import { ReadService } from '../read-model/read.service';
 import { EventsArgs } from './dto/query.args';
 import { EventConnection, EventModel } from './models/event.model';
 
+@Access(ApiRole.READ)
 @Resolver(() => EventModel)
 export class AuditResolver {
   constructor(private readonly reads: ReadService) {}

@@ -1,7 +1,10 @@
+import { ApiRole } from '@berth/contracts';
+import { Access } from '../auth/access.decorator';
 import { Query, Resolver } from '@nestjs/graphql';
 import { ClusterService } from '../cluster/cluster.service';
 import { SchedulerModel } from './models/scheduler.model';
 
+@Access(ApiRole.READ)
 @Resolver()
 export class ClusterResolver {
   constructor(private readonly cluster: ClusterService) {}

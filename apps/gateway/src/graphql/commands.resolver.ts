@@ -1,3 +1,5 @@
+import { ApiRole } from '@berth/contracts';
+import { Access } from '../auth/access.decorator';
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
 import { CommandService } from '../commands/command.service';
 import { CreateJobArgs, DeployArgs, HostNameArgs, JobOnHostArgs, RegisterHostArgs, RemoveJobArgs } from './dto/command.args';
@@ -5,6 +7,7 @@ import { toChangeModel } from './mappers';
 import { ChangeResultModel } from './models/change.model';
 
 /** Every mutation is a scheduler command; the answer carries the sequence of its events. */
+@Access(ApiRole.DEPLOY)
 @Resolver()
 export class CommandsResolver {
   constructor(private readonly commands: CommandService) {}
@@ -40,11 +43,13 @@ export class CommandsResolver {
     return toChangeModel(await this.commands.stop(args));
   }
 
+  @Access(ApiRole.ADMIN)
   @Mutation(() => ChangeResultModel)
   async registerHost(@Args() args: RegisterHostArgs): Promise<ChangeResultModel> {
     return toChangeModel(await this.commands.registerHost(args.host, args.agentId, args.labels, args.info));
   }
 
+  @Access(ApiRole.ADMIN)
   @Mutation(() => ChangeResultModel)
   async deregisterHost(@Args() args: HostNameArgs): Promise<ChangeResultModel> {
     return toChangeModel(await this.commands.deregisterHost(args.host));

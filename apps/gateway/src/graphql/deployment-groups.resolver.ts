@@ -1,3 +1,5 @@
+import { ApiRole } from '@berth/contracts';
+import { Access } from '../auth/access.decorator';
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CommandService, type ChangeResult } from '../commands/command.service';
 import { deploymentGroupAsOf } from '../read-model/audit';
@@ -20,6 +22,7 @@ function toGroupChange(name: string, result: ChangeResult): DeploymentGroupChang
 }
 
 /** Helios's deployment groups: list, inspect, status, as-of, and the commands on them. */
+@Access(ApiRole.READ)
 @Resolver(() => DeploymentGroupModel)
 export class DeploymentGroupsResolver {
   constructor(
@@ -49,26 +52,31 @@ export class DeploymentGroupsResolver {
     return { name: args.name, exists: state.kind === 'group', ...(state.kind === 'group' ? { group: toGroupModel(state) } : {}), version, sequence };
   }
 
+  @Access(ApiRole.ADMIN)
   @Mutation(() => DeploymentGroupChangeModel, { description: 'CREATED, or NOT_MODIFIED for the same definition again' })
   async createDeploymentGroup(@Args() args: CreateDeploymentGroupArgs): Promise<DeploymentGroupChangeModel> {
     return toGroupChange(args.name, await this.commands.createDeploymentGroup(args.name, args.selectors, args.defaults));
   }
 
+  @Access(ApiRole.ADMIN)
   @Mutation(() => DeploymentGroupChangeModel, { description: "Changes a group's selectors in place (Helios needs remove + create)" })
   async updateDeploymentGroup(@Args() args: UpdateDeploymentGroupArgs): Promise<DeploymentGroupChangeModel> {
     return toGroupChange(args.name, await this.commands.updateDeploymentGroup(args.name, args.selectors));
   }
 
+  @Access(ApiRole.ADMIN)
   @Mutation(() => DeploymentGroupChangeModel, { description: 'Removes a group and stops its rollout; its deployments stay' })
   async removeDeploymentGroup(@Args() args: GroupCommandArgs): Promise<DeploymentGroupChangeModel> {
     return toGroupChange(args.name, await this.commands.removeDeploymentGroup(args.name));
   }
 
+  @Access(ApiRole.DEPLOY)
   @Mutation(() => DeploymentGroupChangeModel, { description: 'Stops the rollout where it stands: group FAILED "Stopped by user"' })
   async stopDeploymentGroup(@Args() args: GroupCommandArgs): Promise<DeploymentGroupChangeModel> {
     return toGroupChange(args.name, await this.commands.stopDeploymentGroup(args.name));
   }
 
+  @Access(ApiRole.DEPLOY)
   @Mutation(() => RolloutChangeModel, { description: 'Rolls the group to a job; follow it with the rolloutProgress subscription' })
   async rollingUpdate(@Args() args: RollingUpdateArgs): Promise<RolloutChangeModel> {
     const result = await this.commands.rollingUpdate(args.group, args.job, args.options);

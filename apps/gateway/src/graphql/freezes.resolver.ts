@@ -1,10 +1,12 @@
-import { PipelineCommand } from '@berth/contracts';
+import { Access } from '../auth/access.decorator';
+import { PipelineCommand, ApiRole } from '@berth/contracts';
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CommandService } from '../commands/command.service';
 import { RemoveFreezeArgs, SetFreezeArgs } from './dto/release.args';
 import { FreezeList, FreezeModel } from './models/release.model';
 
 /** Deploy freezes. The list comes from the scheduler, which knows the time (a freeze's `active` is "now"). */
+@Access(ApiRole.READ)
 @Resolver(() => FreezeModel)
 export class FreezesResolver {
   constructor(private readonly commands: CommandService) {}
@@ -15,12 +17,14 @@ export class FreezesResolver {
     return { items: result['freezes'] as FreezeModel[], sequence: result.sequence };
   }
 
+  @Access(ApiRole.ADMIN)
   @Mutation(() => FreezeModel, { description: 'Sets (or replaces) a freeze by name (INVALID_FREEZE)' })
   async setFreeze(@Args() args: SetFreezeArgs): Promise<FreezeModel> {
     const result = await this.commands.pipelineCommand(PipelineCommand.SET_FREEZE, { ...args });
     return result['freeze'] as FreezeModel;
   }
 
+  @Access(ApiRole.ADMIN)
   @Mutation(() => Boolean, { description: 'Removes a freeze (FREEZE_NOT_FOUND)' })
   async removeFreeze(@Args() args: RemoveFreezeArgs): Promise<boolean> {
     await this.commands.pipelineCommand(PipelineCommand.REMOVE_FREEZE, { name: args.name });

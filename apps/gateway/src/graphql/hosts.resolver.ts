@@ -1,3 +1,5 @@
+import { ApiRole } from '@berth/contracts';
+import { Access } from '../auth/access.decorator';
 import { Args, Query, Resolver } from '@nestjs/graphql';
 import { hostAsOf } from '../read-model/audit';
 import { ReadService } from '../read-model/read.service';
@@ -5,6 +7,7 @@ import { HostArgs, HostAsOfArgs, HostsArgs } from './dto/query.args';
 import { toHostModel } from './mappers';
 import { HostAsOfModel, HostList, HostModel, HostResult } from './models/host.model';
 
+@Access(ApiRole.READ)
 @Resolver(() => HostModel)
 export class HostsResolver {
   constructor(private readonly reads: ReadService) {}

@@ -1,3 +1,5 @@
+import { ApiRole } from '@berth/contracts';
+import { Access } from '../auth/access.decorator';
 import { Args, Query, Resolver } from '@nestjs/graphql';
 import { jobAsOf } from '../read-model/audit';
 import { paginate } from '../read-model/cursor';
@@ -6,6 +8,7 @@ import { JobArgs, JobAsOfArgs, JobsArgs } from './dto/query.args';
 import { toJobModel } from './mappers';
 import { JobAsOfModel, JobConnection, JobHistoryModel, JobModel, JobResult } from './models/job.model';
 
+@Access(ApiRole.READ)
 @Resolver(() => JobModel)
 export class JobsResolver {
   constructor(private readonly reads: ReadService) {}

@@ -1,3 +1,5 @@
+import { ApiRole } from '@berth/contracts';
+import { Access } from '../auth/access.decorator';
 import { Args, Int, Resolver, Subscription } from '@nestjs/graphql';
 import { IsInt, IsOptional, IsString, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
 import { Type } from 'class-transformer';
@@ -31,6 +33,7 @@ class EventFeedArgs {
 const identity = <T>(payload: T): T => payload;
 
 /** Live views: each sends the current state first, then every change. */
+@Access(ApiRole.READ)
 @Resolver()
 export class LiveResolver {
   constructor(private readonly reads: ReadService) {}

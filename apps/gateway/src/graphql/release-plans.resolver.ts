@@ -1,4 +1,5 @@
-import { PipelineCommand } from '@berth/contracts';
+import { Access } from '../auth/access.decorator';
+import { PipelineCommand, ApiRole } from '@berth/contracts';
 import { ReleasePlanQueries, type ReleasePlanDetail } from '@berth/read-model';
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CommandService } from '../commands/command.service';
@@ -13,6 +14,7 @@ function toPlanModel(detail: ReleasePlanDetail): ReleasePlanModel {
 }
 
 /** Multi-service releases: start one from release.yaml, and its current / staging / deploy-queue views. */
+@Access(ApiRole.READ)
 @Resolver(() => ReleasePlanModel)
 export class ReleasePlansResolver {
   private readonly queries: ReleasePlanQueries;
@@ -34,12 +36,14 @@ export class ReleasePlansResolver {
     return this.reads.read(args.atLeastSequence, () => ({ items: this.queries.plans().map(toPlanModel) }));
   }
 
+  @Access(ApiRole.DEPLOY)
   @Mutation(() => ReleasePlanResult, { description: 'Starts a multi-service release from release.yaml (INVALID_RELEASE_PLAN with lines; a cycle is named)' })
   async startReleasePlan(@Args() args: StartReleasePlanArgs): Promise<ReleasePlanResult> {
     const result = await this.commands.pipelineCommand(PipelineCommand.START_RELEASE_PLAN, { source: args.source });
     return { plan: toPlanModel(this.queries.plan(String(result['planId']))), sequence: result.sequence };
   }
 
+  @Access(ApiRole.DEPLOY)
   @Mutation(() => ReleasePlanResult, { description: 'Starts no more services of the plan (those running carry on)' })
   async abandonReleasePlan(@Args() args: ReleasePlanCommandArgs): Promise<ReleasePlanResult> {
     const result = await this.commands.pipelineCommand(PipelineCommand.ABANDON_RELEASE_PLAN, { plan: args.plan });

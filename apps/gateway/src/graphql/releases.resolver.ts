@@ -1,4 +1,5 @@
-import { PipelineCommand } from '@berth/contracts';
+import { Access } from '../auth/access.decorator';
+import { PipelineCommand, ApiRole } from '@berth/contracts';
 import { ReleaseQueries, type PipelineRow, type ReleaseDetail } from '@berth/read-model';
 import { Args, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
 import { CommandService } from '../commands/command.service';
@@ -50,6 +51,7 @@ function rolloutsOf(detail: ReleaseDetail): Set<string> {
 }
 
 /** Pipelines (deploy.yaml) and releases (mark-for-deployment and the operator commands), and live release progress. */
+@Access(ApiRole.READ)
 @Resolver(() => ReleaseModel)
 export class ReleasesResolver {
   private readonly queries: ReleaseQueries;
@@ -89,49 +91,58 @@ export class ReleasesResolver {
     return this.reads.read(args.atLeastSequence, () => ({ release: toReleaseModel(this.queries.release(args.id)) }));
   }
 
+  @Access(ApiRole.ADMIN)
   @Mutation(() => PipelineChangeModel, { description: "Sets a service's pipeline from deploy.yaml text (INVALID_PIPELINE with each problem's line; nothing stored then)" })
   async setPipeline(@Args() args: SetPipelineArgs): Promise<PipelineChangeModel> {
     const result = await this.commands.pipelineCommand(PipelineCommand.SET_PIPELINE, { service: args.service, source: args.source });
     return { pipeline: toPipelineModel(this.queries.pipeline(args.service)), changed: result['changed'] !== false, sequence: result.sequence };
   }
 
+  @Access(ApiRole.ADMIN)
   @Mutation(() => Boolean, { description: "Removes a service's pipeline" })
   async removePipeline(@Args() args: RemovePipelineArgs): Promise<boolean> {
     await this.commands.pipelineCommand(PipelineCommand.REMOVE_PIPELINE, { service: args.service });
     return true;
   }
 
+  @Access(ApiRole.DEPLOY)
   @Mutation(() => ReleaseChangeModel, { description: "Starts a release of the service's pipeline (or of one group) for a job" })
   async markForDeployment(@Args() args: MarkForDeploymentArgs): Promise<ReleaseChangeModel> {
     const result = await this.commands.pipelineCommand(PipelineCommand.MARK_FOR_DEPLOYMENT, { ...args });
     return this.change(String(result['releaseId']), result.sequence, true);
   }
 
+  @Access(ApiRole.DEPLOY)
   @Mutation(() => ReleaseChangeModel, { description: 'The manual trigger: starts the next stage' })
   advanceRelease(@Args() args: ReleaseCommandArgs): Promise<ReleaseChangeModel> {
     return this.operate(PipelineCommand.ADVANCE_RELEASE, args.release, {});
   }
 
+  @Access(ApiRole.DEPLOY)
   @Mutation(() => ReleaseChangeModel, { description: 'Certifies a deployed release' })
   completeRelease(@Args() args: ReleaseCommandArgs): Promise<ReleaseChangeModel> {
     return this.operate(PipelineCommand.COMPLETE_RELEASE, args.release, {});
   }
 
+  @Access(ApiRole.DEPLOY)
   @Mutation(() => ReleaseChangeModel, { description: 'Stops driving the release; groups stay as they are' })
   abandonRelease(@Args() args: ReleaseCommandArgs): Promise<ReleaseChangeModel> {
     return this.operate(PipelineCommand.ABANDON_RELEASE, args.release, {});
   }
 
+  @Access(ApiRole.DEPLOY)
   @Mutation(() => ReleaseChangeModel, { description: 'Rolls every group the release touched back to its previous job' })
   rollbackRelease(@Args() args: RollbackReleaseArgs): Promise<ReleaseChangeModel> {
     return this.operate(PipelineCommand.ROLLBACK_RELEASE, args.release, { reason: args.reason });
   }
 
+  @Access(ApiRole.DEPLOY)
   @Mutation(() => ReleaseChangeModel, { description: 'Pushes the automatic complete (or abandon) back' })
   snoozeRelease(@Args() args: SnoozeReleaseArgs): Promise<ReleaseChangeModel> {
     return this.operate(PipelineCommand.SNOOZE_RELEASE, args.release, { seconds: args.seconds });
   }
 
+  @Access(ApiRole.DEPLOY)
   @Mutation(() => ReleaseChangeModel, { description: "An outside system's verdict on a gate (GATE_NOT_PENDING when the release is not running it)" })
   async reportGate(@Args() args: ReportGateArgs): Promise<ReleaseChangeModel> {
     const result = await this.commands.pipelineCommand(PipelineCommand.REPORT_GATE, { ...args });

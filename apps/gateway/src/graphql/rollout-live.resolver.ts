@@ -1,4 +1,5 @@
-import { ErrorCode } from '@berth/contracts';
+import { Access } from '../auth/access.decorator';
+import { ErrorCode, ApiRole } from '@berth/contracts';
 import { Args, Resolver, Subscription } from '@nestjs/graphql';
 import { liveFeed } from '../live/live-feed';
 import { Aggregate, type LoggedEvent } from '../read-model/gateway-read-model';
@@ -14,6 +15,7 @@ const identity = <T>(payload: T): T => payload;
 const GROUP_STATUS_INPUTS: ReadonlySet<string> = new Set([Aggregate.HOST, Aggregate.DEPLOYMENT]);
 
 /** Live rollouts and groups: each sends the current state first, then every change, with no gap. */
+@Access(ApiRole.READ)
 @Resolver()
 export class RolloutLiveResolver {
   constructor(private readonly reads: ReadService) {}

@@ -1,3 +1,5 @@
+import { ApiRole } from '@berth/contracts';
+import { Access } from '../auth/access.decorator';
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CommandService, type ChangeResult, type RolloutCommand } from '../commands/command.service';
 import { ReadService } from '../read-model/read.service';
@@ -6,6 +8,7 @@ import { currentRollout, toRolloutModel } from './group-mappers';
 import { RolloutChangeModel, RolloutList, RolloutModel, RolloutResult } from './models/rollout.model';
 
 /** Rollouts: list, per-host progress, and the operator commands Helios lacks. */
+@Access(ApiRole.READ)
 @Resolver(() => RolloutModel)
 export class RolloutsResolver {
   constructor(
@@ -24,31 +27,37 @@ export class RolloutsResolver {
     return this.reads.read(args.atLeastSequence, () => ({ rollout: this.detail(args.id) }));
   }
 
+  @Access(ApiRole.DEPLOY)
   @Mutation(() => RolloutChangeModel, { description: 'Promotes a canary rollout whose canaries are healthy' })
   promote(@Args() args: RolloutCommandArgs): Promise<RolloutChangeModel> {
     return this.operate('promote', args.rollout);
   }
 
+  @Access(ApiRole.DEPLOY)
   @Mutation(() => RolloutChangeModel, { description: 'Starts no new batch until resumed' })
   pause(@Args() args: RolloutCommandArgs): Promise<RolloutChangeModel> {
     return this.operate('pause', args.rollout);
   }
 
+  @Access(ApiRole.DEPLOY)
   @Mutation(() => RolloutChangeModel)
   resume(@Args() args: RolloutCommandArgs): Promise<RolloutChangeModel> {
     return this.operate('resume', args.rollout);
   }
 
+  @Access(ApiRole.DEPLOY)
   @Mutation(() => RolloutChangeModel, { description: 'Retries a failed (or finished-with-failures) rollout on the hosts that failed' })
   retry(@Args() args: RolloutCommandArgs): Promise<RolloutChangeModel> {
     return this.operate('retry', args.rollout);
   }
 
+  @Access(ApiRole.DEPLOY)
   @Mutation(() => RolloutChangeModel, { description: 'Fails the rollout now (autoRevert applies)' })
   async fail(@Args() args: FailRolloutArgs): Promise<RolloutChangeModel> {
     return this.toChange(args.rollout, await this.commands.failRollout(args.rollout, args.error));
   }
 
+  @Access(ApiRole.DEPLOY)
   @Mutation(() => RolloutChangeModel, { description: 'A health verdict for a host of a rollout with healthCheck: manual' })
   async setHostHealth(@Args() args: SetHostHealthArgs): Promise<RolloutChangeModel> {
     return this.toChange(args.rollout, await this.commands.setHostHealth(args.rollout, args.host, args.healthy, args.message));

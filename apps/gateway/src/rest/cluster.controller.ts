@@ -1,8 +1,11 @@
+import { ApiRole } from '@berth/contracts';
+import { Access } from '../auth/access.decorator';
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ClusterService } from '../cluster/cluster.service';
 
 @ApiTags('cluster')
+@Access(ApiRole.READ)
 @Controller('api/v1')
 export class ClusterController {
   constructor(private readonly cluster: ClusterService) {}

@@ -1,3 +1,5 @@
+import { ApiRole } from '@berth/contracts';
+import { Access } from '../auth/access.decorator';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CommandService, type ChangeResult } from '../commands/command.service';
@@ -5,6 +7,7 @@ import { ReadService } from '../read-model/read.service';
 import { ChangeResponseBody, CreateDeploymentGroupBody, ErrorResponseBody, GroupSelectorsBody, ReadQuery, RollingUpdateBody } from './rest.dto';
 
 @ApiTags('deployment-groups')
+@Access(ApiRole.READ)
 @Controller('api/v1/deployment-groups')
 export class DeploymentGroupsController {
   constructor(
@@ -18,6 +21,7 @@ export class DeploymentGroupsController {
     return this.reads.read(query.atLeastSequence, (): { groups: unknown[] } => ({ groups: this.reads.groups.groups() }));
   }
 
+  @Access(ApiRole.ADMIN)
   @Post()
   @ApiCreatedResponse({ type: ChangeResponseBody, description: '{name, status: CREATED | NOT_MODIFIED, sequence}' })
   @ApiBadRequestResponse({ type: ErrorResponseBody, description: 'INVALID_REQUEST (bad selectors), INVALID_ROLLOUT_OPTIONS' })
@@ -33,6 +37,7 @@ export class DeploymentGroupsController {
     return this.reads.read(query.atLeastSequence, (): { group: unknown } => ({ group: this.reads.groups.group(name) }));
   }
 
+  @Access(ApiRole.ADMIN)
   @Put(':name')
   @ApiOkResponse({ type: ChangeResponseBody, description: '{name, status: UPDATED | NOT_MODIFIED, sequence}: new selectors in place' })
   @ApiNotFoundResponse({ type: ErrorResponseBody })
@@ -40,6 +45,7 @@ export class DeploymentGroupsController {
     return this.commands.updateDeploymentGroup(name, body.selectors);
   }
 
+  @Access(ApiRole.ADMIN)
   @Delete(':name')
   @ApiOkResponse({ type: ChangeResponseBody, description: '{name, status: REMOVED, sequence}; its deployments stay' })
   @ApiNotFoundResponse({ type: ErrorResponseBody })
@@ -54,6 +60,7 @@ export class DeploymentGroupsController {
     return this.reads.read(query.atLeastSequence, () => this.reads.groups.status(name));
   }
 
+  @Access(ApiRole.DEPLOY)
   @Post(':name/rolling-update')
   @ApiCreatedResponse({ type: ChangeResponseBody, description: '{rolloutId, group, jobId, status, rollout, sequence}; follow it at /api/v1/rollouts/{rolloutId}' })
   @ApiBadRequestResponse({ type: ErrorResponseBody, description: 'INVALID_ROLLOUT_OPTIONS' })
@@ -62,6 +69,7 @@ export class DeploymentGroupsController {
     return this.commands.rollingUpdate(name, body.job, body.options);
   }
 
+  @Access(ApiRole.DEPLOY)
   @Post(':name/stop')
   @HttpCode(200)
   @ApiOkResponse({ type: ChangeResponseBody, description: '{name, status: STOPPED | NOT_MODIFIED, sequence}' })

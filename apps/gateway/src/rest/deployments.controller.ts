@@ -1,3 +1,5 @@
+import { ApiRole } from '@berth/contracts';
+import { Access } from '../auth/access.decorator';
 import { Body, Controller, Delete, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CommandService, type ChangeResult } from '../commands/command.service';
@@ -5,6 +7,7 @@ import { ChangeResponseBody, DeployBody, ErrorResponseBody, TokenQuery } from '.
 
 /** A deployment is a job on a host: `/deployments/{host}/{job}`. */
 @ApiTags('deployments')
+@Access(ApiRole.DEPLOY)
 @Controller('api/v1/deployments')
 export class DeploymentsController {
   constructor(private readonly commands: CommandService) {}

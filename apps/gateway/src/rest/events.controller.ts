@@ -1,3 +1,5 @@
+import { ApiRole } from '@berth/contracts';
+import { Access } from '../auth/access.decorator';
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { queryEvents } from '../read-model/audit';
@@ -5,6 +7,7 @@ import { ReadService } from '../read-model/read.service';
 import { EventsQuery } from './rest.dto';
 
 @ApiTags('audit')
+@Access(ApiRole.READ)
 @Controller('api/v1/events')
 export class EventsController {
   constructor(private readonly reads: ReadService) {}

@@ -1,3 +1,4 @@
+import { Access } from '../auth/access.decorator';
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { HttpResponse as Response } from './http-response';
@@ -5,6 +6,7 @@ import { HEALTH, type GatewayHealth } from '../app/tokens';
 
 /** `/healthz` (alive), `/readyz` (connected to NATS and caught up), `/metrics` (Prometheus). */
 @ApiExcludeController()
+@Access('public')
 @Controller()
 export class HealthController {
   constructor(@Inject(HEALTH) private readonly health: GatewayHealth) {}

@@ -1,3 +1,5 @@
+import { ApiRole } from '@berth/contracts';
+import { Access } from '../auth/access.decorator';
 import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CommandService, type ChangeResult } from '../commands/command.service';
@@ -5,6 +7,7 @@ import { ReadService } from '../read-model/read.service';
 import { ChangeResponseBody, ErrorResponseBody, HostsQuery, ReadQuery, RegisterHostBody } from './rest.dto';
 
 @ApiTags('hosts')
+@Access(ApiRole.READ)
 @Controller('api/v1/hosts')
 export class HostsController {
   constructor(
@@ -26,6 +29,7 @@ export class HostsController {
     return this.reads.read(query.atLeastSequence, (views) => ({ host: views.host(name) }));
   }
 
+  @Access(ApiRole.ADMIN)
   @Post()
   @ApiCreatedResponse({ type: ChangeResponseBody })
   @ApiConflictResponse({ type: ErrorResponseBody, description: 'HOST_ALREADY_REGISTERED' })
@@ -33,6 +37,7 @@ export class HostsController {
     return this.commands.registerHost(body.host, body.agentId, body.labels, body.info);
   }
 
+  @Access(ApiRole.ADMIN)
   @Delete(':name')
   @ApiOkResponse({ type: ChangeResponseBody })
   @ApiNotFoundResponse({ type: ErrorResponseBody })

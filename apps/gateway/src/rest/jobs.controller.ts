@@ -1,3 +1,5 @@
+import { ApiRole } from '@berth/contracts';
+import { Access } from '../auth/access.decorator';
 import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CommandService, type ChangeResult } from '../commands/command.service';
@@ -6,6 +8,7 @@ import { ReadService } from '../read-model/read.service';
 import { ChangeResponseBody, CreateJobBody, ErrorResponseBody, JobsQuery, ReadQuery, TokenQuery } from './rest.dto';
 
 @ApiTags('jobs')
+@Access(ApiRole.READ)
 @Controller('api/v1/jobs')
 export class JobsController {
   constructor(
@@ -38,6 +41,7 @@ export class JobsController {
     });
   }
 
+  @Access(ApiRole.DEPLOY)
   @Post()
   @ApiCreatedResponse({ type: ChangeResponseBody })
   @ApiBadRequestResponse({ type: ErrorResponseBody, description: 'INVALID_JOB_DEFINITION, INVALID_REQUEST' })
@@ -46,6 +50,7 @@ export class JobsController {
     return this.commands.createJob(body.job);
   }
 
+  @Access(ApiRole.DEPLOY)
   @Delete(':id')
   @ApiOkResponse({ type: ChangeResponseBody })
   @ApiNotFoundResponse({ type: ErrorResponseBody })

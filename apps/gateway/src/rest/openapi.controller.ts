@@ -1,3 +1,4 @@
+import { Access } from '../auth/access.decorator';
 import { Controller, Get } from '@nestjs/common';
 import { ApiExcludeController, type OpenAPIObject } from '@nestjs/swagger';
 
@@ -7,6 +8,7 @@ export class OpenApiDocument {
 }
 
 @ApiExcludeController()
+@Access('public')
 @Controller('api/v1')
 export class OpenApiController {
   constructor(private readonly holder: OpenApiDocument) {}

@@ -1,4 +1,5 @@
-import { PipelineCommand, RELEASE_STATUSES } from '@berth/contracts';
+import { Access } from '../auth/access.decorator';
+import { PipelineCommand, RELEASE_STATUSES, ApiRole } from '@berth/contracts';
 import { ReleaseQueries, type ReleaseDetail } from '@berth/read-model';
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiPropertyOptional, ApiProperty, ApiTags } from '@nestjs/swagger';
@@ -34,6 +35,7 @@ const CONFLICT = 'RELEASE_STATE_CONFLICT, RELEASE_IN_PROGRESS, VERSION_MARKED_BA
 
 /** Pipelines and releases over REST: the same commands as GraphQL (docs/nats-api.md "Pipelines and releases"). */
 @ApiTags('releases')
+@Access(ApiRole.READ)
 @Controller('api/v1')
 export class ReleasesController {
   private readonly queries: ReleaseQueries;
@@ -57,12 +59,14 @@ export class ReleasesController {
     return this.reads.read(query.atLeastSequence, (): { pipeline: unknown } => ({ pipeline: this.queries.pipeline(service) }));
   }
 
+  @Access(ApiRole.ADMIN)
   @Put('pipelines/:service')
   @ApiOkResponse({ description: 'the pipeline, changed, sequence; INVALID_PIPELINE (400) lists each problem with its line' })
   setPipeline(@Param('service') service: string, @Body() body: PipelineSourceBody): Promise<ChangeResult> {
     return this.commands.pipelineCommand(PipelineCommand.SET_PIPELINE, { service, source: body.source });
   }
 
+  @Access(ApiRole.ADMIN)
   @Delete('pipelines/:service')
   removePipeline(@Param('service') service: string): Promise<ChangeResult> {
     return this.commands.pipelineCommand(PipelineCommand.REMOVE_PIPELINE, { service });
@@ -75,6 +79,7 @@ export class ReleasesController {
     return this.commands.pipelineCommand(PipelineCommand.VALIDATE_PIPELINE, { service, source: body.source });
   }
 
+  @Access(ApiRole.DEPLOY)
   @Post('releases')
   @ApiOkResponse({ description: 'mark-for-deployment: {releaseId, release, sequence}' })
   @ApiConflictResponse({ type: ErrorResponseBody, description: CONFLICT })
@@ -95,6 +100,7 @@ export class ReleasesController {
     return this.reads.read(query.atLeastSequence, (): { release: unknown } => ({ release: this.queries.release(id) }));
   }
 
+  @Access(ApiRole.DEPLOY)
   @Post('releases/:id/advance')
   @HttpCode(200)
   @ApiConflictResponse({ type: ErrorResponseBody, description: CONFLICT })
@@ -102,6 +108,7 @@ export class ReleasesController {
     return this.commands.pipelineCommand(PipelineCommand.ADVANCE_RELEASE, { release: id });
   }
 
+  @Access(ApiRole.DEPLOY)
   @Post('releases/:id/complete')
   @HttpCode(200)
   @ApiConflictResponse({ type: ErrorResponseBody, description: CONFLICT })
@@ -109,6 +116,7 @@ export class ReleasesController {
     return this.commands.pipelineCommand(PipelineCommand.COMPLETE_RELEASE, { release: id });
   }
 
+  @Access(ApiRole.DEPLOY)
   @Post('releases/:id/abandon')
   @HttpCode(200)
   @ApiConflictResponse({ type: ErrorResponseBody, description: CONFLICT })
@@ -116,6 +124,7 @@ export class ReleasesController {
     return this.commands.pipelineCommand(PipelineCommand.ABANDON_RELEASE, { release: id });
   }
 
+  @Access(ApiRole.DEPLOY)
   @Post('releases/:id/rollback')
   @HttpCode(200)
   @ApiConflictResponse({ type: ErrorResponseBody, description: CONFLICT })
@@ -123,6 +132,7 @@ export class ReleasesController {
     return this.commands.pipelineCommand(PipelineCommand.ROLLBACK_RELEASE, { release: id, reason: body.reason });
   }
 
+  @Access(ApiRole.DEPLOY)
   @Post('releases/:id/snooze')
   @HttpCode(200)
   @ApiConflictResponse({ type: ErrorResponseBody, description: CONFLICT })
@@ -130,6 +140,7 @@ export class ReleasesController {
     return this.commands.pipelineCommand(PipelineCommand.SNOOZE_RELEASE, { release: id, seconds: body.seconds });
   }
 
+  @Access(ApiRole.DEPLOY)
   @Post('gates/:service/:gate')
   @HttpCode(200)
   @ApiOkResponse({ description: "a gate verdict for the service's release in flight: {release, sequence}" })

@@ -1,3 +1,5 @@
+import { ApiRole } from '@berth/contracts';
+import { Access } from '../auth/access.decorator';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CommandService, type ChangeResult, type RolloutCommand } from '../commands/command.service';
@@ -7,6 +9,7 @@ import { ChangeResponseBody, ErrorResponseBody, FailRolloutBody, HostHealthBody,
 const CONFLICT = 'ROLLOUT_STATE_CONFLICT: the command does not apply to the rollout now';
 
 @ApiTags('rollouts')
+@Access(ApiRole.READ)
 @Controller('api/v1/rollouts')
 export class RolloutsController {
   constructor(
@@ -27,6 +30,7 @@ export class RolloutsController {
     return this.reads.read(query.atLeastSequence, (): { rollout: unknown } => ({ rollout: this.reads.groups.rollout(id) }));
   }
 
+  @Access(ApiRole.DEPLOY)
   @Post(':id/promote')
   @HttpCode(200)
   @ApiOkResponse({ type: ChangeResponseBody, description: '{rollout, changed, sequence}' })
@@ -36,6 +40,7 @@ export class RolloutsController {
     return this.operate('promote', id);
   }
 
+  @Access(ApiRole.DEPLOY)
   @Post(':id/pause')
   @HttpCode(200)
   @ApiOkResponse({ type: ChangeResponseBody, description: '{rollout, changed, sequence}' })
@@ -45,6 +50,7 @@ export class RolloutsController {
     return this.operate('pause', id);
   }
 
+  @Access(ApiRole.DEPLOY)
   @Post(':id/resume')
   @HttpCode(200)
   @ApiOkResponse({ type: ChangeResponseBody, description: '{rollout, changed, sequence}' })
@@ -54,6 +60,7 @@ export class RolloutsController {
     return this.operate('resume', id);
   }
 
+  @Access(ApiRole.DEPLOY)
   @Post(':id/retry')
   @HttpCode(200)
   @ApiOkResponse({ type: ChangeResponseBody, description: '{rollout, changed, sequence}' })
@@ -63,6 +70,7 @@ export class RolloutsController {
     return this.operate('retry', id);
   }
 
+  @Access(ApiRole.DEPLOY)
   @Post(':id/fail')
   @HttpCode(200)
   @ApiOkResponse({ type: ChangeResponseBody, description: '{rollout, changed, sequence}' })
@@ -72,6 +80,7 @@ export class RolloutsController {
     return this.commands.failRollout(id, body.error);
   }
 
+  @Access(ApiRole.DEPLOY)
   @Post(':id/hosts/:host/health')
   @HttpCode(200)
   @ApiOkResponse({ type: ChangeResponseBody, description: '{rollout, changed, sequence}: a verdict for a host of a rollout with healthCheck: manual' })

@@ -1,0 +1,64 @@
+import { toGraphQLError } from '../errors/berth-exception.filter';
+import type { Authenticator, Principal } from './api-tokens';
+
+/** graphql-ws close code for a connection without a valid token (the protocol's own "Unauthorized"). */
+export const WS_UNAUTHENTICATED = 4401;
+
+interface HttpContextArgs {
+  readonly req: { headers: Record<string, unknown> };
+}
+
+interface WsExtra {
+  principal?: Principal;
+  socket?: { close(code: number, reason: string): void };
+}
+
+/** graphql-ws's context: `extra` is what its `ws` adapter puts there (socket, request) */
+interface WsContextArgs {
+  readonly connectionParams?: Readonly<Record<string, unknown>>;
+  readonly extra: unknown;
+}
+
+function authorizationParam(params: Readonly<Record<string, unknown>> | undefined): unknown {
+  if (!params) return undefined;
+  const key = Object.keys(params).find((k) => k.toLowerCase() === 'authorization');
+  return key === undefined ? undefined : params[key];
+}
+
+/**
+ * The GraphQL context: over HTTP the `Authorization` header is checked
+ * before anything executes (so even introspection needs a token), and a
+ * missing/unknown token answers HTTP 401 with `extensions.code`
+ * UNAUTHENTICATED; over graphql-ws the principal of the connection.
+ */
+export function graphqlContext(authenticator: Authenticator) {
+  return (args: HttpContextArgs | WsContextArgs): { principal?: Principal } => {
+    if ('req' in args && args.req) {
+      try {
+        return { principal: authenticator.authenticate(args.req.headers['authorization']) };
+      } catch (err) {
+        throw toGraphQLError(err);
+      }
+    }
+    return { principal: ((args as WsContextArgs).extra as WsExtra).principal };
+  };
+}
+
+/**
+ * graphql-ws `onConnect`: the token comes in the connection params
+ * (`{authorization: "Bearer …"}`); without a valid one the connection is
+ * closed with 4401 and the reason names the code.
+ */
+export function authenticateConnection(authenticator: Authenticator) {
+  return (ctx: WsContextArgs): boolean => {
+    const extra = ctx.extra as WsExtra;
+    try {
+      extra.principal = authenticator.authenticate(authorizationParam(ctx.connectionParams));
+      return true;
+    } catch (err) {
+      const reason = `UNAUTHENTICATED: ${err instanceof Error ? err.message : 'invalid token'}`;
+      extra.socket?.close(WS_UNAUTHENTICATED, reason.slice(0, 120));
+      return false;
+    }
+  };
+}
