@@ -1,4 +1,5 @@
 import { PipelineCommand, SchedulerCommand, gateSubject, type CommandResponse } from '@berth/contracts';
+import { JetStreamEventStore } from '@berth/event-store';
 import type { DeploymentGroupStatus, ReleaseDetail } from '@berth/read-model';
 import { SchedulerClient } from '@berth/scheduler-client';
 import { FakeAgents, eventually, startNatsServer, type NatsServer } from '@berth/testing';
@@ -12,6 +13,7 @@ jest.setTimeout(30_000);
 let nats: NatsServer;
 let scheduler: RunningScheduler | undefined;
 let nc: NatsConnection;
+let store: JetStreamEventStore;
 let client: SchedulerClient;
 let agents: FakeAgents;
 let v1: string;
@@ -24,6 +26,7 @@ beforeAll(async () => {
   scheduler = await startOne();
   nc = await connect({ servers: nats.url });
   client = new SchedulerClient(nc, { actor: 'release-test' });
+  store = await JetStreamEventStore.connect({ nc });
   agents = new FakeAgents(nc);
   v1 = (await client.call<{ jobId: string }>(SchedulerCommand.CREATE_JOB, { job: { id: 'svc:1', image: 'local/busybox:1' } })).jobId;
   v2 = (await client.call<{ jobId: string }>(SchedulerCommand.CREATE_JOB, { job: { id: 'svc:2', image: 'local/busybox:2' } })).jobId;
@@ -32,6 +35,7 @@ beforeAll(async () => {
 afterAll(async () => {
   agents?.stop();
   await scheduler?.stop();
+  await store?.close();
   await nc?.drain();
   await nats?.stop();
 });
@@ -180,5 +184,15 @@ describe('pipelines and releases through the NATS API', () => {
     const rolloutId = step(await release(releaseId), 'svc.main')?.rolloutId ?? '';
     const { rollout } = await client.call<{ rollout: { startedAt: string } }>(SchedulerCommand.INSPECT_ROLLOUT, { id: rolloutId });
     expect(rollout.startedAt >= until).toBe(true);
+  });
+
+  it('a freeze of a group refuses a rolling update there; an override with a reason starts it and is recorded on the freeze', async () => {
+    const window = { kind: 'range', from: new Date(Date.now() - 60_000).toISOString(), to: new Date(Date.now() + 600_000).toISOString() };
+    await client.call(PipelineCommand.SET_FREEZE, { name: 'ru-freeze', groups: ['svc.main'], window, reason: 'migration' });
+    await expect(client.call(SchedulerCommand.ROLLING_UPDATE, { group: 'svc.main', job: 'svc:2' })).rejects.toMatchObject({ code: 'DEPLOY_FROZEN', details: { freeze: 'ru-freeze' } });
+    const { rolloutId } = await client.call<{ rolloutId: string }>(SchedulerCommand.ROLLING_UPDATE, { group: 'svc.main', job: 'svc:2', overrideFreeze: 'security patch' });
+    const overridden = (await store.read('freeze', 'ru-freeze')).filter((e) => e.type === 'FreezeOverridden');
+    expect(overridden.map((e) => [e.actor, e.data])).toEqual([['release-test', { name: 'ru-freeze', reason: 'security patch', subject: `rollout ${rolloutId} of svc.main`, time: expect.any(String) }]]);
+    await client.call(PipelineCommand.REMOVE_FREEZE, { name: 'ru-freeze' });
   });
 });

@@ -12,6 +12,7 @@ import { Aggregate, DeploymentGroupQueries, type BerthView } from '@berth/read-m
 import type { CommandExecutor } from './command-executor';
 import { route, type CommandRoute } from './command-server';
 import { strategyOf } from './deployment-group-handlers';
+import { guardFreeze } from './freeze-guard';
 import { startGroupRollout } from './rollout-starter';
 
 /**
@@ -32,7 +33,9 @@ export function rolloutRoutes(executor: CommandExecutor, view: BerthView): Comma
     route(SchedulerCommand.ROLLING_UPDATE, RollingUpdateRequest, async (req) => {
       const jobId = resolveJob(req.job, view.jobs().keys());
       const options = strategyOf(req.options);
+      const freeze = guardFreeze(executor, view, { groups: [req.group] }, `Rolling update of ${req.group}`, req.overrideFreeze);
       const started = await startGroupRollout(executor, view, { group: req.group, jobId, ...(options === undefined ? {} : { options }) }, req);
+      await freeze.record(`rollout ${started.rolloutId} of ${req.group}`, req);
       return { ...started, rollout: queries.rollout(started.rolloutId) };
     }),
     route(SchedulerCommand.LIST_ROLLOUTS, ListRolloutsRequest, async (req) => ({ rollouts: queries.rollouts(req.group), sequence: sequence() })),

@@ -288,6 +288,13 @@ export class RollingUpdateRequest extends CommandRequest {
   @Matches(GROUP_NAME, { message: GROUP_NAME_MESSAGE })
   group!: string;
 
+  /** start even inside a deploy freeze of the group, for this reason (recorded as FreezeOverridden) */
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1024)
+  overrideFreeze?: string;
+
   /** a job reference: full id, name:version, name or id prefix */
   @IsString()
   @IsNotEmpty()

@@ -44,6 +44,15 @@ describe('freeze decider', () => {
     given(freezeDecider).when({ type: 'RemoveFreeze', name: 'xmas', time: t0 }).thenThrows(ErrorCode.FREEZE_NOT_FOUND);
   });
 
+  it('records an override of a freeze, with its reason, leaving the freeze as it is', () => {
+    const set = { type: 'FreezeSet' as const, name: 'xmas', window: weekend, reason: 'holidays', time: t0 };
+    given(freezeDecider, [set])
+      .when({ type: 'RecordFreezeOverride', name: 'xmas', reason: 'INC-9', subject: 'rollout r of prod', time: t0 })
+      .then([{ type: 'FreezeOverridden', name: 'xmas', reason: 'INC-9', subject: 'rollout r of prod', time: t0 }]);
+    given(freezeDecider, [set]).when({ type: 'RecordFreezeOverride', name: 'xmas', reason: ' ', subject: 's', time: t0 }).thenThrows(ErrorCode.INVALID_FREEZE);
+    expect(foldEvents(freezeDecider, [set, { type: 'FreezeOverridden', name: 'xmas', reason: 'INC-9', subject: 's', time: t0 }])).toMatchObject({ kind: 'freeze', reason: 'holidays' });
+  });
+
   it.each<[string, FreezeWindow]>([
     ['a range ending before it starts', { kind: 'range', from: '2026-01-02T00:00:00Z', to: '2026-01-01T00:00:00Z' }],
     ['an unknown time zone', { ...weekend, timeZone: 'Mars/Olympus' }],

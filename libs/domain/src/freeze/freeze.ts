@@ -42,7 +42,15 @@ export interface RemoveFreeze extends DomainCommand<'RemoveFreeze'> {
   readonly name: string;
 }
 
-export type FreezeCommand = SetFreeze | RemoveFreeze;
+/** Something started inside the freeze because an operator overrode it: the audit record. */
+export interface RecordFreezeOverride extends DomainCommand<'RecordFreezeOverride'> {
+  readonly name: string;
+  readonly reason: string;
+  /** What started, e.g. `rollout <id> of <group>`. */
+  readonly subject: string;
+}
+
+export type FreezeCommand = SetFreeze | RemoveFreeze | RecordFreezeOverride;
 
 export interface FreezeSet extends DomainEvent<'FreezeSet'> {
   readonly name: string;
@@ -58,7 +66,14 @@ export interface FreezeRemoved extends DomainEvent<'FreezeRemoved'> {
   readonly time: string;
 }
 
-export type FreezeEvent = FreezeSet | FreezeRemoved;
+export interface FreezeOverridden extends DomainEvent<'FreezeOverridden'> {
+  readonly name: string;
+  readonly reason: string;
+  readonly subject: string;
+  readonly time: string;
+}
+
+export type FreezeEvent = FreezeSet | FreezeRemoved | FreezeOverridden;
 export type FreezeState = { readonly kind: 'none' } | Freeze;
 
 const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
@@ -165,17 +180,21 @@ export function deployFrozen(active: { freeze: Freeze; until: string }, what: st
 export const freezeDecider: Decider<FreezeCommand, FreezeEvent, FreezeState> = {
   initialState: { kind: 'none' },
   decide(command, state) {
-    if (command.type === 'RemoveFreeze') {
-      if (state.kind === 'none') throw new DomainError(ErrorCode.FREEZE_NOT_FOUND, `Freeze not found: ${command.name}`, { name: command.name });
-      return [{ type: 'FreezeRemoved', name: command.name, time: command.time }];
+    if (command.type !== 'SetFreeze' && state.kind === 'none') throw new DomainError(ErrorCode.FREEZE_NOT_FOUND, `Freeze not found: ${command.name}`, { name: command.name });
+    if (command.type === 'RemoveFreeze') return [{ type: 'FreezeRemoved', name: command.name, time: command.time }];
+    if (command.type === 'RecordFreezeOverride') {
+      if (command.reason.trim() === '') throw invalid('an override needs a reason');
+      const { name, reason, subject, time } = command;
+      return [{ type: 'FreezeOverridden', name, reason, subject, time }];
     }
     if (command.reason.trim() === '') throw invalid('a freeze needs a reason');
     validateFreezeWindow(command.window);
     const { name, window, reason, time } = command;
     return [{ type: 'FreezeSet', name, ...(command.services === undefined ? {} : { services: command.services }), ...(command.groups === undefined ? {} : { groups: command.groups }), window, reason, time }];
   },
-  evolve(_state, event) {
+  evolve(state, event) {
     if (event.type === 'FreezeRemoved') return { kind: 'none' };
+    if (event.type === 'FreezeOverridden') return state;
     const { name, window, reason, time } = event;
     return { kind: 'freeze', name, ...(event.services === undefined ? {} : { services: event.services }), ...(event.groups === undefined ? {} : { groups: event.groups }), window, reason, setAt: time };
   },
