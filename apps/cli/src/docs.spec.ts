@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_ROLLOUT_OPTIONS, JOB_FIELDS } from '@berth/domain';
 import type { Command } from 'commander';
@@ -108,5 +108,13 @@ describe('docs/job-file.md', () => {
     const section = sectionFor(fieldSections, 'rolloutOptions') ?? '';
     const missing = Object.keys(DEFAULT_ROLLOUT_OPTIONS).filter((key) => !section.includes(`| \`${key}\` |`));
     expect(missing).toEqual([]);
+  });
+});
+
+describe('docs/README.md', () => {
+  const index = readFileSync(resolve(DOCS, 'README.md'), 'utf8');
+
+  it.each(readdirSync(DOCS).filter((f) => f.endsWith('.md') && f !== 'README.md'))('links %s', (page) => {
+    expect(index).toContain(`](${page})`);
   });
 });
