@@ -1,6 +1,7 @@
 import { FakeAgents, REPO_ROOT, eventually, startChromium, startNatsServer, startService, type HeadlessChromium, type NatsServer, type ServiceProcess } from '@berth/testing';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 
@@ -15,6 +16,9 @@ const CONSOLE_DIR = resolve(REPO_ROOT, 'dist/apps/console');
 const SHOTS = resolve(REPO_ROOT, 'dist/test-output/console-e2e');
 const HOSTS = Array.from({ length: 20 }, (_, i) => `web-${String(i + 1).padStart(2, '0')}`);
 const GROUP = 'console-group';
+/** the gateway's API tokens: an admin signs in to act, a read-only viewer must not see the actions */
+const TOKENS = { admin: 'console-e2e-admin-token-0123456789', read: 'console-e2e-read-token-0123456789' } as const;
+let tokensDir: string;
 
 let nats: NatsServer;
 let scheduler: ServiceProcess;
@@ -32,7 +36,7 @@ interface RolloutView {
 }
 
 async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKENS.admin}` }, body: JSON.stringify({ query, variables }) });
   const body = (await res.json()) as { data?: T; errors?: unknown[] };
   if (!body.data) throw new Error(`GraphQL failed: ${JSON.stringify(body.errors)}`);
   return body.data;
@@ -65,7 +69,13 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   nats = await startNatsServer();
   scheduler = startService('scheduler', 'apps/scheduler/src/main.ts', ['--nats', nats.url, '--http-port', '0']);
-  gateway = startService('gateway', 'apps/gateway/src/main.ts', ['--nats', nats.url, '--port', '0', '--actor', 'console-e2e', '--console-dir', CONSOLE_DIR], { BERTH_AUTH: 'none' });
+  tokensDir = mkdtempSync(join(tmpdir(), 'berth-console-e2e-'));
+  const tokensFile = join(tokensDir, 'tokens.json');
+  writeFileSync(tokensFile, JSON.stringify([
+    { subject: 'console-admin', role: 'admin', token: TOKENS.admin },
+    { subject: 'console-viewer', role: 'read', token: TOKENS.read },
+  ]));
+  gateway = startService('gateway', 'apps/gateway/src/main.ts', ['--nats', nats.url, '--port', '0', '--tokens-file', tokensFile, '--console-dir', CONSOLE_DIR]);
   await scheduler.waitForOutput(/scheduler serving/);
   url = (JSON.parse(await gateway.waitForOutput(/gateway serving/)) as { url: string }).url;
   nc = await connect({ servers: nats.url });
@@ -86,11 +96,26 @@ afterAll(async () => {
   await gateway?.stop();
   await scheduler?.stop();
   await nats?.stop();
+  if (tokensDir) rmSync(tokensDir, { recursive: true, force: true });
 });
 
+/** A link of the top navigation bar (pages have their own links too, e.g. breadcrumbs). */
+async function nav(name: string): Promise<void> {
+  await page.locator('header nav').getByRole('link', { name }).click();
+}
+
+async function signIn(token: string): Promise<void> {
+  await page.locator('input[name="token"]').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
 it('creates a job, rolls it out to 20 hosts on the live group page with a canary promoted, and shows the events in the audit page', async () => {
+  // sign in: a wrong token is refused with its code, the admin token lets in
   await page.goto(`${url}/jobs`);
-  await expectText('who', /\((admin|deploy)\)/);
+  await signIn('not-a-token');
+  await page.locator('form[aria-label="sign in"] [role="alert"][data-code="UNAUTHENTICATED"]').waitFor();
+  await signIn(TOKENS.admin);
+  await expectText('who', /^console-admin \(admin\)$/);
 
   // create a job
   await page.locator('textarea[name="job"]').fill(JSON.stringify({ id: 'console-app:1', image: 'local/busybox:1', command: ['sleep', '600'] }));
@@ -102,7 +127,7 @@ it('creates a job, rolls it out to 20 hosts on the live group page with a canary
   await page.getByRole('table').getByRole('link', { name: jobId }).waitFor();
 
   // a deployment group from a selector; the page says what to do next
-  await page.getByRole('link', { name: 'Deployment groups' }).click();
+  await nav('Deployment groups');
   await page.locator('input[name="name"]').fill(GROUP);
   await page.locator('input[name="selectors"]').fill('role=console-e2e');
   await page.getByRole('button', { name: 'Create group' }).click();
@@ -182,12 +207,16 @@ it('creates a job, rolls it out to 20 hosts on the live group page with a canary
   expect(await page.getByTestId('rollout-progress').getAttribute('aria-valuenow')).toBe('100');
   expect([...(await gridCells()).keys()].sort()).toEqual(HOSTS);
   await page.screenshot({ path: join(SHOTS, 'group-done.png'), fullPage: true });
+  // hovering a cell names its host
+  const grid = await page.getByTestId('host-grid').boundingBox();
+  await page.mouse.move((grid?.x ?? 0) + 4, (grid?.y ?? 0) + 4);
+  await page.waitForFunction(() => /^web-01 healthy — HEALTHY · batch \d+( · canary)?$/.test(document.querySelector('.grid-hover')?.textContent ?? ''), undefined, { timeout: 5_000 });
   // one page load, many paints
   expect(await page.evaluate(() => (window as unknown as { marker: number }).marker)).toBe(marker);
   expect(await page.evaluate(() => (window as unknown as { seenGrids: Set<string> }).seenGrids.size)).toBeGreaterThanOrEqual(8);
 
   // the audit page: the rollout's events, filtered, and a live tail
-  await page.getByRole('link', { name: 'Audit' }).click();
+  await nav('Audit');
   const events = page.getByTestId('events');
   for (const type of ['JobCreated', 'DeploymentGroupCreated', 'RolloutStarted', 'RolloutPromoted', 'RolloutSucceeded']) await events.getByText(type, { exact: true }).first().waitFor();
   await page.locator('input[name="aggregate"]').fill('job');
@@ -197,6 +226,32 @@ it('creates a job, rolls it out to 20 hosts on the live group page with a canary
   await gql('mutation($job: JSON!) { createJob(job: $job) { jobId } }', { job: { id: 'console-live:1', image: 'local/busybox:1' } });
   await events.getByText(/^console-live:1:/).waitFor({ timeout: 10_000 });
   await page.screenshot({ path: join(SHOTS, 'audit.png'), fullPage: true });
+  // the token's subject is the actor of what the console did
+  await page.locator('input[name="aggregate"]').fill('rollout');
+  await page.locator('input[name="type"]').fill('RolloutPromoted');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await events.locator('tr', { hasText: 'RolloutPromoted' }).getByText('console-admin', { exact: true }).waitFor();
+  // the group as of now, rebuilt from its events
+  await page.locator('section[aria-label="state as of a time"] input[name="name"]').fill(GROUP);
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expectText('as-of', /"status": "DONE"/);
+});
+
+it('a read-only token sees the live group page without any action', async () => {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signIn(TOKENS.read);
+  await expectText('who', /^console-viewer \(read\)$/);
+  await nav('Deployment groups');
+  await page.getByRole('link', { name: GROUP }).click();
+  await expectText('rollout-status', /SUCCEEDED/);
+  expect((await gridCells()).size).toBe(HOSTS.length);
+  for (const name of ['Promote', 'Pause', 'Resume', 'Fail', 'Retry', 'Start rolling update']) expect(await page.getByRole('button', { name }).count()).toBe(0);
+  await nav('Deployment groups');
+  await page.getByRole('link', { name: GROUP }).waitFor();
+  expect(await page.getByRole('button', { name: 'Create group' }).count()).toBe(0);
+  await nav('Jobs');
+  await page.getByRole('link', { name: /^console-app:1:/ }).waitFor();
+  expect(await page.getByRole('button', { name: 'Create job' }).count()).toBe(0);
 });
 
 async function expectText(testId: string, pattern: RegExp): Promise<void> {
