@@ -136,8 +136,13 @@ describe('pipelines and releases over GraphQL', () => {
     expect(set.setFreeze).toEqual({ name: 'gw-freeze', active: true, until: window.to });
     const listed = await gql<{ freezes: { items: { name: string; active: boolean }[] } }>('query { freezes { items { name active } } }');
     expect(listed.freezes.items).toEqual([{ name: 'gw-freeze', active: true }]);
-    const refused = await stack.gql('mutation { markForDeployment(service: "rel", job: "1", group: "rel-main") { release { status } } }');
+    const refused = await stack.gql('mutation { markForDeployment(service: "rel", job: "1", group: "rel-main") { release { status } } }', {}, 'deploy');
     expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'DEPLOY_FROZEN', details: { freeze: 'gw-freeze', until: window.to } });
+    // overriding a freeze is an admin's call
+    const OVERRIDE = 'mutation { markForDeployment(service: "rel", job: "1", group: "rel-main", overrideFreeze: "INC-1") { release { freezeOverride status } } }';
+    expect((await stack.gql(OVERRIDE, {}, 'deploy')).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const overridden = await gql<{ markForDeployment: { release: { freezeOverride: string } } }>(OVERRIDE);
+    expect(overridden.markForDeployment.release.freezeOverride).toBe('gw-freeze: INC-1');
     expect(await gql('mutation { removeFreeze(name: "gw-freeze") }')).toEqual({ removeFreeze: true });
     const bad = await stack.gql('mutation { setFreeze(name: "x", window: {kind: "weekly", days: ["sat"], from: "00:00", to: "24:00", timeZone: "Nowhere/Land"}, reason: "r") { name } }');
     expect(bad.errors?.[0]?.extensions?.code).toBe('INVALID_FREEZE');

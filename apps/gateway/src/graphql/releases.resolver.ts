@@ -3,6 +3,7 @@ import { PipelineCommand, ApiRole } from '@berth/contracts';
 import { ReleaseQueries, type PipelineRow, type ReleaseDetail } from '@berth/read-model';
 import { Args, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
 import { CommandService } from '../commands/command.service';
+import { assertMayOverrideFreeze } from '../commands/freeze-override';
 import { liveFeed } from '../live/live-feed';
 import { Aggregate, type LoggedEvent } from '../read-model/gateway-read-model';
 import { ReadService } from '../read-model/read.service';
@@ -108,6 +109,7 @@ export class ReleasesResolver {
   @Access(ApiRole.DEPLOY)
   @Mutation(() => ReleaseChangeModel, { description: "Starts a release of the service's pipeline (or of one group) for a job" })
   async markForDeployment(@Args() args: MarkForDeploymentArgs): Promise<ReleaseChangeModel> {
+    assertMayOverrideFreeze(args.overrideFreeze);
     const result = await this.commands.pipelineCommand(PipelineCommand.MARK_FOR_DEPLOYMENT, { ...args });
     return this.change(String(result['releaseId']), result.sequence, true);
   }

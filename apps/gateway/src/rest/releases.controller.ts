@@ -5,6 +5,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Pu
 import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiPropertyOptional, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsNotEmpty, IsNumber, IsOptional, IsString, MaxLength, Min } from 'class-validator';
 import { CommandService, type ChangeResult } from '../commands/command.service';
+import { assertMayOverrideFreeze } from '../commands/freeze-override';
 import { MarkForDeploymentArgs } from '../graphql/dto/release.args';
 import { ReadService } from '../read-model/read.service';
 import { ErrorResponseBody, ReadQuery } from './rest.dto';
@@ -84,6 +85,7 @@ export class ReleasesController {
   @ApiOkResponse({ description: 'mark-for-deployment: {releaseId, release, sequence}' })
   @ApiConflictResponse({ type: ErrorResponseBody, description: CONFLICT })
   markForDeployment(@Body() body: MarkForDeploymentArgs): Promise<ChangeResult> {
+    assertMayOverrideFreeze(body.overrideFreeze);
     return this.commands.pipelineCommand(PipelineCommand.MARK_FOR_DEPLOYMENT, { ...body });
   }
 

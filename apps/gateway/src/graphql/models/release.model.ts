@@ -81,6 +81,7 @@ export class ReleaseModel {
   @Field(() => Int) stages!: number;
   @Field({ description: 'waiting for advance' }) awaitingTrigger!: boolean;
   @Field() autoRollback!: boolean;
+  @Field({ nullable: true, description: 'started through a deploy freeze: "<freeze>: <reason>"' }) freezeOverride?: string;
   @Field(() => [ReleaseStepModel]) steps!: ReleaseStepModel[];
   @Field(() => [ReleaseRollbackGroupModel]) rollback!: ReleaseRollbackGroupModel[];
   @Field({ nullable: true }) rollbackReason?: string;
