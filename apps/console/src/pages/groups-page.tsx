@@ -5,6 +5,7 @@ import { Link, navigate } from '../app/router';
 import { useCan, useSession } from '../app/session';
 import { ErrorNote } from '../components/error-note';
 import { useAction } from '../components/use-action';
+import { useReloadOnEvents } from '../components/use-debounced-reload';
 import { useQuery } from '../components/use-live';
 
 function CreateGroupForm() {
@@ -44,6 +45,7 @@ function CreateGroupForm() {
 export function GroupsPage() {
   const canAdmin = useCan('admin');
   const groups = useQuery<{ deploymentGroups: { items: DeploymentGroupSummary[] } }>(DEPLOYMENT_GROUPS_QUERY, {}, 'groups');
+  useReloadOnEvents('deployment-group', groups.reload);
   const items = groups.data?.deploymentGroups.items ?? [];
   return (
     <main>

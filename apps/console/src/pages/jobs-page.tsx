@@ -6,6 +6,7 @@ import { Link } from '../app/router';
 import { useCan, useSession } from '../app/session';
 import { ErrorNote } from '../components/error-note';
 import { useAction } from '../components/use-action';
+import { useReloadOnEvents } from '../components/use-debounced-reload';
 import { useQuery } from '../components/use-live';
 
 const EXAMPLE_JOB = JSON.stringify({ id: 'web:1', image: 'local/busybox:1', command: ['sleep', '600'] }, null, 2);
@@ -54,6 +55,7 @@ export function JobsPage() {
   // absent, not null: the gateway reads `after: null` as a cursor
   const variables = { first: PAGE_SIZE, ...(after === null ? {} : { after }), ...(pattern ? { filter: { pattern } } : {}) };
   const jobs = useQuery<{ jobs: JobPage }>(JOBS_QUERY, variables, `${pattern}\n${after}\n${created}`);
+  useReloadOnEvents('job', jobs.reload);
   const page = jobs.data?.jobs;
   return (
     <main>

@@ -1,10 +1,11 @@
-import { act, fireEvent, render, screen, within } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import type { BerthEvent } from '../api/types';
 import { SessionContext, type Role } from '../app/session';
 import { ScriptedBerthApi } from '../testing/scripted-api';
 import { AuditPage, matchesFilters } from './audit-page';
 import { FleetPage, parseSelectors } from './fleet-page';
+import { GroupsPage } from './groups-page';
 import { JobPage } from './job-page';
 import { JobsPage } from './jobs-page';
 
@@ -115,4 +116,17 @@ it('a read-only token sees a job without action buttons', async () => {
   await screen.findByTestId('deployments');
   expect(screen.queryByRole('button')).toBeNull();
   await nextFrame();
+});
+
+it('the groups list re-reads itself when a deployment-group event arrives', async () => {
+  let status = 'IDLE';
+  const api = new ScriptedBerthApi(() => ({ deploymentGroups: { sequence: 1, items: [{ name: 'web', selectors: ['role=web'], status, jobId: null, rolloutId: null, error: null, createdAt: 't' }] } }));
+  renderWith(api, <GroupsPage />);
+  await screen.findByText('IDLE');
+  status = 'ROLLING_OUT';
+  act(() => {
+    expect(api.push('Changes', { events: { sequence: 2 } })).toBe(1);
+  });
+  await waitFor(() => expect(screen.getByText('ROLLING_OUT')).toBeTruthy());
+  expect(api.requests.filter((r) => r.query.includes('deploymentGroups'))).toHaveLength(2);
 });
