@@ -1,82 +1,27 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { REPO_ROOT, startNatsServer, startService, type NatsServer, type ServiceProcess } from '@berth/testing';
-import { E2E_TOKENS, writeGatewayTokens } from './support/api-tokens';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { E2E_TOKENS } from './support/api-tokens';
+import type { CliRun } from './support/berth-cli';
+import { startStack, type Stack } from './support/stack';
 
 /**
  * A rolling update through the `berth` CLI on the real stack: nats-server,
  * scheduler, gateway and three agents on the SIMULATED runtime (no Docker),
  * all as processes; the CLI run as a child process like a user types it.
  */
-const BERTH = resolve(REPO_ROOT, 'apps/cli/bin/berth');
 const HOSTS = ['rollout-e2e-1', 'rollout-e2e-2', 'rollout-e2e-3'];
-let nats: NatsServer;
-let scheduler: ServiceProcess;
-let gateway: ServiceProcess;
-const agents: ServiceProcess[] = [];
-let workDir: string;
-let gatewayUrl: string;
-let tokensFile: string;
+let stack: Stack;
 
-interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-const berth = (...args: string[]): Promise<CliRun> => berthWith({}, ...args);
-
-function berthWith(env: Record<string, string>, ...args: string[]): Promise<CliRun> {
-  const child = spawn(BERTH, args, { env: { ...process.env, HOME: workDir, BERTH_GATEWAY: gatewayUrl, BERTH_TOKEN: E2E_TOKENS.admin, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((done) => child.once('close', (code) => done({ code, stdout, stderr })));
-}
-
-/** Bounded re-running of a read until it shows what the system converges to. */
-async function eventually(args: string[], accept: (run: CliRun) => boolean, timeoutMs = 20_000): Promise<CliRun> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const run = await berth(...args);
-    if (accept(run)) return run;
-    if (Date.now() > deadline || /^Error: /.test(run.stderr)) throw new Error(`berth ${args.join(' ')} never gave the expected answer; last:\n${run.stdout}${run.stderr}`);
-  }
-}
+const berth = (...args: string[]): Promise<CliRun> => stack.cli.run(...args);
+const berthWith = (env: Record<string, string>, ...args: string[]): Promise<CliRun> => stack.cliWith(env).run(...args);
+const eventually = (args: string[], accept: (run: CliRun) => boolean): Promise<CliRun> => stack.cli.eventually(args, accept, { timeoutMs: 20_000, context: () => stack.logs() });
 
 beforeAll(async () => {
-  workDir = mkdtempSync(join(tmpdir(), 'berth-cli-rollout-'));
-  tokensFile = writeGatewayTokens(workDir, 'cli-rollout-e2e');
-  nats = await startNatsServer();
-  scheduler = startService('scheduler', 'apps/scheduler/src/main.ts', ['--nats', nats.url, '--http-port', '0']);
-  gateway = startService('gateway', 'apps/gateway/src/main.ts', ['--nats', nats.url, '--port', '0', '--tokens-file', tokensFile]);
-  for (const host of HOSTS) {
-    agents.push(
-      startService(host, 'apps/agent/src/main.ts', [
-        '--name', host, '--nats', nats.url, '--state-dir', join(workDir, host), '--simulated', 'true',
-        '--http-port', '0', '--heartbeat-interval', '1', '--labels', 'role=rollout-e2e', `tier=${host.slice(-1)}`,
-      ]),
-    );
-  }
-  await scheduler.waitForOutput(/scheduler serving/);
-  const serving = await gateway.waitForOutput(/gateway serving/);
-  gatewayUrl = (JSON.parse(serving) as { url: string }).url;
-  await eventually(['hosts', '--json'], (run) => {
-    if (run.code !== 0) return false;
-    const hosts = JSON.parse(run.stdout) as Record<string, { status: string }>;
-    return HOSTS.every((h) => hosts[h]?.status === 'UP');
-  });
-}, 60_000);
+  stack = await startStack({ name: 'cli-rollout-e2e', hosts: HOSTS, labels: (host) => ['role=rollout-e2e', `tier=${host.slice(-1)}`] });
+}, 120_000);
 
-// one hook, in order: (CLI runs have exited) gateway, scheduler and agents, then nats-server
 afterAll(async () => {
-  await gateway?.stop();
-  await Promise.all([scheduler?.stop(), ...agents.map((a) => a.stop())]);
-  await nats?.stop();
-  if (workDir) rmSync(workDir, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 it('creates a deployment group, rolls a job out to its 3 hosts, and shows them all up to date and RUNNING', async () => {
@@ -129,7 +74,7 @@ it('answers without a token UNAUTHENTICATED and with a read token FORBIDDEN for 
   expect(unknown.code).toBe(1);
   expect(unknown.stderr).toMatch(/^Error: UNAUTHENTICATED: unknown API token/);
 
-  const readFile = join(workDir, 'read.token');
+  const readFile = join(stack.workDir, 'read.token');
   writeFileSync(readFile, `${E2E_TOKENS.read}\n`);
   const reader = await berthWith({ BERTH_TOKEN: '' }, '--token-file', readFile, 'list-deployment-groups');
   expect(reader).toMatchObject({ code: 0, stdout: 'rollout-group\n' });

@@ -9,15 +9,16 @@ import { berthCli, type BerthCli } from './berth-cli';
  * The whole Berth system as separate processes, for end-to-end tests: a
  * nats-server, one or more schedulers (the first is the leader, the others
  * stand by), the gateway, and agents on the SIMULATED runtime (no Docker)
- * unless `runtimeArgs` says otherwise, each with its own host name and labels. `cli` runs `berth` against the
- * gateway like a user's shell does.
+ * unless `runtimeArgs` says otherwise, each with its own host name and
+ * labels. `cli` runs `berth` against the gateway like a user's shell does,
+ * with the admin token; `cliWith` with other settings (another token, none).
  */
 export interface StackOptions {
   /** names the temp dir and the subject of the CLI's admin token (the actor on the events it causes) */
   readonly name: string;
   readonly hosts: readonly string[];
-  /** labels of every agent, `k=v` */
-  readonly labels: readonly string[];
+  /** labels of every agent, `k=v`, or of each agent */
+  readonly labels: readonly string[] | ((host: string) => readonly string[]);
   readonly schedulers?: number;
   /** seconds; short, so a standby takes over quickly after a kill -9 */
   readonly leaseTtl?: number;
@@ -32,6 +33,10 @@ export interface Stack {
   readonly agents: readonly ServiceProcess[];
   readonly gatewayUrl: string;
   readonly cli: BerthCli;
+  /** `berth` with these environment variables over the defaults, e.g. `{ BERTH_TOKEN: '' }` */
+  cliWith(env: Record<string, string>): BerthCli;
+  /** a scratch directory of the stack's, removed by stop() */
+  readonly workDir: string;
   /** the tail of every service's output, for failure messages */
   logs(): string;
   /** gateway, schedulers and agents, then nats-server (in one hook, or jest hangs on open connections) */
@@ -49,11 +54,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const agents = options.hosts.map((host, i) =>
     startService(host, 'apps/agent/src/main.ts', [
       '--name', host, '--nats', nats.url, '--state-dir', join(workDir, host), ...runtimeArgs(host, i),
-      '--http-port', '0', '--heartbeat-interval', '1', '--labels', ...options.labels,
+      '--http-port', '0', '--heartbeat-interval', '1', '--labels', ...(typeof options.labels === 'function' ? options.labels(host) : options.labels),
     ]),
   );
   let gatewayUrl = '';
-  const cli = berthCli(() => ({ HOME: workDir, BERTH_GATEWAY: gatewayUrl, BERTH_TOKEN: E2E_TOKENS.admin }));
+  const cliWith = (env: Record<string, string>): BerthCli => berthCli(() => ({ HOME: workDir, BERTH_GATEWAY: gatewayUrl, BERTH_TOKEN: E2E_TOKENS.admin, ...env }));
+  const cli = cliWith({});
   const all = (): ServiceProcess[] => [...schedulers, gateway, ...agents];
   const stack: Stack = {
     nats,
@@ -64,6 +70,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       return gatewayUrl;
     },
     cli,
+    cliWith,
+    workDir,
     logs: () => all().map((p) => `--- ${p.name}\n${p.output().slice(-2500)}`).join('\n'),
     async stop() {
       await gateway.stop();
