@@ -75,7 +75,26 @@ export class CommandServer {
     const seconds = (performance.now() - started) / 1000;
     this.stats?.onCommand(name, response.ok ? 'ok' : 'error', seconds);
     if (!response.ok) this.logger.info({ command: name, code: response.error.code }, response.error.message);
-    if (msg.reply) msg.respond(JSON.stringify(response));
+    if (msg.reply) this.respond(name, msg, response);
+  }
+
+  /**
+   * An answer larger than the connection's max_payload cannot be sent (and
+   * respond would throw out of the subscription, killing the process): the
+   * caller gets INTERNAL with the sizes instead. The command's effect, if
+   * any, stands.
+   */
+  private respond(name: string, msg: Msg, response: CommandResponse<unknown>): void {
+    const body = JSON.stringify(response);
+    const limit = this.nc.info?.max_payload ?? Infinity;
+    const bytes = Buffer.byteLength(body);
+    if (bytes <= limit) {
+      msg.respond(body);
+      return;
+    }
+    const message = `the answer to "${name}" (${bytes} bytes) exceeds the NATS max_payload (${limit} bytes); the command itself ${response.ok ? 'succeeded' : 'failed'}`;
+    this.logger.warn({ command: name, bytes, limit }, message);
+    msg.respond(JSON.stringify(errorResponse(ErrorCode.INTERNAL, message, { bytes, limit, succeeded: response.ok })));
   }
 
   private async dispatch(name: string, msg: Msg): Promise<CommandResponse<unknown>> {
