@@ -1,6 +1,7 @@
 import type { TaskStatus } from '../task/task-status';
 import type { DeploymentEvent } from './deployment.decider';
-import { DEFAULT_HISTORY_PER_HOST, jobHistoryOf, recordJobHistory } from './job-history';
+import fc from 'fast-check';
+import { DEFAULT_HISTORY_PER_HOST, JobHistoryLog, jobHistoryOf, recordJobHistory, type JobHistoryEntry } from './job-history';
 
 const jobId = 'web:1:aaaa';
 const status = (over: Partial<TaskStatus>): TaskStatus => ({
@@ -47,5 +48,27 @@ describe('job history', () => {
   it('leaves the history unchanged for other events', () => {
     const history = jobHistoryOf([changed('h1', status({}))], jobId);
     expect(recordJobHistory(history, jobId, { type: 'JobUndeployed', host: 'h1', jobId, time: '2024-01-01T00:00:09.000Z' })).toBe(history);
+  });
+});
+
+describe('JobHistoryLog', () => {
+  it('keeps the same rows as recordJobHistory folded over the same events, also when restored from its entries', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ host: fc.constantFrom('h1', 'h2', 'h3'), job: fc.constantFrom(jobId, 'other:1:bbbb'), n: fc.nat(99) }), { maxLength: 60 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.nat(60),
+        (specs, maxPerHost, cut) => {
+          const events = specs.map(({ host, job, n }) => changed(host, status({ jobId: job, containerId: `c${n}` })));
+          let folded: readonly JobHistoryEntry[] = [];
+          for (const event of events) folded = recordJobHistory(folded, jobId, event, { maxPerHost });
+          const first = new JobHistoryLog(jobId, { maxPerHost });
+          for (const event of events.slice(0, cut)) first.record(event);
+          const resumed = new JobHistoryLog(jobId, { maxPerHost }, first.entries());
+          for (const event of events.slice(cut)) resumed.record(event);
+          expect(resumed.entries()).toEqual(folded);
+        },
+      ),
+    );
   });
 });

@@ -51,13 +51,55 @@ export function recordJobHistory(
   return next.filter((_, index) => index !== oldest);
 }
 
+/**
+ * A job's history kept as events arrive: the same rows as recordJobHistory
+ * folded over the same events, but an event costs O(1) instead of a copy of
+ * the whole history (quadratic over a rollout of 10,000 hosts).
+ */
+export class JobHistoryLog {
+  private readonly rows: JobHistoryEntry[] = [];
+  private readonly perHost = new Map<string, number>();
+  private readonly max: number;
+
+  constructor(
+    private readonly jobId: string,
+    options: JobHistoryOptions = {},
+    /** a history saved earlier (entries(), oldest first) */
+    from: readonly JobHistoryEntry[] = [],
+  ) {
+    this.max = options.maxPerHost ?? DEFAULT_HISTORY_PER_HOST;
+    for (const entry of from) this.push(entry);
+  }
+
+  record(event: DeploymentEvent): void {
+    if (event.type !== 'TaskStatusChanged' || event.jobId !== this.jobId) return;
+    this.push(entryOf(event.host, event.status));
+  }
+
+  /** A copy, oldest first. */
+  entries(): JobHistoryEntry[] {
+    return this.rows.slice();
+  }
+
+  private push(entry: JobHistoryEntry): void {
+    this.rows.push(entry);
+    const onHost = (this.perHost.get(entry.host) ?? 0) + 1;
+    if (onHost <= this.max) {
+      this.perHost.set(entry.host, onHost);
+      return;
+    }
+    // rare (a host past its quota for this job): drop the host's oldest row
+    this.rows.splice(this.rows.findIndex((row) => row.host === entry.host), 1);
+  }
+}
+
 /** A job's history from the events of every host's deployment stream, in event order. */
 export function jobHistoryOf(
   events: Iterable<DeploymentEvent>,
   jobId: string,
   options: JobHistoryOptions = {},
 ): readonly JobHistoryEntry[] {
-  let history: readonly JobHistoryEntry[] = [];
-  for (const event of events) history = recordJobHistory(history, jobId, event, options);
-  return history;
+  const log = new JobHistoryLog(jobId, options);
+  for (const event of events) log.record(event);
+  return log.entries();
 }
