@@ -6,6 +6,7 @@ import type { BerthProjection, JobHistoryIndex, JobHistoryState } from '@berth/r
 export const SCHEDULER_SNAPSHOT = 'scheduler';
 /** Bumped when the shape of the state changes; a snapshot of another format is ignored (full replay). */
 export const SNAPSHOT_FORMAT = 2;
+const COST_FACTOR = 20;
 
 export interface SchedulerSnapshotState {
   readonly format: number;
@@ -25,12 +26,20 @@ export interface SchedulerSnapshotState {
  * append that crossed the threshold is complete.
  *
  * Every scheduler counts events; only the leader saves (enable/disable).
+ *
+ * A snapshot costs time in proportion to the whole state (serialising 10,000
+ * hosts and their rollouts takes a good part of a second), so after one that
+ * took `t` the next waits at least COST_FACTOR × `t`: snapshots never take
+ * more than about 1/COST_FACTOR of the leader's time, however large the fleet.
  */
 export class Snapshotter {
   private eventsSinceSnapshot = 0;
   private enabled = false;
   private scheduled = false;
   private saving: Promise<void> = Promise.resolve();
+  /** when the last save finished, and how long it took (performance.now() ms) */
+  private lastSavedAt = -Infinity;
+  private lastSaveMs = 0;
   private readonly unlisten: () => void;
 
   constructor(
@@ -95,6 +104,10 @@ export class Snapshotter {
     const started = performance.now();
     this.saving = this.saving
       .then(() => this.store.saveSnapshot(SCHEDULER_SNAPSHOT, snapshot))
+      .finally(() => {
+        this.lastSavedAt = performance.now();
+        this.lastSaveMs = this.lastSavedAt - started;
+      })
       .then(
         () => this.logger.debug({ sequence: snapshot.sequence, ms: Math.round(performance.now() - started) }, 'snapshot saved'),
         (err: unknown) => this.logger.warn({ err, sequence: snapshot.sequence }, 'snapshot not saved; the next one will try again'),
@@ -104,6 +117,7 @@ export class Snapshotter {
 
   private maybeSchedule(): void {
     if (!this.enabled || this.every === 0 || this.scheduled || this.eventsSinceSnapshot < this.every) return;
+    if (performance.now() - this.lastSavedAt < COST_FACTOR * this.lastSaveMs) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
