@@ -167,14 +167,24 @@ class EventCounter {
 }
 
 /** Resolves with the group's DeploymentGroupRolloutFinished for `rolloutId` (a core subscription to the group's event subject). */
-function rolloutFinished(nc: NatsConnection, group: string): { wait: (rolloutId: string) => Promise<{ status: string; error?: string }>; stop: () => void } {
+interface GroupRollouts {
+  /** the jobs whose rollout the group has started, with its id */
+  readonly startedFor: Map<string, string>;
+  wait(rolloutId: string): Promise<{ status: string; error?: string }>;
+  stop(): void;
+}
+
+/** Follows the group's events: rollouts started (by job) and finished. */
+function groupRollouts(nc: NatsConnection, group: string): GroupRollouts {
+  const startedFor = new Map<string, string>();
   const finished = new Map<string, { status: string; error?: string }>();
   const waiters = new Map<string, (v: { status: string; error?: string }) => void>();
   const sub = nc.subscribe(eventSubject(GROUP_AGGREGATE, group), {
     callback: (_err, msg) => {
-      const append = msg.json() as { events: { type: string; data: { rolloutId?: string; status?: string; error?: string } }[] };
+      const append = msg.json() as { events: { type: string; data: { rolloutId?: string; jobId?: string; status?: string; error?: string } }[] };
       for (const event of append.events) {
         const body = event.data;
+        if (event.type === 'DeploymentGroupRolloutStarted' && body.rolloutId !== undefined && body.jobId !== undefined) startedFor.set(body.jobId, body.rolloutId);
         if (event.type !== 'DeploymentGroupRolloutFinished' || body.rolloutId === undefined) continue;
         const result = { status: body.status ?? '?', ...(body.error === undefined ? {} : { error: body.error }) };
         finished.set(body.rolloutId, result);
@@ -183,6 +193,7 @@ function rolloutFinished(nc: NatsConnection, group: string): { wait: (rolloutId:
     },
   });
   return {
+    startedFor,
     wait: (rolloutId) =>
       new Promise((resolve, reject) => {
         const done = finished.get(rolloutId);
@@ -195,6 +206,22 @@ function rolloutFinished(nc: NatsConnection, group: string): { wait: (rolloutId:
       }),
     stop: () => sub.unsubscribe(),
   };
+}
+
+/**
+ * The rollout's id from the answer; when the answer (the rollout with every
+ * host's row) is too large for NATS, the scheduler says so and that the
+ * command succeeded, and the id comes from the group's DeploymentGroupRolloutStarted.
+ */
+async function rollingUpdate(client: SchedulerClient, nc: NatsConnection, rollouts: GroupRollouts, body: { group: string; job: string; options: object }): Promise<string> {
+  const reply = await client.request<{ rolloutId: string }>(SchedulerCommand.ROLLING_UPDATE, body, { timeoutMs: 60_000 });
+  if (reply.ok) return reply.result.rolloutId;
+  if (reply.error.details?.['succeeded'] !== true) throw new Error(`rolling-update refused: ${reply.error.code} ${reply.error.message}`);
+  console.log(`  (${reply.error.message})`);
+  await nc.flush();
+  const rolloutId = rollouts.startedFor.get(body.job);
+  if (rolloutId === undefined) throw new Error(`no DeploymentGroupRolloutStarted for ${body.job}`);
+  return rolloutId;
 }
 
 /** `n` raw request/replies one after another, like the scheduler's appends, against a trivial responder. */
@@ -212,7 +239,7 @@ async function runFleet(client: SchedulerClient, nc: NatsConnection, counter: Ev
   await fleet.register(names, { fleet: String(size) });
   console.log(`${size.toLocaleString('en-US')} hosts registered in ${((performance.now() - registerStart) / 1000).toFixed(1)} s`);
   await client.call(SchedulerCommand.CREATE_DEPLOYMENT_GROUP, { name: group, selectors: [`fleet=${size}`] });
-  const finished = rolloutFinished(nc, group);
+  const finished = groupRollouts(nc, group);
   try {
     const plans: { label: string; parallelism: number }[] = [
       { label: 'initial deploy', parallelism: Math.max(...PARALLELISM) },
@@ -223,11 +250,7 @@ async function runFleet(client: SchedulerClient, nc: NatsConnection, counter: Ev
       await counter.settle();
       const before = { events: counter.events, appends: counter.appends };
       const start = performance.now();
-      const { rolloutId } = await client.call<{ rolloutId: string }>(
-        SchedulerCommand.ROLLING_UPDATE,
-        { group, job: jobId, options: { parallelism: plan.parallelism, timeout: 60 } },
-        { timeoutMs: 60_000 },
-      );
+      const rolloutId = await rollingUpdate(client, nc, finished, { group, job: jobId, options: { parallelism: plan.parallelism, timeout: 60 } });
       const result = await finished.wait(rolloutId).catch((err: unknown) => ({ status: 'NOT FINISHED', error: String(err) }));
       const ms = performance.now() - start;
       await counter.settle();
@@ -267,12 +290,17 @@ async function main(): Promise<void> {
   let scheduler: ServiceProcess | undefined;
   let fleet: SimulatedFleet | undefined;
   let counter: EventCounter | undefined;
+  let stopping = false;
   try {
     responderNc.subscribe('bench.echo', { callback: (_e, m) => void m.respond('{"ok":true,"result":{"sequence":1}}') });
     await responderNc.flush();
     scheduler = startSchedulerProcess(server, ['--host-down-after', String(HOST_DOWN_AFTER_S)], 'warn');
     const client = new SchedulerClient(nc, { actor: 'bench' });
     await waitForScheduler(client, scheduler);
+    const started = scheduler;
+    void started.exited.then((code) => {
+      if (!stopping) console.error(`scheduler exited (code ${code}) during the benchmark:\n${started.output().slice(-4000)}`);
+    });
     console.log(`nats-server ${server.version} (sync_interval: always); scheduler in its own process; agents simulated in this one`);
     counter = new EventCounter(nc);
     fleet = new SimulatedFleet(agentsNc);
@@ -281,6 +309,7 @@ async function main(): Promise<void> {
     printRows(rows);
     printTargets(rows.flatMap((r) => (r.met === undefined ? [] : [{ label: `${r.hosts} hosts at parallelism ${r.parallelism}`, target: r.target ?? '', met: r.met }])));
   } finally {
+    stopping = true;
     counter?.stop();
     await fleet?.stop();
     await scheduler?.stop();
