@@ -27,6 +27,7 @@ export interface UpdateStrategyFlags {
 export interface RollingUpdateFlags extends UpdateStrategyFlags {
   readonly async?: boolean;
   readonly rolloutTimeout: string;
+  readonly overrideFreeze?: string;
 }
 
 /** The gateway's RolloutOptions input: only what the user gave, so the job's and the group's defaults apply to the rest. */

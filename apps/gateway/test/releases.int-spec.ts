@@ -144,6 +144,14 @@ describe('pipelines and releases over GraphQL', () => {
     const overridden = await gql<{ markForDeployment: { release: { freezeOverride: string } } }>(OVERRIDE);
     expect(overridden.markForDeployment.release.freezeOverride).toBe('gw-freeze: INC-1');
     expect(await gql('mutation { removeFreeze(name: "gw-freeze") }')).toEqual({ removeFreeze: true });
+
+    // a rolling update of a frozen group: refused, an override needs an admin
+    await gql('mutation($window: JSON!) { setFreeze(name: "group-freeze", groups: ["rel-canary"], window: $window, reason: "audit") { name } }', { window });
+    const RU = (override: string) => `mutation { rollingUpdate(group: "rel-canary", job: "rel:1"${override}) { rolloutId } }`;
+    expect((await stack.gql(RU(''), {}, 'deploy')).errors?.[0]?.extensions?.code).toBe('DEPLOY_FROZEN');
+    expect((await stack.gql(RU(', overrideFreeze: "fix"'), {}, 'deploy')).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await gql<{ rollingUpdate: { rolloutId: string } }>(RU(', overrideFreeze: "fix"'))).rollingUpdate.rolloutId).toMatch(/^[0-9a-f-]{36}$/);
+    await gql('mutation { removeFreeze(name: "group-freeze") }');
     const bad = await stack.gql('mutation { setFreeze(name: "x", window: {kind: "weekly", days: ["sat"], from: "00:00", to: "24:00", timeZone: "Nowhere/Land"}, reason: "r") { name } }');
     expect(bad.errors?.[0]?.extensions?.code).toBe('INVALID_FREEZE');
   });

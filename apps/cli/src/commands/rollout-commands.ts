@@ -30,7 +30,8 @@ export function registerRolloutCommands(program: Command, context: ContextFactor
     .option('-T, --rollout-timeout <minutes>', 'stop waiting after this long (the rollout carries on)', '60')
     .option('--async', 'start the rollout and return without waiting')
     .option('--migrate', 'adopt copies of the job deployed by hand on the group\'s hosts')
-    .option('--token <token>', "the job's token");
+    .option('--token <token>', "the job's token")
+    .option('--override-freeze <reason>', 'start even inside a deploy freeze of the group (admin; the reason is recorded)');
   addUpdateStrategyOptions(rollingUpdateCommand)
     .action(async (job: string, group: string, flags: RollingUpdateFlags, cmd: Command) => {
       await rollingUpdate(context(cmd), job, group, flags);
@@ -137,10 +138,10 @@ async function rollingUpdate(ctx: CommandContext, job: string, group: string, fl
   const waitMs = rolloutTimeoutMs(flags);
   const startedAt = ctx.io.now();
   const { rollingUpdate: started } = await ctx.gateway().request<{ rollingUpdate: RolloutChange }>(
-    `mutation RollingUpdate($group: String!, $job: String!, $options: RolloutOptions) {
-      rollingUpdate(group: $group, job: $job, options: $options) { sequence rolloutId changed rollout { ${ROLLOUT_FIELDS} } }
+    `mutation RollingUpdate($group: String!, $job: String!, $options: RolloutOptions, $overrideFreeze: String) {
+      rollingUpdate(group: $group, job: $job, options: $options, overrideFreeze: $overrideFreeze) { sequence rolloutId changed rollout { ${ROLLOUT_FIELDS} } }
     }`,
-    { group, job, options },
+    { group, job, options, ...(flags.overrideFreeze === undefined ? {} : { overrideFreeze: flags.overrideFreeze }) },
   );
   if (flags.async) {
     if (ctx.json) ctx.printJson({ rolloutId: started.rolloutId, group, jobId: started.rollout.jobId, status: started.rollout.status, sequence: started.sequence });

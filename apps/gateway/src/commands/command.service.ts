@@ -95,8 +95,8 @@ export class CommandService {
   }
 
   /** Starts a rollout; the answer has `rolloutId` and the rollout as it starts. */
-  rollingUpdate(group: string, job: string, options?: object): Promise<ChangeResult> {
-    return this.send(SchedulerCommand.ROLLING_UPDATE, { group, job, options: options && defined(options) });
+  rollingUpdate(group: string, job: string, options?: object, overrideFreeze?: string): Promise<ChangeResult> {
+    return this.send(SchedulerCommand.ROLLING_UPDATE, { group, job, options: options && defined(options), overrideFreeze });
   }
 
   rolloutCommand(command: RolloutCommand, rollout: string): Promise<ChangeResult> {

@@ -16,6 +16,7 @@ import {
   DeploymentGroupStatusModel,
 } from './models/deployment-group.model';
 import { RolloutChangeModel } from './models/rollout.model';
+import { assertMayOverrideFreeze } from '../commands/freeze-override';
 
 function toGroupChange(name: string, result: ChangeResult): DeploymentGroupChangeModel {
   return { sequence: result.sequence, name, status: String(result['status'] ?? 'OK'), result: { ...result } };
@@ -79,7 +80,8 @@ export class DeploymentGroupsResolver {
   @Access(ApiRole.DEPLOY)
   @Mutation(() => RolloutChangeModel, { description: 'Rolls the group to a job; follow it with the rolloutProgress subscription' })
   async rollingUpdate(@Args() args: RollingUpdateArgs): Promise<RolloutChangeModel> {
-    const result = await this.commands.rollingUpdate(args.group, args.job, args.options);
+    assertMayOverrideFreeze(args.overrideFreeze);
+    const result = await this.commands.rollingUpdate(args.group, args.job, args.options, args.overrideFreeze);
     const rolloutId = String(result['rolloutId']);
     const rollout = currentRollout(this.reads, rolloutId);
     return { sequence: result.sequence, rolloutId, changed: true, rollout, result: { ...result } };

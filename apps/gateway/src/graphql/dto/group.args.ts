@@ -77,6 +77,12 @@ export class RollingUpdateArgs {
   @ValidateNested()
   @Type(() => RolloutOptionsInput)
   options?: RolloutOptionsInput;
+  @Field({ nullable: true, description: 'start even inside a deploy freeze of the group, for this reason (admin; recorded on the freeze)' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1024)
+  overrideFreeze?: string;
 }
 
 @ArgsType()
