@@ -1,6 +1,7 @@
 import { DEFAULT_CONSOLE_DIR } from './app/console-static';
 import { ConfigError, loadConfig, parsers, type ConfigOf } from '@berth/service';
 import { readFileSync } from 'node:fs';
+import { DEFAULT_QUERY_LIMITS } from './graphql/query-limits';
 import { ApiTokens, OpenAccess, parseTokensFile, type Authenticator } from './auth/api-tokens';
 
 export const gatewayConfigSchema = {
@@ -37,6 +38,20 @@ export const gatewayConfigSchema = {
     description: 'JSON array of {subject, role: read|deploy|admin, token | tokenSha256}',
     parse: parsers.string,
     default: '',
+  },
+  maxQueryDepth: {
+    flag: 'max-query-depth',
+    env: 'BERTH_GATEWAY_MAX_QUERY_DEPTH',
+    description: 'deepest nesting of a GraphQL operation (deeper: 400 QUERY_TOO_DEEP)',
+    parse: parsers.positiveInt,
+    default: DEFAULT_QUERY_LIMITS.maxDepth,
+  },
+  maxQueryComplexity: {
+    flag: 'max-query-complexity',
+    env: 'BERTH_GATEWAY_MAX_QUERY_COMPLEXITY',
+    description: 'highest cost of a GraphQL operation, 1 per field times page sizes (higher: 400 QUERY_TOO_COMPLEX)',
+    parse: parsers.positiveInt,
+    default: DEFAULT_QUERY_LIMITS.maxComplexity,
   },
   waitTimeoutMs: {
     flag: 'wait-timeout-ms',

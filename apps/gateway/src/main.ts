@@ -9,7 +9,7 @@ void runService({
   start: async (config, logger) => {
     const authenticator = authenticatorFor(config);
     if (config.auth === 'none') logger.warn('--auth none: no API tokens are checked, every caller is admin (development only)');
-    const gateway = await createGatewayApp({ ...config, authenticator, logger });
+    const gateway = await createGatewayApp({ ...config, authenticator, queryLimits: { maxDepth: config.maxQueryDepth, maxComplexity: config.maxQueryComplexity }, logger });
     return { stop: () => gateway.close() };
   },
 });

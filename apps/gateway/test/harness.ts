@@ -5,7 +5,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { ApiRole } from '@berth/contracts';
-import { createGatewayApp, type RunningGateway } from '../src/app/create-gateway-app';
+import { createGatewayApp, type GatewayOptions, type RunningGateway } from '../src/app/create-gateway-app';
 import { ApiTokens, hashToken } from '../src/auth/api-tokens';
 
 /** the subject of the admin token the harness calls with by default */
@@ -49,7 +49,8 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(options: { readonly consoleDir?: string } = {}): Promise<Stack> {
+/** `gateway`: options for the gateway in place of the harness's (e.g. tighter query limits). */
+export async function startStack(gatewayOptions: Partial<GatewayOptions> = {}): Promise<Stack> {
   const nats: NatsServer = await startNatsServer();
   let scheduler: ServiceProcess | undefined;
   let nc: NatsConnection | undefined;
@@ -66,7 +67,7 @@ export async function startStack(options: { readonly consoleDir?: string } = {})
     scheduler = startService('scheduler', 'apps/scheduler/src/main.ts', ['--nats', nats.url, '--http-port', '0']);
     await scheduler.waitForOutput(/scheduler serving/);
     nc = await connect({ servers: nats.url });
-    gateway = await createGatewayApp({ nats: nats.url, port: 0, host: '127.0.0.1', actor: 'unauthenticated-actor', authenticator: testAuthenticator(), waitTimeoutMs: 500, logger: createLogger('gateway', 'silent'), ...options });
+    gateway = await createGatewayApp({ nats: nats.url, port: 0, host: '127.0.0.1', actor: 'unauthenticated-actor', authenticator: testAuthenticator(), waitTimeoutMs: 500, logger: createLogger('gateway', 'silent'), ...gatewayOptions });
   } catch (err) {
     await stop();
     throw err;

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { Counter, Gauge } from 'prom-client';
 import type { Authenticator } from '../auth/api-tokens';
 import { CommandService } from '../commands/command.service';
+import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../graphql/query-limits';
 import { BerthExceptionFilter } from '../errors/berth-exception.filter';
 import { GatewayReadModel } from '../read-model/gateway-read-model';
 import { ReadService } from '../read-model/read.service';
@@ -29,6 +30,8 @@ export interface GatewayOptions {
   readonly actor: string;
   /** who may call (API tokens, or open access for development) */
   readonly authenticator: Authenticator;
+  /** depth and complexity limits of GraphQL operations (DEFAULT_QUERY_LIMITS when absent) */
+  readonly queryLimits?: QueryLimits;
   readonly waitTimeoutMs: number;
   /** the built web console, served at / when present */
   readonly consoleDir?: string;
@@ -86,6 +89,7 @@ export async function createGatewayApp(options: GatewayOptions): Promise<Running
     health,
     openApi,
     authenticator: options.authenticator,
+    queryLimits: options.queryLimits ?? DEFAULT_QUERY_LIMITS,
   };
   const app = await NestFactory.create(GatewayModule.forRoot(deps), { logger: new PinoNestLogger(logger), abortOnError: false });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));

@@ -15,6 +15,7 @@ import { CommandsResolver } from '../graphql/commands.resolver';
 import { DeploymentGroupsResolver } from '../graphql/deployment-groups.resolver';
 import { HostsResolver } from '../graphql/hosts.resolver';
 import { JobsResolver } from '../graphql/jobs.resolver';
+import { formatGraphQLError, queryLimitsPlugin, SchemaHolder, wsQueryLimits, type QueryLimits } from '../graphql/query-limits';
 import { LiveResolver } from '../graphql/live.resolver';
 import { FreezesResolver } from '../graphql/freezes.resolver';
 import { ReleasePlansResolver } from '../graphql/release-plans.resolver';
@@ -45,6 +46,7 @@ export interface GatewayModuleDeps {
   readonly health: GatewayHealth;
   readonly openApi: OpenApiDocument;
   readonly authenticator: Authenticator;
+  readonly queryLimits: QueryLimits;
 }
 
 /** Every GraphQL resolver class (the auth matrix test enumerates their operations). */
@@ -71,6 +73,7 @@ export const REST_CONTROLLERS = [ClusterController, JobsController, HostsControl
 export class GatewayModule {
   /** The services are built (and connected) before Nest starts, then handed in as values. */
   static forRoot(deps: GatewayModuleDeps): DynamicModule {
+    const schema = new SchemaHolder();
     return {
       module: GatewayModule,
       imports: [
@@ -83,7 +86,9 @@ export class GatewayModule {
           // keep the 401/403 of auth errors raised while executing (Nest resets them to 200 by default)
           preserveHttpStatusForExecutionErrors: false,
           context: graphqlContext(deps.authenticator),
-          subscriptions: { 'graphql-ws': { onConnect: authenticateConnection(deps.authenticator) } },
+          plugins: [schema.plugin(), queryLimitsPlugin(deps.queryLimits)],
+          formatError: formatGraphQLError,
+          subscriptions: { 'graphql-ws': { onConnect: authenticateConnection(deps.authenticator), onSubscribe: wsQueryLimits(deps.queryLimits, schema) } },
         }),
       ],
       controllers: REST_CONTROLLERS,
