@@ -1,4 +1,14 @@
-import { DomainError, ErrorCode, deploymentDecider, rolloutDecider, type PortRange, type Rollout, type RolloutAction } from '@berth/domain';
+import {
+  DomainError,
+  ErrorCode,
+  deploymentDecider,
+  inSequence,
+  rolloutDecider,
+  type DeploymentCommand,
+  type PortRange,
+  type Rollout,
+  type RolloutAction,
+} from '@berth/domain';
 import { Aggregate, type BerthView } from '@berth/read-model';
 import type { CommandExecutor, Origin } from './command-executor';
 
@@ -40,28 +50,28 @@ export class RolloutActionRunner {
     return present === undefined || ownTarget;
   }
 
+  /**
+   * A host's undeploys and deploy in one append, their events in the order
+   * they would have had one by one: half the appends of a rolling update.
+   * False when they must run one by one instead (fewer than two to do, or
+   * one is refused: run alone, each refusal is handled as before).
+   */
+  async runTogether(rollout: Rollout, actions: readonly JobAction[], origin: Origin): Promise<boolean> {
+    const todo = actions.filter((action) => !this.isDone(rollout, action));
+    const host = todo[0]?.host;
+    if (todo.length < 2 || host === undefined || todo.some((action) => action.host !== host)) return false;
+    try {
+      await this.executor.execute(Aggregate.DEPLOYMENT, host, inSequence(deploymentDecider), (_, time) => todo.map((action) => this.command(action, time)), origin);
+      return true;
+    } catch (err) {
+      if (err instanceof DomainError) return false;
+      throw err;
+    }
+  }
+
   private async deploy(action: JobAction, origin: Origin): Promise<void> {
     if (this.isDoneDeploy(action)) return;
-    const job = this.view.job(action.jobId);
-    if (job === undefined) throw new DomainError(ErrorCode.JOB_NOT_FOUND, `Job not found: ${action.jobId}`, { jobId: action.jobId });
-    const host = this.view.host(action.host);
-    await this.executor.execute(
-      Aggregate.DEPLOYMENT,
-      action.host,
-      deploymentDecider,
-      (_, time) => ({
-        type: 'Deploy' as const,
-        host: action.host,
-        hostRegistered: host !== undefined,
-        job,
-        goal: 'START' as const,
-        token: action.token,
-        deploymentGroupName: action.deploymentGroupName,
-        portRange: host?.portRange ?? this.defaultPortRange,
-        time,
-      }),
-      origin,
-    );
+    await this.executor.execute(Aggregate.DEPLOYMENT, action.host, deploymentDecider, (_, time) => this.command(action, time), origin);
   }
 
   private isDoneDeploy(action: JobAction): boolean {
@@ -70,21 +80,18 @@ export class RolloutActionRunner {
 
   private async undeploy(rollout: Rollout, action: JobAction, origin: Origin): Promise<void> {
     if (this.isDone(rollout, action)) return;
-    await this.executor.execute(
-      Aggregate.DEPLOYMENT,
-      action.host,
-      deploymentDecider,
-      (_, time) => ({
-        type: 'Undeploy' as const,
-        host: action.host,
-        hostRegistered: this.view.host(action.host) !== undefined,
-        jobId: action.jobId,
-        token: action.token,
-        deploymentGroupName: action.deploymentGroupName,
-        time,
-      }),
-      origin,
-    );
+    await this.executor.execute(Aggregate.DEPLOYMENT, action.host, deploymentDecider, (_, time) => this.command(action, time), origin);
+  }
+
+  /** The deployment aggregate's command for an action, decided at `time`. */
+  private command(action: JobAction, time: string): DeploymentCommand {
+    const host = this.view.host(action.host);
+    const owned = { token: action.token, deploymentGroupName: action.deploymentGroupName, time };
+    if (action.type === 'UndeployJob') return { type: 'Undeploy', host: action.host, hostRegistered: host !== undefined, jobId: action.jobId, ...owned };
+    const job = this.view.job(action.jobId);
+    if (job === undefined) throw new DomainError(ErrorCode.JOB_NOT_FOUND, `Job not found: ${action.jobId}`, { jobId: action.jobId });
+    const portRange = host?.portRange ?? this.defaultPortRange;
+    return { type: 'Deploy', host: action.host, hostRegistered: host !== undefined, job, goal: 'START', portRange, ...owned };
   }
 
   private async report(rollout: Rollout, host: string, message: string, origin: Origin): Promise<void> {

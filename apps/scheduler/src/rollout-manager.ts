@@ -26,7 +26,7 @@ import { Aggregate, type BerthView } from '@berth/read-model';
 import type { Logger } from '@berth/service';
 import { SCHEDULER_ACTOR, type CommandExecutor, type Origin } from './command-executor';
 import type { ImageStaging } from './image-staging';
-import { RolloutActionRunner } from './rollout-action-runner';
+import { RolloutActionRunner, type JobAction } from './rollout-action-runner';
 import { startGroupRollout, stopRollout } from './rollout-starter';
 
 export interface RolloutManagerOptions {
@@ -274,6 +274,14 @@ export class RolloutManager {
   }
 
   private async carryOutOnHost(rolloutId: string, actions: readonly RolloutAction[]): Promise<void> {
+    const rollout = this.view.rollout(rolloutId);
+    const jobActions = actions.filter((action): action is JobAction => action.type !== 'PrepareImage');
+    if (rollout === undefined || this.stopped || isRolloutFinished(rollout)) return this.carryOutOneByOne(rolloutId, actions);
+    if (jobActions.length === actions.length && (await this.runner.runTogether(rollout, jobActions, this.origin(rolloutId)))) return;
+    await this.carryOutOneByOne(rolloutId, actions);
+  }
+
+  private async carryOutOneByOne(rolloutId: string, actions: readonly RolloutAction[]): Promise<void> {
     for (const action of actions) {
       if (this.stopped) return;
       const current = this.view.rollout(rolloutId);

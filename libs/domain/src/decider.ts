@@ -41,3 +41,25 @@ export function runDecider<C, E, S>(
   const events = decider.decide(command, state);
   return { events, state: foldEvents(decider, events, state) };
 }
+
+/**
+ * Several commands to one aggregate decided as one: each on the state the
+ * events of the ones before it left, all their events in one append. Any
+ * refusal refuses the whole list (nothing is written).
+ */
+export function inSequence<C, E, S>(decider: Decider<C, E, S>): Decider<readonly C[], E, S> {
+  return {
+    initialState: decider.initialState,
+    evolve: decider.evolve,
+    decide(commands, state) {
+      const events: E[] = [];
+      let current = state;
+      for (const command of commands) {
+        const decided = runDecider(decider, current, command);
+        events.push(...decided.events);
+        current = decided.state;
+      }
+      return events;
+    },
+  };
+}
