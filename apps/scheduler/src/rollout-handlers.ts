@@ -26,7 +26,7 @@ export function rolloutRoutes(executor: CommandExecutor, view: BerthView): Comma
   const operate = (command: (time: string) => RolloutCommand, rolloutId: string, req: RolloutCommandRequest) =>
     executor
       .execute(Aggregate.ROLLOUT, rolloutId, rolloutDecider, (_, time) => command(time), req)
-      .then(({ events }) => ({ rollout: queries.rollout(rolloutId), changed: events.length > 0, sequence: sequence() }));
+      .then(({ events }) => ({ rollout: queries.rolloutSummary(rolloutId), changed: events.length > 0, sequence: sequence() }));
   const simple = (name: string, type: 'PromoteRollout' | 'PauseRollout' | 'ResumeRollout' | 'RetryRollout') =>
     route(name, RolloutCommandRequest, (req) => operate((time) => ({ type, rolloutId: req.rollout, time }), req.rollout, req));
   return [
@@ -36,7 +36,7 @@ export function rolloutRoutes(executor: CommandExecutor, view: BerthView): Comma
       const freeze = guardFreeze(executor, view, { groups: [req.group] }, `Rolling update of ${req.group}`, req.overrideFreeze);
       const started = await startGroupRollout(executor, view, { group: req.group, jobId, ...(options === undefined ? {} : { options }) }, req);
       await freeze.record(`rollout ${started.rolloutId} of ${req.group}`, req);
-      return { ...started, rollout: queries.rollout(started.rolloutId) };
+      return { ...started, rollout: queries.rolloutSummary(started.rolloutId) };
     }),
     route(SchedulerCommand.LIST_ROLLOUTS, ListRolloutsRequest, async (req) => ({ rollouts: queries.rollouts(req.group), sequence: sequence() })),
     route(SchedulerCommand.INSPECT_ROLLOUT, RolloutQueryRequest, async (req) => ({ rollout: queries.rollout(req.id), sequence: sequence() })),

@@ -1,6 +1,6 @@
 import { EVENTS_STREAM, SchedulerCommand } from '@berth/contracts';
 import { JetStreamEventStore } from '@berth/event-store';
-import type { DeploymentGroupStatus, RolloutDetail } from '@berth/read-model';
+import type { DeploymentGroupStatus, RolloutDetail, RolloutSummary } from '@berth/read-model';
 import { SchedulerClient } from '@berth/scheduler-client';
 import { startNatsServer, type NatsServer, FakeAgents, eventually } from '@berth/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -137,8 +137,11 @@ describe('rolling updates through the NATS API', () => {
     const id = await rollingUpdate('can', v2, { canary: 1, parallelism: 2 });
     await waitUntil(async () => (await rollout(id)).status === 'AWAITING_PROMOTION');
     expect((await groupStatus('can')).hosts.map((h) => h.job)).toEqual([v2, v1, v1]);
-    const promoted = await client.call<{ rollout: RolloutDetail }>(SchedulerCommand.PROMOTE_ROLLOUT, { rollout: id });
+    const promoted = await client.call<{ rollout: RolloutSummary }>(SchedulerCommand.PROMOTE_ROLLOUT, { rollout: id });
     expect(promoted.rollout.promoted).toBe(true);
+    // answers to changes carry the summary, never every host's row (1 MB NATS payloads at ~9k hosts)
+    expect(promoted.rollout).not.toHaveProperty('hosts');
+    expect(promoted.rollout.progress.total).toBe(3);
     await waitForGroup('can', 'DONE');
     await expectAllOn('can', v2, hosts);
     await expect(client.call(SchedulerCommand.PROMOTE_ROLLOUT, { rollout: id })).rejects.toMatchObject({ code: 'ROLLOUT_STATE_CONFLICT' });

@@ -169,9 +169,13 @@ export class DeploymentGroupQueries {
       .map(summaryOf);
   }
 
+  /** A rollout without its per-host rows: a few hundred bytes at any fleet size (answers to changes stay under NATS's 1 MB). */
+  rolloutSummary(id: string): RolloutSummary {
+    return summaryOf(this.existingRollout(id));
+  }
+
   rollout(id: string): RolloutDetail {
-    const rollout = this.view.rollout(id);
-    if (rollout === undefined) throw new DomainError(ErrorCode.ROLLOUT_NOT_FOUND, `Rollout not found: ${id}`, { rolloutId: id });
+    const rollout = this.existingRollout(id);
     return {
       ...summaryOf(rollout),
       options: rollout.options,
@@ -180,6 +184,12 @@ export class DeploymentGroupQueries {
       batches: rollout.batches,
       hosts: rolloutHostRows(rollout).map(hostRowOf),
     };
+  }
+
+  private existingRollout(id: string): Rollout {
+    const rollout = this.view.rollout(id);
+    if (rollout === undefined) throw new DomainError(ErrorCode.ROLLOUT_NOT_FOUND, `Rollout not found: ${id}`, { rolloutId: id });
+    return rollout;
   }
 
   private groupHostRow(group: DeploymentGroup, host: string): GroupHostRow {
