@@ -18,6 +18,9 @@ const GROUP_STATUS_INPUTS: ReadonlySet<string> = new Set([Aggregate.HOST, Aggreg
 @Access(ApiRole.READ)
 @Resolver()
 export class RolloutLiveResolver {
+  /** the last update built per rollout, keyed by the event and log position it reflects */
+  private readonly lastUpdate = new Map<string, { readonly key: string; readonly update: RolloutProgressUpdate }>();
+
   constructor(private readonly reads: ReadService) {}
 
   @Subscription(() => RolloutProgressUpdate, {
@@ -26,13 +29,17 @@ export class RolloutLiveResolver {
   })
   rolloutProgress(@Args() args: RolloutProgressArgs): AsyncIterableIterator<RolloutProgressUpdate> {
     const { model } = this.reads;
-    const update = (event?: string): RolloutProgressUpdate => ({
-      rollout: currentRollout(this.reads, args.rolloutId),
-      ...(event === undefined ? {} : { event }),
-      sequence: model.sequence,
-    });
+    const update = (event?: LoggedEvent): RolloutProgressUpdate => {
+      // every subscriber of a rollout gets the same update for the same event: build it once
+      const key = `${event?.type ?? ''}@${model.position}`;
+      const cached = this.lastUpdate.get(args.rolloutId);
+      if (cached?.key === key) return cached.update;
+      const fresh: RolloutProgressUpdate = { rollout: currentRollout(this.reads, args.rolloutId), ...(event === undefined ? {} : { event: event.type }), sequence: model.sequence };
+      this.lastUpdate.set(args.rolloutId, { key, update: fresh });
+      return fresh;
+    };
     const concerns = (e: LoggedEvent) => e.aggregate === Aggregate.ROLLOUT && e.aggregateId === args.rolloutId;
-    return liveFeed(model, () => [update()], (e) => (concerns(e) ? [update(e.type)] : []));
+    return liveFeed(model, () => [update()], (e) => (concerns(e) ? [update(e)] : []));
   }
 
   @Subscription(() => GroupStatusUpdate, {
