@@ -5,6 +5,7 @@ import type { Logger } from '@berth/service';
 import { SCHEDULER_ACTOR, type CommandExecutor, type Origin } from './command-executor';
 import { ReleasePlanDriver } from './release-plan-driver';
 import { startGroupRollout } from './rollout-starter';
+import { SerialPassLoop } from './serial-pass-loop';
 
 export interface ReleaseManagerOptions {
   /** Changes seen within this window are handled in one pass. */
@@ -12,11 +13,8 @@ export interface ReleaseManagerOptions {
   readonly now?: () => number;
 }
 
-const RETRY_MS = 1_000;
 /** Aggregates whose events may give a release or a release plan something to do. */
 const WATCHED: ReadonlySet<string> = new Set([Aggregate.RELEASE, Aggregate.RELEASE_PLAN, Aggregate.ROLLOUT, Aggregate.DEPLOYMENT_GROUP, Aggregate.FREEZE]);
-const TIMER_SLACK_MS = 5;
-const MAX_DELAY_MS = 3_600_000;
 
 /**
  * The leader's release process manager, level-triggered from the projection
@@ -34,14 +32,11 @@ const MAX_DELAY_MS = 3_600_000;
  */
 export class ReleaseManager {
   private tickEverything = true;
-  private passTimer: NodeJS.Timeout | undefined;
-  private deadlineTimer: NodeJS.Timeout | undefined;
   private deadlines = new Map<string, number>();
   /** Ends of the freezes holding a release's next step: a pass then starts it. */
   private frozenUntil: number[] = [];
-  private running: Promise<void> = Promise.resolve();
   private unlisten: (() => void) | undefined;
-  private stopped = true;
+  private readonly loop: SerialPassLoop;
   private readonly coalesceMs: number;
   private readonly now: () => number;
   private readonly plans: ReleasePlanDriver;
@@ -55,44 +50,30 @@ export class ReleaseManager {
     this.coalesceMs = options.coalesceMs ?? 50;
     this.now = options.now ?? Date.now;
     this.plans = new ReleasePlanDriver(executor, view, logger);
+    this.loop = new SerialPassLoop({
+      pass: () => this.pass(),
+      onFailure: (err) => logger.warn({ err }, 'release pass failed; retrying'),
+      now: this.now,
+    });
+  }
+
+  private get stopped(): boolean {
+    return this.loop.isStopped;
   }
 
   start(): void {
-    this.stopped = false;
     this.tickEverything = true;
     this.unlisten = this.view.projection.onEvent((event) => this.onEvent(event));
-    this.schedule(0);
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     this.unlisten?.();
-    for (const timer of [this.passTimer, this.deadlineTimer]) if (timer) clearTimeout(timer);
-    this.passTimer = undefined;
-    await this.running;
+    await this.loop.stop();
   }
 
   private onEvent(event: StoredEvent): void {
-    if (WATCHED.has(event.aggregate)) this.schedule(this.coalesceMs);
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped || this.passTimer !== undefined) return;
-    this.passTimer = setTimeout(() => {
-      this.passTimer = undefined;
-      this.running = this.running.then(() => this.runPass());
-    }, delayMs);
-    this.passTimer.unref();
-  }
-
-  private async runPass(): Promise<void> {
-    if (this.stopped) return;
-    try {
-      await this.pass();
-    } catch (err) {
-      this.logger.warn({ err }, 'release pass failed; retrying');
-      if (!this.stopped) setTimeout(() => this.schedule(0), RETRY_MS).unref();
-    }
+    if (WATCHED.has(event.aggregate)) this.loop.request(this.coalesceMs);
   }
 
   private async pass(): Promise<void> {
@@ -196,18 +177,11 @@ export class ReleaseManager {
 
   /** One timer, at the earliest deadline of any active release. */
   private armDeadline(): void {
-    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
-    this.deadlineTimer = undefined;
-    if (this.stopped) return;
     this.deadlines = new Map();
     for (const release of this.view.releases()) {
       const deadline = nextReleaseDeadline(release);
       if (deadline !== undefined) this.deadlines.set(release.releaseId, Date.parse(deadline));
     }
-    const wakeUps = [...this.deadlines.values(), ...this.frozenUntil];
-    if (wakeUps.length === 0) return;
-    const delay = Math.min(Math.max(0, Math.min(...wakeUps) - this.now()) + TIMER_SLACK_MS, MAX_DELAY_MS);
-    this.deadlineTimer = setTimeout(() => this.schedule(0), delay);
-    this.deadlineTimer.unref();
+    this.loop.wakeAt([...this.deadlines.values(), ...this.frozenUntil]);
   }
 }

@@ -28,6 +28,7 @@ import { SCHEDULER_ACTOR, type CommandExecutor, type Origin } from './command-ex
 import type { ImageStaging } from './image-staging';
 import { RolloutActionRunner, type JobAction } from './rollout-action-runner';
 import { startGroupRollout, stopRollout } from './rollout-starter';
+import { SerialPassLoop } from './serial-pass-loop';
 
 export interface RolloutManagerOptions {
   readonly defaultPortRange: PortRange;
@@ -44,10 +45,6 @@ export interface RolloutManagerOptions {
 const OBSERVED = new Set(['JobDeployed', 'JobUndeployed', 'GoalChanged', 'TaskStatusChanged', 'HostDeploymentsCleared']);
 /** Deployment events after which the group reconcile may have something to do. */
 const RECONCILE_DEPLOYMENTS = new Set(['JobUndeployed', 'HostDeploymentsCleared']);
-const RETRY_MS = 1_000;
-/** setTimeout may fire a little early; a Tick before the deadline would change nothing. */
-const TIMER_SLACK_MS = 5;
-const MAX_DELAY_MS = 3_600_000;
 /** Hosts whose deploy/undeploy appends are in flight at once. */
 const ACTIONS_IN_FLIGHT = 64;
 
@@ -75,12 +72,9 @@ export class RolloutManager {
   private deadlines = new Map<string, number>();
   private tickEverything = true;
   private reconcileWanted = true;
-  private passTimer: NodeJS.Timeout | undefined;
-  private deadlineTimer: NodeJS.Timeout | undefined;
   private reconcileTimer: NodeJS.Timeout | undefined;
-  private running: Promise<void> = Promise.resolve();
   private unlisten: (() => void) | undefined;
-  private stopped = true;
+  private readonly loop: SerialPassLoop;
   private readonly coalesceMs: number;
   private readonly now: () => number;
 
@@ -93,28 +87,29 @@ export class RolloutManager {
     this.runner = new RolloutActionRunner(executor, view, options.defaultPortRange);
     this.coalesceMs = options.coalesceMs ?? 100;
     this.now = options.now ?? Date.now;
+    this.loop = new SerialPassLoop({ pass: () => this.passOverChanges(), onFailure: (err) => logger.warn({ err }, 'rollout pass failed; retrying'), now: this.now });
+  }
+
+  private get stopped(): boolean {
+    return this.loop.isStopped;
   }
 
   start(): void {
-    this.stopped = false;
     this.tickEverything = true;
     this.reconcileWanted = true;
     this.unlisten = this.view.projection.onEvent((event) => this.onEvent(event));
     this.reconcileTimer = setInterval(() => {
       this.reconcileWanted = true;
-      this.schedule(0);
+      this.loop.request(0);
     }, this.options.reconcileIntervalMs ?? 10_000);
     this.reconcileTimer.unref();
-    this.schedule(0);
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     this.unlisten?.();
-    for (const timer of [this.passTimer, this.deadlineTimer]) if (timer) clearTimeout(timer);
     if (this.reconcileTimer) clearInterval(this.reconcileTimer);
-    this.passTimer = undefined;
-    await this.running;
+    await this.loop.stop();
   }
 
   private onEvent(event: StoredEvent): void {
@@ -129,28 +124,18 @@ export class RolloutManager {
     } else if (event.aggregate !== Aggregate.ROLLOUT) {
       return;
     }
-    this.schedule(this.coalesceMs);
+    this.loop.request(this.coalesceMs);
   }
 
-  private schedule(delayMs: number): void {
-    if (this.stopped || this.passTimer !== undefined) return;
-    this.passTimer = setTimeout(() => {
-      this.passTimer = undefined;
-      this.running = this.running.then(() => this.runPass());
-    }, delayMs);
-    this.passTimer.unref();
-  }
-
-  private async runPass(): Promise<void> {
-    if (this.stopped) return;
+  /** One pass over the hosts changed since the last; on failure they are kept for the retry. */
+  private async passOverChanges(): Promise<void> {
     const hosts = [...this.changedHosts];
     this.changedHosts.clear();
     try {
       await this.pass(hosts);
     } catch (err) {
       for (const host of hosts) this.changedHosts.add(host);
-      this.logger.warn({ err }, 'rollout pass failed; retrying');
-      if (!this.stopped) setTimeout(() => this.schedule(0), RETRY_MS).unref();
+      throw err;
     }
   }
 
@@ -366,9 +351,6 @@ export class RolloutManager {
 
   /** One timer, at the earliest deadline of any live rollout. */
   private armDeadline(): void {
-    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
-    this.deadlineTimer = undefined;
-    if (this.stopped) return;
     const nowIso = new Date(this.now()).toISOString();
     this.deadlines = new Map();
     for (const rollout of this.view.rollouts()) {
@@ -376,10 +358,7 @@ export class RolloutManager {
       const deadline = nextDeadline(rollout, nowIso);
       if (deadline !== undefined) this.deadlines.set(rollout.rolloutId, Date.parse(deadline));
     }
-    if (this.deadlines.size === 0) return;
-    const delay = Math.min(Math.max(0, Math.min(...this.deadlines.values()) - this.now()) + TIMER_SLACK_MS, MAX_DELAY_MS);
-    this.deadlineTimer = setTimeout(() => this.schedule(0), delay);
-    this.deadlineTimer.unref();
+    this.loop.wakeAt(this.deadlines.values());
   }
 }
 
