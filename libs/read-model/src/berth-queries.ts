@@ -65,8 +65,10 @@ export class BerthQueries {
   jobs(filter: JobFilter = {}): JobRow[] {
     const jobs = this.createdJobs();
     const ids = (filter.pattern ? matchJobs(filter.pattern, jobs.keys()) : [...jobs.keys()]).sort();
+    // one pass over the hosts for all jobs, not one per job (10,000 jobs × every host per page otherwise)
+    const deployments = this.deploymentsByJob();
     return ids
-      .map((id) => this.jobRow(id, jobs.get(id) as Job))
+      .map((id): JobRow => ({ id, ...splitJobId(id), job: jobs.get(id) as Job, deployments: deployments.get(id) ?? [] }))
       .filter((row) => (filter.name === undefined || row.name === filter.name) && (filter.version === undefined || row.version === filter.version))
       .filter((row) => !filter.deployed || row.deployments.length > 0);
   }
@@ -123,6 +125,19 @@ export class BerthQueries {
 
   private registeredHosts(): RegisteredHost[] {
     return this.view.hosts();
+  }
+
+  /** Every job's deployments, in the same host order as deploymentsOfJob. */
+  private deploymentsByJob(): Map<string, DeploymentRow[]> {
+    const byJob = new Map<string, DeploymentRow[]>();
+    for (const [host, state] of this.hostsWithDeployments()) {
+      for (const [jobId, d] of Object.entries(state.deployments)) {
+        const rows = byJob.get(jobId);
+        if (rows) rows.push(deploymentRow(host, d));
+        else byJob.set(jobId, [deploymentRow(host, d)]);
+      }
+    }
+    return byJob;
   }
 
   private hostsWithDeployments(): [string, DeploymentState][] {
