@@ -17,6 +17,7 @@ import { startLeaderTerm, type StopLeaderTerm } from './leader-term';
 import { servePresence } from './presence-responder';
 import { queryRoutes } from './query-handlers';
 import { freezeRoutes } from './freeze-handlers';
+import { apiTokenRoutes } from './api-token-handlers';
 import { releaseRoutes } from './release-handlers';
 import { releasePlanRoutes } from './release-plan-handlers';
 import { rolloutRoutes } from './rollout-handlers';
@@ -94,6 +95,7 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger): P
     ...releaseRoutes(executor, view),
     ...releasePlanRoutes(executor, view),
     ...freezeRoutes(executor, view),
+    ...apiTokenRoutes(executor),
   );
   const jsm = await jetstreamManager(nc);
 

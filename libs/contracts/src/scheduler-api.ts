@@ -58,6 +58,8 @@ export const SchedulerCommand = {
   FAIL_ROLLOUT: 'fail',
   RETRY_ROLLOUT: 'retry',
   SET_HOST_HEALTH: 'set-host-health',
+  CREATE_API_TOKEN: 'create-api-token',
+  REVOKE_API_TOKEN: 'revoke-api-token',
 } as const;
 export type SchedulerCommand = (typeof SchedulerCommand)[keyof typeof SchedulerCommand];
 
@@ -345,4 +347,27 @@ export class SetHostHealthRequest extends RolloutCommandRequest {
   @IsString()
   @MaxLength(1024)
   message?: string;
+}
+
+/** An API token created by an admin: only the SHA-256 of the secret travels (the gateway makes up the token). */
+export class CreateApiTokenRequest extends CommandRequest {
+  /** becomes the `actor` of every event the token causes; the domain checks it like an actor name */
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(256)
+  subject!: string;
+
+  @IsIn(['read', 'deploy', 'admin'])
+  role!: string;
+
+  @IsString()
+  @Matches(/^[0-9a-f]{64}$/, { message: 'tokenSha256 must be 64 lowercase hex digits' })
+  tokenSha256!: string;
+}
+
+export class RevokeApiTokenRequest extends CommandRequest {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(256)
+  subject!: string;
 }

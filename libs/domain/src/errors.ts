@@ -53,6 +53,12 @@ export const ErrorCode = {
   /** A freeze window that breaks a rule (bad instants, days, HH:MM or time zone; no reason). */
   INVALID_FREEZE: 'INVALID_FREEZE',
   FREEZE_NOT_FOUND: 'FREEZE_NOT_FOUND',
+  /** CreateApiToken for a subject that has an un-revoked token. */
+  API_TOKEN_ALREADY_EXISTS: 'API_TOKEN_ALREADY_EXISTS',
+  /** RevokeApiToken for a subject without an un-revoked token. */
+  API_TOKEN_NOT_FOUND: 'API_TOKEN_NOT_FOUND',
+  /** An API token with a bad subject, role or hash. */
+  INVALID_API_TOKEN: 'INVALID_API_TOKEN',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -41,3 +41,4 @@ export * from './release/release-process';
 export * from './release-plan/release-plan';
 export * from './release-plan/release-plan.decider';
 export * from './freeze/freeze';
+export * from './api-token/api-token.decider';

@@ -7,6 +7,8 @@ import {
   releaseDecider,
   releasePlanDecider,
   freezeDecider,
+  apiTokenDecider,
+  type ApiTokenState,
   rolloutDecider,
   type DeploymentGroup,
   type DeploymentGroupState,
@@ -32,7 +34,7 @@ import {
 import { AggregateProjection } from '@berth/event-store';
 
 /** Aggregate kinds as they appear in subjects (`berth.evt.<kind>.<id>`). */
-export const Aggregate = { JOB: 'job', HOST: 'host', DEPLOYMENT: 'deployment', DEPLOYMENT_GROUP: 'deployment-group', ROLLOUT: 'rollout', PIPELINE: 'pipeline', RELEASE: 'release', RELEASE_PLAN: 'release-plan', FREEZE: 'freeze' } as const;
+export const Aggregate = { JOB: 'job', HOST: 'host', DEPLOYMENT: 'deployment', DEPLOYMENT_GROUP: 'deployment-group', ROLLOUT: 'rollout', PIPELINE: 'pipeline', RELEASE: 'release', RELEASE_PLAN: 'release-plan', FREEZE: 'freeze', API_TOKEN: 'api-token' } as const;
 
 /**
  * Jobs, hosts, deployments, deployment groups and rollouts folded from BERTH_EVENTS with the domain's
@@ -50,6 +52,7 @@ export function createBerthProjection() {
     [Aggregate.RELEASE]: releaseDecider,
     [Aggregate.RELEASE_PLAN]: releasePlanDecider,
     [Aggregate.FREEZE]: freezeDecider,
+    [Aggregate.API_TOKEN]: apiTokenDecider,
   });
 }
 
@@ -170,6 +173,14 @@ export class BerthView {
       .map((v) => v.state as FreezeState)
       .filter((s): s is Freeze => s.kind === 'freeze')
       .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Every API token created by an admin, live or revoked, by subject. */
+  apiTokens(): Exclude<ApiTokenState, { kind: 'none' }>[] {
+    return [...this.projection.all(Aggregate.API_TOKEN).values()]
+      .map((v) => v.state as ApiTokenState)
+      .filter((s): s is Exclude<ApiTokenState, { kind: 'none' }> => s.kind !== 'none')
+      .sort((a, b) => a.subject.localeCompare(b.subject));
   }
 }
 
