@@ -170,12 +170,14 @@ describe('the role declarations', () => {
     }
   });
 
-  it('give reads to read, changes to deploy, and hosts/group definitions to admin', () => {
+  it('give reads to read (API tokens to admin only), changes to deploy, and hosts/group definitions/tokens to admin', () => {
     const ops = graphqlOperations();
-    expect(ops.filter((op) => op.kind !== 'Mutation').every((op) => op.access === ApiRole.READ)).toBe(true);
+    const reads = Object.fromEntries(ops.filter((op) => op.kind !== 'Mutation').map((op) => [op.field, op.access]));
+    expect(Object.entries(reads).filter(([, access]) => access !== ApiRole.READ)).toEqual([['apiTokens', ApiRole.ADMIN]]);
     const access = Object.fromEntries(ops.filter((op) => op.kind === 'Mutation').map((op) => [op.field, op.access]));
-    expect(access).toMatchObject({ createJob: 'deploy', deploy: 'deploy', rollingUpdate: 'deploy', registerHost: 'admin', createDeploymentGroup: 'admin' });
+    expect(access).toMatchObject({ createJob: 'deploy', deploy: 'deploy', rollingUpdate: 'deploy', registerHost: 'admin', createDeploymentGroup: 'admin', createApiToken: 'admin', revokeApiToken: 'admin' });
     expect(restRoutes().filter((r) => r.access === 'public').map((r) => r.path).sort()).toEqual(['/api/v1/openapi.json', '/healthz', '/metrics', '/readyz']);
+    expect(restRoutes().filter((r) => r.path.startsWith('/api/v1/tokens')).every((r) => r.access === ApiRole.ADMIN)).toBe(true);
   });
 });
 

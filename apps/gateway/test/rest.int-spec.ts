@@ -124,6 +124,9 @@ describe('REST /api/v1', () => {
         'POST /api/v1/releases/{id}/rollback',
         'POST /api/v1/releases/{id}/snooze',
         'POST /api/v1/gates/{service}/{gate}',
+        'GET /api/v1/tokens',
+        'POST /api/v1/tokens',
+        'DELETE /api/v1/tokens/{subject}',
       ].sort(),
     );
     const jobsGet = paths['/api/v1/jobs']?.['get'] as { parameters: { name: string }[] };

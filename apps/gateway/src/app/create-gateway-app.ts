@@ -9,7 +9,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge } from 'prom-client';
-import type { Authenticator } from '../auth/api-tokens';
+import { ApiTokens, type Authenticator } from '../auth/api-tokens';
 import { CommandService } from '../commands/command.service';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../graphql/query-limits';
 import { BerthExceptionFilter } from '../errors/berth-exception.filter';
@@ -88,7 +88,8 @@ export async function createGatewayApp(options: GatewayOptions): Promise<Running
     commands: new CommandService(scheduler, options.actor, (sequence) => readModel.waitFor(sequence, options.waitTimeoutMs)),
     health,
     openApi,
-    authenticator: options.authenticator,
+    // tokens created by an admin are accepted (and revoked ones refused) as soon as the read model has their event
+    authenticator: options.authenticator instanceof ApiTokens ? options.authenticator.withLiveTokens(() => readModel.liveApiTokens()) : options.authenticator,
     queryLimits: options.queryLimits ?? DEFAULT_QUERY_LIMITS,
   };
   const app = await NestFactory.create(GatewayModule.forRoot(deps), { logger: new PinoNestLogger(logger), abortOnError: false });

@@ -21,6 +21,16 @@ describe('API tokens from configuration', () => {
     }
   });
 
+  it('with live tokens (created by an admin), accepts them besides the configured ones, as long as the source lists them', () => {
+    let live = [{ subject: 'bot', role: 'read' as const, tokenSha256: hashToken('bot-token-0123456789') }];
+    const both = tokens.withLiveTokens(() => live);
+    expect(both.authenticate('Bearer bot-token-0123456789')).toEqual({ subject: 'bot', role: 'read' });
+    expect(both.authenticate(`Bearer ${ALICE}`)).toEqual({ subject: 'alice', role: 'admin' });
+    expect(() => tokens.authenticate('Bearer bot-token-0123456789')).toThrow(expect.objectContaining({ code: 'UNAUTHENTICATED' }));
+    live = [];
+    expect(() => both.authenticate('Bearer bot-token-0123456789')).toThrow(expect.objectContaining({ code: 'UNAUTHENTICATED' }));
+  });
+
   it('keeps only hashes', () => {
     expect(JSON.stringify(tokens)).not.toContain(ALICE);
   });

@@ -25,6 +25,10 @@ export interface Authenticator {
   authenticate(authorization: unknown): Principal;
 }
 
+function toKnown(e: ApiTokenEntry): { readonly principal: Principal; readonly hash: Buffer } {
+  return { principal: { subject: e.subject, role: e.role }, hash: Buffer.from(e.tokenSha256, 'hex') };
+}
+
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 /**
@@ -35,8 +39,17 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
 export class ApiTokens implements Authenticator {
   private readonly entries: readonly { readonly principal: Principal; readonly hash: Buffer }[];
 
-  constructor(entries: readonly ApiTokenEntry[]) {
-    this.entries = entries.map((e) => ({ principal: { subject: e.subject, role: e.role }, hash: Buffer.from(e.tokenSha256, 'hex') }));
+  /** `live`: tokens created by an admin (the read model's, asked on every call so a revocation applies at once) */
+  constructor(
+    private readonly configured: readonly ApiTokenEntry[],
+    private readonly live: () => readonly ApiTokenEntry[] = () => [],
+  ) {
+    this.entries = configured.map(toKnown);
+  }
+
+  /** These tokens plus the ones `live` gives at each call. */
+  withLiveTokens(live: () => readonly ApiTokenEntry[]): ApiTokens {
+    return new ApiTokens(this.configured, live);
   }
 
   get size(): number {
@@ -51,7 +64,7 @@ export class ApiTokens implements Authenticator {
     if (token === undefined) throw gatewayError(ErrorCode.UNAUTHENTICATED, 'the Authorization header must be "Bearer <token>"');
     const presented = createHash('sha256').update(token, 'utf8').digest();
     let found: Principal | undefined;
-    for (const entry of this.entries) {
+    for (const entry of [...this.entries, ...this.live().map(toKnown)]) {
       if (timingSafeEqual(entry.hash, presented) && found === undefined) found = entry.principal;
     }
     if (found === undefined) throw gatewayError(ErrorCode.UNAUTHENTICATED, 'unknown API token');

@@ -1,6 +1,11 @@
-import { SchedulerCommand, type PipelineCommand } from '@berth/contracts';
+import { SchedulerCommand, type ApiRole, type PipelineCommand } from '@berth/contracts';
 import type { SchedulerClient } from '@berth/scheduler-client';
+import { randomBytes } from 'node:crypto';
 import { currentPrincipal } from '../auth/actor.interceptor';
+import { hashToken } from '../auth/api-tokens';
+
+/** Entropy of a token created by an admin (256 bits). */
+const API_TOKEN_BYTES = 32;
 
 /** What every change returns: at least the stream sequence of its events. */
 export interface ChangeResult {
@@ -109,6 +114,20 @@ export class CommandService {
 
   setHostHealth(rollout: string, host: string, healthy: boolean, message?: string): Promise<ChangeResult> {
     return this.send(SchedulerCommand.SET_HOST_HEALTH, { rollout, host, healthy, message });
+  }
+
+  /**
+   * Makes up a random token (32 bytes, base64url), has the scheduler record
+   * only its SHA-256, and returns the token: the only time anyone sees it.
+   */
+  async createApiToken(subject: string, role: ApiRole): Promise<ChangeResult & { token: string; subject: string; role: ApiRole }> {
+    const token = randomBytes(API_TOKEN_BYTES).toString('base64url');
+    const result = await this.send(SchedulerCommand.CREATE_API_TOKEN, { subject, role, tokenSha256: hashToken(token) });
+    return { ...result, token, subject, role };
+  }
+
+  revokeApiToken(subject: string): Promise<ChangeResult> {
+    return this.send(SchedulerCommand.REVOKE_API_TOKEN, { subject });
   }
 
   /** Pipeline and release commands (docs/nats-api.md "Pipelines and releases"), with the body as the scheduler takes it. */

@@ -1,11 +1,20 @@
-import { ErrorCode, type StoredEvent } from '@berth/contracts';
+import { ErrorCode, type ApiRole, type StoredEvent } from '@berth/contracts';
 import type { JobHistoryEntry } from '@berth/domain';
 import type { EventStore, Subscription } from '@berth/event-store';
-import { Aggregate, JobHistoryIndex, createBerthProjection, type BerthProjection } from '@berth/read-model';
+import { Aggregate, BerthView, JobHistoryIndex, createBerthProjection, type BerthProjection } from '@berth/read-model';
+import type { ApiTokenEntry } from '../auth/api-tokens';
 import { gatewayError } from '../errors/error-mapping';
 import { RolloutBatchIndex } from './rollout-batch-index';
 
 export { Aggregate };
+
+export interface ApiTokenRow {
+  readonly subject: string;
+  readonly role: ApiRole;
+  readonly createdAt: string;
+  readonly revoked: boolean;
+  readonly revokedAt?: string;
+}
 
 /** A stored event with its 1-based position in this process's log (events of one append share a sequence). */
 export type LoggedEvent = StoredEvent & { readonly position: number };
@@ -100,6 +109,24 @@ export class GatewayReadModel {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** API tokens created by an admin, live or revoked (never their hashes). */
+  apiTokens(): ApiTokenRow[] {
+    return new BerthView(this.projection).apiTokens().map((t) => ({
+      subject: t.subject,
+      role: t.role,
+      createdAt: t.createdAt,
+      revoked: t.kind === 'revoked',
+      ...(t.kind === 'revoked' ? { revokedAt: t.revokedAt } : {}),
+    }));
+  }
+
+  /** The live (not revoked) admin-created tokens, with their hashes: what authentication accepts besides the tokens file. */
+  liveApiTokens(): ApiTokenEntry[] {
+    return new BerthView(this.projection)
+      .apiTokens()
+      .flatMap((t) => (t.kind === 'token' ? [{ subject: t.subject, role: t.role, tokenSha256: t.tokenSha256 }] : []));
   }
 
   history(jobId: string): readonly JobHistoryEntry[] {
