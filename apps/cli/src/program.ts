@@ -4,6 +4,7 @@ import { registerDeploymentCommands } from './commands/deployment-commands';
 import { registerGroupCommands } from './commands/group-commands';
 import { registerHostCommands } from './commands/host-commands';
 import { registerFreezeCommands } from './commands/freeze-commands';
+import { registerTokenCommands } from './commands/token-commands';
 import { registerJobCommands } from './commands/job-commands';
 import { registerPipelineAndReleaseCommands } from './commands/release-commands';
 import { registerRolloutCommands } from './commands/rollout-commands';
@@ -58,6 +59,7 @@ export function buildProgram(io: CliIo): Command {
   registerRolloutCommands(program, context);
   registerPipelineAndReleaseCommands(program, context);
   registerFreezeCommands(program, context);
+  registerTokenCommands(program, context);
   registerAuditCommands(program, context);
   registerVersionCommand(program, context);
   return program;
