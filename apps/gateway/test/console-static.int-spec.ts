@@ -46,4 +46,5 @@ it('does not shadow /graphql, /api/v1, /healthz or missing files', async () => {
   expect(await api.text()).not.toBe(INDEX);
   expect((await get('/assets/missing.js', '*/*')).status).toBe(404);
   expect((await get('/../../etc/passwd')).status).not.toBe(500);
+  expect((await get('/assets/%E0%A4%A.js', '*/*')).status).toBe(404);
 });

@@ -35,7 +35,13 @@ export function consoleMiddleware(dir: string): ConsoleMiddleware | null {
   if (!existsSync(index)) return null;
   return (req, res, next) => {
     if ((req.method !== 'GET' && req.method !== 'HEAD') || isApiPath(req.path)) return next();
-    const file = normalize(join(root, decodeURIComponent(req.path)));
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(req.path);
+    } catch {
+      return next(); // a malformed %-escape names no file: the gateway's 404, not a 500
+    }
+    const file = normalize(join(root, decoded));
     const inside = file.startsWith(root + sep);
     if (inside && extname(file) !== '' && existsSync(file) && statSync(file).isFile()) {
       // hashed file names under assets/ never change
