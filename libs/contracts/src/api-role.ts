@@ -1,3 +1,5 @@
+import { API_TOKEN_ROLES } from '@berth/domain';
+
 /**
  * Roles of API tokens, each allowing everything the ones before it allow:
  * `read` (queries, subscriptions), `deploy` (jobs, deployments, rollouts),
@@ -6,7 +8,8 @@
 export const ApiRole = { READ: 'read', DEPLOY: 'deploy', ADMIN: 'admin' } as const;
 export type ApiRole = (typeof ApiRole)[keyof typeof ApiRole];
 
-export const API_ROLES: readonly ApiRole[] = [ApiRole.READ, ApiRole.DEPLOY, ApiRole.ADMIN];
+/** In order of power; the domain's list (an admin-created token's role is checked there). */
+export const API_ROLES: readonly ApiRole[] = API_TOKEN_ROLES;
 
 export function isApiRole(value: unknown): value is ApiRole {
   return typeof value === 'string' && (API_ROLES as readonly string[]).includes(value);

@@ -21,6 +21,7 @@ import {
   ValidateNested,
   type ValidationOptions,
 } from 'class-validator';
+import { API_ROLES } from './api-role';
 import { CommandRequest, CreateJobRequest, RemoveJobRequest } from './command-request';
 
 /**
@@ -357,7 +358,7 @@ export class CreateApiTokenRequest extends CommandRequest {
   @MaxLength(256)
   subject!: string;
 
-  @IsIn(['read', 'deploy', 'admin'])
+  @IsIn(API_ROLES)
   role!: string;
 
   @IsString()

@@ -1,9 +1,8 @@
+import { API_ROLES, isApiRole } from '@berth/contracts';
 import type { Command } from 'commander';
 import { type ContextFactory } from '../context';
 import { UsageError } from '../errors';
 import { formatTable } from '../table';
-
-const ROLES = ['read', 'deploy', 'admin'];
 
 interface CreatedToken {
   readonly token: string;
@@ -30,7 +29,7 @@ export function registerTokenCommands(program: Command, context: ContextFactory)
     .argument('<subject>', 'who the token is for (recorded as the actor)')
     .requiredOption('--role <role>', 'read, deploy or admin')
     .action(async (subject: string, flags: { role: string }, cmd: Command) => {
-      if (!ROLES.includes(flags.role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
+      if (!isApiRole(flags.role)) throw new UsageError(`--role must be one of ${API_ROLES.join(', ')}`);
       const ctx = context(cmd);
       const data = await ctx.gateway().request<{ createApiToken: CreatedToken }>(
         'mutation CreateApiToken($subject: String!, $role: String!) { createApiToken(subject: $subject, role: $role) { token subject role sequence } }',
