@@ -1,6 +1,9 @@
 import { EVENTS_STREAM } from '@berth/contracts';
+import { createLogger } from '@berth/service';
+import { eventually } from '@berth/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { startStack, type Stack } from './harness';
+import { createGatewayApp } from '../src/app/create-gateway-app';
+import { startStack, testAuthenticator, type Stack } from './harness';
 
 /**
  * Tokens created by an admin: stored as events (only the hash), accepted by
@@ -83,5 +86,27 @@ describe('API tokens created by an admin', () => {
     const stream = await streamText();
     expect(stream).toContain('ApiTokenCreated');
     expect(stream).not.toContain(token);
+  }, 30_000);
+
+  it('a token created through one gateway replica is accepted by another, and refused there once revoked', async () => {
+    const replica = await createGatewayApp({
+      nats: `nats://${stack.nc.getServer()}`,
+      port: 0,
+      host: '127.0.0.1',
+      actor: 'unauthenticated-actor',
+      authenticator: testAuthenticator(),
+      waitTimeoutMs: 500,
+      logger: createLogger('gateway', 'silent'),
+    });
+    try {
+      const created = await stack.gql<{ createApiToken: { token: string } }>(CREATE, { subject: 'replica-bot', role: 'read' });
+      const token = created.data?.createApiToken.token ?? '';
+      const statusOnReplica = async () => (await fetch(`${replica.url}/api/v1/jobs`, { headers: { authorization: `Bearer ${token}` } })).status;
+      await eventually(async () => (await statusOnReplica()) === 200, { timeoutMs: 5000 });
+      expect((await stack.rest('DELETE', '/api/v1/tokens/replica-bot')).status).toBe(200);
+      await eventually(async () => (await statusOnReplica()) === 401, { timeoutMs: 5000 });
+    } finally {
+      await replica.close();
+    }
   }, 30_000);
 });
