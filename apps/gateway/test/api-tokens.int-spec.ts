@@ -3,7 +3,8 @@ import { createLogger } from '@berth/service';
 import { eventually } from '@berth/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { createGatewayApp } from '../src/app/create-gateway-app';
-import { startStack, testAuthenticator, type Stack } from './harness';
+import { WS_UNAUTHENTICATED } from '../src/auth/graphql-auth';
+import { collect, startStack, testAuthenticator, type Stack } from './harness';
 
 /**
  * Tokens created by an admin: stored as events (only the hash), accepted by
@@ -108,5 +109,19 @@ describe('API tokens created by an admin', () => {
     } finally {
       await replica.close();
     }
+  }, 30_000);
+
+  it('graphql-ws: an open connection whose token is revoked is closed (4401) at its next operation', async () => {
+    const created = await stack.gql<{ createApiToken: { token: string } }>(CREATE, { subject: 'ws-bot', role: 'read' });
+    const client = stack.wsClient({ raw: `Bearer ${created.data?.createApiToken.token ?? ''}` });
+    // an open subscription keeps the connection (a lazy client would otherwise reconnect, and be refused at connect)
+    const keepOpen = collect(client, 'subscription { hostStatus(name: "ws-host") { __typename } }');
+    await keepOpen.next(1);
+    const first = collect<{ whoAmI: { subject: string } }>(client, '{ whoAmI { subject } }');
+    expect(await first.next(1)).toEqual([{ whoAmI: { subject: 'ws-bot' } }]);
+    expect((await stack.rest('DELETE', '/api/v1/tokens/ws-bot')).status).toBe(200);
+    const refused = await new Promise<unknown>((resolve) => client.subscribe({ query: '{ whoAmI { subject } }' }, { next: resolve, error: resolve, complete: () => resolve('complete') }));
+    expect(refused).toMatchObject({ code: WS_UNAUTHENTICATED, reason: expect.stringMatching(/^UNAUTHENTICATED/) });
+    keepOpen.unsubscribe();
   }, 30_000);
 });

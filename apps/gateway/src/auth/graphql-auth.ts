@@ -10,6 +10,8 @@ interface HttpContextArgs {
 
 interface WsExtra {
   principal?: Principal;
+  /** the connection's `authorization` param, checked again for each operation */
+  authorization?: unknown;
   socket?: { close(code: number, reason: string): void };
 }
 
@@ -23,6 +25,11 @@ function authorizationParam(params: Readonly<Record<string, unknown>> | undefine
   if (!params) return undefined;
   const key = Object.keys(params).find((k) => k.toLowerCase() === 'authorization');
   return key === undefined ? undefined : params[key];
+}
+
+function closeUnauthenticated(extra: WsExtra, err: unknown): void {
+  const reason = `UNAUTHENTICATED: ${err instanceof Error ? err.message : 'invalid token'}`;
+  extra.socket?.close(WS_UNAUTHENTICATED, reason.slice(0, 120));
 }
 
 /**
@@ -40,7 +47,15 @@ export function graphqlContext(authenticator: Authenticator) {
         throw toGraphQLError(err);
       }
     }
-    return { principal: ((args as WsContextArgs).extra as WsExtra).principal };
+    // each operation checks the connection's token again: a connection whose token was revoked is closed (4401)
+    const extra = (args as WsContextArgs).extra as WsExtra;
+    try {
+      if (extra.principal !== undefined) extra.principal = authenticator.authenticate(extra.authorization);
+    } catch (err) {
+      closeUnauthenticated(extra, err);
+      throw toGraphQLError(err);
+    }
+    return { principal: extra.principal };
   };
 }
 
@@ -53,11 +68,11 @@ export function authenticateConnection(authenticator: Authenticator) {
   return (ctx: WsContextArgs): boolean => {
     const extra = ctx.extra as WsExtra;
     try {
-      extra.principal = authenticator.authenticate(authorizationParam(ctx.connectionParams));
+      extra.authorization = authorizationParam(ctx.connectionParams);
+      extra.principal = authenticator.authenticate(extra.authorization);
       return true;
     } catch (err) {
-      const reason = `UNAUTHENTICATED: ${err instanceof Error ? err.message : 'invalid token'}`;
-      extra.socket?.close(WS_UNAUTHENTICATED, reason.slice(0, 120));
+      closeUnauthenticated(extra, err);
       return false;
     }
   };
