@@ -4,7 +4,7 @@ import { eventually } from '@berth/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { createGatewayApp } from '../src/app/create-gateway-app';
 import { WS_UNAUTHENTICATED } from '../src/auth/graphql-auth';
-import { collect, startStack, testAuthenticator, type Stack } from './harness';
+import { collect, startStack, TEST_TOKENS, testAuthenticator, type Stack } from './harness';
 
 /**
  * Tokens created by an admin: stored as events (only the hash), accepted by
@@ -70,6 +70,9 @@ describe('API tokens created by an admin', () => {
     expect(again.errors?.[0]?.extensions?.code).toBe('API_TOKEN_ALREADY_EXISTS');
     const againRest = await stack.rest('POST', '/api/v1/tokens', { subject: 'ci-bot', role: 'read' });
     expect([againRest.status, againRest.body['code']]).toEqual([409, 'API_TOKEN_ALREADY_EXISTS']);
+    // nor a second token for a subject of the tokens file
+    const fileSubject = await stack.rest('POST', '/api/v1/tokens', { subject: TEST_TOKENS.read.subject, role: 'admin' });
+    expect([fileSubject.status, fileSubject.body['code']]).toEqual([409, 'API_TOKEN_ALREADY_EXISTS']);
     expect(await eventCount()).toBe(before);
 
     // revoked: the very next request is refused

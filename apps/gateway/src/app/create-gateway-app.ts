@@ -85,7 +85,12 @@ export async function createGatewayApp(options: GatewayOptions): Promise<Running
   const deps = {
     reads: new ReadService(readModel, options.waitTimeoutMs),
     cluster: new ClusterService(scheduler),
-    commands: new CommandService(scheduler, options.actor, (sequence) => readModel.waitFor(sequence, options.waitTimeoutMs)),
+    commands: new CommandService(
+      scheduler,
+      options.actor,
+      (sequence) => readModel.waitFor(sequence, options.waitTimeoutMs),
+      options.authenticator instanceof ApiTokens ? options.authenticator.configuredSubjects() : new Set(),
+    ),
     health,
     openApi,
     // tokens created by an admin are accepted (and revoked ones refused) as soon as the read model has their event

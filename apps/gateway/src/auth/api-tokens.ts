@@ -47,6 +47,11 @@ export class ApiTokens implements Authenticator {
     this.entries = configured.map(toKnown);
   }
 
+  /** Subjects of the tokens from configuration (an admin may not create another token for one of them). */
+  configuredSubjects(): ReadonlySet<string> {
+    return new Set(this.configured.map((e) => e.subject));
+  }
+
   /** These tokens plus the ones `live` gives at each call. */
   withLiveTokens(live: () => readonly ApiTokenEntry[]): ApiTokens {
     return new ApiTokens(this.configured, live);

@@ -1,8 +1,9 @@
-import { SchedulerCommand, type ApiRole, type PipelineCommand } from '@berth/contracts';
+import { ErrorCode, SchedulerCommand, type ApiRole, type PipelineCommand } from '@berth/contracts';
 import type { SchedulerClient } from '@berth/scheduler-client';
 import { randomBytes } from 'node:crypto';
 import { currentPrincipal } from '../auth/actor.interceptor';
 import { hashToken } from '../auth/api-tokens';
+import { gatewayError } from '../errors/error-mapping';
 
 /** Entropy of a token created by an admin (256 bits). */
 const API_TOKEN_BYTES = 32;
@@ -49,6 +50,8 @@ export class CommandService {
     private readonly client: SchedulerClient,
     private readonly defaultActor: string,
     private readonly awaitSequence: AwaitSequence = async () => undefined,
+    /** subjects of the gateway's configured tokens: not given a second token by createApiToken */
+    private readonly configuredTokenSubjects: ReadonlySet<string> = new Set(),
   ) {}
 
   createJob(job: Record<string, unknown>): Promise<ChangeResult> {
@@ -121,6 +124,9 @@ export class CommandService {
    * only its SHA-256, and returns the token: the only time anyone sees it.
    */
   async createApiToken(subject: string, role: ApiRole): Promise<ChangeResult & { token: string; subject: string; role: ApiRole }> {
+    if (this.configuredTokenSubjects.has(subject)) {
+      throw gatewayError(ErrorCode.API_TOKEN_ALREADY_EXISTS, `${subject} has a token in the gateway's tokens file`, { subject });
+    }
     const token = randomBytes(API_TOKEN_BYTES).toString('base64url');
     const result = await this.send(SchedulerCommand.CREATE_API_TOKEN, { subject, role, tokenSha256: hashToken(token) });
     return { ...result, token, subject, role };
