@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { getDockerEngine, REPO_ROOT, startNatsServer, startService, type DockerEngineLease, type NatsServer, type ServiceProcess } from '@berth/testing';
-import { E2E_TOKENS, writeGatewayTokens } from './support/api-tokens';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { eventually as until, getDockerEngine, type DockerEngineLease } from '@berth/testing';
+import type { CliRun } from './support/berth-cli';
+import { removeContainersOf, startStack, type Stack } from './support/stack';
 
 /**
  * A user's first deploy through the `berth` CLI, on the real stack:
@@ -11,106 +10,34 @@ import { E2E_TOKENS, writeGatewayTokens } from './support/api-tokens';
  * CLI run as a child process (apps/cli/bin/berth) like a user types it.
  */
 const HOST = 'cli-e2e-host';
-const BERTH = resolve(REPO_ROOT, 'apps/cli/bin/berth');
-let nats: NatsServer;
 let docker: DockerEngineLease;
-let scheduler: ServiceProcess;
-let gateway: ServiceProcess;
-let agent: ServiceProcess;
-let workDir: string;
-let gatewayUrl: string;
-let tokensFile: string;
+let stack: Stack;
 
-interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** A running `berth` process: its output so far, a wait for a line, and Ctrl-C. */
-function startBerth(args: readonly string[], env: Record<string, string> = {}) {
-  const child = spawn(BERTH, args, { env: { ...process.env, HOME: workDir, BERTH_GATEWAY: gatewayUrl, BERTH_TOKEN: E2E_TOKENS.admin, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  const waiters: (() => void)[] = [];
-  child.stdout.on('data', (c: Buffer) => {
-    stdout += c.toString();
-    waiters.forEach((w) => w());
-  });
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  child.stdin.end();
-  const exited = new Promise<CliRun>((done) => child.once('close', (code) => done({ code, stdout, stderr })));
-  const waitFor = (pattern: RegExp, timeoutMs = 30_000) =>
-    new Promise<void>((ok, fail) => {
-      const timer = setTimeout(() => fail(new Error(`berth ${args.join(' ')} did not print ${pattern}; stdout:\n${stdout}\nstderr:\n${stderr}\nagent:\n${agent.output().slice(-3000)}`)), timeoutMs);
-      const check = () => {
-        if (pattern.test(stdout)) {
-          clearTimeout(timer);
-          ok();
-        }
-      };
-      waiters.push(check);
-      check();
-      void exited.then(() => {
-        clearTimeout(timer);
-        if (!pattern.test(stdout)) fail(new Error(`berth ${args.join(' ')} exited before printing ${pattern}: ${stdout}${stderr}`));
-      });
-    });
-  return { pid: child.pid, exited, waitFor, interrupt: () => child.kill('SIGINT') };
-}
-
-const berth = (...args: string[]): Promise<CliRun> => startBerth(args).exited;
-
+const berth = (...args: string[]): Promise<CliRun> => stack.cli.run(...args);
 /** Bounded re-running of a CLI command until its answer shows what the system converges to (reads are eventually consistent). */
-async function eventually(args: string[], accept: (run: CliRun) => boolean, timeoutMs = 30_000): Promise<CliRun> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const run = await berth(...args);
-    if (accept(run)) return run;
-    // an error is an answer, not a lag: fail now rather than at the deadline
-    if (Date.now() > deadline || /^Error: /.test(run.stderr)) throw new Error(`berth ${args.join(' ')} never gave the expected answer; last:\n${run.stdout}${run.stderr}\nagent:\n${agent.output().slice(-3000)}`);
-  }
-}
+const eventually = (args: string[], accept: (run: CliRun) => boolean): Promise<CliRun> => stack.cli.eventually(args, accept, { context: () => stack.logs() });
 
-async function containersGone(jobId: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while ((await docker.docker.listContainers({ all: true, filters: { label: [`berth.job-id=${jobId}`] } })).length > 0) {
-    if (Date.now() > deadline) throw new Error(`the container of ${jobId} is still there after ${timeoutMs} ms:\n${agent.output().slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+async function containersGone(jobId: string): Promise<void> {
+  await until(async () => (await docker.docker.listContainers({ all: true, filters: { label: [`berth.job-id=${jobId}`] } })).length === 0, {
+    timeoutMs: 30_000,
+    what: () => `the container of ${jobId} to be gone\n${stack.logs()}`,
+  });
 }
 
 beforeAll(async () => {
-  workDir = mkdtempSync(join(tmpdir(), 'berth-cli-e2e-'));
-  tokensFile = writeGatewayTokens(workDir, 'cli-e2e');
-  nats = await startNatsServer();
   docker = await getDockerEngine();
-  scheduler = startService('scheduler', 'apps/scheduler/src/main.ts', ['--nats', nats.url, '--http-port', '0']);
-  gateway = startService('gateway', 'apps/gateway/src/main.ts', ['--nats', nats.url, '--port', '0', '--tokens-file', tokensFile]);
-  agent = startService('agent', 'apps/agent/src/main.ts', [
-    '--name', HOST, '--nats', nats.url, '--state-dir', join(workDir, 'agent'), '--docker-host', docker.dockerHost,
-    '--http-port', '0', '--heartbeat-interval', '1', '--labels', 'role=cli-e2e',
-  ]);
-  await scheduler.waitForOutput(/scheduler serving/);
-  const serving = await gateway.waitForOutput(/gateway serving/);
-  gatewayUrl = (JSON.parse(serving) as { url: string }).url;
-  await eventually(['hosts', '--json'], (run) => run.code === 0 && (JSON.parse(run.stdout) as Record<string, { status: string }>)[HOST]?.status === 'UP');
-}, 60_000);
+  stack = await startStack({ name: 'cli-e2e', hosts: [HOST], labels: ['role=cli-e2e'], runtimeArgs: () => ['--docker-host', docker.dockerHost] });
+}, 120_000);
 
+// one hook, in order: the stack's processes, then our containers
 afterAll(async () => {
-  await agent?.stop();
-  await gateway?.stop();
-  await scheduler?.stop();
-  await nats?.stop();
-  // the agent leaves containers running when it stops (by design); clean up ours
-  const leftovers = (await docker?.docker.listContainers({ all: true, filters: { label: [`berth.host=${HOST}`] } })) ?? [];
-  await Promise.all(leftovers.map((c) => docker.docker.getContainer(c.Id).remove({ force: true })));
+  await stack?.stop();
+  if (docker) await removeContainersOf(docker, [HOST]);
   await docker?.release();
-  if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
 it('creates, lists, deploys, watches, reports, undeploys and removes a job through the CLI', async () => {
-  const jobFile = join(workDir, 'hello.json');
+  const jobFile = join(stack.workDir, 'hello.json');
   writeFileSync(
     jobFile,
     JSON.stringify({
@@ -136,7 +63,7 @@ it('creates, lists, deploys, watches, reports, undeploys and removes a job throu
   expect(listed.stdout).toContain(`${jobId.slice(0, 'cli-hello:1:'.length + 7)}    cli-hello    1          0        sh -c "trap \\"exit 0\\" TERM; sleep 600 & wait"    GREETING=hi`);
 
   // watch from before the deploy: the subscription reports each state as it comes
-  const watch = startBerth(['watch', '--exact', 'cli-hello:1', HOST]);
+  const watch = stack.cli.start('watch', '--exact', 'cli-hello:1', HOST);
   const [asJson] = await Promise.all([berth('jobs', '--json', 'cli-hello'), watch.waitFor(/UNKNOWN/)]);
   expect(Object.keys(JSON.parse(asJson.stdout) as object)).toEqual([jobId]);
   const deployed = await berth('deploy', 'cli-hello:1', HOST);

@@ -1,6 +1,6 @@
 import { eventually, getDockerEngine, type DockerEngineLease } from '@berth/testing';
 import type { BerthCli, CliRun } from './support/berth-cli';
-import { startStack, type Stack } from './support/stack';
+import { removeContainersOf, startStack, type Stack } from './support/stack';
 
 /**
  * Issue 6's real-Docker rollout, driven only through the `berth` CLI: three
@@ -39,10 +39,7 @@ beforeAll(async () => {
 // one hook, in order: the stack's processes, then our containers (the agents leave them running when they stop, by design)
 afterAll(async () => {
   await stack?.stop();
-  for (const host of HOSTS) {
-    const leftovers = (await docker?.docker.listContainers({ all: true, filters: { label: [`berth.host=${host}`] } })) ?? [];
-    await Promise.all(leftovers.map((c) => docker.docker.getContainer(c.Id).remove({ force: true })));
-  }
+  if (docker) await removeContainersOf(docker, HOSTS);
   await docker?.release();
 });
 

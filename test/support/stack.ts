@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startNatsServer, startService, type NatsServer, type ServiceProcess } from '@berth/testing';
+import { startNatsServer, startService, type DockerEngineLease, type NatsServer, type ServiceProcess } from '@berth/testing';
 import { E2E_TOKENS, writeGatewayTokens } from './api-tokens';
 import { berthCli, type BerthCli } from './berth-cli';
 
@@ -100,4 +100,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     throw error;
   }
   return stack;
+}
+
+/** The agents leave their containers running when they stop (by design): tests remove the ones their hosts ran. */
+export async function removeContainersOf(docker: DockerEngineLease, hosts: readonly string[]): Promise<void> {
+  for (const host of hosts) {
+    const leftovers = await docker.docker.listContainers({ all: true, filters: { label: [`berth.host=${host}`] } });
+    await Promise.all(leftovers.map((c) => docker.docker.getContainer(c.Id).remove({ force: true })));
+  }
 }
