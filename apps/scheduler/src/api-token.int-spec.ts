@@ -1,32 +1,21 @@
-import { EVENTS_STREAM, SchedulerCommand } from '@berth/contracts';
+import { SchedulerCommand } from '@berth/contracts';
 import { SchedulerClient } from '@berth/scheduler-client';
-import { startNatsServer, type NatsServer } from '@berth/testing';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { loadSchedulerConfig } from './config';
-import { startScheduler, type RunningScheduler } from './scheduler';
-import { silentLogger } from './testing/in-memory-scheduler';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { SchedulerTestEnv } from './testing/scheduler-test-env';
 
-let nats: NatsServer;
-let scheduler: RunningScheduler;
+let env: SchedulerTestEnv;
 let nc: NatsConnection;
 
 beforeAll(async () => {
-  nats = await startNatsServer();
-  scheduler = await startScheduler(loadSchedulerConfig(['--nats', nats.url, '--http-port', '0'], {}), silentLogger);
-  nc = await connect({ servers: nats.url });
+  env = await SchedulerTestEnv.start({ actor: 'api-token-test' });
+  ({ nc } = env);
 });
 
 afterAll(async () => {
-  await nc?.drain();
-  await scheduler?.stop();
-  await nats?.stop();
+  await env?.stop();
 });
 
-async function eventCount(): Promise<number> {
-  const jsm = await jetstreamManager(nc);
-  return (await jsm.streams.info(EVENTS_STREAM)).state.messages;
-}
+const eventCount = (): Promise<number> => env.eventCount();
 
 describe('create-api-token / revoke-api-token', () => {
   it('records a token by its hash, refuses a second one for the subject, revokes it once', async () => {

@@ -1,31 +1,23 @@
-import { COMMAND_SUBJECT_PREFIX, EVENTS_STREAM, SchedulerCommand, isErrorCode } from '@berth/contracts';
+import { COMMAND_SUBJECT_PREFIX, SchedulerCommand, isErrorCode } from '@berth/contracts';
 import { SchedulerClient } from '@berth/scheduler-client';
-import { startNatsServer, type NatsServer } from '@berth/testing';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import fc from 'fast-check';
-import { loadSchedulerConfig } from './config';
-import { startScheduler, type RunningScheduler } from './scheduler';
-import { silentLogger } from './testing/in-memory-scheduler';
+import { SchedulerTestEnv } from './testing/scheduler-test-env';
 
 const REQUESTS = 1_000;
 const SEED = 20260101;
 const IN_FLIGHT = 50;
 
-let nats: NatsServer;
-let scheduler: RunningScheduler;
+let env: SchedulerTestEnv;
 let nc: NatsConnection;
 
 beforeAll(async () => {
-  nats = await startNatsServer();
-  scheduler = await startScheduler(loadSchedulerConfig(['--nats', nats.url, '--http-port', '0'], {}), silentLogger);
-  nc = await connect({ servers: nats.url });
+  env = await SchedulerTestEnv.start({ actor: 'fuzz-test' });
+  ({ nc } = env);
 });
 
 afterAll(async () => {
-  await nc?.drain();
-  await scheduler?.stop();
-  await nats?.stop();
+  await env?.stop();
 });
 
 interface FuzzRequest {
@@ -69,10 +61,7 @@ const fuzzRequest: fc.Arbitrary<FuzzRequest> = fc.oneof(
     })),
 );
 
-async function eventCount(): Promise<number> {
-  const jsm = await jetstreamManager(nc);
-  return (await jsm.streams.info(EVENTS_STREAM)).state.messages;
-}
+const eventCount = (): Promise<number> => env.eventCount();
 
 describe('fuzzed requests', () => {
   it(`answers ${REQUESTS} malformed requests with structured errors, writes nothing and keeps serving`, async () => {

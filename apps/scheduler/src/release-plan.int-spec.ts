@@ -1,17 +1,12 @@
 import { PipelineCommand, SchedulerCommand } from '@berth/contracts';
 import type { DeploymentGroupStatus, ReleaseDetail, ReleasePlanDetail } from '@berth/read-model';
-import { SchedulerClient } from '@berth/scheduler-client';
-import { FakeAgents, eventually, startNatsServer, type NatsServer } from '@berth/testing';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { loadSchedulerConfig } from './config';
-import { startScheduler, type RunningScheduler } from './scheduler';
-import { silentLogger } from './testing/in-memory-scheduler';
+import type { SchedulerClient } from '@berth/scheduler-client';
+import { type FakeAgents, eventually } from '@berth/testing';
+import { SchedulerTestEnv } from './testing/scheduler-test-env';
 
 jest.setTimeout(60_000);
 
-let nats: NatsServer;
-let scheduler: RunningScheduler | undefined;
-let nc: NatsConnection;
+let env: SchedulerTestEnv;
 let client: SchedulerClient;
 let agents: FakeAgents;
 
@@ -20,11 +15,8 @@ const DOWN = 'dc-host7';
 const SERVICES = ['alpha', 'beta', 'gamma'];
 
 beforeAll(async () => {
-  nats = await startNatsServer();
-  scheduler = await startScheduler(loadSchedulerConfig(['--nats', nats.url, '--http-port', '0', '--host-down-after', '1'], {}), silentLogger);
-  nc = await connect({ servers: nats.url });
-  client = new SchedulerClient(nc, { actor: 'release-plan-test' });
-  agents = new FakeAgents(nc);
+  env = await SchedulerTestEnv.start({ actor: 'release-plan-test', schedulerArgs: ['--host-down-after', '1'] });
+  ({ client, agents } = env);
   for (const host of HOSTS) await agents.register(host, { dc: 'one' });
   for (const service of SERVICES) {
     for (const version of ['1', '2']) await client.call(SchedulerCommand.CREATE_JOB, { job: { id: `${service}:${version}`, image: `local/${service}:${version}` } });
@@ -35,10 +27,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  agents?.stop();
-  await scheduler?.stop();
-  await nc?.drain();
-  await nats?.stop();
+  await env?.stop();
 });
 
 const waitUntil = (condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> => eventually(condition, { timeoutMs });

@@ -1,17 +1,14 @@
 import { PipelineCommand, SchedulerCommand, gateSubject, type CommandResponse } from '@berth/contracts';
-import { JetStreamEventStore } from '@berth/event-store';
+import type { JetStreamEventStore } from '@berth/event-store';
 import type { DeploymentGroupStatus, ReleaseDetail } from '@berth/read-model';
-import { SchedulerClient } from '@berth/scheduler-client';
-import { FakeAgents, eventually, startNatsServer, type NatsServer } from '@berth/testing';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { loadSchedulerConfig } from './config';
-import { startScheduler, type RunningScheduler } from './scheduler';
-import { silentLogger } from './testing/in-memory-scheduler';
+import type { SchedulerClient } from '@berth/scheduler-client';
+import { type FakeAgents, eventually } from '@berth/testing';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { SchedulerTestEnv } from './testing/scheduler-test-env';
 
 jest.setTimeout(30_000);
 
-let nats: NatsServer;
-let scheduler: RunningScheduler | undefined;
+let env: SchedulerTestEnv;
 let nc: NatsConnection;
 let store: JetStreamEventStore;
 let client: SchedulerClient;
@@ -19,25 +16,15 @@ let agents: FakeAgents;
 let v1: string;
 let v2: string;
 
-const startOne = () => startScheduler(loadSchedulerConfig(['--nats', nats.url, '--http-port', '0'], {}), silentLogger);
-
 beforeAll(async () => {
-  nats = await startNatsServer();
-  scheduler = await startOne();
-  nc = await connect({ servers: nats.url });
-  client = new SchedulerClient(nc, { actor: 'release-test' });
-  store = await JetStreamEventStore.connect({ nc });
-  agents = new FakeAgents(nc);
-  v1 = (await client.call<{ jobId: string }>(SchedulerCommand.CREATE_JOB, { job: { id: 'svc:1', image: 'local/busybox:1' } })).jobId;
-  v2 = (await client.call<{ jobId: string }>(SchedulerCommand.CREATE_JOB, { job: { id: 'svc:2', image: 'local/busybox:2' } })).jobId;
+  env = await SchedulerTestEnv.start({ actor: 'release-test' });
+  ({ nc, store, client, agents } = env);
+  v1 = await env.createJob({ id: 'svc:1', image: 'local/busybox:1' });
+  v2 = await env.createJob({ id: 'svc:2', image: 'local/busybox:2' });
 });
 
 afterAll(async () => {
-  agents?.stop();
-  await scheduler?.stop();
-  await store?.close();
-  await nc?.drain();
-  await nats?.stop();
+  await env?.stop();
 });
 
 const waitUntil = (condition: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> => eventually(condition, { timeoutMs });
@@ -110,8 +97,8 @@ describe('pipelines and releases through the NATS API', () => {
     await expectGroupOn('svc.main', v1);
 
     // a new leader carries on where the old one stood
-    await scheduler?.stop();
-    scheduler = await startOne();
+    await env.stopScheduler(env.scheduler);
+    await env.startScheduler();
     const advanced = await client.call<{ release: ReleaseDetail }>(PipelineCommand.ADVANCE_RELEASE, { release: releaseId });
     expect(advanced.release.stage).toBe(2);
     await waitForRelease(releaseId, (r) => r.status === 'complete');

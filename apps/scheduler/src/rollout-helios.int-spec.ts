@@ -1,12 +1,9 @@
 import { SchedulerCommand, type StoredEvent } from '@berth/contracts';
-import { JetStreamEventStore } from '@berth/event-store';
+import type { JetStreamEventStore } from '@berth/event-store';
 import type { DeploymentGroupStatus, RolloutDetail } from '@berth/read-model';
-import { SchedulerClient } from '@berth/scheduler-client';
-import { startNatsServer, type NatsServer, FakeAgents, eventually } from '@berth/testing';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { loadSchedulerConfig } from './config';
-import { startScheduler, type RunningScheduler } from './scheduler';
-import { silentLogger } from './testing/in-memory-scheduler';
+import type { SchedulerClient } from '@berth/scheduler-client';
+import { type FakeAgents, eventually } from '@berth/testing';
+import { SchedulerTestEnv } from './testing/scheduler-test-env';
 
 /*
  * Issue 6's integration rollouts and the Helios DeploymentGroupTest
@@ -18,9 +15,7 @@ import { silentLogger } from './testing/in-memory-scheduler';
 
 jest.setTimeout(20_000);
 
-let nats: NatsServer;
-let scheduler: RunningScheduler | undefined;
-let nc: NatsConnection;
+let env: SchedulerTestEnv;
 let store: JetStreamEventStore;
 let client: SchedulerClient;
 let agents: FakeAgents;
@@ -28,28 +23,19 @@ let v1: string;
 let v2: string;
 
 beforeAll(async () => {
-  nats = await startNatsServer();
-  scheduler = await startScheduler(loadSchedulerConfig(['--nats', nats.url, '--http-port', '0', '--host-down-after', '1'], {}), silentLogger);
-  nc = await connect({ servers: nats.url });
-  store = await JetStreamEventStore.connect({ nc });
-  client = new SchedulerClient(nc, { actor: 'rollout-helios-test' });
-  agents = new FakeAgents(nc);
-  v1 = await createJob({ id: 'svc:1', image: 'local/busybox:1' });
-  v2 = await createJob({ id: 'svc:2', image: 'local/busybox:2' });
+  env = await SchedulerTestEnv.start({ actor: 'rollout-helios-test', schedulerArgs: ['--host-down-after', '1'] });
+  ({ store, client, agents } = env);
+  v1 = await env.createJob({ id: 'svc:1', image: 'local/busybox:1' });
+  v2 = await env.createJob({ id: 'svc:2', image: 'local/busybox:2' });
 });
 
-// one hook: agents, scheduler, client, then the server
 afterAll(async () => {
-  agents?.stop();
-  await scheduler?.stop();
-  await store?.close();
-  await nc?.drain();
-  await nats?.stop();
+  await env?.stop();
 });
 
 const waitUntil = (condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> => eventually(condition, { timeoutMs });
 
-const createJob = async (job: object) => (await client.call<{ jobId: string }>(SchedulerCommand.CREATE_JOB, { job })).jobId;
+const createJob = (job: Record<string, unknown>) => env.createJob(job);
 const groupStatus = (name: string) => client.call<DeploymentGroupStatus>(SchedulerCommand.DEPLOYMENT_GROUP_STATUS, { name });
 const rollout = async (id: string) => (await client.call<{ rollout: RolloutDetail }>(SchedulerCommand.INSPECT_ROLLOUT, { id })).rollout;
 const waitForGroup = (name: string, status: string, timeoutMs?: number) => waitUntil(async () => (await groupStatus(name)).status === status, timeoutMs);

@@ -1,12 +1,9 @@
 import { SchedulerCommand } from '@berth/contracts';
-import { JetStreamEventStore } from '@berth/event-store';
+import type { JetStreamEventStore } from '@berth/event-store';
 import type { DeploymentGroupStatus, RolloutDetail } from '@berth/read-model';
-import { SchedulerClient } from '@berth/scheduler-client';
-import { eventually, FakeAgents, startNatsServer, type NatsServer } from '@berth/testing';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { loadSchedulerConfig } from './config';
-import { startScheduler, type RunningScheduler } from './scheduler';
-import { silentLogger } from './testing/in-memory-scheduler';
+import type { SchedulerClient } from '@berth/scheduler-client';
+import { eventually, type FakeAgents } from '@berth/testing';
+import { SchedulerTestEnv } from './testing/scheduler-test-env';
 
 /*
  * Prestaging over the real agent protocol: the scheduler sends PrepareImage
@@ -16,39 +13,22 @@ import { silentLogger } from './testing/in-memory-scheduler';
  * events, so a new leader carries on from it.
  */
 
-let nats: NatsServer;
-let nc: NatsConnection;
+let env: SchedulerTestEnv;
 let store: JetStreamEventStore;
 let client: SchedulerClient;
 let agents: FakeAgents;
-const schedulers: RunningScheduler[] = [];
 let v1: string;
 let v2: string;
 
-const startOne = async (): Promise<RunningScheduler> => {
-  const scheduler = await startScheduler(loadSchedulerConfig(['--nats', nats.url, '--http-port', '0', '--lease-ttl', '1'], {}), silentLogger);
-  schedulers.push(scheduler);
-  return scheduler;
-};
-
 beforeAll(async () => {
-  nats = await startNatsServer();
-  await startOne();
-  nc = await connect({ servers: nats.url });
-  store = await JetStreamEventStore.connect({ nc });
-  client = new SchedulerClient(nc, { actor: 'prestage-test' });
-  agents = new FakeAgents(nc);
-  v1 = (await client.call<{ jobId: string }>(SchedulerCommand.CREATE_JOB, { job: { id: 'pre:1', image: 'registry.local/pre:1' } })).jobId;
-  v2 = (await client.call<{ jobId: string }>(SchedulerCommand.CREATE_JOB, { job: { id: 'pre:2', image: 'registry.local/pre:2' } })).jobId;
+  env = await SchedulerTestEnv.start({ actor: 'prestage-test', schedulerArgs: ['--lease-ttl', '1'] });
+  ({ store, client, agents } = env);
+  v1 = await env.createJob({ id: 'pre:1', image: 'registry.local/pre:1' });
+  v2 = await env.createJob({ id: 'pre:2', image: 'registry.local/pre:2' });
 });
 
-// one hook: agents, schedulers, client, then the server
 afterAll(async () => {
-  agents?.stop();
-  for (const scheduler of schedulers) await scheduler.stop();
-  await store?.close();
-  await nc?.drain();
-  await nats?.stop();
+  await env?.stop();
 });
 
 const groupStatus = (name: string) => client.call<DeploymentGroupStatus>(SchedulerCommand.DEPLOYMENT_GROUP_STATUS, { name });
@@ -127,9 +107,9 @@ describe('prestage: PrepareImage to the agents, the switch at the quorum', () =>
     await eventually(async () => pulledHosts(await rolloutEvents(id)).length === 2);
     expect((await inspect(id)).status).toBe('PRESTAGING');
 
-    const standby = await startOne();
-    const [leader] = schedulers.splice(0, 1);
-    await leader?.stop();
+    const leader = env.scheduler;
+    const standby = await env.startScheduler();
+    await env.stopScheduler(leader);
     await eventually(() => standby.role() === 'leader', { timeoutMs: 10_000 });
     const asked = new Map(agents.prepareRequests);
     agents.setImageOutcome('pc-host3', 'PULLED');

@@ -1,44 +1,27 @@
-import { EVENTS_STREAM, SchedulerCommand } from '@berth/contracts';
-import { JetStreamEventStore } from '@berth/event-store';
+import { SchedulerCommand } from '@berth/contracts';
+import type { JetStreamEventStore } from '@berth/event-store';
 import type { DeploymentGroupStatus, RolloutDetail, RolloutSummary } from '@berth/read-model';
-import { SchedulerClient } from '@berth/scheduler-client';
-import { startNatsServer, type NatsServer, FakeAgents, eventually } from '@berth/testing';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { SchedulerClient } from '@berth/scheduler-client';
+import { type FakeAgents, eventually } from '@berth/testing';
 import { randomUUID } from 'node:crypto';
-import { loadSchedulerConfig } from './config';
-import { startScheduler, type RunningScheduler } from './scheduler';
-import { silentLogger } from './testing/in-memory-scheduler';
+import { SchedulerTestEnv } from './testing/scheduler-test-env';
 
-let nats: NatsServer;
-let scheduler: RunningScheduler | undefined;
-let nc: NatsConnection;
+let env: SchedulerTestEnv;
 let store: JetStreamEventStore;
 let client: SchedulerClient;
 let agents: FakeAgents;
 let v1: string;
 let v2: string;
 
-const startOne = () => startScheduler(loadSchedulerConfig(['--nats', nats.url, '--http-port', '0'], {}), silentLogger);
-
 beforeAll(async () => {
-  nats = await startNatsServer();
-  scheduler = await startOne();
-  nc = await connect({ servers: nats.url });
-  store = await JetStreamEventStore.connect({ nc });
-  client = new SchedulerClient(nc, { actor: 'rollout-test' });
-  agents = new FakeAgents(nc);
-  v1 = (await client.call<{ jobId: string }>(SchedulerCommand.CREATE_JOB, { job: { id: 'svc:1', image: 'local/busybox:1' } })).jobId;
-  v2 = (await client.call<{ jobId: string }>(SchedulerCommand.CREATE_JOB, { job: { id: 'svc:2', image: 'local/busybox:2' } })).jobId;
+  env = await SchedulerTestEnv.start({ actor: 'rollout-test' });
+  ({ store, client, agents } = env);
+  v1 = await env.createJob({ id: 'svc:1', image: 'local/busybox:1' });
+  v2 = await env.createJob({ id: 'svc:2', image: 'local/busybox:2' });
 });
 
-// one hook: agents, scheduler, client, then the server
 afterAll(async () => {
-  agents?.stop();
-  await scheduler?.stop();
-  await store?.close();
-  await nc?.drain();
-  await nats?.stop();
+  await env?.stop();
 });
 
 const waitUntil = (condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> => eventually(condition, { timeoutMs });
@@ -67,9 +50,7 @@ async function jobsOn(host: string): Promise<string[]> {
   return status.deployments.map((d) => d.jobId).sort();
 }
 
-async function eventCount(): Promise<number> {
-  return (await (await jetstreamManager(nc)).streams.info(EVENTS_STREAM)).state.messages;
-}
+const eventCount = (): Promise<number> => env.eventCount();
 
 describe('rolling updates through the NATS API', () => {
   const web = ['web-host10', 'web-host2', 'web-host1', 'web-host11', 'web-host3'];
@@ -207,8 +188,8 @@ describe('rolling updates through the NATS API', () => {
     await fleet('re', hosts);
     const id = await rollingUpdate('re', v1, { minHealthyTime: 1 });
     await waitUntil(async () => (await rollout(id)).hosts[0]?.targetRunning === true);
-    await scheduler?.stop();
-    scheduler = await startOne();
+    await env.stopScheduler(env.scheduler);
+    await env.startScheduler();
     await waitForGroup('re', 'DONE');
     await expectAllOn('re', v1, hosts);
     for (const host of hosts) {
