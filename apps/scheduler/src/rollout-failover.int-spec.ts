@@ -2,8 +2,9 @@ import { SchedulerCommand } from '@berth/contracts';
 import { JetStreamEventStore } from '@berth/event-store';
 import type { DeploymentGroupStatus, RolloutDetail } from '@berth/read-model';
 import { SchedulerClient } from '@berth/scheduler-client';
-import { startNatsServer, startService, type NatsServer, type ServiceProcess, FakeAgents, eventually } from '@berth/testing';
+import { startNatsServer, type NatsServer, type ServiceProcess, FakeAgents, eventually } from '@berth/testing';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { startLeaderAndStandby } from './testing/scheduler-processes';
 
 /*
  * kill -9 of the leader scheduler mid-rollout, with a standby running: the
@@ -13,19 +14,12 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
  */
 
 const LEASE_TTL_S = 1.5;
-const MAIN = 'apps/scheduler/src/main.ts';
 
 let nats: NatsServer;
 let nc: NatsConnection;
 let agents: FakeAgents | undefined;
 let store: JetStreamEventStore | undefined;
 const schedulers: ServiceProcess[] = [];
-
-function startSchedulerProcess(name: string): ServiceProcess {
-  const p = startService(name, MAIN, ['--nats', nats.url, '--http-port', '0', '--lease-ttl', String(LEASE_TTL_S)], { LOG_LEVEL: 'info' });
-  schedulers.push(p);
-  return p;
-}
 
 beforeAll(async () => {
   nats = await startNatsServer();
@@ -45,10 +39,8 @@ const waitUntil = (condition: () => Promise<boolean>, timeoutMs: number): Promis
 
 describe('rollout across a leader failover', () => {
   it('the standby finishes a rollout after kill -9 of the leader, deploying no host twice', async () => {
-    const a = startSchedulerProcess('scheduler-a');
-    await a.waitForOutput(/serving as leader/, 20_000);
-    const b = startSchedulerProcess('scheduler-b');
-    await b.waitForOutput(/standing by/, 20_000);
+    const { leader: a, standby: b } = await startLeaderAndStandby(nats.url, LEASE_TTL_S);
+    schedulers.push(a, b);
     const client = new SchedulerClient(nc, { actor: 'rollout-failover-test', timeoutMs: 2_000 });
     // status reports the killed leader took but never acknowledged come back only after the
     // consumer's ack_wait (30 s); agents' periodic full reports cover them sooner, as real agents' do

@@ -1,22 +1,16 @@
 import { EVENTS_STREAM, SchedulerCommand } from '@berth/contracts';
 import { JetStreamEventStore } from '@berth/event-store';
 import { SchedulerClient } from '@berth/scheduler-client';
-import { startNatsServer, startService, type NatsServer, type ServiceProcess } from '@berth/testing';
+import { startNatsServer, type NatsServer, type ServiceProcess } from '@berth/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { startLeaderAndStandby } from './testing/scheduler-processes';
 
 const LEASE_TTL_S = 1.5;
-const MAIN = 'apps/scheduler/src/main.ts';
 
 let nats: NatsServer;
 let nc: NatsConnection;
 const schedulers: ServiceProcess[] = [];
-
-function startSchedulerProcess(name: string): ServiceProcess {
-  const p = startService(name, MAIN, ['--nats', nats.url, '--http-port', '0', '--lease-ttl', String(LEASE_TTL_S)], { LOG_LEVEL: 'info' });
-  schedulers.push(p);
-  return p;
-}
 
 beforeAll(async () => {
   nats = await startNatsServer();
@@ -35,10 +29,8 @@ const createJob = (client: SchedulerClient, name: string, timeoutMs?: number) =>
 
 describe('leader failover between two scheduler processes', () => {
   it('the standby serves within the lease TTL after kill -9 of the leader; no event is lost or duplicated', async () => {
-    const a = startSchedulerProcess('scheduler-a');
-    await a.waitForOutput(/serving as leader/);
-    const b = startSchedulerProcess('scheduler-b');
-    await b.waitForOutput(/standing by/);
+    const { leader: a, standby: b } = await startLeaderAndStandby(nats.url, LEASE_TTL_S);
+    schedulers.push(a, b);
     const client = new SchedulerClient(nc, { actor: 'failover-test' });
 
     const before = Array.from({ length: 20 }, (_, i) => `before-${i}`);
