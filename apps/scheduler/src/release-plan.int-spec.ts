@@ -1,5 +1,5 @@
 import { PipelineCommand, SchedulerCommand } from '@berth/contracts';
-import type { DeploymentGroupStatus, ReleaseDetail, ReleasePlanDetail } from '@berth/read-model';
+import type { ReleaseDetail, ReleasePlanDetail } from '@berth/read-model';
 import type { SchedulerClient } from '@berth/scheduler-client';
 import { type FakeAgents, eventually } from '@berth/testing';
 import { SchedulerTestEnv } from './testing/scheduler-test-env';
@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 const waitUntil = (condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> => eventually(condition, { timeoutMs });
-const groupStatus = (name: string) => client.call<DeploymentGroupStatus>(SchedulerCommand.DEPLOYMENT_GROUP_STATUS, { name });
+const groupStatus = (name: string) => env.groupStatus(name);
 const planStatus = async (id: string) => (await client.call<{ plan: ReleasePlanDetail }>(PipelineCommand.INSPECT_RELEASE_PLAN, { id })).plan;
 const release = async (id: string) => (await client.call<{ release: ReleaseDetail }>(PipelineCommand.INSPECT_RELEASE, { id })).release;
 const isUp = async (host: string) => (await client.call<{ status: string }>(SchedulerCommand.HOST_STATUS, { host })).status === 'UP';

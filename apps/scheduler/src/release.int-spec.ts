@@ -1,6 +1,6 @@
 import { PipelineCommand, SchedulerCommand, gateSubject, type CommandResponse } from '@berth/contracts';
 import type { JetStreamEventStore } from '@berth/event-store';
-import type { DeploymentGroupStatus, ReleaseDetail } from '@berth/read-model';
+import type { ReleaseDetail } from '@berth/read-model';
 import type { SchedulerClient } from '@berth/scheduler-client';
 import { type FakeAgents, eventually } from '@berth/testing';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -28,15 +28,14 @@ afterAll(async () => {
 });
 
 const waitUntil = (condition: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> => eventually(condition, { timeoutMs });
-const groupStatus = (name: string) => client.call<DeploymentGroupStatus>(SchedulerCommand.DEPLOYMENT_GROUP_STATUS, { name });
+const groupStatus = (name: string) => env.groupStatus(name);
 const release = async (id: string) => (await client.call<{ release: ReleaseDetail }>(PipelineCommand.INSPECT_RELEASE, { id })).release;
 const waitForRelease = (id: string, check: (r: ReleaseDetail) => boolean) => waitUntil(async () => check(await release(id)));
 const step = (r: ReleaseDetail, name: string) => r.steps.find((s) => s.name === name);
 
 /** Hosts labelled role=<group>, the group, and every host on `jobId`. */
 async function groupOn(group: string, hosts: readonly string[], jobId: string): Promise<void> {
-  for (const host of hosts) await agents.register(host, { role: group });
-  await client.call(SchedulerCommand.CREATE_DEPLOYMENT_GROUP, { name: group, selectors: [`role=${group}`] });
+  await env.fleet(group, hosts);
   await client.call(SchedulerCommand.ROLLING_UPDATE, { group, job: jobId, options: { parallelism: hosts.length } });
   await waitUntil(async () => (await groupStatus(group)).status === 'DONE');
 }

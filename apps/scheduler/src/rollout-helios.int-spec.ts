@@ -1,6 +1,6 @@
 import { SchedulerCommand, type StoredEvent } from '@berth/contracts';
 import type { JetStreamEventStore } from '@berth/event-store';
-import type { DeploymentGroupStatus, RolloutDetail } from '@berth/read-model';
+import type { RolloutDetail } from '@berth/read-model';
 import type { SchedulerClient } from '@berth/scheduler-client';
 import { type FakeAgents, eventually } from '@berth/testing';
 import { SchedulerTestEnv } from './testing/scheduler-test-env';
@@ -36,20 +36,14 @@ afterAll(async () => {
 const waitUntil = (condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> => eventually(condition, { timeoutMs });
 
 const createJob = (job: Record<string, unknown>) => env.createJob(job);
-const groupStatus = (name: string) => client.call<DeploymentGroupStatus>(SchedulerCommand.DEPLOYMENT_GROUP_STATUS, { name });
+const groupStatus = (name: string) => env.groupStatus(name);
 const rollout = async (id: string) => (await client.call<{ rollout: RolloutDetail }>(SchedulerCommand.INSPECT_ROLLOUT, { id })).rollout;
 const waitForGroup = (name: string, status: string, timeoutMs?: number) => waitUntil(async () => (await groupStatus(name)).status === status, timeoutMs);
 const rolloutEvents = (id: string) => store.read('rollout', id);
 const deploymentEvents = (host: string) => store.read('deployment', host);
 
-async function fleet(role: string, hosts: readonly string[]): Promise<void> {
-  for (const host of hosts) await agents.register(host, { role });
-  await client.call(SchedulerCommand.CREATE_DEPLOYMENT_GROUP, { name: role, selectors: [`role=${role}`] });
-}
-
-async function rollingUpdate(group: string, job: string, options: object = {}): Promise<string> {
-  return (await client.call<{ rolloutId: string }>(SchedulerCommand.ROLLING_UPDATE, { group, job, options })).rolloutId;
-}
+const fleet = (group: string, hosts: readonly string[]) => env.fleet(group, hosts);
+const rollingUpdate = (group: string, job: string, options: object = {}) => env.rollingUpdate(group, job, options);
 
 async function expectAllOn(group: string, jobId: string, hosts: readonly string[]): Promise<void> {
   const status = await groupStatus(group);

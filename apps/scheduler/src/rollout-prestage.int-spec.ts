@@ -1,6 +1,6 @@
 import { SchedulerCommand } from '@berth/contracts';
 import type { JetStreamEventStore } from '@berth/event-store';
-import type { DeploymentGroupStatus, RolloutDetail } from '@berth/read-model';
+import type { RolloutDetail } from '@berth/read-model';
 import type { SchedulerClient } from '@berth/scheduler-client';
 import { eventually, type FakeAgents } from '@berth/testing';
 import { SchedulerTestEnv } from './testing/scheduler-test-env';
@@ -31,20 +31,19 @@ afterAll(async () => {
   await env?.stop();
 });
 
-const groupStatus = (name: string) => client.call<DeploymentGroupStatus>(SchedulerCommand.DEPLOYMENT_GROUP_STATUS, { name });
+const groupStatus = (name: string) => env.groupStatus(name);
 const inspect = async (id: string) => (await client.call<{ rollout: RolloutDetail }>(SchedulerCommand.INSPECT_ROLLOUT, { id })).rollout;
 const jobsOn = async (host: string) => (await client.call<{ deployments: { jobId: string }[] }>(SchedulerCommand.HOST_STATUS, { host })).deployments.map((d) => d.jobId);
 
 /** A group of `hosts` running v1 everywhere. */
 async function groupOnV1(group: string, hosts: readonly string[]): Promise<void> {
-  for (const host of hosts) await agents.register(host, { role: group });
-  await client.call(SchedulerCommand.CREATE_DEPLOYMENT_GROUP, { name: group, selectors: [`role=${group}`] });
+  await env.fleet(group, hosts);
   await client.call(SchedulerCommand.ROLLING_UPDATE, { group, job: v1, options: { parallelism: hosts.length } });
   await eventually(async () => (await groupStatus(group)).status === 'DONE');
 }
 
 async function rollingUpdate(group: string, options: object): Promise<string> {
-  return (await client.call<{ rolloutId: string }>(SchedulerCommand.ROLLING_UPDATE, { group, job: v2, options })).rolloutId;
+  return env.rollingUpdate(group, v2, options);
 }
 
 /** The rollout's events: which hosts were observed with the image, and what came after. */

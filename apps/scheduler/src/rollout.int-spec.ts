@@ -1,6 +1,6 @@
 import { SchedulerCommand } from '@berth/contracts';
 import type { JetStreamEventStore } from '@berth/event-store';
-import type { DeploymentGroupStatus, RolloutDetail, RolloutSummary } from '@berth/read-model';
+import type { RolloutDetail, RolloutSummary } from '@berth/read-model';
 import type { SchedulerClient } from '@berth/scheduler-client';
 import { type FakeAgents, eventually } from '@berth/testing';
 import { randomUUID } from 'node:crypto';
@@ -26,18 +26,12 @@ afterAll(async () => {
 
 const waitUntil = (condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> => eventually(condition, { timeoutMs });
 
-const groupStatus = (name: string) => client.call<DeploymentGroupStatus>(SchedulerCommand.DEPLOYMENT_GROUP_STATUS, { name });
+const groupStatus = (name: string) => env.groupStatus(name);
 const rollout = async (id: string) => (await client.call<{ rollout: RolloutDetail }>(SchedulerCommand.INSPECT_ROLLOUT, { id })).rollout;
 const waitForGroup = (name: string, status: string, timeoutMs?: number) => waitUntil(async () => (await groupStatus(name)).status === status, timeoutMs);
 
-async function fleet(role: string, hosts: readonly string[]): Promise<void> {
-  for (const host of hosts) await agents.register(host, { role });
-  await client.call(SchedulerCommand.CREATE_DEPLOYMENT_GROUP, { name: role, selectors: [`role=${role}`] });
-}
-
-async function rollingUpdate(group: string, job: string, options: object = {}): Promise<string> {
-  return (await client.call<{ rolloutId: string }>(SchedulerCommand.ROLLING_UPDATE, { group, job, options })).rolloutId;
-}
+const fleet = (group: string, hosts: readonly string[]) => env.fleet(group, hosts);
+const rollingUpdate = (group: string, job: string, options: object = {}) => env.rollingUpdate(group, job, options);
 
 /** The group's job on every host, RUNNING. */
 async function expectAllOn(group: string, jobId: string, hosts: readonly string[]): Promise<void> {

@@ -1,5 +1,6 @@
 import { EVENTS_STREAM, SchedulerCommand } from '@berth/contracts';
 import { JetStreamEventStore } from '@berth/event-store';
+import type { DeploymentGroupStatus } from '@berth/read-model';
 import { SchedulerClient } from '@berth/scheduler-client';
 import { FakeAgents, startNatsServer, type NatsServer } from '@berth/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -64,6 +65,21 @@ export class SchedulerTestEnv {
   /** CREATE_JOB; the job's full id */
   async createJob(job: Record<string, unknown>): Promise<string> {
     return (await this.client.call<{ jobId: string }>(SchedulerCommand.CREATE_JOB, { job })).jobId;
+  }
+
+  /** Hosts labelled role=<group> (registered by FakeAgents) and a deployment group selecting them. */
+  async fleet(group: string, hosts: readonly string[]): Promise<void> {
+    for (const host of hosts) await this.agents.register(host, { role: group });
+    await this.client.call(SchedulerCommand.CREATE_DEPLOYMENT_GROUP, { name: group, selectors: [`role=${group}`] });
+  }
+
+  /** ROLLING_UPDATE; the rollout's id */
+  async rollingUpdate(group: string, job: string, options: object = {}): Promise<string> {
+    return (await this.client.call<{ rolloutId: string }>(SchedulerCommand.ROLLING_UPDATE, { group, job, options })).rolloutId;
+  }
+
+  groupStatus(name: string): Promise<DeploymentGroupStatus> {
+    return this.client.call<DeploymentGroupStatus>(SchedulerCommand.DEPLOYMENT_GROUP_STATUS, { name });
   }
 
   /** messages in BERTH_EVENTS: what a refused command must leave unchanged */
