@@ -183,14 +183,7 @@ export class RolloutManager {
     if (group?.rolloutId === rollout.rolloutId) return this.settleOwnRollout(group, rollout);
     const current = group?.rolloutId === undefined ? undefined : this.view.rollout(group.rolloutId);
     if (group !== undefined && (current === undefined || current.startedAt < rollout.startedAt)) {
-      const { rolloutId, jobId, reason } = rollout;
-      await this.executor.execute(
-        Aggregate.DEPLOYMENT_GROUP,
-        group.name,
-        deploymentGroupDecider,
-        (_, time) => ({ type: 'StartGroupRollout' as const, name: group.name, rolloutId, jobId, reason, time }),
-        this.origin(rolloutId),
-      );
+      await this.recordOnGroup(group, rollout);
       return false;
     }
     const error = group === undefined ? `Deployment group ${rollout.group} removed` : `Superseded by rollout ${group.rolloutId ?? ''}`;
@@ -209,6 +202,12 @@ export class RolloutManager {
       await stopRollout(this.executor, rollout.rolloutId, STOPPED_BY_USER, this.origin(rollout.rolloutId));
       return true;
     }
+    await this.recordOnGroup(group, rollout);
+    return false;
+  }
+
+  /** StartGroupRollout: the group follows this rollout (again). */
+  private async recordOnGroup(group: DeploymentGroup, rollout: Rollout): Promise<void> {
     const { rolloutId, jobId, reason } = rollout;
     await this.executor.execute(
       Aggregate.DEPLOYMENT_GROUP,
@@ -217,7 +216,6 @@ export class RolloutManager {
       (_, time) => ({ type: 'StartGroupRollout' as const, name: group.name, rolloutId, jobId, reason, time }),
       this.origin(rolloutId),
     );
-    return false;
   }
 
   /** One ObserveHosts with every changed host of the rollout (images: only the agents' answers tell, see ImageStaging). */
