@@ -20,6 +20,7 @@
  * The scheduler and the gateway run as their own processes (as npm start
  * runs them); the fake agents, the clients and the counters run here.
  */
+import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,16 +29,18 @@ import { SchedulerCommand } from '@berth/contracts';
 import { SchedulerClient } from '@berth/scheduler-client';
 import { FakeAgents, startNatsServer, startService } from '@berth/testing';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
 import { startSchedulerProcess, waitForScheduler } from '../lib/scheduler-process';
 import { printTable, printTargets } from '../lib/table';
+import { monotonicMs, type ParentMessage, type SubscriberMessage } from './subscribers';
 
 const SUBSCRIBERS = Number(process.env['BENCH_SUBSCRIBERS'] ?? 1000);
+const SUBSCRIBER_PROCESSES = Number(process.env['BENCH_SUBSCRIBER_PROCESSES'] ?? 4);
 const JOBS = Number(process.env['BENCH_JOBS'] ?? 10_000);
 const HOSTS = Array.from({ length: 10 }, (_, i) => `gw-bench-${i + 1}`);
 const TOKEN = 'bench-admin-token-0123456789';
 const QUERY_SECONDS = 5;
+/** node flags for the gateway process, e.g. BENCH_GATEWAY_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' */
+const GATEWAY_NODE_ARGS = (process.env['BENCH_GATEWAY_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
 
 function rssMb(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:')) ?? 'VmRSS: 0 kB';
@@ -68,38 +71,52 @@ async function throughput(seconds: number, concurrency: number, op: () => Promis
   return done / seconds;
 }
 
-interface Update {
-  readonly event: string | null;
-  readonly status: string;
+/** CPU time (user + system) a process has used so far, from /proc (clock ticks of 10 ms). */
+function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-/** One subscriber: the local receive time of every update. */
-function subscribe(url: string, rolloutId: string): { client: Client; updates: { update: Update; at: number }[]; first: Promise<void> } {
-  const client = createClient({ url: `${url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${TOKEN}` } });
-  const updates: { update: Update; at: number }[] = [];
-  const first = new Promise<void>((resolve, reject) => {
-    client.subscribe<{ rolloutProgress: { event: string | null; rollout: { status: string } } }>(
-      { query: 'subscription($id: String!) { rolloutProgress(rolloutId: $id) { event rollout { status } } }', variables: { id: rolloutId } },
-      {
-        next: (msg) => {
-          const p = msg.data?.rolloutProgress;
-          if (p) updates.push({ update: { event: p.event, status: p.rollout.status }, at: performance.now() });
-          resolve();
-        },
-        error: reject,
-        complete: () => undefined,
-      },
-    );
-  });
-  return { client, updates, first };
+/** One process of BENCH_SUBSCRIBER_PROCESSES holding a share of the subscribers (bench/gateway/subscribers.ts). */
+interface Subscribers {
+  readonly ready: Promise<void>;
+  readonly done: Promise<void>;
+  report(): Promise<Extract<SubscriberMessage, { type: 'report' }>>;
+  stop(): Promise<void>;
 }
 
-async function waitUntil(what: string, condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+function forkSubscribers(url: string, rolloutId: string, count: number): Subscribers {
+  const child = fork(join(__dirname, 'subscribers.ts'), [url, TOKEN, rolloutId, String(count)], { execArgv: ['-r', join(__dirname, '../../tools/register.cjs')] });
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`subscriber process ${child.pid} exited with ${code}`))));
+  exited.catch(() => undefined);
+  const message = <K extends SubscriberMessage['type']>(type: K) =>
+    Promise.race([exited, new Promise<Extract<SubscriberMessage, { type: K }>>((resolve) => {
+      const on = (m: SubscriberMessage) => {
+        if (m.type !== type) return;
+        child.off('message', on);
+        resolve(m as Extract<SubscriberMessage, { type: K }>);
+      };
+      child.on('message', on);
+    })]);
+  const ready = message('ready').then(() => undefined);
+  const done = message('done').then(() => undefined);
+  done.catch(() => undefined);
+  return {
+    ready,
+    done,
+    report: () => {
+      const answer = message('report');
+      child.send({ type: 'report' } satisfies ParentMessage);
+      return answer;
+    },
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const gone = new Promise((resolve) => child.once('exit', resolve));
+      child.send({ type: 'stop' } satisfies ParentMessage);
+      await gone;
+    },
+  };
 }
 
 async function main(): Promise<void> {
@@ -108,10 +125,10 @@ async function main(): Promise<void> {
   writeFileSync(tokens, JSON.stringify([{ subject: 'bench', role: 'admin', token: TOKEN }]));
   const nats = await startNatsServer();
   const scheduler = startSchedulerProcess(nats, [], 'warn');
-  const gateway = startService('gateway', 'apps/gateway/src/main.ts', ['--nats', nats.url, '--port', '0', '--tokens-file', tokens]);
+  const gateway = startService('gateway', 'apps/gateway/src/main.ts', ['--nats', nats.url, '--port', '0', '--tokens-file', tokens], {}, GATEWAY_NODE_ARGS);
   const nc: NatsConnection = await connect({ servers: nats.url });
   const agents = new FakeAgents(nc);
-  const clients: Client[] = [];
+  const subscriberProcesses: Subscribers[] = [];
   try {
     const schedulerClient = new SchedulerClient(nc, { actor: 'bench', timeoutMs: 30_000 });
     await waitForScheduler(schedulerClient, scheduler);
@@ -126,43 +143,52 @@ async function main(): Promise<void> {
     const rolloutId = started.rollingUpdate.rolloutId;
     await gql(url, `mutation { pause(rollout: "${rolloutId}") { sequence } }`);
 
-    const subs: ReturnType<typeof subscribe>[] = [];
-    for (let i = 0; i < SUBSCRIBERS; i += 50) {
-      const batch = Array.from({ length: Math.min(50, SUBSCRIBERS - i) }, () => subscribe(url, rolloutId));
-      subs.push(...batch);
-      clients.push(...batch.map((s) => s.client));
-      await Promise.all(batch.map((s) => s.first));
-    }
+    const shares = Array.from({ length: SUBSCRIBER_PROCESSES }, (_, i) => Math.floor(SUBSCRIBERS / SUBSCRIBER_PROCESSES) + (i < SUBSCRIBERS % SUBSCRIBER_PROCESSES ? 1 : 0)).filter((n) => n > 0);
+    for (const count of shares) subscriberProcesses.push(forkSubscribers(url, rolloutId, count));
+    await Promise.all(subscriberProcesses.map((p) => p.ready));
     const rssSubscribed = rssMb(gateway.pid);
 
     const appended = new Map<string, number[]>();
     const core = nc.subscribe('berth.evt.rollout.>', {
       callback: (_err, msg) => {
         // one message per append, holding all its events
-        const at = performance.now();
+        const at = monotonicMs();
         for (const { type } of (msg.json() as { events: { type: string }[] }).events) appended.set(type, [...(appended.get(type) ?? []), at]);
       },
     });
-    for (const s of subs) s.updates.length = 0;
+    const cpuBefore = { gateway: cpuMsOf(gateway.pid), scheduler: cpuMsOf(scheduler.pid), nats: cpuMsOf(nats.pid), bench: process.cpuUsage() };
     await gql(url, `mutation { resume(rollout: "${rolloutId}") { sequence } }`);
-    await waitUntil('every subscriber saw the rollout finish', () => subs.every((s) => s.updates.some((u) => u.update.status === 'SUCCEEDED')), 120_000);
+    await Promise.race([Promise.all(subscriberProcesses.map((p) => p.done)), new Promise((_, reject) => setTimeout(() => reject(new Error('every subscriber saw the rollout finish: not within 120 s')), 120_000).unref())]);
     core.unsubscribe();
+    const benchCpu = process.cpuUsage(cpuBefore.bench);
+    const reports = await Promise.all(subscriberProcesses.map((p) => p.report()));
+    const cpu = {
+      gateway: cpuMsOf(gateway.pid) - cpuBefore.gateway,
+      scheduler: cpuMsOf(scheduler.pid) - cpuBefore.scheduler,
+      nats: cpuMsOf(nats.pid) - cpuBefore.nats,
+      bench: (benchCpu.user + benchCpu.system) / 1000,
+      subscribers: reports.reduce((ms, r) => ms + r.cpuMs, 0),
+    };
 
     const latencies: number[] = [];
-    for (const s of subs) {
+    let firstAppend = Number.POSITIVE_INFINITY;
+    let lastDelivery = 0;
+    for (const ts of appended.values()) firstAppend = Math.min(firstAppend, ...ts);
+    for (const [p, report] of reports.entries()) {
       const seen = new Map<string, number>();
-      for (const { update, at } of s.updates) {
-        if (update.event === null) continue;
-        const k = seen.get(update.event) ?? 0;
-        seen.set(update.event, k + 1);
-        const t = appended.get(update.event)?.[k];
+      for (const [client, event, at] of report.deliveries) {
+        const key = `${p}/${client}/${event}`;
+        const k = seen.get(key) ?? 0;
+        seen.set(key, k + 1);
+        const t = appended.get(event)?.[k];
         if (t !== undefined) latencies.push(at - t);
+        lastDelivery = Math.max(lastDelivery, at);
       }
     }
     latencies.sort((a, b) => a - b);
     const events = [...appended.values()].reduce((n, ts) => n + ts.length, 0);
-    await Promise.all(clients.map((c) => c.dispose()));
-    clients.length = 0;
+    await Promise.all(subscriberProcesses.map((p) => p.stop()));
+    subscriberProcesses.length = 0;
     const rssAfterFanOut = rssMb(gateway.pid);
 
     // --- 2. jobs query throughput with JOBS jobs
@@ -194,11 +220,13 @@ async function main(): Promise<void> {
     printTable(
       ['measure', 'value', 'note'],
       [
-        ['rolloutProgress subscribers', String(subs.length), `rollout events after resume: ${events}`],
-        ['deliveries measured', String(latencies.length), 'append → delivery, every client'],
+        ['rolloutProgress subscribers', String(SUBSCRIBERS), `${shares.length} client processes; rollout events after resume: ${events}`],
+        ['deliveries measured', String(latencies.length), `append → delivery, every client; ${fmt(lastDelivery - firstAppend)} ms first append → last delivery`],
         ['latency p50 (ms)', fmt(p50), ''],
         ['latency p99 (ms)', fmt(p99), 'target < 100'],
         ['latency max (ms)', fmt(latencies[latencies.length - 1] ?? NaN), ''],
+        ['CPU during fan-out (ms)', `gateway ${cpu.gateway}`, `scheduler ${cpu.scheduler}, nats-server ${cpu.nats}, clients ${fmt(cpu.subscribers)}, bench ${fmt(cpu.bench)}`],
+        ['gateway CPU per delivery (µs)', fmt((1000 * cpu.gateway) / Math.max(1, latencies.length)), 'one update to one subscriber'],
         ['gateway RSS idle (MB)', String(rssIdle), ''],
         ['gateway RSS with subscribers (MB)', String(rssSubscribed), `${SUBSCRIBERS} graphql-ws connections`],
         ['gateway RSS after fan-out (MB)', String(rssAfterFanOut), 'clients closed'],
@@ -209,9 +237,9 @@ async function main(): Promise<void> {
         ['jobs page vs trivial query', `${fmt((100 * jobsQps) / trivialQps)} %`, ''],
       ],
     );
-    printTargets([{ label: `rolloutProgress p99 over ${subs.length} subscribers`, target: `p99 < 100 ms (was ${fmt(p99)} ms)`, met: p99 < 100 }]);
+    printTargets([{ label: `rolloutProgress p99 over ${SUBSCRIBERS} subscribers`, target: `p99 < 100 ms (was ${fmt(p99)} ms)`, met: p99 < 100 }]);
   } finally {
-    await Promise.all(clients.map((c) => c.dispose()));
+    await Promise.all(subscriberProcesses.map((p) => p.stop()));
     agents.stop();
     await gateway.stop();
     await scheduler.stop();

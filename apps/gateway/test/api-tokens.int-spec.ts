@@ -114,17 +114,21 @@ describe('API tokens created by an admin', () => {
     }
   }, 30_000);
 
-  it('graphql-ws: an open connection whose token is revoked is closed (4401) at its next operation', async () => {
+  it('graphql-ws: a connection whose token is revoked is closed (4401) at once, open subscriptions and all, and refused on reconnecting', async () => {
     const created = await stack.gql<{ createApiToken: { token: string } }>(CREATE, { subject: 'ws-bot', role: 'read' });
     const client = stack.wsClient({ raw: `Bearer ${created.data?.createApiToken.token ?? ''}` });
-    // an open subscription keeps the connection (a lazy client would otherwise reconnect, and be refused at connect)
-    const keepOpen = collect(client, 'subscription { hostStatus(name: "ws-host") { __typename } }');
-    await keepOpen.next(1);
+    let started: () => void = () => undefined;
+    const live = new Promise<void>((resolve) => (started = resolve));
+    const ended = new Promise<unknown>((resolve) =>
+      client.subscribe({ query: 'subscription { hostStatus(name: "ws-host") { __typename } }' }, { next: () => started(), error: resolve, complete: () => resolve('complete') }),
+    );
+    await live;
     const first = collect<{ whoAmI: { subject: string } }>(client, '{ whoAmI { subject } }');
     expect(await first.next(1)).toEqual([{ whoAmI: { subject: 'ws-bot' } }]);
     expect((await stack.rest('DELETE', '/api/v1/tokens/ws-bot')).status).toBe(200);
+    // the subscription ends without the client doing anything
+    expect(await ended).toMatchObject({ code: WS_UNAUTHENTICATED, reason: expect.stringMatching(/^UNAUTHENTICATED/) });
     const refused = await new Promise<unknown>((resolve) => client.subscribe({ query: '{ whoAmI { subject } }' }, { next: resolve, error: resolve, complete: () => resolve('complete') }));
     expect(refused).toMatchObject({ code: WS_UNAUTHENTICATED, reason: expect.stringMatching(/^UNAUTHENTICATED/) });
-    keepOpen.unsubscribe();
   }, 30_000);
 });

@@ -11,9 +11,15 @@ import type { AddressInfo } from 'node:net';
 import { Counter, Gauge } from 'prom-client';
 import { ApiTokens, type Authenticator } from '../auth/api-tokens';
 import { CommandService } from '../commands/command.service';
-import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../graphql/query-limits';
+import { DEFAULT_QUERY_LIMITS, wsQueryLimits, type QueryLimits } from '../graphql/query-limits';
+import { authenticateConnection, closeRevokedConnections, graphqlContext } from '../auth/graphql-auth';
+import { serveGraphqlWs, type GraphqlWsExtra } from '../live/graphql-ws-server';
+import { sharedSubscribe } from '../live/shared-subscribe';
+import { GraphQLSchemaHost } from '@nestjs/graphql';
+import type { GraphQLSchema } from 'graphql';
+import type { ServerOptions } from 'graphql-ws';
 import { BerthExceptionFilter } from '../errors/berth-exception.filter';
-import { GatewayReadModel } from '../read-model/gateway-read-model';
+import { Aggregate, GatewayReadModel } from '../read-model/gateway-read-model';
 import { ReadService } from '../read-model/read.service';
 import { OpenApiDocument } from '../rest/openapi.controller';
 import { consoleMiddleware, DEFAULT_CONSOLE_DIR } from './console-static';
@@ -68,6 +74,21 @@ export function buildOpenApiDocument(app: INestApplication) {
 }
 
 /**
+ * graphql-ws: the same context and token check as HTTP (the token in the
+ * connection params), the same query limits, and one execution per event
+ * for all subscribers of the same operation (sharedSubscribe).
+ */
+function graphqlWsOptions(deps: { readonly authenticator: Authenticator; readonly queryLimits: QueryLimits }, schema: GraphQLSchema): ServerOptions<Record<string, unknown> | undefined, GraphqlWsExtra> {
+  return {
+    schema,
+    context: graphqlContext(deps.authenticator),
+    onConnect: authenticateConnection(deps.authenticator),
+    onSubscribe: wsQueryLimits(deps.queryLimits, schema),
+    subscribe: sharedSubscribe,
+  };
+}
+
+/**
  * Connects to NATS, folds BERTH_EVENTS into the read model (resolves once
  * caught up), then serves GraphQL (+ graphql-ws), REST and health on one port.
  */
@@ -104,6 +125,10 @@ export async function createGatewayApp(options: GatewayOptions): Promise<Running
   if (consoleFiles) app.use(consoleFiles);
   else logger.info({ consoleDir: options.consoleDir ?? DEFAULT_CONSOLE_DIR }, 'web console not built: not served');
   await app.init();
+  const subscriptions = serveGraphqlWs(app.getHttpServer(), '/graphql', graphqlWsOptions(deps, app.get(GraphQLSchemaHost).schema));
+  const stopClosingRevoked = readModel.listen((event) => {
+    if (event.aggregate === Aggregate.API_TOKEN) closeRevokedConnections(deps.authenticator, subscriptions.connections());
+  });
   openApi.document = buildOpenApiDocument(app);
   await app.listen(options.port, options.host);
   const { address, port } = app.getHttpServer().address() as AddressInfo;
@@ -114,6 +139,8 @@ export async function createGatewayApp(options: GatewayOptions): Promise<Running
     url: `http://${address}:${port}`,
     readModel,
     async close() {
+      stopClosingRevoked();
+      await subscriptions.close();
       await app.close();
       await readModel.stop();
       await store.close();

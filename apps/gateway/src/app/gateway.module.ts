@@ -7,7 +7,7 @@ import { ClusterService } from '../cluster/cluster.service';
 import { ActorInterceptor } from '../auth/actor.interceptor';
 import type { Authenticator } from '../auth/api-tokens';
 import { AUTHENTICATOR, AuthGuard } from '../auth/auth.guard';
-import { authenticateConnection, graphqlContext } from '../auth/graphql-auth';
+import { graphqlContext } from '../auth/graphql-auth';
 import { CommandService } from '../commands/command.service';
 import { ApiTokensResolver } from '../graphql/api-tokens.resolver';
 import { AuditResolver } from '../graphql/audit.resolver';
@@ -16,7 +16,7 @@ import { CommandsResolver } from '../graphql/commands.resolver';
 import { DeploymentGroupsResolver } from '../graphql/deployment-groups.resolver';
 import { HostsResolver } from '../graphql/hosts.resolver';
 import { JobsResolver } from '../graphql/jobs.resolver';
-import { formatGraphQLError, queryLimitsPlugin, SchemaHolder, wsQueryLimits, type QueryLimits } from '../graphql/query-limits';
+import { formatGraphQLError, queryLimitsPlugin, type QueryLimits } from '../graphql/query-limits';
 import { LiveResolver } from '../graphql/live.resolver';
 import { FreezesResolver } from '../graphql/freezes.resolver';
 import { ReleasePlansResolver } from '../graphql/release-plans.resolver';
@@ -76,7 +76,6 @@ export const REST_CONTROLLERS = [ClusterController, JobsController, HostsControl
 export class GatewayModule {
   /** The services are built (and connected) before Nest starts, then handed in as values. */
   static forRoot(deps: GatewayModuleDeps): DynamicModule {
-    const schema = new SchemaHolder();
     return {
       module: GatewayModule,
       imports: [
@@ -89,9 +88,9 @@ export class GatewayModule {
           // keep the 401/403 of auth errors raised while executing (Nest resets them to 200 by default)
           preserveHttpStatusForExecutionErrors: false,
           context: graphqlContext(deps.authenticator),
-          plugins: [schema.plugin(), queryLimitsPlugin(deps.queryLimits)],
+          plugins: [queryLimitsPlugin(deps.queryLimits)],
+          // subscriptions: graphql-ws is served by serveGraphqlWs (createGatewayApp), not by Nest
           formatError: formatGraphQLError,
-          subscriptions: { 'graphql-ws': { onConnect: authenticateConnection(deps.authenticator), onSubscribe: wsQueryLimits(deps.queryLimits, schema) } },
         }),
       ],
       controllers: REST_CONTROLLERS,

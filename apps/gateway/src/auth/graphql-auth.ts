@@ -60,6 +60,24 @@ export function graphqlContext(authenticator: Authenticator) {
 }
 
 /**
+ * Closes (4401) every open graphql-ws connection whose token no longer
+ * authenticates: called when an API token event (a revocation) is applied,
+ * so a revoked token's subscriptions stop at once instead of at the
+ * connection's next operation.
+ */
+export function closeRevokedConnections(authenticator: Authenticator, connections: Iterable<object>): void {
+  for (const extra of connections as Iterable<WsExtra>) {
+    if (extra.principal === undefined) continue;
+    try {
+      authenticator.authenticate(extra.authorization);
+    } catch (err) {
+      extra.principal = undefined;
+      closeUnauthenticated(extra, err);
+    }
+  }
+}
+
+/**
  * graphql-ws `onConnect`: the token comes in the connection params
  * (`{authorization: "Bearer …"}`); without a valid one the connection is
  * closed with 4401 and the reason names the code.

@@ -65,29 +65,16 @@ export function formatGraphQLError<T extends { extensions?: Record<string, unkno
 }
 
 /** The executable schema, known once Apollo starts (graphql-ws's hooks are not given it). */
-export class SchemaHolder {
-  schema: GraphQLSchema | undefined;
-
-  plugin(): ApolloServerPlugin {
-    return {
-      serverWillStart: async ({ schema }) => {
-        this.schema = schema;
-      },
-    };
-  }
-}
-
 /** graphql-ws `onSubscribe`: the same limits for subscriptions; a document that does not parse is left to graphql-ws. */
-export function wsQueryLimits(limits: QueryLimits, holder: SchemaHolder) {
+export function wsQueryLimits(limits: QueryLimits, schema: GraphQLSchema) {
   return (_ctx: unknown, _id: string, payload: { query: string; variables?: Record<string, unknown> | null; operationName?: string | null }): GraphQLError[] | undefined => {
-    if (!holder.schema) return undefined;
     let document: DocumentNode;
     try {
       document = parse(payload.query);
     } catch {
       return undefined;
     }
-    const error = queryLimitError(holder.schema, document, payload.variables ?? {}, limits, payload.operationName ?? undefined);
+    const error = queryLimitError(schema, document, payload.variables ?? {}, limits, payload.operationName ?? undefined);
     return error ? [error] : undefined;
   };
 }
