@@ -3,14 +3,17 @@
  *
  *   npm run bench -- gateway
  *
- * 1. Fan-out: BENCH_SUBSCRIBERS (default 1,000) graphql-ws clients subscribe
- *    to one rollout's progress (rolloutProgress), the rollout (10 fake hosts,
- *    parallelism 1) is resumed, and every update at every client is matched
- *    with the moment the same rollout event was appended (a core NATS
- *    subscription to berth.evt.rollout.> in this process sees it as the
- *    server stores it). Latency append → delivery: p50/p99/max; target p99 <
- *    100 ms. Gateway RSS (VmRSS of the gateway process) before, with the
- *    subscribers, after.
+ * 1. Fan-out: BENCH_SUBSCRIBERS (default 1,000) graphql-ws clients, spread
+ *    over BENCH_SUBSCRIBER_PROCESSES (default 4) processes of their own
+ *    (subscribers.ts), subscribe to one rollout's progress (rolloutProgress),
+ *    the rollout (10 fake hosts, parallelism 1) is resumed, and every update
+ *    at every client is matched with the moment the same rollout event was
+ *    appended (a core NATS subscription to berth.evt.rollout.> in this
+ *    process sees it as the server stores it), both on the machine's
+ *    monotonic clock. Latency append → delivery: p50/p99/max; target p99 <
+ *    100 ms. CPU time each process used during the fan-out (the clients
+ *    share this machine's cores with the gateway). Gateway RSS (VmRSS of the
+ *    gateway process) before, with the subscribers, after.
  * 2. Reads: BENCH_JOBS (default 10,000) jobs created through the scheduler,
  *    then `jobs(first: 100)` queries/s over GraphQL (concurrency 4, 5 s),
  *    against two baselines measured in the same run: a trivial GraphQL query
@@ -18,7 +21,9 @@
  *    request/reply to a trivial responder.
  *
  * The scheduler and the gateway run as their own processes (as npm start
- * runs them); the fake agents, the clients and the counters run here.
+ * runs them); the fake agents and the counters run here.
+ * BENCH_GATEWAY_NODE_ARGS / BENCH_SUBSCRIBER_NODE_ARGS pass node flags to
+ * those processes (e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof').
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,6 +46,8 @@ const TOKEN = 'bench-admin-token-0123456789';
 const QUERY_SECONDS = 5;
 /** node flags for the gateway process, e.g. BENCH_GATEWAY_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' */
 const GATEWAY_NODE_ARGS = (process.env['BENCH_GATEWAY_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+/** node flags for the subscriber processes, likewise */
+const SUBSCRIBER_NODE_ARGS = (process.env['BENCH_SUBSCRIBER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
 
 function rssMb(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:')) ?? 'VmRSS: 0 kB';
@@ -87,7 +94,7 @@ interface Subscribers {
 }
 
 function forkSubscribers(url: string, rolloutId: string, count: number): Subscribers {
-  const child = fork(join(__dirname, 'subscribers.ts'), [url, TOKEN, rolloutId, String(count)], { execArgv: ['-r', join(__dirname, '../../tools/register.cjs')] });
+  const child = fork(join(__dirname, 'subscribers.ts'), [url, TOKEN, rolloutId, String(count)], { execArgv: [...SUBSCRIBER_NODE_ARGS, '-r', join(__dirname, '../../tools/register.cjs')] });
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`subscriber process ${child.pid} exited with ${code}`))));
   exited.catch(() => undefined);
   const message = <K extends SubscriberMessage['type']>(type: K) =>
