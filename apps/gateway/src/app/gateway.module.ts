@@ -1,10 +1,9 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_GUARD } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { resolve } from 'node:path';
 import { ClusterService } from '../cluster/cluster.service';
-import { ActorInterceptor } from '../auth/actor.interceptor';
 import type { Authenticator } from '../auth/api-tokens';
 import { AUTHENTICATOR, AuthGuard } from '../auth/auth.guard';
 import { graphqlContext } from '../auth/graphql-auth';
@@ -102,7 +101,6 @@ export class GatewayModule {
         { provide: OpenApiDocument, useValue: deps.openApi },
         { provide: AUTHENTICATOR, useValue: deps.authenticator },
         { provide: APP_GUARD, useClass: AuthGuard },
-        { provide: APP_INTERCEPTOR, useClass: ActorInterceptor },
         ...GRAPHQL_RESOLVERS,
       ],
     };

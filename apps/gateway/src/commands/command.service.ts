@@ -1,8 +1,7 @@
 import { ErrorCode, SchedulerCommand, type ApiRole, type PipelineCommand } from '@berth/contracts';
 import type { SchedulerClient } from '@berth/scheduler-client';
 import { randomBytes } from 'node:crypto';
-import { currentPrincipal } from '../auth/actor.interceptor';
-import { hashToken } from '../auth/api-tokens';
+import { hashToken, type Principal } from '../auth/api-tokens';
 import { gatewayError } from '../errors/error-mapping';
 
 /** Entropy of a token created by an admin (256 bits). */
@@ -38,12 +37,10 @@ const ROLLOUT_COMMANDS: Record<RolloutCommand, SchedulerCommand> = {
 export type AwaitSequence = (sequence: number) => Promise<void>;
 
 /**
- * Writes go to the scheduler as commands over NATS (CQRS: the gateway never
- * appends). The actor is the subject of the caller's API token (the
- * gateway's configured actor outside a request). Errors come back as BerthError with the scheduler's code.
- * A change is answered once this gateway's read model shows it, so a client
- * reading right after writing sees its own write (clients of other gateways
- * pass the returned sequence as `atLeastSequence`).
+ * Where handlers get their commands: `as(caller)` gives the commands sent
+ * with the caller's subject as actor (the gateway's configured actor when
+ * there is no caller, `--auth none`). There is no other way to a command, so
+ * a handler cannot forget whose it is.
  */
 export class CommandService {
   constructor(
@@ -52,6 +49,26 @@ export class CommandService {
     private readonly awaitSequence: AwaitSequence = async () => undefined,
     /** subjects of the gateway's configured tokens: not given a second token by createApiToken */
     private readonly configuredTokenSubjects: ReadonlySet<string> = new Set(),
+  ) {}
+
+  as(caller: Principal | undefined): Commands {
+    return new Commands(this.client, caller?.subject ?? this.defaultActor, this.awaitSequence, this.configuredTokenSubjects);
+  }
+}
+
+/**
+ * Writes go to the scheduler as commands over NATS (CQRS: the gateway never
+ * appends), all with one actor (see CommandService.as). Errors come back as BerthError with the scheduler's code.
+ * A change is answered once this gateway's read model shows it, so a client
+ * reading right after writing sees its own write (clients of other gateways
+ * pass the returned sequence as `atLeastSequence`).
+ */
+export class Commands {
+  constructor(
+    private readonly client: SchedulerClient,
+    private readonly actor: string,
+    private readonly awaitSequence: AwaitSequence,
+    private readonly configuredTokenSubjects: ReadonlySet<string>,
   ) {}
 
   createJob(job: Record<string, unknown>): Promise<ChangeResult> {
@@ -142,7 +159,7 @@ export class CommandService {
   }
 
   private async send(command: SchedulerCommand | PipelineCommand, body: Record<string, unknown>): Promise<ChangeResult> {
-    const result = await this.client.call<ChangeResult>(command, { actor: currentPrincipal()?.subject ?? this.defaultActor, ...defined(body) });
+    const result = await this.client.call<ChangeResult>(command, { actor: this.actor, ...defined(body) });
     await this.awaitSequence(result.sequence);
     return result;
   }

@@ -1,5 +1,5 @@
 import { ApiRole, ErrorCode, roleAllows } from '@berth/contracts';
-import { currentPrincipal } from '../auth/actor.interceptor';
+import type { Principal } from '../auth/api-tokens';
 import { gatewayError } from '../errors/error-mapping';
 
 /**
@@ -7,9 +7,8 @@ import { gatewayError } from '../errors/error-mapping';
  * (the reason is recorded); a deploy token may start releases, not
  * override freezes. Without authentication (--auth none) there is no role to check.
  */
-export function assertMayOverrideFreeze(overrideFreeze: string | undefined | null): void {
+export function assertMayOverrideFreeze(overrideFreeze: string | undefined | null, principal: Principal | undefined): void {
   if (overrideFreeze === undefined || overrideFreeze === null) return;
-  const principal = currentPrincipal();
   if (principal !== undefined && !roleAllows(principal.role, ApiRole.ADMIN)) {
     throw gatewayError(ErrorCode.FORBIDDEN, 'overriding a deploy freeze needs the admin role', { required: ApiRole.ADMIN, role: principal.role });
   }

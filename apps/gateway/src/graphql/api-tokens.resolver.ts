@@ -5,6 +5,8 @@ import { Access } from '../auth/access.decorator';
 import { CommandService } from '../commands/command.service';
 import { ReadService } from '../read-model/read.service';
 import { ReadArgs } from './dto/query.args';
+import { Caller } from '../auth/caller.decorator';
+import type { Principal } from '../auth/api-tokens';
 
 @ArgsType()
 export class ApiTokenSubjectArgs {
@@ -60,14 +62,14 @@ export class ApiTokensResolver {
   }
 
   @Mutation(() => CreatedApiTokenModel, { description: 'Creates a random API token for a subject and returns it once (API_TOKEN_ALREADY_EXISTS, INVALID_API_TOKEN)' })
-  async createApiToken(@Args() args: CreateApiTokenArgs): Promise<CreatedApiTokenModel> {
-    const { token, subject, role, sequence } = await this.commands.createApiToken(args.subject, args.role);
+  async createApiToken(@Args() args: CreateApiTokenArgs, @Caller() caller: Principal | undefined): Promise<CreatedApiTokenModel> {
+    const { token, subject, role, sequence } = await this.commands.as(caller).createApiToken(args.subject, args.role);
     return { token, subject, role, sequence };
   }
 
   @Mutation(() => RevokedApiTokenModel, { description: "Revokes a subject's API token: refused from the next request on (API_TOKEN_NOT_FOUND)" })
-  async revokeApiToken(@Args() args: ApiTokenSubjectArgs): Promise<RevokedApiTokenModel> {
-    const { sequence } = await this.commands.revokeApiToken(args.subject);
+  async revokeApiToken(@Args() args: ApiTokenSubjectArgs, @Caller() caller: Principal | undefined): Promise<RevokedApiTokenModel> {
+    const { sequence } = await this.commands.as(caller).revokeApiToken(args.subject);
     return { subject: args.subject, sequence };
   }
 }

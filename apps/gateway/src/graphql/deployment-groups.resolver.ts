@@ -17,6 +17,8 @@ import {
 } from './models/deployment-group.model';
 import { RolloutChangeModel } from './models/rollout.model';
 import { assertMayOverrideFreeze } from '../commands/freeze-override';
+import { Caller } from '../auth/caller.decorator';
+import type { Principal } from '../auth/api-tokens';
 
 function toGroupChange(name: string, result: ChangeResult): DeploymentGroupChangeModel {
   return { sequence: result.sequence, name, status: String(result['status'] ?? 'OK'), result: { ...result } };
@@ -55,33 +57,33 @@ export class DeploymentGroupsResolver {
 
   @Access(ApiRole.ADMIN)
   @Mutation(() => DeploymentGroupChangeModel, { description: 'CREATED, or NOT_MODIFIED for the same definition again' })
-  async createDeploymentGroup(@Args() args: CreateDeploymentGroupArgs): Promise<DeploymentGroupChangeModel> {
-    return toGroupChange(args.name, await this.commands.createDeploymentGroup(args.name, args.selectors, args.defaults));
+  async createDeploymentGroup(@Args() args: CreateDeploymentGroupArgs, @Caller() caller: Principal | undefined): Promise<DeploymentGroupChangeModel> {
+    return toGroupChange(args.name, await this.commands.as(caller).createDeploymentGroup(args.name, args.selectors, args.defaults));
   }
 
   @Access(ApiRole.ADMIN)
   @Mutation(() => DeploymentGroupChangeModel, { description: "Changes a group's selectors in place (Helios needs remove + create)" })
-  async updateDeploymentGroup(@Args() args: UpdateDeploymentGroupArgs): Promise<DeploymentGroupChangeModel> {
-    return toGroupChange(args.name, await this.commands.updateDeploymentGroup(args.name, args.selectors));
+  async updateDeploymentGroup(@Args() args: UpdateDeploymentGroupArgs, @Caller() caller: Principal | undefined): Promise<DeploymentGroupChangeModel> {
+    return toGroupChange(args.name, await this.commands.as(caller).updateDeploymentGroup(args.name, args.selectors));
   }
 
   @Access(ApiRole.ADMIN)
   @Mutation(() => DeploymentGroupChangeModel, { description: 'Removes a group and stops its rollout; its deployments stay' })
-  async removeDeploymentGroup(@Args() args: GroupCommandArgs): Promise<DeploymentGroupChangeModel> {
-    return toGroupChange(args.name, await this.commands.removeDeploymentGroup(args.name));
+  async removeDeploymentGroup(@Args() args: GroupCommandArgs, @Caller() caller: Principal | undefined): Promise<DeploymentGroupChangeModel> {
+    return toGroupChange(args.name, await this.commands.as(caller).removeDeploymentGroup(args.name));
   }
 
   @Access(ApiRole.DEPLOY)
   @Mutation(() => DeploymentGroupChangeModel, { description: 'Stops the rollout where it stands: group FAILED "Stopped by user"' })
-  async stopDeploymentGroup(@Args() args: GroupCommandArgs): Promise<DeploymentGroupChangeModel> {
-    return toGroupChange(args.name, await this.commands.stopDeploymentGroup(args.name));
+  async stopDeploymentGroup(@Args() args: GroupCommandArgs, @Caller() caller: Principal | undefined): Promise<DeploymentGroupChangeModel> {
+    return toGroupChange(args.name, await this.commands.as(caller).stopDeploymentGroup(args.name));
   }
 
   @Access(ApiRole.DEPLOY)
   @Mutation(() => RolloutChangeModel, { description: 'Rolls the group to a job; follow it with the rolloutProgress subscription' })
-  async rollingUpdate(@Args() args: RollingUpdateArgs): Promise<RolloutChangeModel> {
-    assertMayOverrideFreeze(args.overrideFreeze);
-    const result = await this.commands.rollingUpdate(args.group, args.job, args.options, args.overrideFreeze);
+  async rollingUpdate(@Args() args: RollingUpdateArgs, @Caller() caller: Principal | undefined): Promise<RolloutChangeModel> {
+    assertMayOverrideFreeze(args.overrideFreeze, caller);
+    const result = await this.commands.as(caller).rollingUpdate(args.group, args.job, args.options, args.overrideFreeze);
     const rolloutId = String(result['rolloutId']);
     const rollout = currentRollout(this.reads, rolloutId);
     return { sequence: result.sequence, rolloutId, changed: true, rollout, result: { ...result } };

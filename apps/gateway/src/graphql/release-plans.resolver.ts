@@ -7,6 +7,8 @@ import { ReadService } from '../read-model/read.service';
 import { ReadArgs } from './dto/query.args';
 import { ReleasePlanArgs, ReleasePlanCommandArgs, StartReleasePlanArgs } from './dto/release.args';
 import { ReleasePlanList, ReleasePlanModel, ReleasePlanResult } from './models/release.model';
+import { Caller } from '../auth/caller.decorator';
+import type { Principal } from '../auth/api-tokens';
 
 /** The read model's detail is already the GraphQL shape (readonly arrays aside). */
 function toPlanModel(detail: ReleasePlanDetail): ReleasePlanModel {
@@ -38,15 +40,15 @@ export class ReleasePlansResolver {
 
   @Access(ApiRole.DEPLOY)
   @Mutation(() => ReleasePlanResult, { description: 'Starts a multi-service release from release.yaml (INVALID_RELEASE_PLAN with lines; a cycle is named)' })
-  async startReleasePlan(@Args() args: StartReleasePlanArgs): Promise<ReleasePlanResult> {
-    const result = await this.commands.pipelineCommand(PipelineCommand.START_RELEASE_PLAN, { source: args.source });
+  async startReleasePlan(@Args() args: StartReleasePlanArgs, @Caller() caller: Principal | undefined): Promise<ReleasePlanResult> {
+    const result = await this.commands.as(caller).pipelineCommand(PipelineCommand.START_RELEASE_PLAN, { source: args.source });
     return { plan: toPlanModel(this.queries.plan(String(result['planId']))), sequence: result.sequence };
   }
 
   @Access(ApiRole.DEPLOY)
   @Mutation(() => ReleasePlanResult, { description: 'Starts no more services of the plan (those running carry on)' })
-  async abandonReleasePlan(@Args() args: ReleasePlanCommandArgs): Promise<ReleasePlanResult> {
-    const result = await this.commands.pipelineCommand(PipelineCommand.ABANDON_RELEASE_PLAN, { plan: args.plan });
+  async abandonReleasePlan(@Args() args: ReleasePlanCommandArgs, @Caller() caller: Principal | undefined): Promise<ReleasePlanResult> {
+    const result = await this.commands.as(caller).pipelineCommand(PipelineCommand.ABANDON_RELEASE_PLAN, { plan: args.plan });
     return { plan: toPlanModel(this.queries.plan(args.plan)), sequence: result.sequence };
   }
 }

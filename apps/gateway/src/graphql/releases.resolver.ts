@@ -34,6 +34,8 @@ import {
   ReleaseProgressUpdate,
   ReleaseResult,
 } from './models/release.model';
+import { Caller } from '../auth/caller.decorator';
+import type { Principal } from '../auth/api-tokens';
 
 const FINISHED = new Set(['complete', 'abandoned', 'failed']);
 const identity = <T>(payload: T): T => payload;
@@ -75,8 +77,8 @@ export class ReleasesResolver {
   }
 
   @Query(() => PipelineValidation, { description: 'Checks a pipeline file against the schema and the cluster; every problem with its line. Stores nothing' })
-  async validatePipeline(@Args() args: ValidatePipelineArgs): Promise<PipelineValidation> {
-    const result = await this.commands.pipelineCommand(PipelineCommand.VALIDATE_PIPELINE, { service: args.service, source: args.source });
+  async validatePipeline(@Args() args: ValidatePipelineArgs, @Caller() caller: Principal | undefined): Promise<PipelineValidation> {
+    const result = await this.commands.as(caller).pipelineCommand(PipelineCommand.VALIDATE_PIPELINE, { service: args.service, source: args.source });
     return result as unknown as PipelineValidation;
   }
 
@@ -94,60 +96,60 @@ export class ReleasesResolver {
 
   @Access(ApiRole.ADMIN)
   @Mutation(() => PipelineChangeModel, { description: "Sets a service's pipeline from deploy.yaml text (INVALID_PIPELINE with each problem's line; nothing stored then)" })
-  async setPipeline(@Args() args: SetPipelineArgs): Promise<PipelineChangeModel> {
-    const result = await this.commands.pipelineCommand(PipelineCommand.SET_PIPELINE, { service: args.service, source: args.source });
+  async setPipeline(@Args() args: SetPipelineArgs, @Caller() caller: Principal | undefined): Promise<PipelineChangeModel> {
+    const result = await this.commands.as(caller).pipelineCommand(PipelineCommand.SET_PIPELINE, { service: args.service, source: args.source });
     return { pipeline: toPipelineModel(this.queries.pipeline(args.service)), changed: result['changed'] !== false, sequence: result.sequence };
   }
 
   @Access(ApiRole.ADMIN)
   @Mutation(() => Boolean, { description: "Removes a service's pipeline" })
-  async removePipeline(@Args() args: RemovePipelineArgs): Promise<boolean> {
-    await this.commands.pipelineCommand(PipelineCommand.REMOVE_PIPELINE, { service: args.service });
+  async removePipeline(@Args() args: RemovePipelineArgs, @Caller() caller: Principal | undefined): Promise<boolean> {
+    await this.commands.as(caller).pipelineCommand(PipelineCommand.REMOVE_PIPELINE, { service: args.service });
     return true;
   }
 
   @Access(ApiRole.DEPLOY)
   @Mutation(() => ReleaseChangeModel, { description: "Starts a release of the service's pipeline (or of one group) for a job" })
-  async markForDeployment(@Args() args: MarkForDeploymentArgs): Promise<ReleaseChangeModel> {
-    assertMayOverrideFreeze(args.overrideFreeze);
-    const result = await this.commands.pipelineCommand(PipelineCommand.MARK_FOR_DEPLOYMENT, { ...args });
+  async markForDeployment(@Args() args: MarkForDeploymentArgs, @Caller() caller: Principal | undefined): Promise<ReleaseChangeModel> {
+    assertMayOverrideFreeze(args.overrideFreeze, caller);
+    const result = await this.commands.as(caller).pipelineCommand(PipelineCommand.MARK_FOR_DEPLOYMENT, { ...args });
     return this.change(String(result['releaseId']), result.sequence, true);
   }
 
   @Access(ApiRole.DEPLOY)
   @Mutation(() => ReleaseChangeModel, { description: 'The manual trigger: starts the next stage' })
-  advanceRelease(@Args() args: ReleaseCommandArgs): Promise<ReleaseChangeModel> {
-    return this.operate(PipelineCommand.ADVANCE_RELEASE, args.release, {});
+  advanceRelease(@Args() args: ReleaseCommandArgs, @Caller() caller: Principal | undefined): Promise<ReleaseChangeModel> {
+    return this.operate(caller, PipelineCommand.ADVANCE_RELEASE, args.release, {});
   }
 
   @Access(ApiRole.DEPLOY)
   @Mutation(() => ReleaseChangeModel, { description: 'Certifies a deployed release' })
-  completeRelease(@Args() args: ReleaseCommandArgs): Promise<ReleaseChangeModel> {
-    return this.operate(PipelineCommand.COMPLETE_RELEASE, args.release, {});
+  completeRelease(@Args() args: ReleaseCommandArgs, @Caller() caller: Principal | undefined): Promise<ReleaseChangeModel> {
+    return this.operate(caller, PipelineCommand.COMPLETE_RELEASE, args.release, {});
   }
 
   @Access(ApiRole.DEPLOY)
   @Mutation(() => ReleaseChangeModel, { description: 'Stops driving the release; groups stay as they are' })
-  abandonRelease(@Args() args: ReleaseCommandArgs): Promise<ReleaseChangeModel> {
-    return this.operate(PipelineCommand.ABANDON_RELEASE, args.release, {});
+  abandonRelease(@Args() args: ReleaseCommandArgs, @Caller() caller: Principal | undefined): Promise<ReleaseChangeModel> {
+    return this.operate(caller, PipelineCommand.ABANDON_RELEASE, args.release, {});
   }
 
   @Access(ApiRole.DEPLOY)
   @Mutation(() => ReleaseChangeModel, { description: 'Rolls every group the release touched back to its previous job' })
-  rollbackRelease(@Args() args: RollbackReleaseArgs): Promise<ReleaseChangeModel> {
-    return this.operate(PipelineCommand.ROLLBACK_RELEASE, args.release, { reason: args.reason });
+  rollbackRelease(@Args() args: RollbackReleaseArgs, @Caller() caller: Principal | undefined): Promise<ReleaseChangeModel> {
+    return this.operate(caller, PipelineCommand.ROLLBACK_RELEASE, args.release, { reason: args.reason });
   }
 
   @Access(ApiRole.DEPLOY)
   @Mutation(() => ReleaseChangeModel, { description: 'Pushes the automatic complete (or abandon) back' })
-  snoozeRelease(@Args() args: SnoozeReleaseArgs): Promise<ReleaseChangeModel> {
-    return this.operate(PipelineCommand.SNOOZE_RELEASE, args.release, { seconds: args.seconds });
+  snoozeRelease(@Args() args: SnoozeReleaseArgs, @Caller() caller: Principal | undefined): Promise<ReleaseChangeModel> {
+    return this.operate(caller, PipelineCommand.SNOOZE_RELEASE, args.release, { seconds: args.seconds });
   }
 
   @Access(ApiRole.DEPLOY)
   @Mutation(() => ReleaseChangeModel, { description: "An outside system's verdict on a gate (GATE_NOT_PENDING when the release is not running it)" })
-  async reportGate(@Args() args: ReportGateArgs): Promise<ReleaseChangeModel> {
-    const result = await this.commands.pipelineCommand(PipelineCommand.REPORT_GATE, { ...args });
+  async reportGate(@Args() args: ReportGateArgs, @Caller() caller: Principal | undefined): Promise<ReleaseChangeModel> {
+    const result = await this.commands.as(caller).pipelineCommand(PipelineCommand.REPORT_GATE, { ...args });
     const release = result['release'] as { releaseId: string };
     return this.change(release.releaseId, result.sequence, true);
   }
@@ -168,8 +170,8 @@ export class ReleasesResolver {
     return liveFeed(model, () => [update()], (e) => (concerns(e) ? [update(e.type)] : []));
   }
 
-  private async operate(command: PipelineCommand, release: string, body: Record<string, unknown>): Promise<ReleaseChangeModel> {
-    const result = await this.commands.pipelineCommand(command, { release, ...body });
+  private async operate(caller: Principal | undefined, command: PipelineCommand, release: string, body: Record<string, unknown>): Promise<ReleaseChangeModel> {
+    const result = await this.commands.as(caller).pipelineCommand(command, { release, ...body });
     return this.change(release, result.sequence, result['changed'] !== false);
   }
 

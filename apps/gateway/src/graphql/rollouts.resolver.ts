@@ -6,6 +6,8 @@ import { ReadService } from '../read-model/read.service';
 import { FailRolloutArgs, RolloutArgs, RolloutCommandArgs, RolloutsArgs, SetHostHealthArgs } from './dto/group.args';
 import { currentRollout, toRolloutModel } from './group-mappers';
 import { RolloutChangeModel, RolloutList, RolloutModel, RolloutResult } from './models/rollout.model';
+import { Caller } from '../auth/caller.decorator';
+import type { Principal } from '../auth/api-tokens';
 
 /** Rollouts: list, per-host progress, and the operator commands Helios lacks. */
 @Access(ApiRole.READ)
@@ -29,42 +31,42 @@ export class RolloutsResolver {
 
   @Access(ApiRole.DEPLOY)
   @Mutation(() => RolloutChangeModel, { description: 'Promotes a canary rollout whose canaries are healthy' })
-  promote(@Args() args: RolloutCommandArgs): Promise<RolloutChangeModel> {
-    return this.operate('promote', args.rollout);
+  promote(@Args() args: RolloutCommandArgs, @Caller() caller: Principal | undefined): Promise<RolloutChangeModel> {
+    return this.operate(caller, 'promote', args.rollout);
   }
 
   @Access(ApiRole.DEPLOY)
   @Mutation(() => RolloutChangeModel, { description: 'Starts no new batch until resumed' })
-  pause(@Args() args: RolloutCommandArgs): Promise<RolloutChangeModel> {
-    return this.operate('pause', args.rollout);
+  pause(@Args() args: RolloutCommandArgs, @Caller() caller: Principal | undefined): Promise<RolloutChangeModel> {
+    return this.operate(caller, 'pause', args.rollout);
   }
 
   @Access(ApiRole.DEPLOY)
   @Mutation(() => RolloutChangeModel)
-  resume(@Args() args: RolloutCommandArgs): Promise<RolloutChangeModel> {
-    return this.operate('resume', args.rollout);
+  resume(@Args() args: RolloutCommandArgs, @Caller() caller: Principal | undefined): Promise<RolloutChangeModel> {
+    return this.operate(caller, 'resume', args.rollout);
   }
 
   @Access(ApiRole.DEPLOY)
   @Mutation(() => RolloutChangeModel, { description: 'Retries a failed (or finished-with-failures) rollout on the hosts that failed' })
-  retry(@Args() args: RolloutCommandArgs): Promise<RolloutChangeModel> {
-    return this.operate('retry', args.rollout);
+  retry(@Args() args: RolloutCommandArgs, @Caller() caller: Principal | undefined): Promise<RolloutChangeModel> {
+    return this.operate(caller, 'retry', args.rollout);
   }
 
   @Access(ApiRole.DEPLOY)
   @Mutation(() => RolloutChangeModel, { description: 'Fails the rollout now (autoRevert applies)' })
-  async fail(@Args() args: FailRolloutArgs): Promise<RolloutChangeModel> {
-    return this.toChange(args.rollout, await this.commands.failRollout(args.rollout, args.error));
+  async fail(@Args() args: FailRolloutArgs, @Caller() caller: Principal | undefined): Promise<RolloutChangeModel> {
+    return this.toChange(args.rollout, await this.commands.as(caller).failRollout(args.rollout, args.error));
   }
 
   @Access(ApiRole.DEPLOY)
   @Mutation(() => RolloutChangeModel, { description: 'A health verdict for a host of a rollout with healthCheck: manual' })
-  async setHostHealth(@Args() args: SetHostHealthArgs): Promise<RolloutChangeModel> {
-    return this.toChange(args.rollout, await this.commands.setHostHealth(args.rollout, args.host, args.healthy, args.message));
+  async setHostHealth(@Args() args: SetHostHealthArgs, @Caller() caller: Principal | undefined): Promise<RolloutChangeModel> {
+    return this.toChange(args.rollout, await this.commands.as(caller).setHostHealth(args.rollout, args.host, args.healthy, args.message));
   }
 
-  private async operate(command: RolloutCommand, rollout: string): Promise<RolloutChangeModel> {
-    return this.toChange(rollout, await this.commands.rolloutCommand(command, rollout));
+  private async operate(caller: Principal | undefined, command: RolloutCommand, rollout: string): Promise<RolloutChangeModel> {
+    return this.toChange(rollout, await this.commands.as(caller).rolloutCommand(command, rollout));
   }
 
   private toChange(rolloutId: string, result: ChangeResult): RolloutChangeModel {

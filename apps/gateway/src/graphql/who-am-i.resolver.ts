@@ -1,7 +1,8 @@
 import { ApiRole, ErrorCode } from '@berth/contracts';
 import { Field, ObjectType, Query, Resolver } from '@nestjs/graphql';
 import { Access } from '../auth/access.decorator';
-import { currentPrincipal } from '../auth/actor.interceptor';
+import type { Principal } from '../auth/api-tokens';
+import { Caller } from '../auth/caller.decorator';
 import { gatewayError } from '../errors/error-mapping';
 
 @ObjectType('Identity', { description: 'Who the API token belongs to and what it may do' })
@@ -15,8 +16,7 @@ export class IdentityModel {
 @Resolver()
 export class WhoAmIResolver {
   @Query(() => IdentityModel, { description: "The calling token's subject and role" })
-  whoAmI(): IdentityModel {
-    const principal = currentPrincipal();
+  whoAmI(@Caller() principal: Principal | undefined): IdentityModel {
     if (!principal) throw gatewayError(ErrorCode.UNAUTHENTICATED, 'no API token');
     return { subject: principal.subject, role: principal.role };
   }

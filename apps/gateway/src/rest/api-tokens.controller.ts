@@ -6,6 +6,8 @@ import { Access } from '../auth/access.decorator';
 import { CommandService } from '../commands/command.service';
 import { ReadService } from '../read-model/read.service';
 import { ChangeResponseBody, ErrorResponseBody, ReadQuery } from './rest.dto';
+import { Caller } from '../auth/caller.decorator';
+import type { Principal } from '../auth/api-tokens';
 
 export class CreateApiTokenBody {
   @ApiProperty({ description: 'the actor recorded on every event the token causes' }) @IsString() @IsNotEmpty() @MaxLength(256) subject!: string;
@@ -36,16 +38,16 @@ export class ApiTokensController {
   @Post()
   @ApiCreatedResponse({ type: CreatedApiTokenBody })
   @ApiConflictResponse({ type: ErrorResponseBody, description: 'API_TOKEN_ALREADY_EXISTS' })
-  async create(@Body() body: CreateApiTokenBody): Promise<CreatedApiTokenBody> {
-    const { token, subject, role, sequence } = await this.commands.createApiToken(body.subject, body.role);
+  async create(@Body() body: CreateApiTokenBody, @Caller() caller: Principal | undefined): Promise<CreatedApiTokenBody> {
+    const { token, subject, role, sequence } = await this.commands.as(caller).createApiToken(body.subject, body.role);
     return { token, subject, role, sequence };
   }
 
   @Delete(':subject')
   @ApiOkResponse({ type: ChangeResponseBody })
   @ApiNotFoundResponse({ type: ErrorResponseBody, description: 'API_TOKEN_NOT_FOUND' })
-  async revoke(@Param('subject') subject: string) {
-    const { sequence } = await this.commands.revokeApiToken(subject);
+  async revoke(@Param('subject') subject: string, @Caller() caller: Principal | undefined) {
+    const { sequence } = await this.commands.as(caller).revokeApiToken(subject);
     return { subject, revoked: true, sequence };
   }
 }

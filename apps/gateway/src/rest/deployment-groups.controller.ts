@@ -5,6 +5,8 @@ import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotF
 import { CommandService, type ChangeResult } from '../commands/command.service';
 import { ReadService } from '../read-model/read.service';
 import { ChangeResponseBody, CreateDeploymentGroupBody, ErrorResponseBody, GroupSelectorsBody, ReadQuery, RollingUpdateBody } from './rest.dto';
+import { Caller } from '../auth/caller.decorator';
+import type { Principal } from '../auth/api-tokens';
 
 @ApiTags('deployment-groups')
 @Access(ApiRole.READ)
@@ -26,8 +28,8 @@ export class DeploymentGroupsController {
   @ApiCreatedResponse({ type: ChangeResponseBody, description: '{name, status: CREATED | NOT_MODIFIED, sequence}' })
   @ApiBadRequestResponse({ type: ErrorResponseBody, description: 'INVALID_REQUEST (bad selectors), INVALID_ROLLOUT_OPTIONS' })
   @ApiConflictResponse({ type: ErrorResponseBody, description: 'DEPLOYMENT_GROUP_ALREADY_EXISTS (other selectors or defaults)' })
-  create(@Body() body: CreateDeploymentGroupBody): Promise<ChangeResult> {
-    return this.commands.createDeploymentGroup(body.name, body.selectors, body.defaults);
+  create(@Body() body: CreateDeploymentGroupBody, @Caller() caller: Principal | undefined): Promise<ChangeResult> {
+    return this.commands.as(caller).createDeploymentGroup(body.name, body.selectors, body.defaults);
   }
 
   @Get(':name')
@@ -41,16 +43,16 @@ export class DeploymentGroupsController {
   @Put(':name')
   @ApiOkResponse({ type: ChangeResponseBody, description: '{name, status: UPDATED | NOT_MODIFIED, sequence}: new selectors in place' })
   @ApiNotFoundResponse({ type: ErrorResponseBody })
-  update(@Param('name') name: string, @Body() body: GroupSelectorsBody): Promise<ChangeResult> {
-    return this.commands.updateDeploymentGroup(name, body.selectors);
+  update(@Param('name') name: string, @Body() body: GroupSelectorsBody, @Caller() caller: Principal | undefined): Promise<ChangeResult> {
+    return this.commands.as(caller).updateDeploymentGroup(name, body.selectors);
   }
 
   @Access(ApiRole.ADMIN)
   @Delete(':name')
   @ApiOkResponse({ type: ChangeResponseBody, description: '{name, status: REMOVED, sequence}; its deployments stay' })
   @ApiNotFoundResponse({ type: ErrorResponseBody })
-  remove(@Param('name') name: string): Promise<ChangeResult> {
-    return this.commands.removeDeploymentGroup(name);
+  remove(@Param('name') name: string, @Caller() caller: Principal | undefined): Promise<ChangeResult> {
+    return this.commands.as(caller).removeDeploymentGroup(name);
   }
 
   @Get(':name/status')
@@ -65,8 +67,8 @@ export class DeploymentGroupsController {
   @ApiCreatedResponse({ type: ChangeResponseBody, description: '{rolloutId, group, jobId, status, rollout, sequence}; follow it at /api/v1/rollouts/{rolloutId}' })
   @ApiBadRequestResponse({ type: ErrorResponseBody, description: 'INVALID_ROLLOUT_OPTIONS' })
   @ApiNotFoundResponse({ type: ErrorResponseBody, description: 'DEPLOYMENT_GROUP_NOT_FOUND, JOB_NOT_FOUND' })
-  rollingUpdate(@Param('name') name: string, @Body() body: RollingUpdateBody): Promise<ChangeResult> {
-    return this.commands.rollingUpdate(name, body.job, body.options);
+  rollingUpdate(@Param('name') name: string, @Body() body: RollingUpdateBody, @Caller() caller: Principal | undefined): Promise<ChangeResult> {
+    return this.commands.as(caller).rollingUpdate(name, body.job, body.options);
   }
 
   @Access(ApiRole.DEPLOY)
@@ -74,7 +76,7 @@ export class DeploymentGroupsController {
   @HttpCode(200)
   @ApiOkResponse({ type: ChangeResponseBody, description: '{name, status: STOPPED | NOT_MODIFIED, sequence}' })
   @ApiNotFoundResponse({ type: ErrorResponseBody })
-  stop(@Param('name') name: string): Promise<ChangeResult> {
-    return this.commands.stopDeploymentGroup(name);
+  stop(@Param('name') name: string, @Caller() caller: Principal | undefined): Promise<ChangeResult> {
+    return this.commands.as(caller).stopDeploymentGroup(name);
   }
 }

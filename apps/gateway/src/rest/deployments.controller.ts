@@ -4,6 +4,8 @@ import { Body, Controller, Delete, HttpCode, Param, Post, Query } from '@nestjs/
 import { ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CommandService, type ChangeResult } from '../commands/command.service';
 import { ChangeResponseBody, DeployBody, ErrorResponseBody, TokenQuery } from './rest.dto';
+import { Caller } from '../auth/caller.decorator';
+import type { Principal } from '../auth/api-tokens';
 
 /** A deployment is a job on a host: `/deployments/{host}/{job}`. */
 @ApiTags('deployments')
@@ -17,32 +19,32 @@ export class DeploymentsController {
   @ApiNotFoundResponse({ type: ErrorResponseBody, description: 'JOB_NOT_FOUND, HOST_NOT_FOUND' })
   @ApiConflictResponse({ type: ErrorResponseBody, description: 'JOB_ALREADY_DEPLOYED, PORT_CONFLICT' })
   @ApiForbiddenResponse({ type: ErrorResponseBody, description: 'token mismatch' })
-  deploy(@Body() body: DeployBody): Promise<ChangeResult> {
+  deploy(@Body() body: DeployBody, @Caller() caller: Principal | undefined): Promise<ChangeResult> {
     const { goal, ...target } = body;
-    return this.commands.deploy(target, goal);
+    return this.commands.as(caller).deploy(target, goal);
   }
 
   @Delete(':host/:job')
   @ApiOkResponse({ type: ChangeResponseBody })
   @ApiNotFoundResponse({ type: ErrorResponseBody })
   @ApiConflictResponse({ type: ErrorResponseBody, description: 'JOB_NOT_DEPLOYED' })
-  undeploy(@Param('host') host: string, @Param('job') job: string, @Query() query: TokenQuery): Promise<ChangeResult> {
-    return this.commands.undeploy({ host, job, token: query.token });
+  undeploy(@Param('host') host: string, @Param('job') job: string, @Query() query: TokenQuery, @Caller() caller: Principal | undefined): Promise<ChangeResult> {
+    return this.commands.as(caller).undeploy({ host, job, token: query.token });
   }
 
   @Post(':host/:job/start')
   @HttpCode(200)
   @ApiOkResponse({ type: ChangeResponseBody })
   @ApiNotFoundResponse({ type: ErrorResponseBody })
-  start(@Param('host') host: string, @Param('job') job: string, @Query() query: TokenQuery): Promise<ChangeResult> {
-    return this.commands.start({ host, job, token: query.token });
+  start(@Param('host') host: string, @Param('job') job: string, @Query() query: TokenQuery, @Caller() caller: Principal | undefined): Promise<ChangeResult> {
+    return this.commands.as(caller).start({ host, job, token: query.token });
   }
 
   @Post(':host/:job/stop')
   @HttpCode(200)
   @ApiOkResponse({ type: ChangeResponseBody })
   @ApiNotFoundResponse({ type: ErrorResponseBody })
-  stop(@Param('host') host: string, @Param('job') job: string, @Query() query: TokenQuery): Promise<ChangeResult> {
-    return this.commands.stop({ host, job, token: query.token });
+  stop(@Param('host') host: string, @Param('job') job: string, @Query() query: TokenQuery, @Caller() caller: Principal | undefined): Promise<ChangeResult> {
+    return this.commands.as(caller).stop({ host, job, token: query.token });
   }
 }

@@ -5,6 +5,8 @@ import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResp
 import { CommandService, type ChangeResult } from '../commands/command.service';
 import { ReadService } from '../read-model/read.service';
 import { ChangeResponseBody, ErrorResponseBody, HostsQuery, ReadQuery, RegisterHostBody } from './rest.dto';
+import { Caller } from '../auth/caller.decorator';
+import type { Principal } from '../auth/api-tokens';
 
 @ApiTags('hosts')
 @Access(ApiRole.READ)
@@ -33,15 +35,15 @@ export class HostsController {
   @Post()
   @ApiCreatedResponse({ type: ChangeResponseBody })
   @ApiConflictResponse({ type: ErrorResponseBody, description: 'HOST_ALREADY_REGISTERED' })
-  register(@Body() body: RegisterHostBody): Promise<ChangeResult> {
-    return this.commands.registerHost(body.host, body.agentId, body.labels, body.info);
+  register(@Body() body: RegisterHostBody, @Caller() caller: Principal | undefined): Promise<ChangeResult> {
+    return this.commands.as(caller).registerHost(body.host, body.agentId, body.labels, body.info);
   }
 
   @Access(ApiRole.ADMIN)
   @Delete(':name')
   @ApiOkResponse({ type: ChangeResponseBody })
   @ApiNotFoundResponse({ type: ErrorResponseBody })
-  deregister(@Param('name') name: string): Promise<ChangeResult> {
-    return this.commands.deregisterHost(name);
+  deregister(@Param('name') name: string, @Caller() caller: Principal | undefined): Promise<ChangeResult> {
+    return this.commands.as(caller).deregisterHost(name);
   }
 }

@@ -6,6 +6,8 @@ import { CommandService, type ChangeResult } from '../commands/command.service';
 import { paginate } from '../read-model/cursor';
 import { ReadService } from '../read-model/read.service';
 import { ChangeResponseBody, CreateJobBody, ErrorResponseBody, JobsQuery, ReadQuery, TokenQuery } from './rest.dto';
+import { Caller } from '../auth/caller.decorator';
+import type { Principal } from '../auth/api-tokens';
 
 @ApiTags('jobs')
 @Access(ApiRole.READ)
@@ -46,8 +48,8 @@ export class JobsController {
   @ApiCreatedResponse({ type: ChangeResponseBody })
   @ApiBadRequestResponse({ type: ErrorResponseBody, description: 'INVALID_JOB_DEFINITION, INVALID_REQUEST' })
   @ApiConflictResponse({ type: ErrorResponseBody, description: 'JOB_ALREADY_EXISTS' })
-  create(@Body() body: CreateJobBody): Promise<ChangeResult> {
-    return this.commands.createJob(body.job);
+  create(@Body() body: CreateJobBody, @Caller() caller: Principal | undefined): Promise<ChangeResult> {
+    return this.commands.as(caller).createJob(body.job);
   }
 
   @Access(ApiRole.DEPLOY)
@@ -55,7 +57,7 @@ export class JobsController {
   @ApiOkResponse({ type: ChangeResponseBody })
   @ApiNotFoundResponse({ type: ErrorResponseBody })
   @ApiConflictResponse({ type: ErrorResponseBody, description: 'STILL_IN_USE' })
-  remove(@Param('id') id: string, @Query() query: TokenQuery): Promise<ChangeResult> {
-    return this.commands.removeJob(id, query.token);
+  remove(@Param('id') id: string, @Query() query: TokenQuery, @Caller() caller: Principal | undefined): Promise<ChangeResult> {
+    return this.commands.as(caller).removeJob(id, query.token);
   }
 }

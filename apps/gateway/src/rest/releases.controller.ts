@@ -9,6 +9,8 @@ import { assertMayOverrideFreeze } from '../commands/freeze-override';
 import { MarkForDeploymentArgs } from '../graphql/dto/release.args';
 import { ReadService } from '../read-model/read.service';
 import { ErrorResponseBody, ReadQuery } from './rest.dto';
+import { Caller } from '../auth/caller.decorator';
+import type { Principal } from '../auth/api-tokens';
 
 export class PipelineSourceBody {
   @ApiProperty({ description: 'deploy.yaml as text (YAML or JSON)' }) @IsString() @IsNotEmpty() @MaxLength(262_144) source!: string;
@@ -63,30 +65,30 @@ export class ReleasesController {
   @Access(ApiRole.ADMIN)
   @Put('pipelines/:service')
   @ApiOkResponse({ description: 'the pipeline, changed, sequence; INVALID_PIPELINE (400) lists each problem with its line' })
-  setPipeline(@Param('service') service: string, @Body() body: PipelineSourceBody): Promise<ChangeResult> {
-    return this.commands.pipelineCommand(PipelineCommand.SET_PIPELINE, { service, source: body.source });
+  setPipeline(@Param('service') service: string, @Body() body: PipelineSourceBody, @Caller() caller: Principal | undefined): Promise<ChangeResult> {
+    return this.commands.as(caller).pipelineCommand(PipelineCommand.SET_PIPELINE, { service, source: body.source });
   }
 
   @Access(ApiRole.ADMIN)
   @Delete('pipelines/:service')
-  removePipeline(@Param('service') service: string): Promise<ChangeResult> {
-    return this.commands.pipelineCommand(PipelineCommand.REMOVE_PIPELINE, { service });
+  removePipeline(@Param('service') service: string, @Caller() caller: Principal | undefined): Promise<ChangeResult> {
+    return this.commands.as(caller).pipelineCommand(PipelineCommand.REMOVE_PIPELINE, { service });
   }
 
   @Post('pipelines/:service/validate')
   @HttpCode(200)
   @ApiOkResponse({ description: '{valid, problems: {path, line, message}[]}: schema and cluster checks; stores nothing' })
-  validate(@Param('service') service: string, @Body() body: PipelineSourceBody): Promise<ChangeResult> {
-    return this.commands.pipelineCommand(PipelineCommand.VALIDATE_PIPELINE, { service, source: body.source });
+  validate(@Param('service') service: string, @Body() body: PipelineSourceBody, @Caller() caller: Principal | undefined): Promise<ChangeResult> {
+    return this.commands.as(caller).pipelineCommand(PipelineCommand.VALIDATE_PIPELINE, { service, source: body.source });
   }
 
   @Access(ApiRole.DEPLOY)
   @Post('releases')
   @ApiOkResponse({ description: 'mark-for-deployment: {releaseId, release, sequence}' })
   @ApiConflictResponse({ type: ErrorResponseBody, description: CONFLICT })
-  markForDeployment(@Body() body: MarkForDeploymentArgs): Promise<ChangeResult> {
-    assertMayOverrideFreeze(body.overrideFreeze);
-    return this.commands.pipelineCommand(PipelineCommand.MARK_FOR_DEPLOYMENT, { ...body });
+  markForDeployment(@Body() body: MarkForDeploymentArgs, @Caller() caller: Principal | undefined): Promise<ChangeResult> {
+    assertMayOverrideFreeze(body.overrideFreeze, caller);
+    return this.commands.as(caller).pipelineCommand(PipelineCommand.MARK_FOR_DEPLOYMENT, { ...body });
   }
 
   @Get('releases')
@@ -106,40 +108,40 @@ export class ReleasesController {
   @Post('releases/:id/advance')
   @HttpCode(200)
   @ApiConflictResponse({ type: ErrorResponseBody, description: CONFLICT })
-  advance(@Param('id', ParseUUIDPipe) id: string): Promise<ChangeResult> {
-    return this.commands.pipelineCommand(PipelineCommand.ADVANCE_RELEASE, { release: id });
+  advance(@Param('id', ParseUUIDPipe) id: string, @Caller() caller: Principal | undefined): Promise<ChangeResult> {
+    return this.commands.as(caller).pipelineCommand(PipelineCommand.ADVANCE_RELEASE, { release: id });
   }
 
   @Access(ApiRole.DEPLOY)
   @Post('releases/:id/complete')
   @HttpCode(200)
   @ApiConflictResponse({ type: ErrorResponseBody, description: CONFLICT })
-  complete(@Param('id', ParseUUIDPipe) id: string): Promise<ChangeResult> {
-    return this.commands.pipelineCommand(PipelineCommand.COMPLETE_RELEASE, { release: id });
+  complete(@Param('id', ParseUUIDPipe) id: string, @Caller() caller: Principal | undefined): Promise<ChangeResult> {
+    return this.commands.as(caller).pipelineCommand(PipelineCommand.COMPLETE_RELEASE, { release: id });
   }
 
   @Access(ApiRole.DEPLOY)
   @Post('releases/:id/abandon')
   @HttpCode(200)
   @ApiConflictResponse({ type: ErrorResponseBody, description: CONFLICT })
-  abandon(@Param('id', ParseUUIDPipe) id: string): Promise<ChangeResult> {
-    return this.commands.pipelineCommand(PipelineCommand.ABANDON_RELEASE, { release: id });
+  abandon(@Param('id', ParseUUIDPipe) id: string, @Caller() caller: Principal | undefined): Promise<ChangeResult> {
+    return this.commands.as(caller).pipelineCommand(PipelineCommand.ABANDON_RELEASE, { release: id });
   }
 
   @Access(ApiRole.DEPLOY)
   @Post('releases/:id/rollback')
   @HttpCode(200)
   @ApiConflictResponse({ type: ErrorResponseBody, description: CONFLICT })
-  rollback(@Param('id', ParseUUIDPipe) id: string, @Body() body: RollbackBody): Promise<ChangeResult> {
-    return this.commands.pipelineCommand(PipelineCommand.ROLLBACK_RELEASE, { release: id, reason: body.reason });
+  rollback(@Param('id', ParseUUIDPipe) id: string, @Body() body: RollbackBody, @Caller() caller: Principal | undefined): Promise<ChangeResult> {
+    return this.commands.as(caller).pipelineCommand(PipelineCommand.ROLLBACK_RELEASE, { release: id, reason: body.reason });
   }
 
   @Access(ApiRole.DEPLOY)
   @Post('releases/:id/snooze')
   @HttpCode(200)
   @ApiConflictResponse({ type: ErrorResponseBody, description: CONFLICT })
-  snooze(@Param('id', ParseUUIDPipe) id: string, @Body() body: SnoozeBody): Promise<ChangeResult> {
-    return this.commands.pipelineCommand(PipelineCommand.SNOOZE_RELEASE, { release: id, seconds: body.seconds });
+  snooze(@Param('id', ParseUUIDPipe) id: string, @Body() body: SnoozeBody, @Caller() caller: Principal | undefined): Promise<ChangeResult> {
+    return this.commands.as(caller).pipelineCommand(PipelineCommand.SNOOZE_RELEASE, { release: id, seconds: body.seconds });
   }
 
   @Access(ApiRole.DEPLOY)
@@ -147,7 +149,7 @@ export class ReleasesController {
   @HttpCode(200)
   @ApiOkResponse({ description: "a gate verdict for the service's release in flight: {release, sequence}" })
   @ApiConflictResponse({ type: ErrorResponseBody, description: 'GATE_NOT_PENDING' })
-  gate(@Param('service') service: string, @Param('gate') gate: string, @Body() body: GateBody): Promise<ChangeResult> {
-    return this.commands.pipelineCommand(PipelineCommand.REPORT_GATE, { service, gate, passed: body.passed, message: body.message });
+  gate(@Param('service') service: string, @Param('gate') gate: string, @Body() body: GateBody, @Caller() caller: Principal | undefined): Promise<ChangeResult> {
+    return this.commands.as(caller).pipelineCommand(PipelineCommand.REPORT_GATE, { service, gate, passed: body.passed, message: body.message });
   }
 }

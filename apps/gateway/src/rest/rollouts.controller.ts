@@ -5,6 +5,8 @@ import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from
 import { CommandService, type ChangeResult, type RolloutCommand } from '../commands/command.service';
 import { ReadService } from '../read-model/read.service';
 import { ChangeResponseBody, ErrorResponseBody, FailRolloutBody, HostHealthBody, ReadQuery, RolloutsQuery } from './rest.dto';
+import { Caller } from '../auth/caller.decorator';
+import type { Principal } from '../auth/api-tokens';
 
 const CONFLICT = 'ROLLOUT_STATE_CONFLICT: the command does not apply to the rollout now';
 
@@ -36,8 +38,8 @@ export class RolloutsController {
   @ApiOkResponse({ type: ChangeResponseBody, description: '{rollout, changed, sequence}' })
   @ApiNotFoundResponse({ type: ErrorResponseBody })
   @ApiConflictResponse({ type: ErrorResponseBody, description: CONFLICT })
-  promote(@Param('id', ParseUUIDPipe) id: string): Promise<ChangeResult> {
-    return this.operate('promote', id);
+  promote(@Param('id', ParseUUIDPipe) id: string, @Caller() caller: Principal | undefined): Promise<ChangeResult> {
+    return this.operate(caller, 'promote', id);
   }
 
   @Access(ApiRole.DEPLOY)
@@ -46,8 +48,8 @@ export class RolloutsController {
   @ApiOkResponse({ type: ChangeResponseBody, description: '{rollout, changed, sequence}' })
   @ApiNotFoundResponse({ type: ErrorResponseBody })
   @ApiConflictResponse({ type: ErrorResponseBody, description: CONFLICT })
-  pause(@Param('id', ParseUUIDPipe) id: string): Promise<ChangeResult> {
-    return this.operate('pause', id);
+  pause(@Param('id', ParseUUIDPipe) id: string, @Caller() caller: Principal | undefined): Promise<ChangeResult> {
+    return this.operate(caller, 'pause', id);
   }
 
   @Access(ApiRole.DEPLOY)
@@ -56,8 +58,8 @@ export class RolloutsController {
   @ApiOkResponse({ type: ChangeResponseBody, description: '{rollout, changed, sequence}' })
   @ApiNotFoundResponse({ type: ErrorResponseBody })
   @ApiConflictResponse({ type: ErrorResponseBody, description: CONFLICT })
-  resume(@Param('id', ParseUUIDPipe) id: string): Promise<ChangeResult> {
-    return this.operate('resume', id);
+  resume(@Param('id', ParseUUIDPipe) id: string, @Caller() caller: Principal | undefined): Promise<ChangeResult> {
+    return this.operate(caller, 'resume', id);
   }
 
   @Access(ApiRole.DEPLOY)
@@ -66,8 +68,8 @@ export class RolloutsController {
   @ApiOkResponse({ type: ChangeResponseBody, description: '{rollout, changed, sequence}' })
   @ApiNotFoundResponse({ type: ErrorResponseBody })
   @ApiConflictResponse({ type: ErrorResponseBody, description: CONFLICT })
-  retry(@Param('id', ParseUUIDPipe) id: string): Promise<ChangeResult> {
-    return this.operate('retry', id);
+  retry(@Param('id', ParseUUIDPipe) id: string, @Caller() caller: Principal | undefined): Promise<ChangeResult> {
+    return this.operate(caller, 'retry', id);
   }
 
   @Access(ApiRole.DEPLOY)
@@ -76,8 +78,8 @@ export class RolloutsController {
   @ApiOkResponse({ type: ChangeResponseBody, description: '{rollout, changed, sequence}' })
   @ApiNotFoundResponse({ type: ErrorResponseBody })
   @ApiConflictResponse({ type: ErrorResponseBody, description: CONFLICT })
-  fail(@Param('id', ParseUUIDPipe) id: string, @Body() body: FailRolloutBody): Promise<ChangeResult> {
-    return this.commands.failRollout(id, body.error);
+  fail(@Param('id', ParseUUIDPipe) id: string, @Body() body: FailRolloutBody, @Caller() caller: Principal | undefined): Promise<ChangeResult> {
+    return this.commands.as(caller).failRollout(id, body.error);
   }
 
   @Access(ApiRole.DEPLOY)
@@ -86,11 +88,11 @@ export class RolloutsController {
   @ApiOkResponse({ type: ChangeResponseBody, description: '{rollout, changed, sequence}: a verdict for a host of a rollout with healthCheck: manual' })
   @ApiNotFoundResponse({ type: ErrorResponseBody })
   @ApiConflictResponse({ type: ErrorResponseBody, description: CONFLICT })
-  setHostHealth(@Param('id', ParseUUIDPipe) id: string, @Param('host') host: string, @Body() body: HostHealthBody): Promise<ChangeResult> {
-    return this.commands.setHostHealth(id, host, body.healthy, body.message);
+  setHostHealth(@Param('id', ParseUUIDPipe) id: string, @Param('host') host: string, @Body() body: HostHealthBody, @Caller() caller: Principal | undefined): Promise<ChangeResult> {
+    return this.commands.as(caller).setHostHealth(id, host, body.healthy, body.message);
   }
 
-  private operate(command: RolloutCommand, id: string): Promise<ChangeResult> {
-    return this.commands.rolloutCommand(command, id);
+  private operate(caller: Principal | undefined, command: RolloutCommand, id: string): Promise<ChangeResult> {
+    return this.commands.as(caller).rolloutCommand(command, id);
   }
 }
