@@ -14,7 +14,7 @@ import { CommandService } from '../commands/command.service';
 import { DEFAULT_QUERY_LIMITS, wsQueryLimits, type QueryLimits } from '../graphql/query-limits';
 import { authenticateConnection, closeRevokedConnections, graphqlContext } from '../auth/graphql-auth';
 import { serveGraphqlWs, type GraphqlWsExtra } from '../live/graphql-ws-server';
-import { sharedSubscribe } from '../live/shared-subscribe';
+import { DIRECT_DELIVERY, sharedSubscribe, type DirectDelivery } from '../live/shared-subscribe';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import type { GraphQLSchema } from 'graphql';
 import type { ServerOptions } from 'graphql-ws';
@@ -75,13 +75,16 @@ export function buildOpenApiDocument(app: INestApplication) {
 
 /**
  * graphql-ws: the same context and token check as HTTP (the token in the
- * connection params), the same query limits, and one execution per event
- * for all subscribers of the same operation (sharedSubscribe).
+ * connection params), the same query limits, and one execution and
+ * serialization per event for all subscribers of the same operation
+ * (sharedSubscribe).
  */
 function graphqlWsOptions(deps: { readonly authenticator: Authenticator; readonly queryLimits: QueryLimits }, schema: GraphQLSchema): ServerOptions<Record<string, unknown> | undefined, GraphqlWsExtra> {
+  const context = graphqlContext(deps.authenticator);
   return {
     schema,
-    context: graphqlContext(deps.authenticator),
+    // each subscription writes its results itself, serialized once for all its subscribers (sharedSubscribe)
+    context: (ctx, id) => ({ ...context(ctx), [DIRECT_DELIVERY]: { id, send: ctx.extra.send } satisfies DirectDelivery }),
     onConnect: authenticateConnection(deps.authenticator),
     onSubscribe: wsQueryLimits(deps.queryLimits, schema),
     subscribe: sharedSubscribe,

@@ -8,6 +8,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 export interface GraphqlWsExtra {
   readonly socket: WebSocket;
   readonly request: IncomingMessage;
+  /** writes one protocol message on this connection (what graphql-ws's own sends go through); a promise when it must drain first */
+  readonly send: (message: string) => void | Promise<void>;
 }
 
 export interface GraphqlWsServer {
@@ -62,7 +64,8 @@ function drained(socket: Socket): Promise<void> {
  * (makeServer) over `ws`, like graphql-ws's own `ws` adapter except that a
  * send does not wait for its write to complete (only for a full socket to
  * drain), so the messages of one event-loop turn to one client are written
- * together (TurnWrites).
+ * together (TurnWrites), and `extra.send` lets subscriptions write their
+ * results themselves (sharedSubscribe's direct delivery).
  */
 export function serveGraphqlWs(server: Server, path: string, options: ServerOptions<Record<string, unknown> | undefined, GraphqlWsExtra>): GraphqlWsServer {
   const wss = new WebSocketServer({ noServer: true, handleProtocols });
@@ -71,7 +74,13 @@ export function serveGraphqlWs(server: Server, path: string, options: ServerOpti
   const open = new Set<GraphqlWsExtra>();
 
   const connected = (ws: WebSocket, request: IncomingMessage, socket: Socket): void => {
-    const extra: GraphqlWsExtra = { socket: ws, request };
+    const send = (message: string): void | Promise<void> => {
+      if (ws.readyState !== ws.OPEN) return;
+      writes.add(socket);
+      ws.send(message);
+      if (socket.writableLength > HIGH_WATER_BYTES) return drained(socket);
+    };
+    const extra: GraphqlWsExtra = { socket: ws, request, send };
     open.add(extra);
     ws.once('error', () => ws.close(CloseCode.InternalServerError, 'Internal server error'));
     let answered = true;
@@ -84,12 +93,7 @@ export function serveGraphqlWs(server: Server, path: string, options: ServerOpti
     const closed = protocol.opened(
       {
         protocol: ws.protocol,
-        send: (data) => {
-          if (ws.readyState !== ws.OPEN) return;
-          writes.add(socket);
-          ws.send(data);
-          if (socket.writableLength > HIGH_WATER_BYTES) return drained(socket);
-        },
+        send,
         close: (code, reason) => ws.close(code, reason),
         onMessage: (handle) =>
           ws.on('message', (data) => {
