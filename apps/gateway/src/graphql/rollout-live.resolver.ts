@@ -2,6 +2,7 @@ import { Access } from '../auth/access.decorator';
 import { ErrorCode, ApiRole } from '@berth/contracts';
 import { Args, Resolver, Subscription } from '@nestjs/graphql';
 import { liveFeed } from '../live/live-feed';
+import { PerPositionCache } from '../live/per-position-cache';
 import { Aggregate, type LoggedEvent } from '../read-model/gateway-read-model';
 import { ReadService } from '../read-model/read.service';
 import { GroupStatusArgs, RolloutProgressArgs } from './dto/group.args';
@@ -18,8 +19,9 @@ const GROUP_STATUS_INPUTS: ReadonlySet<string> = new Set([Aggregate.HOST, Aggreg
 @Access(ApiRole.READ)
 @Resolver()
 export class RolloutLiveResolver {
-  /** the last update built per rollout, keyed by the event and log position it reflects */
-  private readonly lastUpdate = new Map<string, { readonly key: string; readonly update: RolloutProgressUpdate }>();
+  /** the update of each followed rollout, and the status table of each followed group, at the current position */
+  private readonly rolloutUpdates = new PerPositionCache<RolloutProgressUpdate>();
+  private readonly groupTables = new PerPositionCache<{ readonly update: GroupStatusUpdate; readonly key: string }>();
 
   constructor(private readonly reads: ReadService) {}
 
@@ -29,15 +31,13 @@ export class RolloutLiveResolver {
   })
   rolloutProgress(@Args() args: RolloutProgressArgs): AsyncIterableIterator<RolloutProgressUpdate> {
     const { model } = this.reads;
-    const update = (event?: LoggedEvent): RolloutProgressUpdate => {
-      // every subscriber of a rollout gets the same update for the same event: build it once
-      const key = `${event?.type ?? ''}@${model.position}`;
-      const cached = this.lastUpdate.get(args.rolloutId);
-      if (cached?.key === key) return cached.update;
-      const fresh: RolloutProgressUpdate = { rollout: currentRollout(this.reads, args.rolloutId), ...(event === undefined ? {} : { event: event.type }), sequence: model.sequence };
-      this.lastUpdate.set(args.rolloutId, { key, update: fresh });
-      return fresh;
-    };
+    // the position tells the current state (no event yet: position of the subscription's start) from each event's
+    const update = (event?: LoggedEvent): RolloutProgressUpdate =>
+      this.rolloutUpdates.get(`${args.rolloutId}\u0000${event?.type ?? ''}`, model.position, () => ({
+        rollout: currentRollout(this.reads, args.rolloutId),
+        ...(event === undefined ? {} : { event: event.type }),
+        sequence: model.sequence,
+      }));
     const concerns = (e: LoggedEvent) => e.aggregate === Aggregate.ROLLOUT && e.aggregateId === args.rolloutId;
     return liveFeed(model, () => [update()], (e) => (concerns(e) ? [update(e)] : []));
   }
@@ -57,14 +57,20 @@ export class RolloutLiveResolver {
         return { name: args.name, exists: false, sequence: model.sequence };
       }
     };
+    // built once per event for every subscriber of the group, with what tells a real change (all but the sequence)
+    const table = () =>
+      this.groupTables.get(args.name, model.position, () => {
+        const update = snapshot();
+        return { update, key: JSON.stringify({ exists: update.exists, status: update.status && { ...update.status, sequence: 0 } }) };
+      });
     // host and deployment events mostly concern other groups: send only real changes
-    const ifChanged = (update: GroupStatusUpdate): GroupStatusUpdate[] => {
-      const key = JSON.stringify({ exists: update.exists, status: update.status && { ...update.status, sequence: 0 } });
+    const ifChanged = (): GroupStatusUpdate[] => {
+      const { update, key } = table();
       if (key === last) return [];
       last = key;
       return [update];
     };
     const concerns = (e: LoggedEvent) => (e.aggregate === Aggregate.DEPLOYMENT_GROUP && e.aggregateId === args.name) || GROUP_STATUS_INPUTS.has(e.aggregate);
-    return liveFeed(model, () => ifChanged(snapshot()), (e) => (concerns(e) ? ifChanged(snapshot()) : []));
+    return liveFeed(model, ifChanged, (e) => (concerns(e) ? ifChanged() : []));
   }
 }
