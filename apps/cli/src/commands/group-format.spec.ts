@@ -93,6 +93,28 @@ describe('rolling-update progress lines', () => {
   });
 });
 
+describe('rolling-update progress through a revert', () => {
+  it('counts again over the hosts the revert puts back, and says nothing of hosts that never left the stable job', () => {
+    const lines: string[] = [];
+    const printer = new RolloutLinePrinter((l) => lines.push(l));
+    const STABLE = 'foo-job:0.0.9';
+    printer.update(rollout([['h1', 'HEALTHY'], ['h2', 'DEPLOYING'], ['h3', 'PENDING']]));
+    printer.update(rollout([['h1', 'HEALTHY'], ['h2', 'FAILED'], ['h3', 'PENDING']]));
+    // RevertStarted: h3 never left the stable job (UP_TO_DATE), h1 and h2 go back
+    const reverting = { status: 'REVERTING', targetJobId: STABLE, error: 'h2: not healthy' } as const;
+    printer.update(rollout([['h1', 'PENDING'], ['h2', 'PENDING'], ['h3', 'UP_TO_DATE']], reverting));
+    printer.update(rollout([['h1', 'HEALTHY'], ['h2', 'DEPLOYING'], ['h3', 'UP_TO_DATE']], reverting));
+    printer.update(rollout([['h1', 'HEALTHY'], ['h2', 'HEALTHY'], ['h3', 'UP_TO_DATE']], { ...reverting, status: 'REVERTED', finished: true }));
+    expect(lines).toEqual([
+      'h1 -> RUNNING (1/3)',
+      'h2 -> FAILED (2/3): timeout: not healthy within 300 s of its deploy',
+      'Reverting to foo-job:0.0.9: h2: not healthy',
+      'h1 -> RUNNING on foo-job:0.0.9 (1/2)',
+      'h2 -> RUNNING on foo-job:0.0.9 (2/2)',
+    ]);
+  });
+});
+
 describe('rolling-update progress while prestaging', () => {
   it('counts the hosts that have the image against the quorum, a line each time one more has it', () => {
     const lines: string[] = [];

@@ -70,26 +70,48 @@ export function formatRolloutDetails(rollout: RolloutView): string {
 
 const RUNNING_STEPS = new Set(['HEALTHY', 'UP_TO_DATE']);
 
+/** The Helios line label a host's state earns: RUNNING once healthy or already up to date, FAILED, SKIPPED; none while on its way. */
+function lineLabel(state: string): string | undefined {
+  if (RUNNING_STEPS.has(state)) return 'RUNNING';
+  return state === 'FAILED' || state === 'SKIPPED' ? state : undefined;
+}
+
 /**
  * Turns rolloutProgress updates into Helios's rolling-update lines: one
  * `host -> RUNNING (n/total)` when a host gets there (FAILED and SKIPPED
  * likewise), plus a line when the rollout waits for promotion, pauses,
  * resumes or reverts. Feeding it the same state twice prints nothing.
+ *
+ * A revert starts the count again over the hosts it has to put back on the
+ * stable job (`host -> RUNNING on <job> (n/m)`); hosts it leaves alone (they
+ * never left the stable job) get no line.
  */
 export class RolloutLinePrinter {
   private readonly reported = new Map<string, string>();
   private lastPhase = '';
+  /** hosts a revert has to put back, once one has started */
+  private revertTotal: number | undefined;
 
   constructor(private readonly print: (line: string) => void) {}
 
   update(rollout: RolloutView): void {
     const hosts = rollout.hosts ?? [];
+    if (this.revertTotal === undefined && (rollout.status === 'REVERTING' || rollout.status === 'REVERTED')) {
+      this.reported.clear();
+      for (const host of hosts) {
+        const label = lineLabel(host.state);
+        if (label !== undefined) this.reported.set(host.host, label);
+      }
+      this.revertTotal = hosts.length - this.reported.size;
+    }
+    const baseline = this.revertTotal === undefined ? 0 : hosts.length - this.revertTotal;
     for (const host of hosts) {
-      const label = RUNNING_STEPS.has(host.state) ? 'RUNNING' : host.state === 'FAILED' || host.state === 'SKIPPED' ? host.state : undefined;
+      const label = lineLabel(host.state);
       if (label === undefined || this.reported.get(host.host) === label) continue;
       this.reported.set(host.host, label);
       const why = label === 'FAILED' ? `: ${failureText(host)}` : label === 'SKIPPED' ? ': host is DOWN' : '';
-      this.print(`${host.host} -> ${label} (${this.reported.size}/${rollout.progress.total})${why}`);
+      const count = this.revertTotal === undefined ? `(${this.reported.size}/${rollout.progress.total})` : `on ${rollout.targetJobId} (${this.reported.size - baseline}/${this.revertTotal})`;
+      this.print(`${host.host} -> ${label} ${count}${why}`);
     }
     const phase = this.phaseLine(rollout);
     if (phase !== this.lastPhase) {
