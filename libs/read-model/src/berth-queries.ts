@@ -11,6 +11,7 @@ import {
   type RegisteredHost,
 } from '@berth/domain';
 import { Aggregate, BerthView, deploymentRow, type BerthProjection, type DeploymentRow } from './berth-projection';
+import { JobListIndex } from './job-list-index';
 
 export interface JobRow {
   readonly id: string;
@@ -40,10 +41,13 @@ export interface HostFilter {
   readonly pattern?: string;
 }
 
-/** Name and version from a job id `name:version:hash`. */
+/** Name and version from a job id `name:version:hash` (the first two `:`-separated parts; '' when missing). */
 export function splitJobId(id: string): { name: string; version: string } {
-  const [name = '', version = ''] = id.split(':');
-  return { name, version };
+  // indexOf, not split: the name and version filters run this over every job id of a page request
+  const end = id.indexOf(':');
+  if (end < 0) return { name: id, version: '' };
+  const versionEnd = id.indexOf(':', end + 1);
+  return { name: id.slice(0, end), version: id.slice(end + 1, versionEnd < 0 ? undefined : versionEnd) };
 }
 
 /**
@@ -57,34 +61,49 @@ export class BerthQueries {
     this.view = new BerthView(projection);
   }
 
-  createdJobs(): Map<string, Job> {
-    return this.view.jobs();
-  }
-
   /** Jobs matching `filter`, sorted by id. */
   jobs(filter: JobFilter = {}): JobRow[] {
-    const jobs = this.createdJobs();
-    const ids = (filter.pattern ? matchJobs(filter.pattern, jobs.keys()) : [...jobs.keys()]).sort();
-    // one pass over the hosts for all jobs, not one per job (10,000 jobs × every host per page otherwise)
-    const deployments = this.deploymentsByJob();
-    return ids
-      .map((id): JobRow => ({ id, ...splitJobId(id), job: jobs.get(id) as Job, deployments: deployments.get(id) ?? [] }))
-      .filter((row) => (filter.name === undefined || row.name === filter.name) && (filter.version === undefined || row.version === filter.version))
-      .filter((row) => !filter.deployed || row.deployments.length > 0);
+    return this.jobRows(this.jobIds(filter));
+  }
+
+  /**
+   * Ids of the jobs matching `filter`, sorted, from per-id checks alone (no
+   * rows built): page these, then build rows for the page only. The array may
+   * be the index's own: read it, do not change it.
+   */
+  jobIds(filter: JobFilter = {}): readonly string[] {
+    const index = JobListIndex.of(this.projection);
+    let ids = index.jobIds();
+    if (filter.pattern) ids = matchJobs(filter.pattern, ids);
+    if (filter.name !== undefined || filter.version !== undefined) {
+      ids = ids.filter((id) => {
+        const { name, version } = splitJobId(id);
+        return (filter.name === undefined || name === filter.name) && (filter.version === undefined || version === filter.version);
+      });
+    }
+    if (filter.deployed) ids = ids.filter((id) => index.isDeployed(id));
+    return ids;
+  }
+
+  /** The rows of created jobs `ids` (as `jobIds` gives them), in that order, each with its deployments. */
+  jobRows(ids: readonly string[]): JobRow[] {
+    return ids.map((id) => this.jobRow(id));
   }
 
   /** A job by reference (full id, name:version, name, prefix), resolved like Helios. */
   job(reference: string): JobRow {
-    const jobs = this.createdJobs();
-    const id = resolveJob(reference, jobs.keys());
-    return this.jobRow(id, jobs.get(id) as Job);
+    const id = resolveJob(reference, JobListIndex.of(this.projection).jobIds());
+    return this.jobRow(id);
   }
 
+  /** The job's deployments, in the projection's host order. */
   deploymentsOfJob(jobId: string): DeploymentRow[] {
-    return this.hostsWithDeployments().flatMap(([host, state]) => {
-      const d = state.deployments[jobId];
-      return d ? [deploymentRow(host, d)] : [];
-    });
+    return JobListIndex.of(this.projection)
+      .hostsOf(jobId)
+      .flatMap((host) => {
+        const d = this.view.deployments(host).deployments[jobId];
+        return d ? [deploymentRow(host, d)] : [];
+      });
   }
 
   hosts(filter: HostFilter = {}): HostRow[] {
@@ -114,8 +133,9 @@ export class BerthQueries {
     return d ? deploymentRow(host, d) : undefined;
   }
 
-  private jobRow(id: string, job: Job): JobRow {
-    return { id, ...splitJobId(id), job, deployments: this.deploymentsOfJob(id) };
+  /** `id` must be a created job's. */
+  private jobRow(id: string): JobRow {
+    return { id, ...splitJobId(id), job: this.view.job(id) as Job, deployments: this.deploymentsOfJob(id) };
   }
 
   private hostRow(host: RegisteredHost): HostRow {
@@ -125,22 +145,5 @@ export class BerthQueries {
 
   private registeredHosts(): RegisteredHost[] {
     return this.view.hosts();
-  }
-
-  /** Every job's deployments, in the same host order as deploymentsOfJob. */
-  private deploymentsByJob(): Map<string, DeploymentRow[]> {
-    const byJob = new Map<string, DeploymentRow[]>();
-    for (const [host, state] of this.hostsWithDeployments()) {
-      for (const [jobId, d] of Object.entries(state.deployments)) {
-        const rows = byJob.get(jobId);
-        if (rows) rows.push(deploymentRow(host, d));
-        else byJob.set(jobId, [deploymentRow(host, d)]);
-      }
-    }
-    return byJob;
-  }
-
-  private hostsWithDeployments(): [string, DeploymentState][] {
-    return [...this.projection.all(Aggregate.DEPLOYMENT)].map(([host, view]) => [host, view.state as DeploymentState] as [string, DeploymentState]);
   }
 }

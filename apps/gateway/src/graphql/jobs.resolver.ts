@@ -2,7 +2,7 @@ import { ApiRole } from '@berth/contracts';
 import { Access } from '../auth/access.decorator';
 import { Args, Query, Resolver } from '@nestjs/graphql';
 import { jobAsOf } from '../read-model/audit';
-import { paginate } from '../read-model/cursor';
+import { paginateKeys } from '../read-model/cursor';
 import { ReadService } from '../read-model/read.service';
 import { JobArgs, JobAsOfArgs, JobsArgs } from './dto/query.args';
 import { toJobModel } from './mappers';
@@ -15,10 +15,9 @@ export class JobsResolver {
 
   @Query(() => JobConnection, { description: 'Jobs sorted by id, one page at a time' })
   jobs(@Args() args: JobsArgs): Promise<JobConnection> {
-    return this.reads.read(args.atLeastSequence, (views) => {
-      const page = paginate(views.jobs(args.filter ?? {}), (row) => row.id, args.first, args.after);
-      return { ...page, items: page.items.map(toJobModel) };
-    });
+    return this.reads.read(args.atLeastSequence, (views) =>
+      paginateKeys(views.jobIds(args.filter ?? {}), (ids) => views.jobRows(ids).map(toJobModel), args.first, args.after),
+    );
   }
 
   @Query(() => JobResult, { description: 'A job with its deployments and task status per host' })

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { BerthError } from '@berth/scheduler-client';
-import { decodeCursor, encodeCursor, paginate } from './cursor';
+import { decodeCursor, encodeCursor, paginate, paginateKeys } from './cursor';
 
 const ids = ['a:1', 'b:1', 'c:1', 'd:1', 'e:1'];
 const key = (s: string) => s;
@@ -43,5 +44,26 @@ describe('cursors', () => {
 
   it.each([0, -1, 1001, 1.5])('rejects first = %p', (first) => {
     expect(() => paginate(ids, key, first)).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }) as BerthError);
+  });
+
+  it('pages keys like paginate pages whole rows, building rows for the page alone', () => {
+    const keys = fc.uniqueArray(fc.string({ maxLength: 4 }), { maxLength: 40 }).map((ks) => ks.sort());
+    fc.assert(
+      fc.property(keys, fc.integer({ min: 1, max: 12 }), fc.option(fc.string({ maxLength: 4 }), { nil: undefined }), (sorted, first, afterKey) => {
+        const rows = sorted.map((k) => ({ id: k, built: true }));
+        const after = afterKey === undefined ? undefined : encodeCursor(afterKey);
+        const asked: string[][] = [];
+        const page = paginateKeys(sorted, (ks) => (asked.push(ks), ks.map((k) => ({ id: k, built: true }))), first, after);
+        expect(page).toEqual(paginate(rows, (row) => row.id, first, after));
+        expect(asked).toEqual([page.items.map((row) => row.id)]);
+      }),
+    );
+  });
+
+  it('rejects a bad page size or cursor from paginateKeys as paginate does, before building any row', () => {
+    const rowsOf = jest.fn((ks: string[]) => ks);
+    expect(() => paginateKeys(ids, rowsOf, 0)).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }) as BerthError);
+    expect(() => paginateKeys(ids, rowsOf, 2, 'not-base64!')).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }) as BerthError);
+    expect(rowsOf).not.toHaveBeenCalled();
   });
 });

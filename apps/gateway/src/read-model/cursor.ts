@@ -46,6 +46,15 @@ export function paginate<T>(items: readonly T[], keyOf: (item: T) => string | nu
   return { items: page, ...(more && last !== undefined ? { nextCursor: encodeCursor(keyOf(last)) } : {}), totalCount: items.length };
 }
 
+/**
+ * `paginate` over sorted `keys`, then `rowsOf` for the page's keys alone:
+ * a page costs its own rows, not a row for every item.
+ */
+export function paginateKeys<K extends string | number, T>(keys: readonly K[], rowsOf: (keys: K[]) => T[], first = DEFAULT_PAGE_SIZE, after?: string): Page<T> {
+  const page = paginate(keys, (key) => key, first, after);
+  return { ...page, items: rowsOf(page.items) };
+}
+
 function firstIndexAfter<T>(items: readonly T[], keyOf: (item: T) => string | number, key: string | number): number {
   // binary search: keys are sorted ascending
   let lo = 0;

@@ -3,7 +3,7 @@ import { Access } from '../auth/access.decorator';
 import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CommandService, type ChangeResult } from '../commands/command.service';
-import { paginate } from '../read-model/cursor';
+import { paginateKeys } from '../read-model/cursor';
 import { ReadService } from '../read-model/read.service';
 import { ChangeResponseBody, CreateJobBody, ErrorResponseBody, JobsQuery, ReadQuery, TokenQuery } from './rest.dto';
 import { Caller } from '../auth/caller.decorator';
@@ -22,7 +22,7 @@ export class JobsController {
   @ApiOkResponse({ description: '{items, nextCursor, totalCount, sequence}: one page of jobs sorted by id' })
   list(@Query() query: JobsQuery) {
     const { first, after, atLeastSequence, ...filter } = query;
-    return this.reads.read(atLeastSequence, (views) => paginate(views.jobs(filter), (row) => row.id, first, after));
+    return this.reads.read(atLeastSequence, (views) => paginateKeys(views.jobIds(filter), (ids) => views.jobRows(ids), first, after));
   }
 
   @Get(':id')
