@@ -98,9 +98,12 @@ export function lastVersionOf(json: string, sequence: number): number {
 
 const SNAPSHOT_NAME = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/;
 
-/** Snapshot names double as KV keys: letters, digits, `-`, `_`, separated by `.`. */
+/** Snapshot names double as KV keys: letters, digits, `-`, `_`, separated by `.`; segments starting `__` are the store's own (a big snapshot's parts). */
 export function validateSnapshotName(name: string): void {
   if (!SNAPSHOT_NAME.test(name)) {
     throw new InvalidArgumentError(`invalid snapshot name ${JSON.stringify(name)}: use letters, digits, - and _, separated by .`);
+  }
+  if (name.split('.').some((segment) => segment.startsWith('__'))) {
+    throw new InvalidArgumentError(`invalid snapshot name ${JSON.stringify(name)}: segments starting with __ are reserved`);
   }
 }

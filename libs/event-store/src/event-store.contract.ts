@@ -348,10 +348,22 @@ export function eventStoreContract(name: string, setup: () => Promise<EventStore
         expect(await store.loadSnapshot(name)).toEqual({ sequence: 9, state: { jobs: [] } });
       });
 
-      it('rejects names that are not safe keys', async () => {
-        await expect(store.saveSnapshot('bad name', { sequence: 1, state: {} })).rejects.toMatchObject({
-          code: EventStoreErrorCode.INVALID_ARGUMENT,
-        });
+      it("rejects names that are not safe keys, and the store's own reserved segments", async () => {
+        for (const name of ['bad name', 'scheduler.__part.a.0']) {
+          await expect(store.saveSnapshot(name, { sequence: 1, state: {} })).rejects.toMatchObject({
+            code: EventStoreErrorCode.INVALID_ARGUMENT,
+          });
+        }
+      });
+
+      it('saves and loads a snapshot several times larger than one NATS message, then a small one in its place', async () => {
+        const name = `projection.big-${randomUUID()}`;
+        // ~4 MB of distinct hosts, like a 10,000-host fleet's state
+        const hosts = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`host-${i}`, { status: 'UP', labels: { pool: `p${i % 7}`, rack: `r${i % 31}` }, note: 'x'.repeat(150) }]));
+        await store.saveSnapshot(name, { sequence: 41, state: { hosts } });
+        expect(await store.loadSnapshot(name)).toEqual({ sequence: 41, state: { hosts } });
+        await store.saveSnapshot(name, { sequence: 42, state: { hosts: {} } });
+        expect(await store.loadSnapshot(name)).toEqual({ sequence: 42, state: { hosts: {} } });
       });
     });
   });

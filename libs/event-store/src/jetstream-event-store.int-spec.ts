@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import { EVENTS_STREAM, SNAPSHOTS_BUCKET } from '@berth/contracts';
 import { useNatsServer } from '@berth/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
 import { StoreUnavailableError } from './errors';
@@ -55,6 +56,50 @@ describe('JetStreamEventStore on a real nats-server', () => {
       await nc.close();
       await store.close();
     }
+  });
+
+  describe('snapshots larger than one NATS message', () => {
+    const big = (tag: string) => ({ tag, rows: Array.from({ length: 8_000 }, (_, i) => `${tag}-${i}-${'y'.repeat(120)}`) });
+
+    it('alternate between two slots of parts, so each save leaves the one before readable until its manifest is written', async () => {
+      const store = await JetStreamEventStore.connect({ servers: nats.url });
+      const nc = await connect({ servers: nats.url });
+      try {
+        const name = `scheduler-test-${randomUUID()}`;
+        const kv = await new Kvm(nc).open(SNAPSHOTS_BUCKET);
+        const slotOf = async () => ((await kv.get(name))?.json<{ parts?: { slot: string } }>().parts?.slot);
+        await store.saveSnapshot(name, { sequence: 1, state: big('first') });
+        expect(await slotOf()).toBe('a');
+        await store.saveSnapshot(name, { sequence: 2, state: big('second') });
+        expect(await slotOf()).toBe('b');
+        // the first generation's parts are still whole under slot a
+        expect((await kv.get(`${name}.__part.a.0`))?.string()).toContain('first-0-');
+        expect(await store.loadSnapshot(name)).toEqual({ sequence: 2, state: big('second') });
+        await store.saveSnapshot(name, { sequence: 3, state: big('third') });
+        expect(await slotOf()).toBe('a');
+        expect(await store.loadSnapshot(name)).toEqual({ sequence: 3, state: big('third') });
+      } finally {
+        await nc.close();
+        await store.close();
+      }
+    });
+
+    it('fails as CORRUPT_EVENT, not with a wrong state, when a part does not match its manifest or is gone', async () => {
+      const store = await JetStreamEventStore.connect({ servers: nats.url });
+      const nc = await connect({ servers: nats.url });
+      try {
+        const name = `scheduler-test-${randomUUID()}`;
+        const kv = await new Kvm(nc).open(SNAPSHOTS_BUCKET);
+        await store.saveSnapshot(name, { sequence: 7, state: big('whole') });
+        await kv.put(`${name}.__part.a.1`, 'written over by someone else');
+        await expect(store.loadSnapshot(name)).rejects.toMatchObject({ code: 'CORRUPT_EVENT', message: expect.stringContaining('do not match their manifest') });
+        await kv.delete(`${name}.__part.a.1`);
+        await expect(store.loadSnapshot(name)).rejects.toMatchObject({ code: 'CORRUPT_EVENT', message: expect.stringMatching(/part 2 of \d+ is missing/) });
+      } finally {
+        await nc.close();
+        await store.close();
+      }
+    });
   });
 
   it('runs on a server that fsyncs every write (/jsz sync_always)', async () => {

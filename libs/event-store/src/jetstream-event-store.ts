@@ -33,6 +33,7 @@ import {
 } from '@nats-io/transport-node';
 import { appendMessageId, decodeAppend, encodeAppend, lastVersionOf, validateAppend, validateSnapshotName } from './append-codec';
 import { ConcurrencyError, EventStoreError, InvalidArgumentError, StoreUnavailableError } from './errors';
+import { joinSnapshot, manifestOf, partKey, SNAPSHOT_PART_BYTES, splitSnapshot } from './snapshot-parts';
 import type { AppendResult, EventHandler, EventStore, ExpectedVersion, Snapshot, Subscription } from './event-store';
 
 /*
@@ -340,15 +341,35 @@ export class JetStreamEventStore implements EventStore {
     this.assertOpen();
     validateSnapshotName(name);
     const json = JSON.stringify({ sequence: snapshot.sequence, state: snapshot.state });
-    await this.unavailableAs('saveSnapshot', () => this.kv.put(name, json));
+    await this.unavailableAs('saveSnapshot', async () => {
+      if (Buffer.byteLength(json, 'utf8') <= SNAPSHOT_PART_BYTES) {
+        await this.kv.put(name, json);
+        return;
+      }
+      const current = await this.kv.get(name);
+      const { parts, manifest } = splitSnapshot(json, snapshot.sequence, current?.operation === 'PUT' ? manifestOf(current.json()) : undefined);
+      for (const [i, part] of parts.entries()) await this.kv.put(partKey(name, manifest.parts.slot, i), part);
+      await this.kv.put(name, JSON.stringify(manifest));
+    });
   }
 
   async loadSnapshot<TState = unknown>(name: string): Promise<Snapshot<TState> | undefined> {
     this.assertOpen();
     validateSnapshotName(name);
-    const entry = await this.unavailableAs('loadSnapshot', () => this.kv.get(name));
-    if (!entry || entry.operation !== 'PUT') return undefined;
-    return JSON.parse(entry.string()) as Snapshot<TState>;
+    return this.unavailableAs('loadSnapshot', async () => {
+      const entry = await this.kv.get(name);
+      if (!entry || entry.operation !== 'PUT') return undefined;
+      const value: unknown = JSON.parse(entry.string());
+      const manifest = manifestOf(value);
+      if (!manifest) return value as Snapshot<TState>;
+      const parts = await Promise.all(
+        Array.from({ length: manifest.parts.count }, async (_, i) => {
+          const part = await this.kv.get(partKey(name, manifest.parts.slot, i));
+          return part?.operation === 'PUT' ? part.value : undefined;
+        }),
+      );
+      return joinSnapshot<TState>(name, manifest, parts);
+    });
   }
 
   async close(): Promise<void> {
