@@ -33,7 +33,10 @@ export class JobListIndex {
   /**
    * The projection sequence this index reflects (-1: not built). Every applied
    * event passes through `apply`; a different sequence at a read means the
-   * projection changed without one (a snapshot restore), so the index is rebuilt.
+   * projection changed without one (a snapshot restore), so the index is
+   * rebuilt. A restore followed by events before any read would go unseen:
+   * restores come before following a store, and the scheduler and gateway
+   * make them before they serve a query.
    */
   private observed = -1;
 
