@@ -68,3 +68,11 @@ export const EVENTS_SUBSCRIPTION = `
     events(filter: $filter, fromSequence: $fromSequence) { position sequence time type aggregate aggregateId actor correlationId data }
   }
 `;
+
+export const API_TOKENS_QUERY = `query ApiTokens { apiTokens { sequence items { subject role createdAt revoked revokedAt } } }`;
+
+export const CREATE_API_TOKEN = `
+  mutation CreateApiToken($subject: String!, $role: String!) { createApiToken(subject: $subject, role: $role) { subject role token sequence } }
+`;
+
+export const REVOKE_API_TOKEN = `mutation RevokeApiToken($subject: String!) { revokeApiToken(subject: $subject) { subject sequence } }`;

@@ -99,3 +99,21 @@ export interface DeploymentGroup {
   readonly error: string | null;
   readonly reason: string | null;
 }
+
+/** An API token created by an admin (never its secret). */
+export interface ApiToken {
+  readonly subject: string;
+  /** read, deploy or admin */
+  readonly role: string;
+  readonly createdAt: string;
+  readonly revoked: boolean;
+  readonly revokedAt: string | null;
+}
+
+/** A new token: `token` is shown this once and stored nowhere. */
+export interface CreatedApiToken {
+  readonly subject: string;
+  readonly role: string;
+  readonly token: string;
+  readonly sequence: number;
+}

@@ -42,6 +42,7 @@ it('asks for a token, signs in with it, keeps it, and a read-only user sees no c
   expect(window.localStorage.getItem('berth.token')).toBe(GOOD);
   expect(await screen.findByText(/No deployment groups yet. Ask an admin/)).toBeTruthy();
   expect(screen.queryByRole('form', { name: 'create a deployment group' })).toBeNull();
+  expect(screen.queryByRole('link', { name: 'API tokens' })).toBeNull();
 });
 
 it('a gateway without API tokens (no whoAmI) lets the console in without a login', async () => {
@@ -52,4 +53,5 @@ it('a gateway without API tokens (no whoAmI) lets the console in without a login
   render(<App origin="http://gateway" makeApi={() => api} />);
   expect((await screen.findByTestId('who')).textContent).toBe('anonymous (admin)');
   expect(await screen.findByRole('form', { name: 'create a deployment group' })).toBeTruthy();
+  expect(screen.getByRole('link', { name: 'API tokens' }).getAttribute('href')).toBe('/tokens');
 });

@@ -8,9 +8,10 @@ import { GroupPage } from '../pages/group-page';
 import { GroupsPage } from '../pages/groups-page';
 import { JobPage } from '../pages/job-page';
 import { JobsPage } from '../pages/jobs-page';
+import { TokensPage } from '../pages/tokens-page';
 import { LoginPage } from './login-page';
 import { Link, routeOf, useLocationPath, type Route } from './router';
-import { SessionContext, type Session } from './session';
+import { SessionContext, hasRole, type Session } from './session';
 
 const TOKEN_KEY = 'berth.token';
 
@@ -28,6 +29,8 @@ function pageOf(route: Route): ReactNode {
       return <JobPage id={route.id} />;
     case 'audit':
       return <AuditPage />;
+    case 'tokens':
+      return <TokensPage />;
     default:
       return (
         <main>
@@ -52,6 +55,7 @@ function Shell(props: { readonly session: Session }) {
           <Link to="/fleet">Fleet</Link>
           <Link to="/jobs">Jobs</Link>
           <Link to="/audit">Audit</Link>
+          {hasRole(session.role, 'admin') ? <Link to="/tokens">API tokens</Link> : null}
         </nav>
         <span className="who" data-testid="who">
           {session.subject} ({session.role})

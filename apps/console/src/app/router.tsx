@@ -37,6 +37,7 @@ export type Route =
   | { readonly page: 'jobs' }
   | { readonly page: 'job'; readonly id: string }
   | { readonly page: 'audit' }
+  | { readonly page: 'tokens' }
   | { readonly page: 'not-found'; readonly path: string };
 
 export function routeOf(path: string): Route {
@@ -48,6 +49,7 @@ export function routeOf(path: string): Route {
   if (first === 'jobs' && parts.length === 1) return { page: 'jobs' };
   if (first === 'jobs' && second !== undefined && parts.length === 2) return { page: 'job', id: second };
   if (first === 'audit' && parts.length === 1) return { page: 'audit' };
+  if (first === 'tokens' && parts.length === 1) return { page: 'tokens' };
   return { page: 'not-found', path };
 }
 

@@ -1,17 +1,12 @@
-import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import type { ReactNode } from 'react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import type { BerthEvent } from '../api/types';
-import { SessionContext, type Role } from '../app/session';
+import { renderInSession as renderWith } from '../testing/render-in-session';
 import { ScriptedBerthApi } from '../testing/scripted-api';
 import { AuditPage, matchesFilters } from './audit-page';
 import { FleetPage, parseSelectors } from './fleet-page';
 import { GroupsPage } from './groups-page';
 import { JobPage } from './job-page';
 import { JobsPage } from './jobs-page';
-
-function renderWith(api: ScriptedBerthApi, page: ReactNode, role: Role = 'admin') {
-  return render(<SessionContext.Provider value={{ api, role, subject: 'tester', signOut: () => undefined }}>{page}</SessionContext.Provider>);
-}
 
 const nextFrame = () => act(async () => void (await new Promise((resolve) => requestAnimationFrame(resolve))));
 
