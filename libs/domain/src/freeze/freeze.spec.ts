@@ -3,7 +3,7 @@ import { ErrorCode } from '../errors';
 import { readPipeline } from '../pipeline/pipeline';
 import { releaseDecider } from '../release/release.decider';
 import { given } from '../testing/given-when-then';
-import { activeFreeze, freezeDecider, freezeWindowEnd, readFreezeWindow, type Freeze, type FreezeWindow } from './freeze';
+import { activeFreeze, describeFreezeWindow, freezeDecider, freezeWindowEnd, readFreezeWindow, type Freeze, type FreezeWindow } from './freeze';
 
 const t0 = '2026-01-01T00:00:00.000Z';
 // Fridays 18:00-24:00 and weekends all day, Tokyo time (UTC+9, no DST)
@@ -94,4 +94,9 @@ describe('readFreezeWindow', () => {
     expect(() => readFreezeWindow({ kind: 'monthly' })).toThrow('window.kind');
     expect(() => readFreezeWindow({ kind: 'range', from: 1 })).toThrow('window.from');
   });
+});
+
+it('describeFreezeWindow: a range as its two instants, weekly hours with days and zone', () => {
+  expect(describeFreezeWindow({ kind: 'range', from: '2026-12-24T00:00:00Z', to: '2026-12-27T00:00:00Z' })).toBe('2026-12-24T00:00:00Z - 2026-12-27T00:00:00Z');
+  expect(describeFreezeWindow({ kind: 'weekly', days: ['sat', 'sun'], from: '00:00', to: '24:00', timeZone: 'Europe/Paris' })).toBe('sat,sun 00:00-24:00 Europe/Paris');
 });

@@ -136,6 +136,12 @@ export function validateFreezeWindow(window: FreezeWindow): void {
   if (!validTimeZone(window.timeZone)) throw invalid(`unknown time zone ${window.timeZone}: use an IANA name like Europe/Paris or UTC`, { timeZone: window.timeZone });
 }
 
+/** A window in one line: `2026-12-24T00:00:00Z - 2026-12-27T00:00:00Z`, or `sat,sun 00:00-24:00 Europe/Paris`. */
+export function describeFreezeWindow(window: FreezeWindow): string {
+  if (window.kind === 'weekly') return `${window.days.join(',')} ${window.from}-${window.to} ${window.timeZone}`;
+  return `${window.from} - ${window.to}`;
+}
+
 /** When the window ends, if `time` is inside it. Weekly windows: minutes counted in local time (a DST change inside a window shifts its end by the change). */
 export function freezeWindowEnd(window: FreezeWindow, time: string): string | undefined {
   if (window.kind === 'range') return window.from <= time && time < window.to ? window.to : undefined;

@@ -2,7 +2,7 @@ import { foldEvents } from '../decider';
 import { ErrorCode } from '../errors';
 import { readPipeline, type Pipeline } from '../pipeline/pipeline';
 import { given } from '../testing/given-when-then';
-import type { Release, ReleaseEvent } from './release';
+import { releaseOperatorActions, type Release, type ReleaseEvent, type ReleaseOperatorAction } from './release';
 import { releaseDecider, type ReleaseCommand, type StartRelease } from './release.decider';
 import { badGroupsOf, nextReleaseDeadline, pendingReleaseActions } from './release-process';
 
@@ -252,6 +252,53 @@ describe('release: failures, timeouts and rollbacks', () => {
     given(releaseDecider, started).when({ type: 'SnoozeRelease', releaseId: id, time: t3 }).thenThrows(ErrorCode.RELEASE_STATE_CONFLICT);
     given(releaseDecider).when({ type: 'AdvanceRelease', releaseId: id, time: t3 }).thenThrows(ErrorCode.RELEASE_NOT_FOUND);
     given(releaseDecider, started).when(startCommand()).thenThrows(ErrorCode.RELEASE_ALREADY_EXISTS);
+  });
+});
+
+describe('release: the operator actions a release offers', () => {
+  const mainOnly = pipelineOf({ pipeline: [{ step: 'main' }] });
+  const deployed = run(
+    [],
+    startCommand({ pipeline: mainOnly, autoCertifyDelay: 60 }),
+    { type: 'RecordStepRollout', releaseId: id, step: 'group:main', rolloutId: 'r', time: t0 },
+    { type: 'ObserveReleaseRollouts', releaseId: id, rollouts: [{ rolloutId: 'r', status: 'SUCCEEDED' }], time: t0 },
+  );
+  const failed = run(started, { type: 'ReportGate', releaseId: id, gate: 'itest', passed: false, time: t1 });
+  const histories: Record<string, ReleaseEvent[]> = {
+    'deploying, running a gate': started,
+    'deploying, awaiting the trigger': canaryDone,
+    deployed,
+    failed,
+    rolling_back: run(canaryRolling, { type: 'RollbackRelease', releaseId: id, time: t1 }),
+    rolled_back: run([], startCommand({ previousJobs: {}, pipeline: mainOnly }), { type: 'RollbackRelease', releaseId: id, time: t1 }),
+    complete: run(mainRolling, { type: 'ObserveReleaseRollouts', releaseId: id, rollouts: [{ rolloutId: 'r-main', status: 'SUCCEEDED' }], time: t3 }),
+    abandoned: run(failed, { type: 'AbandonRelease', releaseId: id, time: t2 }),
+  };
+  const commandOf: Record<ReleaseOperatorAction, ReleaseCommand> = {
+    advance: { type: 'AdvanceRelease', releaseId: id, time: t3 },
+    complete: { type: 'CompleteRelease', releaseId: id, time: t3 },
+    abandon: { type: 'AbandonRelease', releaseId: id, time: t3 },
+    rollback: { type: 'RollbackRelease', releaseId: id, reason: 'bad', time: t3 },
+    snooze: { type: 'SnoozeRelease', releaseId: id, time: t3 },
+  };
+
+  it.each(Object.entries(histories))('%s: exactly the actions the decider accepts', (_name, history) => {
+    const release = stateOf(history);
+    const accepted = (Object.keys(commandOf) as ReleaseOperatorAction[]).filter((action) => {
+      try {
+        releaseDecider.decide(commandOf[action], release);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    expect(releaseOperatorActions(release)).toEqual(accepted);
+  });
+
+  it('the histories cover every state; a finished release offers nothing; one waiting for its trigger offers advance', () => {
+    expect(new Set(Object.values(histories).map((history) => stateOf(history).status))).toEqual(new Set(['deploying', 'deployed', 'failed', 'rolling_back', 'rolled_back', 'complete', 'abandoned']));
+    expect(releaseOperatorActions(stateOf(histories['complete'] ?? []))).toEqual([]);
+    expect(releaseOperatorActions(stateOf(canaryDone))).toEqual(['advance', 'abandon', 'rollback']);
   });
 });
 

@@ -7,6 +7,8 @@ import type { RolloutStatus } from '../rollout/rollout-state';
 import {
   addSeconds,
   evolveReleaseState,
+  RELEASE_ACTION_STATUSES,
+  releaseOperatorActions,
   releaseSteps,
   type Release,
   type ReleaseEvent,
@@ -346,19 +348,19 @@ function operate(release: Release, command: Exclude<ReleaseCommand, StartRelease
     case 'TickRelease':
       return tick(release, command.time);
     case 'AdvanceRelease':
-      if (release.status !== 'deploying' || !release.awaitingTrigger) throw conflict(release, 'The release is not waiting for a manual trigger');
+      if (!releaseOperatorActions(release).includes('advance')) throw conflict(release, 'The release is not waiting for a manual trigger');
       return [{ type: 'ReleaseAdvanced', ...base, stage: release.stage }, stageStartedEvent(release, release.stage + 1, command.time)];
     case 'CompleteRelease':
-      requireStatus(release, ['deployed'], 'complete');
+      requireStatus(release, RELEASE_ACTION_STATUSES.complete, 'complete');
       return [{ type: 'ReleaseCompleted', ...base, auto: false }];
     case 'AbandonRelease':
-      requireStatus(release, ['deploying', 'deployed', 'failed', 'rolled_back'], 'abandon');
+      requireStatus(release, RELEASE_ACTION_STATUSES.abandon, 'abandon');
       return [{ type: 'ReleaseAbandoned', ...base, auto: false }];
     case 'RollbackRelease':
-      requireStatus(release, ['deploying', 'deployed', 'failed'], 'roll back');
+      requireStatus(release, RELEASE_ACTION_STATUSES.rollback, 'roll back');
       return [rollbackStartedEvent(release, command.reason ?? 'rolled back by an operator', false, command.time)];
     case 'SnoozeRelease': {
-      requireStatus(release, ['deployed', 'rolled_back'], 'snooze');
+      requireStatus(release, RELEASE_ACTION_STATUSES.snooze, 'snooze');
       const delay = release.status === 'deployed' ? release.options.autoCertifyDelay : release.options.autoAbandonDelay;
       const seconds = command.seconds ?? (delay > 0 ? delay : DEFAULT_SNOOZE);
       return [{ type: 'ReleaseSnoozed', ...base, until: addSeconds(command.time, seconds) }];

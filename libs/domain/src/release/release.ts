@@ -214,6 +214,25 @@ export const ACTIVE_RELEASE_STATUSES: readonly ReleaseStatus[] = ['deploying', '
 /** States in which a service may not start another release. */
 export const IN_FLIGHT_RELEASE_STATUSES: readonly ReleaseStatus[] = ['deploying', 'deployed', 'rolling_back'];
 
+/** What an operator can ask of a release. */
+export type ReleaseOperatorAction = 'advance' | 'complete' | 'abandon' | 'rollback' | 'snooze';
+
+/** The states each operator action is accepted in (RELEASE_STATE_CONFLICT in any other); advance also needs a pending manual trigger. */
+export const RELEASE_ACTION_STATUSES: Readonly<Record<ReleaseOperatorAction, readonly ReleaseStatus[]>> = {
+  advance: ['deploying'],
+  complete: ['deployed'],
+  abandon: ['deploying', 'deployed', 'failed', 'rolled_back'],
+  rollback: ['deploying', 'deployed', 'failed'],
+  snooze: ['deployed', 'rolled_back'],
+};
+
+/** The operator actions a release accepts now: what the decider allows, and what a console offers. */
+export function releaseOperatorActions(release: { readonly status: string; readonly awaitingTrigger: boolean }): ReleaseOperatorAction[] {
+  return (Object.keys(RELEASE_ACTION_STATUSES) as ReleaseOperatorAction[]).filter(
+    (action) => (RELEASE_ACTION_STATUSES[action] as readonly string[]).includes(release.status) && (action !== 'advance' || release.awaitingTrigger),
+  );
+}
+
 export function isReleaseActive(release: Release): boolean {
   return ACTIVE_RELEASE_STATUSES.includes(release.status);
 }
