@@ -1,4 +1,5 @@
 /** The GraphQL documents the console sends (schema: apps/gateway/schema.gql). */
+import type { ReleaseOperatorAction } from '@berth/domain';
 
 export const ROLLOUT_FIELDS = `
   rolloutId group jobId targetJobId status paused promoted finished startedAt error batches reason revertTo options limits
@@ -76,3 +77,31 @@ export const CREATE_API_TOKEN = `
 `;
 
 export const REVOKE_API_TOKEN = `mutation RevokeApiToken($subject: String!) { revokeApiToken(subject: $subject) { subject sequence } }`;
+
+export const RELEASE_FIELDS = `
+  releaseId service jobId group status stage stages awaitingTrigger finished autoRollback createdAt updatedAt deployedAt certifyAt abandonAt
+  error rollbackReason freezeOverride badGroups
+  steps { key kind name stage status startedAt error message rolloutId triggerNextStepManually ignored }
+  rollback { group toJobId status rolloutId error }
+`;
+
+export const RELEASES_QUERY = `
+  query Releases($service: String, $status: String) { releases(service: $service, status: $status) { sequence items { ${RELEASE_FIELDS} } } }
+`;
+
+export const RELEASE_PROGRESS_SUBSCRIPTION = `
+  subscription ReleaseProgress($releaseId: String!) { releaseProgress(releaseId: $releaseId) { event sequence release { ${RELEASE_FIELDS} } } }
+`;
+
+export const FREEZES_QUERY = `query Freezes { freezes { sequence items { name services groups window reason setAt active until } } }`;
+
+const RELEASE_CHANGE = '{ changed sequence release { releaseId status } }';
+
+/** One document per operator action on a release (each declares only the variables it uses). */
+export const RELEASE_ACTION_MUTATIONS: Readonly<Record<ReleaseOperatorAction, string>> = {
+  advance: `mutation AdvanceRelease($release: String!) { advanceRelease(release: $release) ${RELEASE_CHANGE} }`,
+  complete: `mutation CompleteRelease($release: String!) { completeRelease(release: $release) ${RELEASE_CHANGE} }`,
+  abandon: `mutation AbandonRelease($release: String!) { abandonRelease(release: $release) ${RELEASE_CHANGE} }`,
+  rollback: `mutation RollbackRelease($release: String!, $reason: String) { rollbackRelease(release: $release, reason: $reason) ${RELEASE_CHANGE} }`,
+  snooze: `mutation SnoozeRelease($release: String!, $seconds: Float) { snoozeRelease(release: $release, seconds: $seconds) ${RELEASE_CHANGE} }`,
+};

@@ -1,4 +1,5 @@
 /** Shapes of the gateway's answers, as selected by ./documents.ts. */
+import type { FreezeWindow } from '@berth/domain';
 
 export interface RolloutHost {
   readonly host: string;
@@ -116,4 +117,69 @@ export interface CreatedApiToken {
   readonly role: string;
   readonly token: string;
   readonly sequence: number;
+}
+
+export interface ReleaseStep {
+  readonly key: string;
+  /** group or gate */
+  readonly kind: string;
+  readonly name: string;
+  readonly stage: number;
+  /** PENDING, RUNNING, SUCCEEDED, FAILED or SKIPPED */
+  readonly status: string;
+  readonly startedAt: string | null;
+  readonly error: string | null;
+  readonly message: string | null;
+  readonly rolloutId: string | null;
+  readonly triggerNextStepManually: boolean;
+  readonly ignored: boolean | null;
+}
+
+export interface ReleaseRollbackGroup {
+  readonly group: string;
+  readonly toJobId: string;
+  /** RUNNING, DONE or FAILED */
+  readonly status: string;
+  readonly rolloutId: string | null;
+  readonly error: string | null;
+}
+
+/** One run of a service's pipeline for one job. */
+export interface Release {
+  readonly releaseId: string;
+  readonly service: string;
+  readonly jobId: string;
+  readonly group: string | null;
+  /** deploying, deployed, complete, rolling_back, rolled_back, abandoned or failed */
+  readonly status: string;
+  /** index of the stage running (or last run); -1 before the first */
+  readonly stage: number;
+  readonly stages: number;
+  readonly awaitingTrigger: boolean;
+  readonly finished: boolean;
+  readonly autoRollback: boolean;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly deployedAt: string | null;
+  readonly certifyAt: string | null;
+  readonly abandonAt: string | null;
+  readonly error: string | null;
+  readonly rollbackReason: string | null;
+  readonly freezeOverride: string | null;
+  readonly badGroups: readonly string[];
+  readonly steps: readonly ReleaseStep[];
+  readonly rollback: readonly ReleaseRollbackGroup[];
+}
+
+/** A deploy freeze; `services`/`groups` null: all of them. */
+export interface Freeze {
+  readonly name: string;
+  readonly services: readonly string[] | null;
+  readonly groups: readonly string[] | null;
+  readonly window: FreezeWindow;
+  readonly reason: string;
+  readonly setAt: string;
+  /** in force now */
+  readonly active: boolean;
+  readonly until: string | null;
 }

@@ -8,6 +8,8 @@ import { GroupPage } from '../pages/group-page';
 import { GroupsPage } from '../pages/groups-page';
 import { JobPage } from '../pages/job-page';
 import { JobsPage } from '../pages/jobs-page';
+import { ReleasePage } from '../pages/release-page';
+import { ReleasesPage } from '../pages/releases-page';
 import { TokensPage } from '../pages/tokens-page';
 import { LoginPage } from './login-page';
 import { Link, routeOf, useLocationPath, type Route } from './router';
@@ -29,6 +31,10 @@ function pageOf(route: Route): ReactNode {
       return <JobPage id={route.id} />;
     case 'audit':
       return <AuditPage />;
+    case 'releases':
+      return <ReleasesPage />;
+    case 'release':
+      return <ReleasePage id={route.id} />;
     case 'tokens':
       return <TokensPage />;
     default:
@@ -54,6 +60,7 @@ function Shell(props: { readonly session: Session }) {
           <Link to="/groups">Deployment groups</Link>
           <Link to="/fleet">Fleet</Link>
           <Link to="/jobs">Jobs</Link>
+          <Link to="/releases">Releases</Link>
           <Link to="/audit">Audit</Link>
           {hasRole(session.role, 'admin') ? <Link to="/tokens">API tokens</Link> : null}
         </nav>

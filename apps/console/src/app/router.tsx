@@ -37,6 +37,8 @@ export type Route =
   | { readonly page: 'jobs' }
   | { readonly page: 'job'; readonly id: string }
   | { readonly page: 'audit' }
+  | { readonly page: 'releases' }
+  | { readonly page: 'release'; readonly id: string }
   | { readonly page: 'tokens' }
   | { readonly page: 'not-found'; readonly path: string };
 
@@ -49,6 +51,8 @@ export function routeOf(path: string): Route {
   if (first === 'jobs' && parts.length === 1) return { page: 'jobs' };
   if (first === 'jobs' && second !== undefined && parts.length === 2) return { page: 'job', id: second };
   if (first === 'audit' && parts.length === 1) return { page: 'audit' };
+  if (first === 'releases' && parts.length === 1) return { page: 'releases' };
+  if (first === 'releases' && second !== undefined && parts.length === 2) return { page: 'release', id: second };
   if (first === 'tokens' && parts.length === 1) return { page: 'tokens' };
   return { page: 'not-found', path };
 }
@@ -61,6 +65,8 @@ export function pathOf(route: Route): string {
       return `/groups/${encodeURIComponent(route.name)}`;
     case 'job':
       return `/jobs/${encodeURIComponent(route.id)}`;
+    case 'release':
+      return `/releases/${encodeURIComponent(route.id)}`;
     case 'not-found':
       return route.path;
     default:

@@ -1,0 +1,23 @@
+import type { Release, ReleaseStep } from '../api/types';
+
+/** The stage a release is at: `2/3 web.canary`, with what it waits for. */
+export function stageLabel(release: Release): string {
+  if (release.stage < 0) return `not started (0/${release.stages})`;
+  const names = release.steps.filter((s) => s.stage === release.stage).map((s) => s.name);
+  const waiting = release.awaitingTrigger ? ' — waiting for advance' : '';
+  return `${release.stage + 1}/${release.stages} ${names.join(', ')}${waiting}`;
+}
+
+/** A step's outcome with its detail: `FAILED (ignored) — 3 tests failed`. */
+export function stepOutcome(step: ReleaseStep): string {
+  const outcome = step.status === 'FAILED' && step.ignored ? 'FAILED (ignored)' : step.status;
+  const detail = step.error ?? step.message;
+  return detail ? `${outcome} — ${detail}` : outcome;
+}
+
+/** What happens next by itself, if anything: the automatic complete or abandon. */
+export function releaseTimer(release: Release): string | null {
+  if (release.status === 'deployed' && release.certifyAt) return `completes by itself at ${release.certifyAt}`;
+  if (release.status === 'rolled_back' && release.abandonAt) return `abandoned by itself at ${release.abandonAt}`;
+  return null;
+}
