@@ -105,3 +105,16 @@ export const RELEASE_ACTION_MUTATIONS: Readonly<Record<ReleaseOperatorAction, st
   rollback: `mutation RollbackRelease($release: String!, $reason: String) { rollbackRelease(release: $release, reason: $reason) ${RELEASE_CHANGE} }`,
   snooze: `mutation SnoozeRelease($release: String!, $seconds: Float) { snoozeRelease(release: $release, seconds: $seconds) ${RELEASE_CHANGE} }`,
 };
+
+export const PLAN_FIELDS = `
+  planId status error createdAt updatedAt levels deployQueue
+  services { service jobId group quorum maxUnavailable dependsOn status releaseId releaseStatus error }
+  current { service hosts { host online version } }
+  staging { service jobId hosts }
+`;
+
+export const RELEASE_PLANS_QUERY = `query ReleasePlans { releasePlans { sequence items { ${PLAN_FIELDS} } } }`;
+
+export const RELEASE_PLAN_QUERY = `query ReleasePlan($id: String!) { releasePlan(id: $id) { sequence plan { ${PLAN_FIELDS} } } }`;
+
+export const ABANDON_RELEASE_PLAN = `mutation AbandonReleasePlan($plan: String!) { abandonReleasePlan(plan: $plan) { sequence plan { planId status } } }`;

@@ -183,3 +183,35 @@ export interface Freeze {
   readonly active: boolean;
   readonly until: string | null;
 }
+
+export interface ReleasePlanService {
+  readonly service: string;
+  readonly jobId: string;
+  readonly group: string;
+  readonly quorum: number | null;
+  /** a host count or a percentage */
+  readonly maxUnavailable: unknown;
+  readonly dependsOn: readonly string[];
+  /** WAITING, RUNNING, COMPLETE or FAILED */
+  readonly status: string;
+  readonly releaseId: string | null;
+  readonly releaseStatus: string | null;
+  readonly error: string | null;
+}
+
+/** A multi-service release (release.yaml) with the datacentre views: current, staging, deploy queue. */
+export interface ReleasePlan {
+  readonly planId: string;
+  /** running, complete, failed or abandoned */
+  readonly status: string;
+  readonly error: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** dependency levels: a level's services run together */
+  readonly levels: readonly (readonly string[])[];
+  /** services waiting, in order */
+  readonly deployQueue: readonly string[];
+  readonly services: readonly ReleasePlanService[];
+  readonly current: readonly { readonly service: string; readonly hosts: readonly { readonly host: string; readonly online: boolean; readonly version: string | null }[] }[];
+  readonly staging: readonly { readonly service: string; readonly jobId: string; readonly hosts: readonly string[] }[];
+}

@@ -8,6 +8,8 @@ import { GroupPage } from '../pages/group-page';
 import { GroupsPage } from '../pages/groups-page';
 import { JobPage } from '../pages/job-page';
 import { JobsPage } from '../pages/jobs-page';
+import { PlanPage } from '../pages/plan-page';
+import { PlansPage } from '../pages/plans-page';
 import { ReleasePage } from '../pages/release-page';
 import { ReleasesPage } from '../pages/releases-page';
 import { TokensPage } from '../pages/tokens-page';
@@ -35,6 +37,10 @@ function pageOf(route: Route): ReactNode {
       return <ReleasesPage />;
     case 'release':
       return <ReleasePage id={route.id} />;
+    case 'plans':
+      return <PlansPage />;
+    case 'plan':
+      return <PlanPage id={route.id} />;
     case 'tokens':
       return <TokensPage />;
     default:

@@ -39,6 +39,8 @@ export type Route =
   | { readonly page: 'audit' }
   | { readonly page: 'releases' }
   | { readonly page: 'release'; readonly id: string }
+  | { readonly page: 'plans' }
+  | { readonly page: 'plan'; readonly id: string }
   | { readonly page: 'tokens' }
   | { readonly page: 'not-found'; readonly path: string };
 
@@ -53,6 +55,8 @@ export function routeOf(path: string): Route {
   if (first === 'audit' && parts.length === 1) return { page: 'audit' };
   if (first === 'releases' && parts.length === 1) return { page: 'releases' };
   if (first === 'releases' && second !== undefined && parts.length === 2) return { page: 'release', id: second };
+  if (first === 'plans' && parts.length === 1) return { page: 'plans' };
+  if (first === 'plans' && second !== undefined && parts.length === 2) return { page: 'plan', id: second };
   if (first === 'tokens' && parts.length === 1) return { page: 'tokens' };
   return { page: 'not-found', path };
 }
@@ -67,6 +71,8 @@ export function pathOf(route: Route): string {
       return `/jobs/${encodeURIComponent(route.id)}`;
     case 'release':
       return `/releases/${encodeURIComponent(route.id)}`;
+    case 'plan':
+      return `/plans/${encodeURIComponent(route.id)}`;
     case 'not-found':
       return route.path;
     default:

@@ -25,6 +25,9 @@ export function ReleasesPage() {
   return (
     <main>
       <h1>Releases</h1>
+      <p className="muted">
+        One release per service and pipeline run; multi-service releases in dependency order are <Link to="/plans">release plans</Link>.
+      </p>
       <div className="filters" role="search">
         <label>
           Service <input name="service" value={service} onChange={(e) => setService(e.target.value)} placeholder="all" />

@@ -21,3 +21,13 @@ export function releaseTimer(release: Release): string | null {
   if (release.status === 'rolled_back' && release.abandonAt) return `abandoned by itself at ${release.abandonAt}`;
   return null;
 }
+
+/** How many hosts run each version, most first: `web:2:abc on 3 · none on 1`. */
+export function versionCounts(hosts: readonly { readonly version: string | null }[]): string {
+  const counts = new Map<string, number>();
+  for (const h of hosts) counts.set(h.version ?? 'none', (counts.get(h.version ?? 'none') ?? 0) + 1);
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([version, n]) => `${version} on ${n}`)
+    .join(' · ');
+}
