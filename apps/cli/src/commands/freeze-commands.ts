@@ -1,3 +1,4 @@
+import { describeFreezeWindow, type FreezeWindow } from '@berth/domain';
 import type { Command } from 'commander';
 import { collect, type ContextFactory } from '../context';
 import { UsageError } from '../errors';
@@ -7,7 +8,7 @@ interface FreezeView {
   readonly name: string;
   readonly services?: readonly string[] | null;
   readonly groups?: readonly string[] | null;
-  readonly window: Record<string, unknown>;
+  readonly window: FreezeWindow;
   readonly reason: string;
   readonly active: boolean;
   readonly until?: string | null;
@@ -36,11 +37,6 @@ export function windowOf(flags: FreezeFlags): Record<string, unknown> {
   return { kind: 'weekly', days: flags.weekly.split(',').map((d) => d.trim()), from: flags.from, to: flags.to, timeZone: flags.timeZone };
 }
 
-function describeWindow(window: Record<string, unknown>): string {
-  if (window['kind'] === 'weekly') return `${(window['days'] as string[]).join(',')} ${String(window['from'])}-${String(window['to'])} ${String(window['timeZone'])}`;
-  return `${String(window['from'])} - ${String(window['to'])}`;
-}
-
 /** Deploy freezes: freeze set / rm, freezes. */
 export function registerFreezeCommands(program: Command, context: ContextFactory): void {
   const freeze = program.command('freeze').summary('set or remove a deploy freeze');
@@ -67,7 +63,7 @@ export function registerFreezeCommands(program: Command, context: ContextFactory
       );
       const row = data.setFreeze;
       if (ctx.json) ctx.printJson(row);
-      else ctx.print(`Freeze ${row.name} set: ${describeWindow(row.window)}${row.active ? ` (in force until ${row.until ?? '?'})` : ''}`);
+      else ctx.print(`Freeze ${row.name} set: ${describeFreezeWindow(row.window)}${row.active ? ` (in force until ${row.until ?? '?'})` : ''}`);
     });
   freeze
     .command('rm')
@@ -91,7 +87,7 @@ export function registerFreezeCommands(program: Command, context: ContextFactory
         ctx.print(
           formatTable(
             ['NAME', 'SERVICES', 'GROUPS', 'WINDOW', 'IN FORCE', 'REASON'],
-            data.freezes.items.map((f) => [f.name, f.services?.join(',') ?? 'all', f.groups?.join(',') ?? 'all', describeWindow(f.window), f.active ? `until ${f.until ?? '?'}` : 'no', f.reason]),
+            data.freezes.items.map((f) => [f.name, f.services?.join(',') ?? 'all', f.groups?.join(',') ?? 'all', describeFreezeWindow(f.window), f.active ? `until ${f.until ?? '?'}` : 'no', f.reason]),
           ),
         );
     });
