@@ -55,3 +55,11 @@ it('a gateway without API tokens (no whoAmI) lets the console in without a login
   expect(await screen.findByRole('form', { name: 'create a deployment group' })).toBeTruthy();
   expect(screen.getByRole('link', { name: 'API tokens' }).getAttribute('href')).toBe('/tokens');
 });
+
+it('a read-only token opening /tokens gets a note that the page needs the admin role', async () => {
+  window.localStorage.setItem('berth.token', GOOD);
+  window.history.pushState(null, '', '/tokens');
+  render(<App origin="http://gateway" makeApi={makeApi([])} />);
+  expect((await screen.findByRole('note')).textContent).toMatch(/needs the admin role; your token has the read role/);
+  expect(screen.getByRole('heading', { name: 'API tokens' })).toBeTruthy();
+});
