@@ -27,7 +27,7 @@ function Services(props: { readonly plan: ReleasePlan }) {
         {props.plan.services.map((s) => (
           <tr key={s.service}>
             <td>{s.service}</td>
-            <td>{s.jobId}</td>
+            <td className="job-id">{s.jobId}</td>
             <td>
               <Link to={`/groups/${encodeURIComponent(s.group)}`}>{s.group}</Link>
             </td>

@@ -78,7 +78,7 @@ export function ReleasesPage() {
                   <Link to={`/releases/${encodeURIComponent(r.releaseId)}`}>{r.releaseId.slice(0, 8)}</Link>
                 </td>
                 <td>{r.service}</td>
-                <td>
+                <td className="job-id">
                   <Link to={`/jobs/${encodeURIComponent(r.jobId)}`}>{r.jobId}</Link>
                   {r.group ? <small className="muted"> (group {r.group} only)</small> : null}
                 </td>
