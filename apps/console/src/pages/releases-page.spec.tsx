@@ -1,4 +1,4 @@
-import { act, fireEvent, screen, within } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { BerthApiError } from '../api/berth-api';
 import type { Freeze, Release, ReleaseStep } from '../api/types';
 import { renderInSession } from '../testing/render-in-session';
@@ -160,6 +160,19 @@ describe('releases list', () => {
     expect(within(rowOf('rel-aaaa-1111')).getByRole('alert').getAttribute('data-code')).toBe('RELEASE_STATE_CONFLICT');
     expect(within(rowOf('rel-bbbb-2222')).queryByRole('alert')).toBeNull();
     confirm.mockRestore();
+  });
+
+  it('re-reads the list when a release event arrives', async () => {
+    let items = [AWAITING];
+    const api = new ScriptedBerthApi((query) => (query.includes('releases(') ? { releases: { sequence: 8, items } } : { freezes: { sequence: 8, items: [] } }));
+    renderInSession(api, <ReleasesPage />, 'read');
+    await screen.findByTestId('releases');
+    items = [{ ...AWAITING, status: 'failed', awaitingTrigger: false, finished: true }];
+    act(() => {
+      expect(api.push('Changes', { events: { sequence: 9 } })).toBeGreaterThan(0);
+    });
+    await waitFor(() => expect(rowOf('rel-aaaa-1111').cells[3]?.textContent).toBe('failed'));
+    expect(api.requests.filter((r) => r.query.includes('releases('))).toHaveLength(2);
   });
 
   it('filters by service and state through the query', async () => {
