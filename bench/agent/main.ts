@@ -3,8 +3,10 @@
  * to a raw `docker run -d` equivalent (dockerode create + start of the same
  * image and command) measured in the same run and interleaved with it; and the
  * agent's resident memory idle and with 40 tasks. The agent runs as its own
- * process (apps/agent/src/main.ts), against a real nats-server and Docker
- * engine ($DOCKER_HOST, else a private dockerd).
+ * process, as `npm start` runs it (dist/services/agent.cjs, built by
+ * tools/bundle-services.cjs), against a real nats-server and Docker engine
+ * ($DOCKER_HOST, else a private dockerd); its idle memory is compared with
+ * the same agent run from its TypeScript sources through the swc hook.
  *
  *   npm run bench -- agent
  *
@@ -23,7 +25,7 @@ import {
   okResponse,
 } from '@berth/contracts';
 import { minimalJob, type Job, type TaskStatus } from '@berth/domain';
-import { getDockerEngine, startNatsServer, startService } from '@berth/testing';
+import { buildBundledService, getDockerEngine, startNatsServer, startService, type ServiceProcess } from '@berth/testing';
 import { StorageType, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { randomBytes } from 'node:crypto';
@@ -107,9 +109,11 @@ async function main(): Promise<void> {
   const nc = await connect({ servers: nats.url });
   const stateDir = mkdtempSync(join(tmpdir(), 'berth-bench-agent-'));
   const agentId = `bench${process.pid}`;
-  const agent = startService('agent', 'apps/agent/src/main.ts', ['--name', HOST, '--nats', nats.url, '--state-dir', stateDir, '--docker-host', engine.dockerHost, '--id', agentId, '--http-port', '0', '--heartbeat-interval', '0.5'], {
-    LOG_LEVEL: 'warn',
-  });
+  const agentArgs = (dir: string) => ['--name', HOST, '--nats', nats.url, '--state-dir', dir, '--docker-host', engine.dockerHost, '--id', agentId, '--http-port', '0', '--heartbeat-interval', '0.5'];
+  // the agent as npm start runs it: the bundle, plain node
+  const bundle = buildBundledService('agent');
+  const startBundled = () => startService('agent', bundle.entry, agentArgs(stateDir), { LOG_LEVEL: 'warn' }, bundle.nodeArgs);
+  let agent: ServiceProcess | undefined;
   const ours = () => engine.docker.listContainers({ all: true, filters: { name: [`^/berth-${agentId}-`] } });
   try {
     const jsm = await jetstreamManager(nc);
@@ -119,7 +123,13 @@ async function main(): Promise<void> {
     const version = (await engine.docker.version()).Version;
     console.log(`dockerd ${version} at ${engine.dockerHost}, image ${engine.testImage}, nats-server ${nats.version}, ${RUNS} runs`);
 
-    // Idle: registered, no tasks, after a first (empty) desired state round trip.
+    // Idle: registered, no tasks, after a first (empty) desired state round trip; first from the
+    // TypeScript sources through the swc hook (the baseline), then the bundle that runs from here on
+    const fromSource = startService('agent-from-source', 'apps/agent/src/main.ts', agentArgs(mkdtempSync(join(tmpdir(), 'berth-bench-agent-src-'))), { LOG_LEVEL: 'warn' });
+    await waitForRegistered(nc);
+    const sourceIdleRss = rssMb(fromSource.pid);
+    await fromSource.stop();
+    agent = startBundled();
     await waitForRegistered(nc);
     const idleRss = rssMb(agent.pid);
     const floor = startService('floor', 'bench/agent/idle-process.ts', []);
@@ -162,7 +172,8 @@ async function main(): Promise<void> {
       [`agent: desired state published → RUNNING, median of ${RUNS}`, `${agentMedian.toFixed(0)} ms`, `${(agentMedian / rawMedian).toFixed(2)}×`],
       [`agent: ${TASKS} tasks published → all RUNNING`, `${fleetSeconds.toFixed(1)} s`, ''],
       ['node + swc TS loader alone (the floor under the agent)', `${floorRss.toFixed(1)} MB`, ''],
-      ['agent RSS idle', `${idleRss.toFixed(1)} MB`, ''],
+      ['agent RSS idle, from source through the swc hook', `${sourceIdleRss.toFixed(1)} MB`, 'baseline'],
+      ['agent RSS idle, bundle as npm start runs it', `${idleRss.toFixed(1)} MB`, `${(idleRss / sourceIdleRss).toFixed(2)}×`],
       [`agent RSS with ${TASKS} tasks RUNNING`, `${busyRss.toFixed(1)} MB`, ''],
     ];
     printTable(['measurement', 'value', 'vs raw'], rows);
@@ -175,7 +186,7 @@ async function main(): Promise<void> {
       console.log(`  ${ok ? 'MET   ' : 'MISSED'} ${name}`);
     }
   } finally {
-    await agent.stop();
+    await agent?.stop();
     for (const c of await ours().catch(() => [])) await engine.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
     await nc.close();
     await nats.stop();

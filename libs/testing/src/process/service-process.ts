@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 
 /** The repository root (libs/testing/src/process → ../../../..). */
@@ -17,8 +17,10 @@ export interface ServiceProcess {
 }
 
 /**
- * Starts one of Berth's TypeScript entry points (e.g. apps/scheduler/src/main.ts)
- * as a real child process through tools/register.cjs, the way `npm start` does.
+ * Starts one of Berth's entry points as a real child process: a TypeScript
+ * source (e.g. apps/scheduler/src/main.ts) through tools/register.cjs, or a
+ * bundle built by tools/bundle-services.cjs (dist/services/agent.cjs, the way
+ * `npm start` runs the agent and the scheduler).
  * Tests stop it by pid; output is kept for failure messages.
  */
 export function startService(
@@ -29,7 +31,9 @@ export function startService(
   /** node's own flags, e.g. --cpu-prof (which NODE_OPTIONS may not carry) */
   nodeArgs: readonly string[] = [],
 ): ServiceProcess {
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '-r', resolve(REPO_ROOT, 'tools/register.cjs'), resolve(REPO_ROOT, entry), ...args], {
+  // TypeScript sources go through the swc require hook; a built bundle (dist/services/*.cjs) runs as it is
+  const hook = entry.endsWith('.ts') ? ['-r', resolve(REPO_ROOT, 'tools/register.cjs')] : [];
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, ...hook, resolve(REPO_ROOT, entry), ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -82,4 +86,16 @@ export function startService(
       return code;
     },
   };
+}
+
+/**
+ * Builds a service the way `npm start` runs it (tools/bundle-services.cjs:
+ * dist/services/<name>.cjs) and gives what startService needs to start it
+ * so: the bundle and its node flags.
+ */
+export function buildBundledService(name: 'agent' | 'scheduler'): { readonly entry: string; readonly nodeArgs: readonly string[] } {
+  const tool = resolve(REPO_ROOT, 'tools/bundle-services.cjs');
+  execFileSync(process.execPath, [tool, name], { cwd: REPO_ROOT, stdio: 'pipe' });
+  const flags = execFileSync(process.execPath, [tool, '--node-flags', name], { cwd: REPO_ROOT, encoding: 'utf8' });
+  return { entry: `dist/services/${name}.cjs`, nodeArgs: flags.trim().split(/\s+/).filter(Boolean) };
 }
