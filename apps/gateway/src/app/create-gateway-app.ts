@@ -5,23 +5,23 @@ import { ClusterService } from '../cluster/cluster.service';
 import { createLogger, createMetricsRegistry, type Logger } from '@berth/service';
 import { ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { GraphQLSchema } from 'graphql';
+import type { ServerOptions } from 'graphql-ws';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge } from 'prom-client';
 import { ApiTokens, type Authenticator } from '../auth/api-tokens';
+import { authenticateConnection, closeRevokedConnections, graphqlContext } from '../auth/graphql-auth';
 import { CommandService } from '../commands/command.service';
 import { DEFAULT_QUERY_LIMITS, wsQueryLimits, type QueryLimits } from '../graphql/query-limits';
-import { authenticateConnection, closeRevokedConnections, graphqlContext } from '../auth/graphql-auth';
-import { serveGraphqlWs, type GraphqlWsExtra } from '../live/graphql-ws-server';
-import { DIRECT_DELIVERY, sharedSubscribe, type DirectDelivery } from '../live/shared-subscribe';
-import { GraphQLSchemaHost } from '@nestjs/graphql';
-import type { GraphQLSchema } from 'graphql';
-import type { ServerOptions } from 'graphql-ws';
 import { BerthExceptionFilter } from '../errors/berth-exception.filter';
 import { Aggregate, GatewayReadModel } from '../read-model/gateway-read-model';
 import { ReadService } from '../read-model/read.service';
 import { OpenApiDocument } from '../rest/openapi.controller';
+import { serveGraphqlWs, type GraphqlWsExtra } from '../live/graphql-ws-server';
+import { DIRECT_DELIVERY, sharedSubscribe, type DirectDelivery } from '../live/shared-subscribe';
 import { consoleMiddleware, DEFAULT_CONSOLE_DIR } from './console-static';
 import { GatewayModule } from './gateway.module';
 import { PinoNestLogger } from './pino-nest-logger';
@@ -83,7 +83,6 @@ function graphqlWsOptions(deps: { readonly authenticator: Authenticator; readonl
   const context = graphqlContext(deps.authenticator);
   return {
     schema,
-    // each subscription writes its results itself, serialized once for all its subscribers (sharedSubscribe)
     context: (ctx, id) => ({ ...context(ctx), [DIRECT_DELIVERY]: { id, send: ctx.extra.send } satisfies DirectDelivery }),
     onConnect: authenticateConnection(deps.authenticator),
     onSubscribe: wsQueryLimits(deps.queryLimits, schema),
