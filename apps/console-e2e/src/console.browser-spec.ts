@@ -255,6 +255,34 @@ it('a read-only token sees the live group page without any action', async () => 
   expect(await page.getByRole('button', { name: 'Create job' }).count()).toBe(0);
 });
 
+it('an admin creates an API token on the tokens page; signed in with it, the live group page is cut off (UNAUTHENTICATED) the moment it is revoked', async () => {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signIn(TOKENS.admin);
+  await expectText('who', /^console-admin \(admin\)$/);
+  await nav('API tokens');
+  await page.locator('input[name="subject"]').fill('console-e2e-bot');
+  await page.locator('select[name="role"]').selectOption('read');
+  await page.getByRole('button', { name: 'Create token' }).click();
+  const token = ((await page.getByTestId('new-token').textContent()) ?? '').trim();
+  expect(token.length).toBeGreaterThanOrEqual(32);
+  await expectText('tokens', /console-e2e-bot\s*read.*live/);
+  await page.screenshot({ path: join(SHOTS, 'tokens.png'), fullPage: true });
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signIn(token);
+  await expectText('who', /^console-e2e-bot \(read\)$/);
+  await nav('Deployment groups');
+  await page.getByRole('link', { name: GROUP }).click();
+  await expectText('rollout-status', /SUCCEEDED/);
+  expect(await page.locator('p.error[data-code="UNAUTHENTICATED"]').count()).toBe(0);
+
+  await gql('mutation($s: String!) { revokeApiToken(subject: $s) { sequence } }', { s: 'console-e2e-bot' });
+  // the gateway closes the page's graphql-ws connection (4401) without the page asking anything
+  await page.locator('p.error[data-code="UNAUTHENTICATED"]').first().waitFor({ timeout: 15_000 });
+  const refused = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: '{ whoAmI { subject } }' }) });
+  expect(refused.status).toBe(401);
+});
+
 async function expectText(testId: string, pattern: RegExp): Promise<void> {
   const locator = page.getByTestId(testId);
   try {
