@@ -8,7 +8,9 @@
  *
  *   npm run bench -- console
  *
- * Env: BENCH_HOSTS (default 1000), BENCH_PARALLELISM (default 100).
+ * Env: BENCH_HOSTS (default 1000), BENCH_PARALLELISM (default 100),
+ * BENCH_GATEWAY_NODE_ARGS (node flags for the gateway, e.g. '--cpu-prof
+ * --cpu-prof-dir=/tmp/prof').
  *
  * Event-to-pixel: for every append to the rollout's subject (stream sequence
  * from an ordered consumer, time = the event's own `time`, stamped by the
@@ -80,7 +82,7 @@ async function main(): Promise<void> {
   try {
     nats = await startNatsServer();
     scheduler = startService('scheduler', 'apps/scheduler/src/main.ts', ['--nats', nats.url, '--http-port', '0'], { LOG_LEVEL: 'warn' });
-    gateway = startService('gateway', 'apps/gateway/src/main.ts', ['--nats', nats.url, '--port', '0', '--console-dir', CONSOLE_DIR], { BERTH_AUTH: 'none' });
+    gateway = startService('gateway', 'apps/gateway/src/main.ts', ['--nats', nats.url, '--port', '0', '--console-dir', CONSOLE_DIR], { BERTH_AUTH: 'none' }, (process.env['BENCH_GATEWAY_NODE_ARGS'] ?? '').split(' ').filter(Boolean));
     await scheduler.waitForOutput(/scheduler serving|"level":40/, 30_000).catch(() => undefined);
     const url = (JSON.parse(await gateway.waitForOutput(/gateway serving/, 30_000)) as { url: string }).url;
     nc = await connect({ servers: nats.url });
