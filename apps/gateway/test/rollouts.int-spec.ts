@@ -122,6 +122,42 @@ describe('deployment groups and rollouts over GraphQL', () => {
     expect(detail.rollout.rollout.hosts).toHaveLength(3);
   });
 
+  it('rolloutProgress with changedHostsOnly: after a whole first message only changed hosts, which merged give every event the whole rollout a plain subscriber gets', async () => {
+    const hosts = ['rd-1', 'rd-2', 'rd-3', 'rd-4'];
+    for (const host of hosts) await agents.register(host, { role: 'rd' });
+    await gql('mutation($job: JSON!) { createJob(job: $job) { jobId } }', { job: job('rd-app') });
+    await gql(CREATE_GROUP, { name: 'ro-delta', selectors: ['role=rd'] });
+    const started = await gql<{ rollingUpdate: { rolloutId: string } }>(ROLLING_UPDATE, { group: 'ro-delta', job: 'rd-app:1', options: { parallelism: 1 } });
+    const id = started.rollingUpdate.rolloutId;
+    type Message = { rolloutProgress: { event: string | null; sequence: number; rollout: RolloutView } };
+    const ws = stack.wsClient();
+    const query = (changedOnly: boolean) => `subscription($id: String!) { rolloutProgress(rolloutId: $id, changedHostsOnly: ${changedOnly}) { event sequence rollout { ${ROLLOUT_FIELDS} } } }`;
+    const whole = collect<Message>(ws, query(false), { id });
+    const changed = collect<Message>(ws, query(true), { id });
+    await whole.until((m) => m.rolloutProgress.rollout.finished);
+    await changed.until((m) => m.rolloutProgress.rollout.finished);
+
+    const [first, ...rest] = changed.received.map((m) => m.rolloutProgress);
+    expect(first?.rollout.hosts.map((h) => h.host)).toEqual(hosts);
+    // parallelism 1: most events concern one host
+    expect(rest.some((u) => u.rollout.hosts.length < hosts.length)).toBe(true);
+    const merged = new Map(first?.rollout.hosts.map((h) => [h.host, h]));
+    const wholeAt = new Map(whole.received.map((m) => [`${m.rolloutProgress.sequence}/${m.rolloutProgress.event}`, m.rolloutProgress.rollout]));
+    let compared = 0;
+    for (const update of rest) {
+      for (const h of update.rollout.hosts) merged.set(h.host, h);
+      const expected = wholeAt.get(`${update.sequence}/${update.event}`);
+      if (expected === undefined) continue; // the plain subscriber joined later
+      expect(hosts.map((h) => merged.get(h))).toEqual(expected.hosts);
+      expect({ ...update.rollout, hosts: [] }).toEqual({ ...expected, hosts: [] });
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(hosts.length);
+    expect([...merged.values()].every((h) => h.state === 'HEALTHY')).toBe(true);
+    whole.unsubscribe();
+    changed.unsubscribe();
+  });
+
   it('answers groupAsOf with the group as it stood at a sequence', async () => {
     const created = await gql<{ createDeploymentGroup: { sequence: number } }>(CREATE_GROUP, { name: 'ro-asof', selectors: ['role=ro'] });
     await gql('mutation { updateDeploymentGroup(name: "ro-asof", selectors: ["role=other"]) { sequence status } }');

@@ -7,9 +7,10 @@ export const ROLLOUT_FIELDS = `
   hosts { host state batch canary up targetRunning deployRequestedAt runningSince failure { reason message } }
 `;
 
+/** Every host in the first message, then only the hosts whose row changed (merge them: mergeRolloutProgress). */
 export const ROLLOUT_PROGRESS_SUBSCRIPTION = `
   subscription RolloutProgress($rolloutId: String!) {
-    rolloutProgress(rolloutId: $rolloutId) { event sequence rollout { ${ROLLOUT_FIELDS} } }
+    rolloutProgress(rolloutId: $rolloutId, changedHostsOnly: true) { event sequence rollout { ${ROLLOUT_FIELDS} } }
   }
 `;
 

@@ -8,7 +8,13 @@ import { useFrameBatched } from './use-frame-batched';
  * state first, then changes), rendered at most once per frame. `key`
  * resubscribes when it changes; null: none.
  */
-export function useLive<T>(query: string, variables: Record<string, unknown> | null, key: string | null): { data: T | null; error: BerthApiError | null } {
+export function useLive<T>(
+  query: string,
+  variables: Record<string, unknown> | null,
+  key: string | null,
+  /** how a message combines with what came before (default: it replaces it), e.g. rolloutProgress's changed hosts */
+  merge?: (previous: T | null, next: T) => T,
+): { data: T | null; error: BerthApiError | null } {
   const { api } = useSession();
   const [state, update, reset] = useFrameBatched<{ key: string | null; data: T | null; error: BerthApiError | null }>({ key, data: null, error: null });
   useEffect(() => {
@@ -17,7 +23,7 @@ export function useLive<T>(query: string, variables: Record<string, unknown> | n
     return api.subscribe<T>(
       query,
       variables,
-      (data) => update(() => ({ key, data, error: null })),
+      (data) => update((s) => ({ key, data: merge ? merge(s.data, data) : data, error: null })),
       (error) => update((s) => ({ ...s, error })),
     );
   }, [api, query, key]);

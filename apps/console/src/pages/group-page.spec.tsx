@@ -71,6 +71,22 @@ it('paints the live rollout: status, progress, one cell per host with canary mar
   expect(screen.getByTestId('host-grid').getAttribute('data-cells')).toBe('h1=healthy* h2=pulling h3=pending');
 });
 
+it('asks for changed hosts only and lays each message over the rollout so far, several in one frame included', async () => {
+  const api = await renderPage('read');
+  const subscribed = api.subscriptions.find((s) => s.query.includes('rolloutProgress('));
+  expect(subscribed?.query).toContain('changedHostsOnly: true');
+  const only = (host: string, state: string) => ({ ...ROLLOUT, status: 'ROLLING_OUT', hosts: ROLLOUT.hosts?.filter((h) => h.host === host).map((h) => ({ ...h, state, batch: 2 })) ?? [] });
+  await push(
+    api,
+    ['rolloutProgress', { rolloutProgress: { event: 'BatchStarted', sequence: 6, rollout: only('h2', 'DEPLOYING') } }],
+    ['rolloutProgress', { rolloutProgress: { event: 'HostsObserved', sequence: 7, rollout: only('h3', 'DEPLOYING') } }],
+  );
+  expect(screen.getByTestId('host-grid').getAttribute('data-cells')).toBe('h1=healthy* h2=deploying h3=deploying');
+  expect(screen.getByTestId('host-grid').getAttribute('data-sequence')).toBe('7');
+  await push(api, ['rolloutProgress', { rolloutProgress: { event: 'HostsObserved', sequence: 8, rollout: only('h2', 'HEALTHY') } }]);
+  expect(screen.getByTestId('host-grid').getAttribute('data-cells')).toBe('h1=healthy* h2=healthy h3=deploying');
+});
+
 it('a deploy token gets the buttons and the form; Promote sends the mutation', async () => {
   const api = await renderPage('deploy', (q) => (q.includes('promote') ? { promote: { rolloutId: 'r-1', changed: true, sequence: 7 } } : {}));
   expect(screen.getByRole('form', { name: 'start a rolling update' })).toBeTruthy();

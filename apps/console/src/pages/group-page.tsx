@@ -14,8 +14,24 @@ import { RolloutActions } from '../rollout/rollout-actions';
 import { formatDuration, percentDone, rolloutTiming } from '../rollout/rollout-clock';
 import { useTaskStates } from '../rollout/use-task-states';
 
-interface RolloutProgressMessage {
+export interface RolloutProgressMessage {
   readonly rolloutProgress: { readonly event: string | null; readonly sequence: number; readonly rollout: Rollout };
+}
+
+/**
+ * A rolloutProgress message (changedHostsOnly: only the hosts whose row
+ * changed) laid over the rollout so far: the changed rows replace theirs,
+ * in the rollout's host order; a host not seen before goes last.
+ */
+export function mergeRolloutProgress(previous: RolloutProgressMessage | null, next: RolloutProgressMessage): RolloutProgressMessage {
+  const before = previous?.rolloutProgress.rollout;
+  const changed = next.rolloutProgress.rollout.hosts;
+  if (!before?.hosts || !changed || before.rolloutId !== next.rolloutProgress.rollout.rolloutId) return next;
+  const byHost = new Map(changed.map((h) => [h.host, h]));
+  const hosts = before.hosts.map((h) => byHost.get(h.host) ?? h);
+  const known = new Set(before.hosts.map((h) => h.host));
+  for (const h of changed) if (!known.has(h.host)) hosts.push(h);
+  return { rolloutProgress: { ...next.rolloutProgress, rollout: { ...next.rolloutProgress.rollout, hosts } } };
 }
 
 /** Ticks every second while `on`, so elapsed and ETA move between events. */
@@ -102,7 +118,7 @@ export function GroupPage(props: { readonly name: string }) {
   const group = groupQuery.data?.deploymentGroup.group ?? null;
   const missing = groupQuery.error instanceof BerthApiError && groupQuery.error.code === 'DEPLOYMENT_GROUP_NOT_FOUND';
   const rolloutId = group?.rolloutId ?? null;
-  const progress = useLive<RolloutProgressMessage>(ROLLOUT_PROGRESS_SUBSCRIPTION, rolloutId ? { rolloutId } : null, rolloutId);
+  const progress = useLive<RolloutProgressMessage>(ROLLOUT_PROGRESS_SUBSCRIPTION, rolloutId ? { rolloutId } : null, rolloutId, mergeRolloutProgress);
   const message = progress.data?.rolloutProgress;
 
   return (

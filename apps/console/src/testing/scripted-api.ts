@@ -10,6 +10,11 @@ export class ScriptedBerthApi implements BerthApi {
 
   constructor(private readonly answer: (query: string, variables: Record<string, unknown>) => unknown) {}
 
+  /** The open subscriptions' documents and variables. */
+  get subscriptions(): readonly { readonly query: string; readonly variables: Record<string, unknown> }[] {
+    return this.subscribers;
+  }
+
   async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
     this.requests.push({ query, variables });
     const result = this.answer(query, variables);

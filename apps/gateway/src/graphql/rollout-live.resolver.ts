@@ -12,6 +12,12 @@ import { RolloutProgressUpdate } from './models/rollout.model';
 
 const identity = <T>(payload: T): T => payload;
 
+/** A rollout's update for one event: whole, and with only the changed host rows (`changedHostsOnly`). */
+interface RolloutUpdates {
+  readonly full: RolloutProgressUpdate;
+  readonly changed: RolloutProgressUpdate;
+}
+
 /** Aggregates whose events can change a group's status table: the group, host labels and UP/DOWN, deployments and task states. */
 const GROUP_STATUS_INPUTS: ReadonlySet<string> = new Set([Aggregate.HOST, Aggregate.DEPLOYMENT]);
 
@@ -19,9 +25,15 @@ const GROUP_STATUS_INPUTS: ReadonlySet<string> = new Set([Aggregate.HOST, Aggreg
 @Access(ApiRole.READ)
 @Resolver()
 export class RolloutLiveResolver {
-  /** the update of each followed rollout, and the status table of each followed group, at the current position */
-  private readonly rolloutUpdates = new PerPositionCache<RolloutProgressUpdate>();
+  /** the updates of each followed rollout, and the status table of each followed group, at the current position */
+  private readonly rolloutUpdates = new PerPositionCache<RolloutUpdates>();
   private readonly groupTables = new PerPositionCache<{ readonly update: GroupStatusUpdate; readonly key: string }>();
+  /**
+   * Per followed rollout, its host rows (as JSON) as of its last event's
+   * update, which `changedHostsOnly` updates are relative to, and the hosts
+   * to send again because a first message since showed them otherwise.
+   */
+  private readonly baselines = new Map<string, { readonly rows: ReadonlyMap<string, string>; readonly resend: Set<string> }>();
 
   constructor(private readonly reads: ReadService) {}
 
@@ -32,14 +44,34 @@ export class RolloutLiveResolver {
   rolloutProgress(@Args() args: RolloutProgressArgs): AsyncIterableIterator<RolloutProgressUpdate> {
     const { model } = this.reads;
     // the position tells the current state (no event yet: position of the subscription's start) from each event's
-    const update = (event?: LoggedEvent): RolloutProgressUpdate =>
-      this.rolloutUpdates.get(`${args.rolloutId}\u0000${event?.type ?? ''}`, model.position, () => ({
-        rollout: currentRollout(this.reads, args.rolloutId),
-        ...(event === undefined ? {} : { event: event.type }),
-        sequence: model.sequence,
-      }));
+    const updates = (event?: LoggedEvent): RolloutUpdates =>
+      this.rolloutUpdates.get(`${args.rolloutId}\u0000${event?.type ?? ''}`, model.position, () => this.buildUpdates(args.rolloutId, event));
+    const pick = (u: RolloutUpdates, first: boolean) => (args.changedHostsOnly && !first ? u.changed : u.full);
     const concerns = (e: LoggedEvent) => e.aggregate === Aggregate.ROLLOUT && e.aggregateId === args.rolloutId;
-    return liveFeed(model, () => [update()], (e) => (concerns(e) ? [update(e)] : []));
+    return liveFeed(model, () => [pick(updates(), true)], (e) => (concerns(e) ? [pick(updates(e), false)] : []));
+  }
+
+  /**
+   * A rollout's update for an event (or its current state), whole and with
+   * only the hosts whose row changed since the rollout's previous event (the
+   * baseline). A subscriber has the baseline, or, if it subscribed since, a
+   * whole first message: so the hosts whose row differed from the baseline in
+   * any first message sent since are sent again too.
+   */
+  private buildUpdates(rolloutId: string, event: LoggedEvent | undefined): RolloutUpdates {
+    const rollout = currentRollout(this.reads, rolloutId);
+    const full: RolloutProgressUpdate = { rollout, ...(event === undefined ? {} : { event: event.type }), sequence: this.reads.model.sequence };
+    const baseline = this.baselines.get(rolloutId);
+    const rows = new Map((rollout.hosts ?? []).map((h) => [h.host, JSON.stringify(h)]));
+    const differs = (host: string) => baseline?.rows.get(host) !== rows.get(host);
+    if (event === undefined) {
+      if (baseline) for (const host of rows.keys()) if (differs(host)) baseline.resend.add(host);
+      return { full, changed: full };
+    }
+    const hosts = baseline === undefined ? rollout.hosts : rollout.hosts?.filter((h) => differs(h.host) || baseline.resend.has(h.host));
+    if (rollout.finished) this.baselines.delete(rolloutId);
+    else this.baselines.set(rolloutId, { rows, resend: new Set() });
+    return { full, changed: { ...full, rollout: { ...rollout, hosts } } };
   }
 
   @Subscription(() => GroupStatusUpdate, {

@@ -120,6 +120,14 @@ export class GroupAsOfArgs extends AsOfArgs {
 @ArgsType()
 export class RolloutProgressArgs {
   @Field() @IsUUID() rolloutId!: string;
+  @Field({
+    nullable: true,
+    defaultValue: false,
+    description: 'after the first message (every host), `rollout.hosts` holds only the hosts whose row changed since the message before: merge them by `host`. For large groups',
+  })
+  @IsOptional()
+  @IsBoolean()
+  changedHostsOnly?: boolean;
 }
 
 @ArgsType()
