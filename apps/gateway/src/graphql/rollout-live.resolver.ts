@@ -12,11 +12,14 @@ import { RolloutProgressUpdate } from './models/rollout.model';
 
 const identity = <T>(payload: T): T => payload;
 
-/** A rollout's update for one event: whole, and with only the changed host rows (`changedHostsOnly`). */
+/** A rollout's update for one event: whole, and with only the changed host rows (`changedHostsOnly`, made on first ask). */
 interface RolloutUpdates {
   readonly full: RolloutProgressUpdate;
-  readonly changed: RolloutProgressUpdate;
+  changed(): RolloutProgressUpdate;
 }
+
+/** Each host's row as JSON: what tells a changed row. */
+const rowsOf = (rollout: RolloutProgressUpdate['rollout']): ReadonlyMap<string, string> => new Map((rollout.hosts ?? []).map((h) => [h.host, JSON.stringify(h)]));
 
 /** Aggregates whose events can change a group's status table: the group, host labels and UP/DOWN, deployments and task states. */
 const GROUP_STATUS_INPUTS: ReadonlySet<string> = new Set([Aggregate.HOST, Aggregate.DEPLOYMENT]);
@@ -29,9 +32,9 @@ export class RolloutLiveResolver {
   private readonly rolloutUpdates = new PerPositionCache<RolloutUpdates>();
   private readonly groupTables = new PerPositionCache<{ readonly update: GroupStatusUpdate; readonly key: string }>();
   /**
-   * Per followed rollout, its host rows (as JSON) as of its last event's
-   * update, which `changedHostsOnly` updates are relative to, and the hosts
-   * to send again because a first message since showed them otherwise.
+   * Per rollout followed with `changedHostsOnly`, the baseline its updates
+   * are relative to (host rows as JSON), and the hosts to send again because
+   * a first message since showed them otherwise.
    */
   private readonly baselines = new Map<string, { readonly rows: ReadonlyMap<string, string>; readonly resend: Set<string> }>();
 
@@ -46,32 +49,43 @@ export class RolloutLiveResolver {
     // the position tells the current state (no event yet: position of the subscription's start) from each event's
     const updates = (event?: LoggedEvent): RolloutUpdates =>
       this.rolloutUpdates.get(`${args.rolloutId}\u0000${event?.type ?? ''}`, model.position, () => this.buildUpdates(args.rolloutId, event));
-    const pick = (u: RolloutUpdates, first: boolean) => (args.changedHostsOnly && !first ? u.changed : u.full);
+    const pick = (u: RolloutUpdates, first: boolean) => (args.changedHostsOnly && !first ? u.changed() : u.full);
     const concerns = (e: LoggedEvent) => e.aggregate === Aggregate.ROLLOUT && e.aggregateId === args.rolloutId;
     return liveFeed(model, () => [pick(updates(), true)], (e) => (concerns(e) ? [pick(updates(e), false)] : []));
   }
 
   /**
    * A rollout's update for an event (or its current state), whole and with
-   * only the hosts whose row changed since the rollout's previous event (the
-   * baseline). A subscriber has the baseline, or, if it subscribed since, a
-   * whole first message: so the hosts whose row differed from the baseline in
-   * any first message sent since are sent again too.
+   * only the hosts whose row changed since the baseline: the rows of the last
+   * event update made with only the changed hosts. A subscriber asking for
+   * those has the baseline, or, if it subscribed since, a whole first
+   * message: so the hosts whose row differed from the baseline in any first
+   * message sent since are sent again too. The changed-hosts update is made
+   * only when a subscriber asks for it (comparing every row costs O(hosts));
+   * while none does, the baseline stays where it was, which only makes the
+   * next one larger.
    */
   private buildUpdates(rolloutId: string, event: LoggedEvent | undefined): RolloutUpdates {
     const rollout = currentRollout(this.reads, rolloutId);
     const full: RolloutProgressUpdate = { rollout, ...(event === undefined ? {} : { event: event.type }), sequence: this.reads.model.sequence };
     const baseline = this.baselines.get(rolloutId);
-    const rows = new Map((rollout.hosts ?? []).map((h) => [h.host, JSON.stringify(h)]));
-    const differs = (host: string) => baseline?.rows.get(host) !== rows.get(host);
     if (event === undefined) {
-      if (baseline) for (const host of rows.keys()) if (differs(host)) baseline.resend.add(host);
-      return { full, changed: full };
+      if (baseline) for (const [host, row] of rowsOf(rollout)) if (baseline.rows.get(host) !== row) baseline.resend.add(host);
+      return { full, changed: () => full };
     }
-    const hosts = baseline === undefined ? rollout.hosts : rollout.hosts?.filter((h) => differs(h.host) || baseline.resend.has(h.host));
     if (rollout.finished) this.baselines.delete(rolloutId);
-    else this.baselines.set(rolloutId, { rows, resend: new Set() });
-    return { full, changed: { ...full, rollout: { ...rollout, hosts } } };
+    let changed: RolloutProgressUpdate | undefined;
+    return {
+      full,
+      changed: () => {
+        if (changed) return changed;
+        const rows = rowsOf(rollout);
+        const hosts = baseline === undefined ? rollout.hosts : rollout.hosts?.filter((h) => baseline.rows.get(h.host) !== rows.get(h.host) || baseline.resend.has(h.host));
+        if (!rollout.finished) this.baselines.set(rolloutId, { rows, resend: new Set() });
+        changed = { ...full, rollout: { ...rollout, hosts } };
+        return changed;
+      },
+    };
   }
 
   @Subscription(() => GroupStatusUpdate, {
