@@ -29,20 +29,17 @@ import { buildBundledService, getDockerEngine, startNatsServer, startService, ty
 import { StorageType, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { median, rssMb } from '../lib/measure';
+import { printTable } from '../lib/table';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 10);
 const TASKS = Number(process.env['BENCH_TASKS'] ?? 40);
 const HOST = 'bench-agent-host';
 const COMMAND = ['sh', '-c', 'trap "exit 0" TERM; sleep 600 & wait'];
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-}
 
 function job(name: string, image: string): Job {
   return {
@@ -51,11 +48,6 @@ function job(name: string, image: string): Job {
     networkMode: 'none',
     secondsToWaitBeforeKill: 5,
   };
-}
-
-function rssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
-  return Number(/(\d+)/.exec(line ?? '')?.[1] ?? NaN) / 1024;
 }
 
 /** The scheduler's side of the agent protocol, as little as the agent needs. */
@@ -207,14 +199,6 @@ async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-}
-
-function printTable(header: readonly string[], rows: readonly (readonly string[])[]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
-  const fmt = (cells: readonly string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
-  console.log(`\n${fmt(header)}`);
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of rows) console.log(fmt(r));
 }
 
 main().catch((err: unknown) => {

@@ -16,6 +16,7 @@ import { JetStreamEventStore } from '@berth/event-store';
 import { startNatsServer } from '@berth/testing';
 import { DeliverPolicy, StorageType, jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { median } from '../lib/measure';
 
 const APPENDS = Number(process.env['BENCH_APPENDS'] ?? 5_000);
 const REPLAY = Number(process.env['BENCH_REPLAY'] ?? 50_000);
@@ -59,11 +60,6 @@ async function pipelined(count: number, width: number, task: (i: number, worker:
       for (let i = next++; i < count; i = next++) await task(i, worker);
     }),
   );
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
 /** Baseline: the same ordered consumer and pull size as the store, touching each payload, no decoding. */

@@ -28,7 +28,7 @@
  * those processes (e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof').
  */
 import { fork } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -37,6 +37,7 @@ import { SchedulerClient } from '@berth/scheduler-client';
 import { FakeAgents, startNatsServer, startService } from '@berth/testing';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { startSchedulerProcess, waitForScheduler } from '../lib/scheduler-process';
+import { cpuMsOf, percentile, rssMb } from '../lib/measure';
 import { printTable, printTargets } from '../lib/table';
 import { monotonicMs, type ParentMessage, type SubscriberMessage } from './subscribers';
 
@@ -50,15 +51,6 @@ const QUERY_SECONDS = 5;
 const GATEWAY_NODE_ARGS = (process.env['BENCH_GATEWAY_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
 /** node flags for the subscriber processes, likewise */
 const SUBSCRIBER_NODE_ARGS = (process.env['BENCH_SUBSCRIBER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
-
-function rssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:')) ?? 'VmRSS: 0 kB';
-  return Math.round(Number(line.replace(/\D+/g, '')) / 1024);
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
 
 async function gql<T>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
   const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ query, variables }) });
@@ -78,13 +70,6 @@ async function throughput(seconds: number, concurrency: number, op: () => Promis
     }
   }));
   return done / seconds;
-}
-
-/** CPU time (user + system) a process has used so far, from /proc (clock ticks of 10 ms). */
-function cpuMsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** One process of BENCH_SUBSCRIBER_PROCESSES holding a share of the subscribers' connections (bench/gateway/subscribers.ts). */
@@ -161,7 +146,7 @@ async function main(): Promise<void> {
     await waitForScheduler(schedulerClient, scheduler);
     const url = (JSON.parse(await gateway.waitForOutput(/gateway serving/, 60_000)) as { url: string }).url;
     for (const host of HOSTS) await agents.register(host, { role: 'gw-bench' });
-    const rssIdle = rssMb(gateway.pid);
+    const rssIdle = Math.round(rssMb(gateway.pid));
 
     // --- 1. fan-out of rollouts' progress: the first after the gateway started, then another on the same connections
     await gql(url, 'mutation { createDeploymentGroup(name: "gw-bench", selectors: ["role=gw-bench"]) { sequence } }');
@@ -218,11 +203,11 @@ async function main(): Promise<void> {
       return { latencies, events: appendTimes.length, appendSpanMs: Math.max(...appendTimes) - firstAppend, deliverySpanMs: lastDelivery - firstAppend, cpu };
     };
     const cold = await measureRollout('gw-bench:1');
-    const rssSubscribed = rssMb(gateway.pid);
+    const rssSubscribed = Math.round(rssMb(gateway.pid));
     const warm = await measureRollout('gw-bench:2');
     await Promise.all(subscriberProcesses.map((p) => p.stop()));
     subscriberProcesses.length = 0;
-    const rssAfterFanOut = rssMb(gateway.pid);
+    const rssAfterFanOut = Math.round(rssMb(gateway.pid));
 
     // --- 2. jobs query throughput with JOBS jobs
     let next = 0;
@@ -234,7 +219,7 @@ async function main(): Promise<void> {
       }
     }));
     const total = await gql<{ jobs: { totalCount: number } }>(url, 'query($s: Int) { jobs(first: 1, atLeastSequence: $s) { totalCount } }', { s: lastSequence });
-    const rssJobs = rssMb(gateway.pid);
+    const rssJobs = Math.round(rssMb(gateway.pid));
     const page = () => gql(url, '{ jobs(first: 100) { items { id name version } nextCursor } }');
     const trivial = () => gql(url, '{ version }');
     nc.subscribe('bench.echo', {

@@ -24,6 +24,7 @@ import { startNatsServer, type NatsServer, type ServiceProcess } from '@berth/te
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { startSchedulerProcess } from '../lib/scheduler-process';
+import { percentile } from '../lib/measure';
 import { printTable, printTargets, targetCell } from '../lib/table';
 
 /** the scheduler's snapshot name (apps/scheduler/src/snapshotter.ts) */
@@ -60,10 +61,6 @@ interface Row {
   readonly ms?: number;
   readonly target?: string;
   readonly met?: boolean;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }
 
 /** Sends `send` at a fixed rate (open loop) for `seconds`; returns each latency in ms. */
