@@ -36,7 +36,8 @@ it('lists no scheduler when none runs, then the leader and the standby with thei
   const leader = await start();
   const standby = await start();
   expect([leader.role(), standby.role()]).toEqual(['leader', 'standby']);
-  const found = await client.schedulers();
+  // a loaded machine may take a while to answer: wait longer than the CLI's default
+  const found = await client.schedulers(2000);
   expect(found.map((p) => [p.role, p.health])).toEqual([
     ['leader', leader.healthUrl],
     ['standby', standby.healthUrl],
@@ -47,5 +48,5 @@ it('lists no scheduler when none runs, then the leader and the standby with thei
   // a stopped scheduler stops answering
   await leader.stop();
   running.splice(running.indexOf(leader), 1);
-  expect((await client.schedulers()).map((p) => p.health)).toEqual([standby.healthUrl]);
+  expect((await client.schedulers(2000)).map((p) => p.health)).toEqual([standby.healthUrl]);
 }, 30_000);

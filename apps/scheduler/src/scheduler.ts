@@ -129,6 +129,8 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger): P
     health: health.url,
     version: BERTH_VERSION,
   }));
+  // the server must know of the subscription before we say we are running, or a `masters` right after misses us
+  await nc.flush();
 
   return {
     healthUrl: health.url,
