@@ -118,7 +118,7 @@ export function GroupPage(props: { readonly name: string }) {
   const group = groupQuery.data?.deploymentGroup.group ?? null;
   const missing = groupQuery.error instanceof BerthApiError && groupQuery.error.code === 'DEPLOYMENT_GROUP_NOT_FOUND';
   const rolloutId = group?.rolloutId ?? null;
-  const progress = useLive<RolloutProgressMessage>(ROLLOUT_PROGRESS_SUBSCRIPTION, rolloutId ? { rolloutId } : null, rolloutId, mergeRolloutProgress);
+  const progress = useLive<RolloutProgressMessage>(ROLLOUT_PROGRESS_SUBSCRIPTION, rolloutId ? { rolloutId } : null, rolloutId, { merge: mergeRolloutProgress });
   const message = progress.data?.rolloutProgress;
 
   return (

@@ -4,7 +4,7 @@ import { Link } from '../app/router';
 import { ErrorNote } from '../components/error-note';
 import { useLive } from '../components/use-live';
 import { ReleaseActions } from '../release/release-actions';
-import { releaseTimer, stageLabel, stepOutcome } from '../release/release-format';
+import { isReleaseFinal, releaseTimer, stageLabel, stepOutcome } from '../release/release-format';
 
 interface ReleaseProgressMessage {
   readonly releaseProgress: { readonly event: string | null; readonly sequence: number; readonly release: Release };
@@ -72,9 +72,14 @@ function Rollback(props: { readonly release: Release }) {
   );
 }
 
-/** One release, live from releaseProgress (its state now, then after each of its events and of its rollouts), with its actions. */
+const isFinal = (message: ReleaseProgressMessage) => isReleaseFinal(message.releaseProgress.release);
+
+/**
+ * One release, live from releaseProgress (its state now, then after each of
+ * its events and of its rollouts) until it reaches a final state, with its actions.
+ */
 export function ReleasePage(props: { readonly id: string }) {
-  const progress = useLive<ReleaseProgressMessage>(RELEASE_PROGRESS_SUBSCRIPTION, { releaseId: props.id }, props.id);
+  const progress = useLive<ReleaseProgressMessage>(RELEASE_PROGRESS_SUBSCRIPTION, { releaseId: props.id }, props.id, { until: isFinal });
   const release = progress.data?.releaseProgress.release ?? null;
   const missing = progress.error?.code === 'RELEASE_NOT_FOUND';
   const timer = release ? releaseTimer(release) : null;
@@ -107,6 +112,11 @@ export function ReleasePage(props: { readonly id: string }) {
             {release.group ? ` · group ${release.group} only` : ''}
             {release.autoRollback ? ' · auto-rollback' : ''}
           </p>
+          {progress.ended ? (
+            <p className="muted" data-testid="release-final">
+              Final state: nothing more happens to this release, so the page no longer follows it.
+            </p>
+          ) : null}
           {release.error ? <p className="error">{release.error}</p> : null}
           {timer ? <p className="notice">{timer}</p> : null}
           {release.freezeOverride ? <p className="muted">started through a deploy freeze: {release.freezeOverride}</p> : null}

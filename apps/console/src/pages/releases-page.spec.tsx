@@ -217,6 +217,45 @@ describe('release detail', () => {
     expect(within(screen.getByTestId('release-rollback')).getByText('web:1:old')).toBeTruthy();
   });
 
+  it('disposes its subscription once the release is in a final state, and shows that state', async () => {
+    const api = new ScriptedBerthApi(() => ({}));
+    const following = () => api.subscriptions.filter((s) => s.query.includes('releaseProgress')).length;
+    renderInSession(api, <ReleasePage id="rel-aaaa-1111" />, 'deploy');
+    await act(async () => {
+      api.push('releaseProgress', { releaseProgress: { event: null, sequence: 5, release: AWAITING } });
+    });
+    await nextFrame();
+    expect(following()).toBe(1);
+    expect(screen.queryByTestId('release-final')).toBeNull();
+    // failed is finished, but a rollback or an abandon can still follow: keep following
+    await act(async () => {
+      api.push('releaseProgress', { releaseProgress: { event: 'ReleaseFailed', sequence: 6, release: release({ status: 'failed', awaitingTrigger: false, finished: true }) } });
+    });
+    await nextFrame();
+    expect(following()).toBe(1);
+    expect(screen.getByRole('button', { name: 'Rollback…' })).toBeTruthy();
+    await act(async () => {
+      api.push('releaseProgress', { releaseProgress: { event: 'ReleaseAbandoned', sequence: 7, release: release({ status: 'abandoned', awaitingTrigger: false, finished: true }) } });
+    });
+    await nextFrame();
+    expect(following()).toBe(0);
+    expect(screen.getByTestId('release-status').textContent).toBe('abandoned');
+    expect(screen.getByTestId('release-final').textContent).toMatch(/no longer follows it/);
+    expect(screen.queryAllByRole('button')).toEqual([]);
+  });
+
+  it('opened on a release already complete, shows it and closes the subscription at the first message', async () => {
+    const api = new ScriptedBerthApi(() => ({}));
+    renderInSession(api, <ReleasePage id="rel-cccc-3333" />, 'read');
+    await act(async () => {
+      expect(api.push('releaseProgress', { releaseProgress: { event: null, sequence: 5, release: COMPLETE } })).toBe(1);
+    });
+    await nextFrame();
+    expect(api.subscriptions).toEqual([]);
+    expect(screen.getByTestId('release-status').textContent).toBe('complete');
+    expect(screen.getByTestId('release-final')).toBeTruthy();
+  });
+
   it('subscribes for the release asked, and says so when it does not exist', async () => {
     const api = new ScriptedBerthApi(() => ({}));
     const subscribe = jest.spyOn(api, 'subscribe');

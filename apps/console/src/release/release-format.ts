@@ -1,3 +1,4 @@
+import { releaseOperatorActions } from '@berth/domain';
 import type { Release, ReleaseStep } from '../api/types';
 
 /** The stage a release is at: `2/3 web.canary`, with what it waits for. */
@@ -13,6 +14,15 @@ export function stepOutcome(step: ReleaseStep): string {
   const outcome = step.status === 'FAILED' && step.ignored ? 'FAILED (ignored)' : step.status;
   const detail = step.error ?? step.message;
   return detail ? `${outcome} — ${detail}` : outcome;
+}
+
+/**
+ * Nothing more can happen to the release: finished (nothing happens by
+ * itself) and no operator action accepted. `failed` is finished but may still
+ * be rolled back or abandoned, so it is not final.
+ */
+export function isReleaseFinal(release: Release): boolean {
+  return release.finished && releaseOperatorActions(release).length === 0;
 }
 
 /** What happens next by itself, if anything: the automatic complete or abandon. */
