@@ -94,7 +94,18 @@ export const RELEASE_PROGRESS_SUBSCRIPTION = `
   subscription ReleaseProgress($releaseId: String!) { releaseProgress(releaseId: $releaseId) { event sequence release { ${RELEASE_FIELDS} } } }
 `;
 
-export const FREEZES_QUERY = `query Freezes { freezes { sequence items { name services groups window reason setAt active until } } }`;
+const FREEZE_FIELDS = 'name services groups window reason setAt active until';
+
+export const FREEZES_QUERY = `query Freezes { freezes { sequence items { ${FREEZE_FIELDS} } } }`;
+
+/** Sets (or replaces) a freeze by name; services/groups null: all. */
+export const SET_FREEZE = `
+  mutation SetFreeze($name: String!, $services: [String!], $groups: [String!], $window: JSON!, $reason: String!) {
+    setFreeze(name: $name, services: $services, groups: $groups, window: $window, reason: $reason) { ${FREEZE_FIELDS} }
+  }
+`;
+
+export const REMOVE_FREEZE = `mutation RemoveFreeze($name: String!) { removeFreeze(name: $name) }`;
 
 const RELEASE_CHANGE = '{ changed sequence release { releaseId status } }';
 

@@ -13,6 +13,7 @@ function makeApi(tokens: (string | null)[]) {
       if (token !== GOOD) return new BerthApiError('UNAUTHENTICATED', 'a valid API token is required');
       if (query.includes('whoAmI')) return { whoAmI: { subject: 'ops-viewer', role: 'read' } };
       if (query.includes('deploymentGroups')) return { deploymentGroups: { sequence: 1, items: [] } };
+      if (query.includes('freezes')) return { freezes: { sequence: 1, items: [] } };
       return {};
     });
   };
@@ -62,4 +63,15 @@ it('a read-only token opening /tokens gets a note that the page needs the admin 
   render(<App origin="http://gateway" makeApi={makeApi([])} />);
   expect((await screen.findByRole('note')).textContent).toMatch(/needs the admin role; your token has the read role/);
   expect(screen.getByRole('heading', { name: 'API tokens' })).toBeTruthy();
+});
+
+it('the Freezes link of the navigation opens the freezes page, which a read-only token sees without its form', async () => {
+  window.localStorage.setItem('berth.token', GOOD);
+  render(<App origin="http://gateway" makeApi={makeApi([])} />);
+  await screen.findByTestId('who');
+  await act(async () => fireEvent.click(screen.getByRole('link', { name: 'Freezes' })));
+  expect(window.location.pathname).toBe('/freezes');
+  expect(screen.getByRole('heading', { name: 'Deploy freezes' })).toBeTruthy();
+  expect((await screen.findByRole('note')).textContent).toMatch(/Setting and removing freezes needs the admin role/);
+  expect(screen.queryByRole('form', { name: 'set a deploy freeze' })).toBeNull();
 });

@@ -4,6 +4,7 @@ import { whoAmI } from '../api/who-am-i';
 import { ErrorNote } from '../components/error-note';
 import { AuditPage } from '../pages/audit-page';
 import { FleetPage } from '../pages/fleet-page';
+import { FreezesPage } from '../pages/freezes-page';
 import { GroupPage } from '../pages/group-page';
 import { GroupsPage } from '../pages/groups-page';
 import { JobPage } from '../pages/job-page';
@@ -41,6 +42,8 @@ function pageOf(route: Route): ReactNode {
       return <PlansPage />;
     case 'plan':
       return <PlanPage id={route.id} />;
+    case 'freezes':
+      return <FreezesPage />;
     case 'tokens':
       return <TokensPage />;
     default:
@@ -67,6 +70,7 @@ function Shell(props: { readonly session: Session }) {
           <Link to="/fleet">Fleet</Link>
           <Link to="/jobs">Jobs</Link>
           <Link to="/releases">Releases</Link>
+          <Link to="/freezes">Freezes</Link>
           <Link to="/audit">Audit</Link>
           {hasRole(session.role, 'admin') ? <Link to="/tokens">API tokens</Link> : null}
         </nav>

@@ -41,6 +41,7 @@ export type Route =
   | { readonly page: 'release'; readonly id: string }
   | { readonly page: 'plans' }
   | { readonly page: 'plan'; readonly id: string }
+  | { readonly page: 'freezes' }
   | { readonly page: 'tokens' }
   | { readonly page: 'not-found'; readonly path: string };
 
@@ -57,6 +58,7 @@ export function routeOf(path: string): Route {
   if (first === 'releases' && second !== undefined && parts.length === 2) return { page: 'release', id: second };
   if (first === 'plans' && parts.length === 1) return { page: 'plans' };
   if (first === 'plans' && second !== undefined && parts.length === 2) return { page: 'plan', id: second };
+  if (first === 'freezes' && parts.length === 1) return { page: 'freezes' };
   if (first === 'tokens' && parts.length === 1) return { page: 'tokens' };
   return { page: 'not-found', path };
 }
