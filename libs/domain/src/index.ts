@@ -40,5 +40,6 @@ export * from './release/release.decider';
 export * from './release/release-process';
 export * from './release-plan/release-plan';
 export * from './release-plan/release-plan.decider';
+export * from './release-plan/current-version';
 export * from './freeze/freeze';
 export * from './api-token/api-token.decider';

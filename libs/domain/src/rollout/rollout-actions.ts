@@ -38,6 +38,19 @@ export function deployActions(rollout: Rollout, row: RolloutHost): RolloutAction
   return row.targetPresent ? undeploys : [...undeploys, jobAction(rollout, 'DeployJob', row.host, target)];
 }
 
+/**
+ * A host that came back, until its turn: onto its interim version at once
+ * (ReturnedHostsStarted). The target goes as in its turn; another version
+ * replaces the host's other old jobs and stays until the turn replaces it.
+ */
+export function interimActions(rollout: Rollout, row: RolloutHost): RolloutAction[] {
+  const interim = row.interimJobId;
+  if (interim === undefined || row.step !== 'PENDING' || !row.up) return [];
+  if (interim === rollout.targetJobId) return deployActions(rollout, row);
+  const undeploys = row.presentOldJobIds.filter((id) => id !== interim).map((id) => jobAction(rollout, 'UndeployJob', row.host, id));
+  return row.presentOldJobIds.includes(interim) ? undeploys : [...undeploys, jobAction(rollout, 'DeployJob', row.host, interim)];
+}
+
 /** Old jobs left on a healthy host (overlap). Blue/green: canaries keep the old job until promotion. */
 export function cleanupActions(rollout: Rollout, row: RolloutHost): RolloutAction[] {
   if (row.step !== 'HEALTHY' || !row.up) return [];
@@ -66,6 +79,8 @@ export function actionsOf(event: RolloutEvent, after: RolloutState): RolloutActi
       return rowsNamed(after, event.hosts).flatMap((row) => deployActions(after, row));
     case 'HostsHealthy':
       return rowsNamed(after, event.hosts).flatMap((row) => cleanupActions(after, row));
+    case 'ReturnedHostsStarted':
+      return rowsNamed(after, event.hosts.map((started) => started.host)).flatMap((row) => interimActions(after, row));
     case 'RolloutPromoted':
       return rolloutHostRows(after).filter((row) => row.canary).flatMap((row) => cleanupActions(after, row));
     default:
@@ -87,6 +102,7 @@ export function pendingActions(state: RolloutState): RolloutAction[] {
   // a plain loop: this runs after every change, over every host of the rollout
   for (const row of rolloutHostRows(state)) {
     if (active && row.step === 'DEPLOYING') work.push(...deployActions(state, row));
+    if (active && row.interimJobId !== undefined) work.push(...interimActions(state, row));
     if (row.step === 'HEALTHY') work.push(...cleanupActions(state, row));
   }
   return work;

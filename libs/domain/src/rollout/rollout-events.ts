@@ -55,6 +55,10 @@ export interface RolloutHost extends ObservedHost {
   readonly runningSince?: string;
   readonly deployRequestedAt?: string;
   readonly failure?: HostFailure;
+  /** Came back (HostsReturned) and the version it runs until its turn is not chosen yet (ReturnedHostsStarted). */
+  readonly returned?: true;
+  /** The version it was started on when it came back (the most popular), until its turn in the rollout. */
+  readonly interimJobId?: string;
 }
 
 export interface RolloutPlan {
@@ -131,6 +135,16 @@ export interface HostsReturned extends RolloutEventBase<'HostsReturned'> {
   readonly hosts: readonly string[];
 }
 
+/**
+ * Hosts that came back during the rollout, each started at once on the
+ * version most online hosts of the service run (`jobId`; absent when no
+ * online host runs one: left as it is); the rollout still brings each to
+ * the target in its turn.
+ */
+export interface ReturnedHostsStarted extends RolloutEventBase<'ReturnedHostsStarted'> {
+  readonly hosts: readonly { readonly host: string; readonly jobId?: string }[];
+}
+
 export interface CanaryAwaitingPromotion extends RolloutEventBase<'CanaryAwaitingPromotion'> {
   readonly canaries: readonly string[];
 }
@@ -184,6 +198,7 @@ export type RolloutEvent =
   | HostsFailed
   | HostsSkipped
   | HostsReturned
+  | ReturnedHostsStarted
   | CanaryAwaitingPromotion
   | RolloutPromoted
   | RolloutPaused

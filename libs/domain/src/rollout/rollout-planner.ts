@@ -110,6 +110,16 @@ const progressDeadline: Step = (rollout, now) => {
   return failOrRevert(rollout, now, `No progress for ${seconds} s (progress deadline)`);
 };
 
+/**
+ * Hosts that came back and wait for the version to start them on until
+ * their turn (StartReturnedHosts). Not while reverting: the revert brings
+ * every host to the stable job anyway.
+ */
+export function hostsAwaitingVersion(rollout: Rollout): RolloutHost[] {
+  if (isRolloutFinished(rollout) || rollout.status === 'REVERTING') return [];
+  return rolloutHostRows(rollout).filter((row) => row.returned === true && row.step === 'PENDING' && row.up);
+}
+
 export function prestageHosts(rollout: Rollout): RolloutHost[] {
   return rolloutHostRows(rollout).filter((row) => row.step === 'PENDING' && row.up);
 }

@@ -1,5 +1,5 @@
 import { naturalSort } from './natural-order';
-import type { RolloutEvent, RolloutHost, RolloutHostClass, RolloutReason, RolloutStarted } from './rollout-events';
+import type { ReturnedHostsStarted, RolloutEvent, RolloutHost, RolloutHostClass, RolloutReason, RolloutStarted } from './rollout-events';
 import type { ResolvedRolloutOptions, RolloutLimits } from './rollout-options';
 
 /**
@@ -146,10 +146,25 @@ function revertRow(row: RolloutHost, fromJobId: string, toJobId: string): Rollou
   const relevant = [...new Set([...row.startJobIds, ...(row.touched ? [fromJobId] : [])])];
   const oldJobIds = relevant.filter((id) => id !== toJobId);
   const onStable = !row.touched && row.startJobIds.length === 1 && row.startJobIds[0] === toJobId;
-  const base = withoutKeys(row, 'runningSince', 'deployRequestedAt', 'failure');
+  const base = withoutKeys(row, 'runningSince', 'deployRequestedAt', 'failure', 'returned', 'interimJobId');
   const step = row.step === 'SKIPPED' ? 'SKIPPED' : onStable ? 'UP_TO_DATE' : 'PENDING';
   // target facts are about the stable job now: unknown until the next observation
   return { ...base, step, canary: false, conflict: false, touched: false, oldJobIds, presentOldJobIds: oldJobIds, targetPresent: false, targetRunning: false, targetFailed: false };
+}
+
+/**
+ * A returned host's interim version joins the jobs the rollout replaces in
+ * its turn (and clears on a revert), as if the host had run it at start.
+ */
+function returnedHostsStarted(rollout: Rollout, event: ReturnedHostsStarted): Rollout {
+  const byHost = new Map(event.hosts.map((started) => [started.host, started.jobId]));
+  return updateHosts(rollout, [...byHost.keys()], (row) => {
+    const jobId = byHost.get(row.host);
+    const base = withoutKeys(row, 'returned', 'interimJobId');
+    if (jobId === undefined) return base;
+    const add = (ids: readonly string[]): readonly string[] => (jobId === rollout.targetJobId || ids.includes(jobId) ? ids : [...ids, jobId]);
+    return { ...base, interimJobId: jobId, oldJobIds: add(row.oldJobIds), startJobIds: add(row.startJobIds) };
+  });
 }
 
 function observed(rollout: Rollout, event: Extract<RolloutEvent, { type: 'HostsObserved' }>): Rollout {
@@ -172,7 +187,13 @@ function evolveHosts(rollout: Rollout, event: RolloutEvent): Rollout {
   switch (event.type) {
     case 'BatchStarted': {
       // a FAILED report from before this attempt (a retry) must not fail it: the next observation says
-      const next = updateHosts(rollout, event.hosts, (row) => ({ ...withoutKeys(row, 'failure'), step: 'DEPLOYING', touched: true, deployRequestedAt: event.time, targetFailed: false }));
+      const next = updateHosts(rollout, event.hosts, (row) => ({
+        ...withoutKeys(row, 'failure', 'returned', 'interimJobId'),
+        step: 'DEPLOYING',
+        touched: true,
+        deployRequestedAt: event.time,
+        targetFailed: false,
+      }));
       return { ...next, batches: event.batch + 1, lastBatchStartedAt: event.time, lastProgressAt: event.time };
     }
     case 'HostsHealthy':
@@ -185,9 +206,11 @@ function evolveHosts(rollout: Rollout, event: RolloutEvent): Rollout {
       });
     }
     case 'HostsSkipped':
-      return updateHosts(rollout, event.hosts, (row) => ({ ...withoutKeys(row, 'deployRequestedAt'), step: 'SKIPPED' }));
+      return updateHosts(rollout, event.hosts, (row) => ({ ...withoutKeys(row, 'deployRequestedAt', 'returned', 'interimJobId'), step: 'SKIPPED' }));
     case 'HostsReturned':
-      return updateHosts(rollout, event.hosts, (row) => ({ ...row, step: 'PENDING' }));
+      return updateHosts(rollout, event.hosts, (row) => ({ ...row, step: 'PENDING', returned: true }));
+    case 'ReturnedHostsStarted':
+      return returnedHostsStarted(rollout, event);
     case 'RolloutRetried': {
       const next = updateHosts(rollout, event.hosts, (row) => ({ ...withoutKeys(row, 'failure', 'deployRequestedAt'), step: 'PENDING' }));
       return { ...withoutKeys(next, 'error'), status: 'ROLLING_OUT', paused: false, lastProgressAt: event.time, phaseStartedAt: event.time };

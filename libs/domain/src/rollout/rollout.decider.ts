@@ -1,11 +1,12 @@
 import { foldEvents, type Decider, type DomainCommand } from '../decider';
 import { DomainError, ErrorCode } from '../errors';
 import type { RolloutOptions } from '../job/job';
+import { mostPopularVersion, type CurrentHost } from '../release-plan/current-version';
 import { classifyHost, observedHost, sameObservedHost, type HostObservation } from './host-observation';
 import { naturalSort } from './natural-order';
 import type { HostsObserved, RolloutEvent, RolloutHost, RolloutPlan, RolloutReason, RolloutStarted } from './rollout-events';
 import { limitsOf, resolveRolloutOptions, type ResolvedRolloutOptions, type UpdateStrategy } from './rollout-options';
-import { failOrRevert, planRollout, rolloutHostRows } from './rollout-planner';
+import { failOrRevert, hostsAwaitingVersion, planRollout, rolloutHostRows } from './rollout-planner';
 import { evolveRollout, isRolloutFinished, rolloutHost, rolloutHostClassesOf, withoutKeys, type Rollout, type RolloutState } from './rollout-state';
 import { instant } from './rollout-time';
 
@@ -71,8 +72,18 @@ export interface SetHostHealth extends RolloutCommandBase<'SetHostHealth'> {
   readonly message?: string;
 }
 
+/**
+ * Seed 004's returning machine: hosts that came back during the rollout are
+ * started on the version most online hosts of the service run (`current`,
+ * the blog's /dc/current of the group's hosts) until their turn.
+ */
+export interface StartReturnedHosts extends RolloutCommandBase<'StartReturnedHosts'> {
+  readonly current: readonly CurrentHost[];
+}
+
 export type RolloutCommand =
   | StartRollout
+  | StartReturnedHosts
   | Tick
   | ObserveHosts
   | ReportHostError
@@ -174,6 +185,26 @@ function observe(rollout: Rollout, command: ObserveHosts): RolloutEvent[] {
   return isRolloutFinished(rollout) ? events : thenPlan(rollout, events, command.time);
 }
 
+/**
+ * Every host awaiting a version, in one event. Only the other hosts vote
+ * (a returned host's own version is what missed the deploy); a tie goes to
+ * the version the rollout moves away from. A host that already has the
+ * target keeps it: taking it back to an older version only to bring it to
+ * the target in its turn would take it down twice.
+ */
+function startReturnedHosts(rollout: Rollout, command: StartReturnedHosts): RolloutEvent[] {
+  const waiting = hostsAwaitingVersion(rollout);
+  if (waiting.length === 0) return [];
+  const names = new Set(waiting.map((row) => row.host));
+  const voters = command.current.filter((host) => !names.has(host.host));
+  const popular = mostPopularVersion(voters, { movingTo: rollout.targetJobId, ...(rollout.revertTo === undefined ? {} : { movingFrom: rollout.revertTo }) });
+  const hosts = waiting.map(({ host, targetPresent }) => {
+    const jobId = targetPresent ? rollout.targetJobId : popular;
+    return jobId === undefined ? { host } : { host, jobId };
+  });
+  return thenPlan(rollout, [{ type: 'ReturnedHostsStarted', rolloutId: rollout.rolloutId, time: command.time, hosts }], command.time);
+}
+
 function hostVerdict(rollout: Rollout, host: string, healthy: boolean, reason: 'unhealthy' | 'error', message: string, time: string): RolloutEvent[] {
   const row = rolloutHost(rollout, host);
   if (row === undefined) throw new DomainError(ErrorCode.HOST_NOT_FOUND, `Host ${host} is not part of rollout ${rollout.rolloutId}`, { host, rolloutId: rollout.rolloutId });
@@ -227,6 +258,8 @@ function decideOnRollout(rollout: Rollout, command: Exclude<RolloutCommand, Star
       return isRolloutFinished(rollout) ? [] : planRollout(rollout, command.time);
     case 'ObserveHosts':
       return observe(rollout, command);
+    case 'StartReturnedHosts':
+      return startReturnedHosts(rollout, command);
     case 'ReportHostError':
       return hostVerdict(rollout, command.host, false, 'error', `${command.host}: ${command.message}`, command.time);
     case 'SetHostHealth':
