@@ -1,5 +1,16 @@
-import { DomainError, ErrorCode, pendingPlanServices, releasePlanDecider, type PlanService, type ReleasePlan, type ReleasePlanCommand, type UpdateStrategy } from '@berth/domain';
-import { Aggregate, type BerthView } from '@berth/read-model';
+import {
+  DomainError,
+  ErrorCode,
+  hostsAwaitingVersion,
+  pendingPlanServices,
+  releasePlanDecider,
+  rolloutDecider,
+  type PlanService,
+  type ReleasePlan,
+  type ReleasePlanCommand,
+  type UpdateStrategy,
+} from '@berth/domain';
+import { Aggregate, planServiceRollout, serviceCurrent, type BerthView } from '@berth/read-model';
 import type { Logger } from '@berth/service';
 import { SCHEDULER_ACTOR, type CommandExecutor, type Origin } from './command-executor';
 import { markForDeployment } from './release-starter';
@@ -14,7 +25,9 @@ const RELEASE_OVER = new Set(['complete', 'failed', 'abandoned', 'rolled_back'])
  * dependencies are complete as a one-group release whose rollout prestages
  * the image and switches only once `quorum` hosts have it, with the
  * service's maxUnavailable. A release a dead leader started for the service
- * but did not record is adopted.
+ * but did not record is adopted. Hosts that come back while a service's
+ * rollout runs are started on the service's most popular version in
+ * "current" (the rollout decides, StartReturnedHosts) until their turn.
  */
 export class ReleasePlanDriver {
   constructor(
@@ -28,6 +41,7 @@ export class ReleasePlanDriver {
     await this.observe(planId);
     const plan = this.view.releasePlan(planId);
     if (plan === undefined) return [];
+    for (const service of Object.values(plan.services)) if (service.status === 'RUNNING') await this.startReturnedHosts(planId, service);
     const held: number[] = [];
     for (const service of pendingPlanServices(plan)) {
       const until = await this.startService(plan, service);
@@ -53,6 +67,15 @@ export class ReleasePlanDriver {
       return [{ releaseId: release.releaseId, status: release.status, ...(release.error === undefined ? {} : { error: release.error }) }];
     });
     if (releases.length > 0) await this.send(planId, (time) => ({ type: 'ObservePlanReleases', planId, releases, time }));
+  }
+
+  private async startReturnedHosts(planId: string, s: PlanService): Promise<void> {
+    const rollout = planServiceRollout(this.view, s);
+    if (rollout === undefined || hostsAwaitingVersion(rollout).length === 0) return;
+    const { rolloutId } = rollout;
+    const current = serviceCurrent(this.view, s).hosts;
+    const { events } = await this.executor.execute(Aggregate.ROLLOUT, rolloutId, rolloutDecider, (_, time) => ({ type: 'StartReturnedHosts' as const, rolloutId, current, time }), this.origin(planId));
+    for (const event of events) if (event.type === 'ReturnedHostsStarted') this.logger.info({ planId, service: s.service, rolloutId, hosts: event.hosts }, 'hosts back during the rollout: started on the most popular version');
   }
 
   /** Starts the service's release; a freeze holds it back (the end of the freeze is returned), other refusals fail it. */

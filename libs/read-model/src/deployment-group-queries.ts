@@ -68,6 +68,8 @@ export interface RolloutHostRow {
   readonly failure?: RolloutHost['failure'];
   readonly deployRequestedAt?: string;
   readonly runningSince?: string;
+  /** Came back during a plan's rollout and was started on the most popular version, until its turn. */
+  readonly interimJobId?: string;
 }
 
 export interface RolloutDetail extends RolloutSummary {
@@ -121,6 +123,7 @@ function hostRowOf(row: RolloutHost): RolloutHostRow {
     ...(row.failure === undefined ? {} : { failure: row.failure }),
     ...(row.deployRequestedAt === undefined ? {} : { deployRequestedAt: row.deployRequestedAt }),
     ...(row.runningSince === undefined ? {} : { runningSince: row.runningSince }),
+    ...(row.interimJobId === undefined ? {} : { interimJobId: row.interimJobId }),
   };
 }
 

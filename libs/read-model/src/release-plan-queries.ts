@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode, groupMatches, naturalSort, planDeployQueue, type PlanService, type ReleasePlan } from '@berth/domain';
+import { DomainError, ErrorCode, groupMatches, naturalSort, planDeployQueue, type CurrentHost, type PlanService, type ReleasePlan, type Rollout } from '@berth/domain';
 import { BerthView, type BerthProjection } from './berth-projection';
 import { splitJobId } from './berth-queries';
 
@@ -18,7 +18,28 @@ export interface PlanServiceRow {
 /** The blog's /dc/current: per service, its group's hosts, online or not, and the version of the service each runs. */
 export interface CurrentView {
   readonly service: string;
-  readonly hosts: readonly { readonly host: string; readonly online: boolean; readonly version?: string }[];
+  readonly hosts: readonly CurrentHost[];
+}
+
+/** A plan service's /dc/current: its group's hosts in natural order, online or not, and the job of the service each is to run (goal START). */
+export function serviceCurrent(view: BerthView, s: Pick<PlanService, 'service' | 'group'>): CurrentView {
+  const group = view.group(s.group);
+  const hosts = group === undefined ? [] : view.hosts().filter((host) => groupMatches(group, host.labels));
+  const byName = new Map(hosts.map((host) => [host.host, host]));
+  return {
+    service: s.service,
+    hosts: naturalSort(byName.keys()).map((name) => {
+      const running = view.jobsOnHost(name).find((job) => splitJobId(job.jobId).name === s.service && job.goal === 'START');
+      return { host: name, online: byName.get(name)?.status === 'UP', ...(running === undefined ? {} : { version: running.jobId }) };
+    }),
+  };
+}
+
+/** The rollout of a plan service's release (its one group step), once started. */
+export function planServiceRollout(view: BerthView, s: Pick<PlanService, 'releaseId'>): Rollout | undefined {
+  const release = s.releaseId === undefined ? undefined : view.release(s.releaseId);
+  const rolloutId = release === undefined ? undefined : Object.values(release.steps).find((step) => step.kind === 'group')?.rolloutId;
+  return rolloutId === undefined ? undefined : view.rollout(rolloutId);
 }
 
 /** The blog's /dc/staging: per service, the hosts that have the new version's image staged. */
@@ -74,7 +95,7 @@ export class ReleasePlanQueries {
       updatedAt: plan.updatedAt,
       levels: plan.levels,
       services: ordered.map((s) => this.serviceRow(s)),
-      current: ordered.map((s) => this.current(s)),
+      current: ordered.map((s) => serviceCurrent(this.view, s)),
       staging: ordered.map((s) => this.staging(s)),
       deployQueue: planDeployQueue(plan),
     };
@@ -85,23 +106,8 @@ export class ReleasePlanQueries {
     return { ...s, ...(release === undefined ? {} : { releaseStatus: release.status }) };
   }
 
-  private current(s: PlanService): CurrentView {
-    const group = this.view.group(s.group);
-    const hosts = group === undefined ? [] : this.view.hosts().filter((host) => groupMatches(group, host.labels));
-    const byName = new Map(hosts.map((host) => [host.host, host]));
-    return {
-      service: s.service,
-      hosts: naturalSort(byName.keys()).map((name) => {
-        const running = this.view.jobsOnHost(name).find((job) => splitJobId(job.jobId).name === s.service && job.goal === 'START');
-        return { host: name, online: byName.get(name)?.status === 'UP', ...(running === undefined ? {} : { version: running.jobId }) };
-      }),
-    };
-  }
-
   private staging(s: PlanService): StagingView {
-    const release = s.releaseId === undefined ? undefined : this.view.release(s.releaseId);
-    const rolloutId = release === undefined ? undefined : Object.values(release.steps).find((step) => step.kind === 'group')?.rolloutId;
-    const rollout = rolloutId === undefined ? undefined : this.view.rollout(rolloutId);
+    const rollout = planServiceRollout(this.view, s);
     const staged = rollout === undefined ? [] : Object.values(rollout.hosts).filter((row) => row.imagePulled).map((row) => row.host);
     return { service: s.service, jobId: s.jobId, hosts: naturalSort(staged) };
   }
