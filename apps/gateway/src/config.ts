@@ -2,6 +2,7 @@ import { DEFAULT_CONSOLE_DIR } from './app/console-static';
 import { ConfigError, loadConfig, parsers, type ConfigOf } from '@berth/service';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_QUERY_LIMITS } from './graphql/query-limits';
+import { DEFAULT_MEMORY_EVENTS } from './read-model/event-log';
 import { ApiTokens, OpenAccess, parseTokensFile, type Authenticator } from './auth/api-tokens';
 
 export const gatewayConfigSchema = {
@@ -52,6 +53,13 @@ export const gatewayConfigSchema = {
     description: 'highest cost of a GraphQL operation, 1 per field times page sizes (higher: 400 QUERY_TOO_COMPLEX)',
     parse: parsers.positiveInt,
     default: DEFAULT_QUERY_LIMITS.maxComplexity,
+  },
+  auditMemoryEvents: {
+    flag: 'audit-memory-events',
+    env: 'BERTH_GATEWAY_AUDIT_MEMORY_EVENTS',
+    description: 'newest events kept whole in memory for audit (~1 KB each); older ones are read back from JetStream when asked for',
+    parse: parsers.positiveInt,
+    default: DEFAULT_MEMORY_EVENTS,
   },
   waitTimeoutMs: {
     flag: 'wait-timeout-ms',

@@ -53,7 +53,7 @@ describe('API tokens created by an admin', () => {
     expect(who.data?.whoAmI).toEqual({ subject: 'ci-bot', role: 'deploy' });
     const job = await stack.rest('POST', '/api/v1/jobs', { job: { id: 'tok-web:1', image: 'local/busybox:1' } }, bearer);
     expect(job.status).toBe(201);
-    const jobCreated = stack.gateway.readModel.events.find((e) => e.type === 'JobCreated' && e.aggregateId.startsWith('tok-web:1'));
+    const jobCreated = (await stack.gateway.readModel.log.select()).find((e) => e.type === 'JobCreated' && e.aggregateId.startsWith('tok-web:1'));
     expect(jobCreated?.actor).toBe('ci-bot');
     const host = await stack.rest('POST', '/api/v1/hosts', { host: 'tok-1', agentId: 'a-1' }, bearer);
     expect([host.status, host.body['code']]).toEqual([403, 'FORBIDDEN']);

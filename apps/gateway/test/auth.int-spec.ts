@@ -242,7 +242,7 @@ describe('the actor of every event is the subject of the token', () => {
     const deployed = await stack.rest('POST', '/api/v1/deployments', { job: 'actor-gql:1', host: 'actor-host' }, ApiRole.DEPLOY);
     expect(deployed.status).toBe(201);
 
-    const events = stack.gateway.readModel.events;
+    const events = await stack.gateway.readModel.log.select();
     const jobEvents = events.filter((e) => e.aggregateId === created.data?.createJob.jobId);
     const hostEvents = events.filter((e) => e.aggregate === 'host' && e.aggregateId === 'actor-host');
     const deploymentEvents = events.filter((e) => e.sequence === deployed.body['sequence']);

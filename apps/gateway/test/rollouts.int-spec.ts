@@ -97,7 +97,7 @@ describe('deployment groups and rollouts over GraphQL', () => {
     const healthy = updates.map((u) => u.rollout.progress.healthy);
     expect([...healthy].sort((a, b) => a - b)).toEqual(healthy);
     const [from, to] = [updates[0]?.sequence ?? 0, last?.sequence ?? 0];
-    const logged = stack.gateway.readModel.events.filter((e) => e.aggregate === 'rollout' && e.aggregateId === rolloutId && e.sequence > from && e.sequence <= to);
+    const logged = await stack.gateway.readModel.log.select({ aggregate: 'rollout', aggregateId: rolloutId, fromSequence: from + 1, toSequence: to });
     expect(logged.map((e) => e.type)).toEqual(updates.slice(1).map((u) => u.event));
     expect(updates.map((u) => u.event)).toContain('RolloutSucceeded');
 

@@ -229,6 +229,21 @@ export function eventStoreContract(name: string, setup: () => Promise<EventStore
         expect(replayed[0]?.sequence).toBe(from.lastSequence);
       });
 
+      it('reads the one append stored at a sequence, and nothing where there is none', async () => {
+        const id = randomUUID();
+        await store.append('job', id, 0, [newEvent('A1')]);
+        const both = await store.append('job', id, 1, [newEvent('A2'), newEvent('A3')]);
+
+        const read = await store.readAppend(both.lastSequence);
+        expect(read.map((e) => [e.aggregateId, e.type, e.version, e.sequence])).toEqual([
+          [id, 'A2', 2, both.lastSequence],
+          [id, 'A3', 3, both.lastSequence],
+        ]);
+        expect(read).toEqual(await store.read('job', id, 2));
+        expect(await store.readAppend(both.lastSequence + 1)).toEqual([]);
+        expect(await store.readAppend(0)).toEqual([]);
+      });
+
       it('ends at the end of the stream as it was when called', async () => {
         const id = randomUUID();
         const first = await store.append('job', id, 0, [newEvent('Before1')]);

@@ -70,6 +70,9 @@ export interface EventStore {
   /** The aggregate's events with version ≥ fromVersion (default 1), in order; [] if it does not exist. */
   read(aggregate: string, aggregateId: string, fromVersion?: number): Promise<StoredEvent[]>;
 
+  /** The events of the one append stored at stream sequence `sequence`, in order; [] when there is none. */
+  readAppend(sequence: number): Promise<StoredEvent[]>;
+
   /** Every event of every aggregate from `fromSequence` (default 1) up to the end of the stream as it was when called. */
   readAll(fromSequence?: number): AsyncIterable<StoredEvent>;
 

@@ -77,6 +77,12 @@ export class InMemoryEventStore implements EventStore {
     return out;
   }
 
+  async readAppend(sequence: number): Promise<StoredEvent[]> {
+    this.assertOpen();
+    const stored = Number.isInteger(sequence) ? this.appends[sequence - 1] : undefined;
+    return stored ? decodeAppend(stored.body, sequence) : [];
+  }
+
   async *readAll(fromSequence = 1): AsyncIterable<StoredEvent> {
     this.assertOpen();
     const end = this.appends.length;

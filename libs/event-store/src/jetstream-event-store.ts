@@ -270,6 +270,15 @@ export class JetStreamEventStore implements EventStore {
     });
   }
 
+  async readAppend(sequence: number): Promise<StoredEvent[]> {
+    this.assertOpen();
+    if (!Number.isInteger(sequence) || sequence < 1) return [];
+    return this.unavailableAs('readAppend', async () => {
+      const stored = await this.jsm.direct.getMessage(EVENTS_STREAM, { seq: sequence });
+      return stored ? decodeAppend(stored.string(), stored.seq) : [];
+    });
+  }
+
   async *readAll(fromSequence = 1): AsyncIterable<StoredEvent> {
     this.assertOpen();
     const start = Math.max(1, fromSequence);

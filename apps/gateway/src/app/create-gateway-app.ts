@@ -39,6 +39,8 @@ export interface GatewayOptions {
   /** depth and complexity limits of GraphQL operations (DEFAULT_QUERY_LIMITS when absent) */
   readonly queryLimits?: QueryLimits;
   readonly waitTimeoutMs: number;
+  /** newest events the audit log keeps whole in memory; older ones are read back from JetStream (DEFAULT_MEMORY_EVENTS when absent) */
+  readonly auditMemoryEvents?: number;
   /** the built web console, served at / when present */
   readonly consoleDir?: string;
   readonly logger?: Logger;
@@ -98,7 +100,7 @@ export async function createGatewayApp(options: GatewayOptions): Promise<Running
   const logger = options.logger ?? createLogger('gateway');
   const nc = await connect({ servers: options.nats, name: 'berth-gateway', maxReconnectAttempts: -1 });
   const store = await JetStreamEventStore.connect({ nc });
-  const readModel = new GatewayReadModel();
+  const readModel = new GatewayReadModel({ memoryEvents: options.auditMemoryEvents });
   const health = healthOf(nc, readModel);
   await readModel.follow(store);
   logger.info({ sequence: readModel.sequence, events: readModel.position }, 'read model caught up');

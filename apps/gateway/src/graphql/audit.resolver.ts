@@ -14,6 +14,6 @@ export class AuditResolver {
   @Query(() => EventConnection, { description: 'The audit log: events by aggregate, sequence, time, actor or type, oldest first' })
   events(@Args() args: EventsArgs): Promise<EventConnection> {
     const { first, after, atLeastSequence, id, ...filter } = args;
-    return this.reads.read(atLeastSequence, () => queryEvents(this.reads.model.events, { ...filter, aggregateId: id }, first, after));
+    return this.reads.read(atLeastSequence, () => queryEvents(this.reads.model.log, { ...filter, aggregateId: id }, first, after));
   }
 }

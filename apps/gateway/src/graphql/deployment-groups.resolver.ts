@@ -50,8 +50,8 @@ export class DeploymentGroupsResolver {
   }
 
   @Query(() => DeploymentGroupAsOfModel, { description: 'A deployment group as it stood at a stream sequence or a time' })
-  groupAsOf(@Args() args: GroupAsOfArgs): DeploymentGroupAsOfModel {
-    const { state, version, sequence } = deploymentGroupAsOf(this.reads.model.events, args.name, args);
+  async groupAsOf(@Args() args: GroupAsOfArgs): Promise<DeploymentGroupAsOfModel> {
+    const { state, version, sequence } = await deploymentGroupAsOf(this.reads.model.log, args.name, args);
     return { name: args.name, exists: state.kind === 'group', ...(state.kind === 'group' ? { group: toGroupModel(state) } : {}), version, sequence };
   }
 

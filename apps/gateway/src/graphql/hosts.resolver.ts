@@ -23,8 +23,8 @@ export class HostsResolver {
   }
 
   @Query(() => HostAsOfModel, { description: 'A host as it stood at a stream sequence or a time' })
-  hostAsOf(@Args() args: HostAsOfArgs): HostAsOfModel {
-    const { state, version, sequence } = hostAsOf(this.reads.model.events, args.name, args);
+  async hostAsOf(@Args() args: HostAsOfArgs): Promise<HostAsOfModel> {
+    const { state, version, sequence } = await hostAsOf(this.reads.model.log, args.name, args);
     return { host: args.name, registered: state.kind === 'registered', state: { ...state }, version, sequence };
   }
 }

@@ -34,8 +34,8 @@ export class JobsResolver {
   }
 
   @Query(() => JobAsOfModel, { description: 'A job as it stood at a stream sequence or a time' })
-  jobAsOf(@Args() args: JobAsOfArgs): JobAsOfModel {
-    const { state, version, sequence } = jobAsOf(this.reads.model.events, args.id, args);
+  async jobAsOf(@Args() args: JobAsOfArgs): Promise<JobAsOfModel> {
+    const { state, version, sequence } = await jobAsOf(this.reads.model.log, args.id, args);
     const job = state.status === 'created' ? (state.job as unknown as Record<string, unknown>) : undefined;
     return { jobId: args.id, status: state.status, job, version, sequence };
   }

@@ -1,10 +1,11 @@
-import { ApiRole } from '@berth/contracts';
+import { ApiRole, ErrorCode } from '@berth/contracts';
 import { Access } from '../auth/access.decorator';
 import { Args, Int, Resolver, Subscription } from '@nestjs/graphql';
 import { IsInt, IsOptional, IsString, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
 import { Type } from 'class-transformer';
 import { ArgsType, Field } from '@nestjs/graphql';
-import { liveFeed } from '../live/live-feed';
+import { gatewayError } from '../errors/error-mapping';
+import { MAX_QUEUED, liveFeed } from '../live/live-feed';
 import { eventMatcher } from '../read-model/audit';
 import { Aggregate, type LoggedEvent } from '../read-model/gateway-read-model';
 import { ReadService } from '../read-model/read.service';
@@ -66,7 +67,18 @@ export class LiveResolver {
   eventFeed(@Args() args: EventFeedArgs): AsyncIterableIterator<EventModel> {
     const { model } = this.reads;
     const matches = eventMatcher({ ...args.filter });
-    const replay = () => (args.fromSequence === undefined ? [] : model.events.filter((e) => e.sequence >= (args.fromSequence ?? 0) && matches(e)));
+    const replay = (): readonly EventModel[] | Promise<readonly EventModel[]> => {
+      if (args.fromSequence === undefined) return [];
+      const positions = model.log.matching({ ...args.filter, fromSequence: args.fromSequence });
+      if (positions.length > MAX_QUEUED) {
+        throw gatewayError(
+          ErrorCode.INVALID_REQUEST,
+          `fromSequence ${args.fromSequence} would replay ${positions.length} events, more than the ${MAX_QUEUED} a subscription holds: page through them with the events query, then subscribe from the last sequence + 1`,
+          { fromSequence: args.fromSequence, events: positions.length, max: MAX_QUEUED },
+        );
+      }
+      return model.log.events(positions);
+    };
     return liveFeed<EventModel>(model, replay, (e) => (matches(e) ? [e] : []));
   }
 }

@@ -13,27 +13,10 @@ import {
 import { toDomainEvent } from '@berth/event-store';
 import { gatewayError } from '../errors/error-mapping';
 import { paginate, type Page } from './cursor';
-import { Aggregate, type LoggedEvent } from './gateway-read-model';
+import { instant, type EventFilter, type EventLog, type LoggedEvent } from './event-log';
+import { Aggregate } from './gateway-read-model';
 
-export interface EventFilter {
-  readonly aggregate?: string;
-  readonly aggregateId?: string;
-  readonly fromSequence?: number;
-  readonly toSequence?: number;
-  /** ISO instants, inclusive */
-  readonly fromTime?: string;
-  readonly toTime?: string;
-  readonly actor?: string;
-  readonly type?: string;
-  readonly correlationId?: string;
-}
-
-function instant(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const millis = Date.parse(value);
-  if (Number.isNaN(millis)) throw gatewayError(ErrorCode.INVALID_REQUEST, `${name} is not an ISO-8601 time: ${value}`, { [name]: value });
-  return millis;
-}
+export type { EventFilter };
 
 /** A predicate for `filter`; times are checked once, here. */
 export function eventMatcher(filter: EventFilter): (e: LoggedEvent) => boolean {
@@ -51,9 +34,14 @@ export function eventMatcher(filter: EventFilter): (e: LoggedEvent) => boolean {
     (to === undefined || Date.parse(e.time) <= to);
 }
 
-/** One page of the audit log, oldest first, paged by log position. */
-export function queryEvents(log: readonly LoggedEvent[], filter: EventFilter, first?: number, after?: string): Page<LoggedEvent> {
-  return paginate(log.filter(eventMatcher(filter)), (e) => e.position, first, after);
+/**
+ * One page of the audit log, oldest first, paged by log position. Which
+ * events match is decided before the first await, so the page reflects the
+ * log as it was at the call.
+ */
+export async function queryEvents(log: EventLog, filter: EventFilter, first?: number, after?: string | null): Promise<Page<LoggedEvent>> {
+  const page = paginate(log.matching(filter), (position) => position, first, after);
+  return { ...page, items: await log.events(page.items) };
 }
 
 export interface AsOf {
@@ -72,28 +60,22 @@ export interface StateAsOf<S> {
 }
 
 /** An aggregate's state rebuilt by folding its events up to a sequence and/or a time, with its decider. */
-export function aggregateAsOf<S>(log: readonly LoggedEvent[], decider: Decider<unknown, DomainEvent, S>, aggregate: string, id: string, asOf: AsOf): StateAsOf<S> {
+export async function aggregateAsOf<S>(log: EventLog, decider: Decider<unknown, DomainEvent, S>, aggregate: string, id: string, asOf: AsOf): Promise<StateAsOf<S>> {
   if (asOf.sequence === undefined && asOf.time === undefined) throw gatewayError(ErrorCode.INVALID_REQUEST, 'give a sequence or a time', {});
-  const until = instant('time', asOf.time);
-  const events = log.filter(
-    (e) =>
-      e.aggregate === aggregate &&
-      e.aggregateId === id &&
-      (asOf.sequence === undefined || e.sequence <= asOf.sequence) &&
-      (until === undefined || Date.parse(e.time) <= until),
-  );
+  instant('time', asOf.time);
+  const events = await log.events(log.matching({ aggregate, aggregateId: id, toSequence: asOf.sequence, toTime: asOf.time }));
   const last = events[events.length - 1];
   return { state: foldEvents(decider, events.map((e) => toDomainEvent<DomainEvent>(e))), version: last?.version ?? 0, sequence: last?.sequence ?? 0 };
 }
 
-export function jobAsOf(log: readonly LoggedEvent[], jobId: string, asOf: AsOf): StateAsOf<JobState> {
+export function jobAsOf(log: EventLog, jobId: string, asOf: AsOf): Promise<StateAsOf<JobState>> {
   return aggregateAsOf(log, jobDecider as Decider<unknown, DomainEvent, JobState>, Aggregate.JOB, jobId, asOf);
 }
 
-export function hostAsOf(log: readonly LoggedEvent[], host: string, asOf: AsOf): StateAsOf<HostState> {
+export function hostAsOf(log: EventLog, host: string, asOf: AsOf): Promise<StateAsOf<HostState>> {
   return aggregateAsOf(log, hostDecider as Decider<unknown, DomainEvent, HostState>, Aggregate.HOST, host, asOf);
 }
 
-export function deploymentGroupAsOf(log: readonly LoggedEvent[], name: string, asOf: AsOf): StateAsOf<DeploymentGroupState> {
+export function deploymentGroupAsOf(log: EventLog, name: string, asOf: AsOf): Promise<StateAsOf<DeploymentGroupState>> {
   return aggregateAsOf(log, deploymentGroupDecider as Decider<unknown, DomainEvent, DeploymentGroupState>, Aggregate.DEPLOYMENT_GROUP, name, asOf);
 }

@@ -29,6 +29,8 @@ describe('cursors', () => {
     } while (after !== undefined);
     expect(seen).toEqual(ids);
     expect(pages).toBe(3);
+    // GraphQL clients ask for the first page with `after: null`
+    expect(paginate(ids, key, 2, null)).toEqual(paginate(ids, key, 2));
   });
 
   it('resumes after the cursor key even when that item is gone', () => {

@@ -34,11 +34,12 @@ export interface Page<T> {
  * One page of `items` (already sorted by `keyOf`, ascending): the first
  * `first` items whose key is after the cursor's.
  */
-export function paginate<T>(items: readonly T[], keyOf: (item: T) => string | number, first = DEFAULT_PAGE_SIZE, after?: string): Page<T> {
+export function paginate<T>(items: readonly T[], keyOf: (item: T) => string | number, first = DEFAULT_PAGE_SIZE, after?: string | null): Page<T> {
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
     throw gatewayError(ErrorCode.INVALID_REQUEST, `first must be between 1 and ${MAX_PAGE_SIZE}`, { first });
   }
-  const afterKey = after === undefined ? undefined : decodeCursor(after);
+  // GraphQL clients send `after: null` for the first page
+  const afterKey = after === undefined || after === null ? undefined : decodeCursor(after);
   const start = afterKey === undefined ? 0 : firstIndexAfter(items, keyOf, afterKey);
   const page = items.slice(start, start + first);
   const last = page[page.length - 1];
@@ -50,7 +51,7 @@ export function paginate<T>(items: readonly T[], keyOf: (item: T) => string | nu
  * `paginate` over sorted `keys`, then `rowsOf` for the page's keys alone:
  * a page costs its own rows, not a row for every item.
  */
-export function paginateKeys<K extends string | number, T>(keys: readonly K[], rowsOf: (keys: K[]) => T[], first = DEFAULT_PAGE_SIZE, after?: string): Page<T> {
+export function paginateKeys<K extends string | number, T>(keys: readonly K[], rowsOf: (keys: K[]) => T[], first = DEFAULT_PAGE_SIZE, after?: string | null): Page<T> {
   const page = paginate(keys, (key) => key, first, after);
   return { ...page, items: rowsOf(page.items) };
 }

@@ -4,6 +4,7 @@ import type { EventStore, Subscription } from '@berth/event-store';
 import { Aggregate, BerthView, JobHistoryIndex, createBerthProjection, type BerthProjection } from '@berth/read-model';
 import type { ApiTokenEntry } from '../auth/api-tokens';
 import { gatewayError } from '../errors/error-mapping';
+import { EventLog, type LoggedEvent } from './event-log';
 import { RolloutBatchIndex } from './rollout-batch-index';
 
 export { Aggregate };
@@ -16,23 +17,19 @@ export interface ApiTokenRow {
   readonly revokedAt?: string;
 }
 
-/** A stored event with its 1-based position in this process's log (events of one append share a sequence). */
-export type LoggedEvent = StoredEvent & { readonly position: number };
+export type { LoggedEvent };
 
 export type EventListener = (event: LoggedEvent) => void;
 
 /**
  * The gateway's read side: ONE subscription to BERTH_EVENTS per process,
  * folded into an AggregateProjection (the domain deciders), a job-history
- * index and an in-memory event log for audit, then fanned out to every
- * listener (GraphQL subscriptions) in stream order.
- *
- * Memory: the log keeps every event (~1 KB each as JSON objects), so 1 M
- * events cost about 1 GB; a later version reads old pages from the stream.
+ * index and the audit log (bounded in memory: see EventLog), then fanned out
+ * to every listener (GraphQL subscriptions) in stream order.
  */
 export class GatewayReadModel {
   readonly projection: BerthProjection = createBerthProjection();
-  private readonly log: LoggedEvent[] = [];
+  readonly log: EventLog;
   private readonly jobHistory = new JobHistoryIndex();
   readonly rolloutBatches = new RolloutBatchIndex();
   private readonly listeners = new Set<EventListener>();
@@ -47,12 +44,14 @@ export class GatewayReadModel {
     return this.caughtUpFlag;
   }
 
-  get events(): readonly LoggedEvent[] {
-    return this.log;
+  /** `memoryEvents`: how many of the newest events the audit log keeps whole in memory. */
+  constructor(options: { readonly memoryEvents?: number } = {}) {
+    this.log = new EventLog(options.memoryEvents);
   }
 
   /** Follows the store from the beginning; resolves once history is folded in. */
   async follow(store: EventStore): Promise<void> {
+    this.log.readFrom(store);
     this.subscription = store.subscribe(1, (event) => this.apply(event));
     await this.subscription.caughtUp;
     this.caughtUpFlag = true;
@@ -65,8 +64,7 @@ export class GatewayReadModel {
   }
 
   apply(stored: StoredEvent): void {
-    const event: LoggedEvent = { ...stored, position: this.log.length + 1 };
-    this.log.push(event);
+    const event = this.log.append(stored);
     this.jobHistory.apply(event);
     this.rolloutBatches.apply(event);
     this.projection.apply(event);

@@ -19,8 +19,10 @@ export class ReadService {
     this.groups = new DeploymentGroupQueries(model.projection);
   }
 
-  async read<T extends object>(atLeastSequence: number | undefined, answer: (views: BerthQueries) => T): Promise<T & { sequence: number }> {
+  /** An asynchronous `answer` must read the read model before its first await (as the audit log's queries do). */
+  async read<T extends object>(atLeastSequence: number | undefined, answer: (views: BerthQueries) => T | Promise<T>): Promise<T & { sequence: number }> {
     await this.model.waitFor(atLeastSequence, this.waitTimeoutMs);
-    return { ...answer(this.views), sequence: this.model.sequence };
+    const sequence = this.model.sequence;
+    return { ...(await answer(this.views)), sequence };
   }
 }

@@ -16,6 +16,6 @@ export class EventsController {
   @ApiOkResponse({ description: '{items, nextCursor, totalCount, sequence}: events oldest first, with actor and correlation id' })
   list(@Query() query: EventsQuery) {
     const { first, after, atLeastSequence, id, ...filter } = query;
-    return this.reads.read(atLeastSequence, () => queryEvents(this.reads.model.events, { ...filter, aggregateId: id }, first, after));
+    return this.reads.read(atLeastSequence, () => queryEvents(this.reads.model.log, { ...filter, aggregateId: id }, first, after));
   }
 }
