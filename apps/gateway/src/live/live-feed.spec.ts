@@ -59,6 +59,32 @@ describe('liveFeed', () => {
     await expect(feed.next()).rejects.toMatchObject({ code: 'UNAVAILABLE' });
   });
 
+  it('holds changes that come while an asynchronous current state is read, and sends them after it', async () => {
+    const model = new GatewayReadModel();
+    model.apply(hostRegistered('old'));
+    let readOlder!: (items: string[]) => void;
+    const feed = liveFeed(model, () => new Promise<string[]>((resolve) => (readOlder = resolve)), (e) => [e.aggregateId]);
+    const first = feed.next();
+    model.apply(hostRegistered('new-1'));
+    model.apply(hostRegistered('new-2'));
+    readOlder(['old']);
+    const received = [await first, await feed.next(), await feed.next()].map((r) => r.value);
+    expect(received).toEqual(['old', 'new-1', 'new-2']);
+    await feed.return?.();
+  });
+
+  it('ends a waiting subscriber with the error of an asynchronous current-state read, and stops listening', async () => {
+    const model = new GatewayReadModel();
+    const changes = jest.fn((e: StoredEvent) => [e.aggregateId]);
+    let fail!: (err: Error) => void;
+    const feed = liveFeed(model, () => new Promise<string[]>((_, reject) => (fail = reject)), changes);
+    const pending = feed.next();
+    fail(Object.assign(new Error('gone from the store'), { code: 'UNAVAILABLE' }));
+    await expect(pending).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    model.apply(hostRegistered('after'));
+    expect(changes).not.toHaveBeenCalled();
+  });
+
   it('does not let a failing current-state read leak a listener', () => {
     const model = new GatewayReadModel();
     const changes = jest.fn(() => []);
