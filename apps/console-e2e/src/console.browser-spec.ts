@@ -9,8 +9,9 @@ import type { Page } from 'playwright-core';
  * The web console in a real headless Chromium against the real stack:
  * nats-server, scheduler and gateway as processes (the gateway serving the
  * built console), 20 hosts played by FakeAgents over the real agent protocol.
- * The test plays the agents' task reports itself, so it knows what the grid
- * must show next and waits for the browser to show it.
+ * The test plays those agents' task reports itself, so it knows what the grid
+ * must show next and waits for the browser to show it; the hosts of the
+ * releases, release plan and freezes test report RUNNING by themselves.
  */
 const CONSOLE_DIR = resolve(REPO_ROOT, 'dist/apps/console');
 const SHOTS = resolve(REPO_ROOT, 'dist/test-output/console-e2e');
@@ -281,6 +282,82 @@ it('an admin creates an API token on the tokens page; signed in with it, the liv
   await page.locator('p.error[data-code="UNAUTHENTICATED"]').first().waitFor({ timeout: 15_000 });
   const refused = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: '{ whoAmI { subject } }' }) });
   expect(refused.status).toBe(401);
+});
+
+it('releases, release plans and freezes: a release advanced from the releases page runs to complete, a plan shows its views, a freeze is set and removed', async () => {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signIn(TOKENS.admin);
+  await expectText('who', /^console-admin \(admin\)$/);
+
+  // a service with a two-step pipeline (the canary group waits for a manual advance) and a service for a release plan, on hosts that report RUNNING
+  const groups = { 'console-svc-canary': ['svc-canary-1'], 'console-svc-main': ['svc-main-1'], 'console-db': ['db-1', 'db-2'] };
+  for (const [group, hosts] of Object.entries(groups)) {
+    for (const host of hosts) await agents.register(host, { role: group });
+    await gql('mutation($name: String!, $selectors: [String!]!) { createDeploymentGroup(name: $name, selectors: $selectors) { sequence } }', { name: group, selectors: [`role=${group}`] });
+  }
+  await eventually(async () => (await gql<{ hosts: { items: unknown[] } }>('{ hosts(status: "UP") { items { host } } }')).hosts.items.length === HOSTS.length + 4, { timeoutMs: 20_000 });
+  for (const id of ['console-svc:1', 'console-db:1']) await gql('mutation($job: JSON!) { createJob(job: $job) { jobId } }', { job: { id, image: 'local/busybox:1' } });
+  await gql('mutation($source: String!) { setPipeline(service: "console-svc", source: $source) { changed } }', {
+    source: 'pipeline:\n- step: console-svc-canary\n  trigger_next_step_manually: true\n- step: console-svc-main\n',
+  });
+  const marked = await gql<{ markForDeployment: { release: { releaseId: string } } }>('mutation { markForDeployment(service: "console-svc", job: "1") { release { releaseId } } }');
+  const { releaseId } = marked.markForDeployment.release;
+
+  // the releases page: the release waits for an advance after its canary step; Advance (confirmed) from its row runs it to complete
+  await nav('Releases');
+  const row = page.locator(`tr[data-release="${releaseId}"]`);
+  await row.getByText('waiting for advance').waitFor({ timeout: 15_000 });
+  expect(await row.locator('td').nth(3).textContent()).toBe('deploying');
+  await page.screenshot({ path: join(SHOTS, 'releases-awaiting-advance.png'), fullPage: true });
+  page.once('dialog', (dialog) => void dialog.accept());
+  await row.getByRole('button', { name: 'Advance' }).click();
+  await row.locator('td', { hasText: /^complete$/ }).waitFor({ timeout: 15_000 });
+  expect(await row.getByRole('button').count()).toBe(0);
+  expect((await gql<{ release: { release: { status: string } } }>('query($id: String!) { release(id: $id) { release { status } } }', { id: releaseId })).release.release.status).toBe('complete');
+  // its page shows the final state and both steps done
+  await row.getByRole('link', { name: releaseId.slice(0, 8) }).click();
+  await expectText('release-status', /^complete$/);
+  await page.getByTestId('release-final').waitFor();
+  expect(await page.getByTestId('release-steps').getByText('SUCCEEDED', { exact: true }).count()).toBe(2);
+  await page.screenshot({ path: join(SHOTS, 'release-complete.png'), fullPage: true });
+
+  // a release plan: listed on the plans page, its page with the services and the current view
+  const started = await gql<{ startReleasePlan: { plan: { planId: string } } }>('mutation($source: String!) { startReleasePlan(source: $source) { plan { planId } } }', {
+    source: 'services:\n- service: console-db\n  job: 1\n  group: console-db\n',
+  });
+  const { planId } = started.startReleasePlan.plan;
+  await nav('Releases');
+  await page.getByRole('link', { name: 'release plans' }).click();
+  await page.getByTestId('plans').getByRole('link', { name: planId.slice(0, 8) }).click();
+  await expectText('plan-status', /^complete$/);
+  await expectText('plan-services', /console-db.*console-db:1:[0-9a-f]+.*COMPLETE/);
+  await expectText('plan-current', /console-db: 2\/2 online · console-db:1:[0-9a-f]+ on 2/);
+  await page.screenshot({ path: join(SHOTS, 'plan.png'), fullPage: true });
+
+  // freezes: a window that ends before it starts is refused in the form and nothing is sent; a good one is set, listed in force, and removed
+  const freezes = async () => (await gql<{ freezes: { items: { name: string; active: boolean }[] } }>('{ freezes { items { name active } } }')).freezes.items;
+  await nav('Freezes');
+  await page.getByText('No deploy freezes').waitFor();
+  const freezeForm = page.locator('form[aria-label="set a deploy freeze"]');
+  const [from, to] = [new Date(Date.now() - 60_000).toISOString(), new Date(Date.now() + 600_000).toISOString()];
+  await freezeForm.locator('input[name="name"]').fill('console-freeze');
+  await freezeForm.locator('input[name="from"]').fill(to);
+  await freezeForm.locator('input[name="to"]').fill(from);
+  await freezeForm.locator('input[name="services"]').fill('console-svc');
+  await freezeForm.locator('input[name="reason"]').fill('console e2e');
+  await freezeForm.getByRole('button', { name: 'Set freeze' }).click();
+  await freezeForm.locator('[role="alert"][data-code="INVALID_FREEZE"]').waitFor();
+  expect(await freezes()).toEqual([]);
+  await freezeForm.locator('input[name="from"]').fill(from);
+  await freezeForm.locator('input[name="to"]').fill(to);
+  await freezeForm.getByRole('button', { name: 'Set freeze' }).click();
+  await expectText('freezes', new RegExp(`console-freeze.*yes, until ${to.replace(/\./g, '\\.')}.*console-svc.*console e2e`));
+  expect(await freezes()).toEqual([{ name: 'console-freeze', active: true }]);
+  await page.screenshot({ path: join(SHOTS, 'freezes.png'), fullPage: true });
+  page.once('dialog', (dialog) => void dialog.accept());
+  await page.locator('tr[data-freeze="console-freeze"]').getByRole('button', { name: 'Remove' }).click();
+  await page.locator('tr[data-freeze="console-freeze"]').waitFor({ state: 'detached', timeout: 10_000 });
+  expect(await freezes()).toEqual([]);
 });
 
 async function expectText(testId: string, pattern: RegExp): Promise<void> {
