@@ -156,7 +156,7 @@ export class ReleasesResolver {
 
   @Subscription(() => ReleaseProgressUpdate, {
     resolve: identity,
-    description: 'A release now, then after each of its events and of its rollouts (RELEASE_NOT_FOUND if it does not exist); stop when `release.finished`',
+    description: 'A release now, then after each of its events and of its rollouts (RELEASE_NOT_FOUND if it does not exist); stop when `release.finished` (a failed release can still be rolled back or abandoned by an operator: follow it on to see that)',
   })
   releaseProgress(@Args() args: ReleaseProgressArgs): AsyncIterableIterator<ReleaseProgressUpdate> {
     const { model } = this.reads;
