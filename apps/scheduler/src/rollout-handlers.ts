@@ -3,6 +3,8 @@ import {
   ListRolloutsRequest,
   RollingUpdateRequest,
   RolloutCommandRequest,
+  ROLLOUT_HOSTS_DEFAULT_LIMIT,
+  ROLLOUT_HOSTS_PAGE_MAX_CHARS,
   RolloutQueryRequest,
   SchedulerCommand,
   SetHostHealthRequest,
@@ -39,7 +41,10 @@ export function rolloutRoutes(executor: CommandExecutor, view: BerthView): Comma
       return { ...started, rollout: queries.rolloutSummary(started.rolloutId) };
     }),
     route(SchedulerCommand.LIST_ROLLOUTS, ListRolloutsRequest, async (req) => ({ rollouts: queries.rollouts(req.group), sequence: sequence() })),
-    route(SchedulerCommand.INSPECT_ROLLOUT, RolloutQueryRequest, async (req) => ({ rollout: queries.rollout(req.id), sequence: sequence() })),
+    route(SchedulerCommand.INSPECT_ROLLOUT, RolloutQueryRequest, async (req) => {
+      const page = { ...(req.hostsAfter === undefined ? {} : { after: req.hostsAfter }), limit: req.hostsLimit ?? ROLLOUT_HOSTS_DEFAULT_LIMIT, maxChars: ROLLOUT_HOSTS_PAGE_MAX_CHARS };
+      return { ...queries.rolloutPage(req.id, page), sequence: sequence() };
+    }),
     simple(SchedulerCommand.PROMOTE_ROLLOUT, 'PromoteRollout'),
     simple(SchedulerCommand.PAUSE_ROLLOUT, 'PauseRollout'),
     simple(SchedulerCommand.RESUME_ROLLOUT, 'ResumeRollout'),

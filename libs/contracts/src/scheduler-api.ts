@@ -317,9 +317,41 @@ export class ListRolloutsRequest extends QueryRequest {
   group?: string;
 }
 
+/** An integer in [min, max], as one problem (IsInt, Min and Max would each report one). */
+function IsIntegerFrom(min: number, max: number): PropertyDecorator {
+  return ValidateBy({
+    name: 'isIntegerFrom',
+    validator: {
+      validate: (value: unknown) => typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max,
+      defaultMessage: () => `$property must be an integer from ${min} to ${max}`,
+    },
+  });
+}
+
+/** `berth.cmd.rollout` answers one page of host rows: this many by default, at most ROLLOUT_HOSTS_MAX_LIMIT. */
+export const ROLLOUT_HOSTS_DEFAULT_LIMIT = 1000;
+export const ROLLOUT_HOSTS_MAX_LIMIT = 5000;
+/**
+ * A page also ends before its rows' JSON passes this many characters, so
+ * an answer stays well under NATS's default 1 MB max payload whatever the
+ * host names and failure messages.
+ */
+export const ROLLOUT_HOSTS_PAGE_MAX_CHARS = 600_000;
+
+/** A rollout with one page of its hosts' rows, in natural order of host name, after `hostsAfter`. */
 export class RolloutQueryRequest extends QueryRequest {
   @IsUUID()
   id!: string;
+
+  /** the `nextHostsAfter` of the previous page: rows of hosts after this name */
+  @IfPresent()
+  @IsString()
+  @Matches(HOST_NAME, { message: 'hostsAfter must be a host name (the nextHostsAfter of the previous page)' })
+  hostsAfter?: string;
+
+  @IfPresent()
+  @IsIntegerFrom(1, ROLLOUT_HOSTS_MAX_LIMIT)
+  hostsLimit?: number;
 }
 
 /** promote, pause, resume, retry */

@@ -1,6 +1,7 @@
 import {
   DomainError,
   ErrorCode,
+  compareNatural,
   formatSelector,
   groupMatches,
   naturalSort,
@@ -72,12 +73,25 @@ export interface RolloutHostRow {
   readonly interimJobId?: string;
 }
 
+/** Which host rows a page holds: those after `after` in natural order, at most `limit`, their JSON under `maxChars`. */
+export interface RolloutHostsPageRequest {
+  readonly after?: string;
+  readonly limit: number;
+  readonly maxChars: number;
+}
+
+/** A rollout with one page of its hosts' rows; `nextHostsAfter` when more remain (ask again with it as `after`). */
+export interface RolloutPage {
+  readonly rollout: RolloutDetail;
+  readonly nextHostsAfter?: string;
+}
+
 export interface RolloutDetail extends RolloutSummary {
   readonly options: Rollout['options'];
   readonly limits: Rollout['limits'];
   readonly revertTo?: string;
   readonly batches: number;
-  /** Every host of the rollout in natural order, with its step. */
+  /** The rollout's hosts in natural order, with their step: every one, or one page (`rolloutPage`). */
   readonly hosts: RolloutHostRow[];
 }
 
@@ -111,6 +125,38 @@ function summaryOf(rollout: Rollout): RolloutSummary {
   };
 }
 
+/** Index of the first of `names` (in natural order) after `after`. */
+function firstAfter(names: readonly string[], after: string): number {
+  let low = 0;
+  let high = names.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (compareNatural(names[mid] ?? '', after) <= 0) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/**
+ * One page of a rollout's host rows: after `after` in natural order (the
+ * rows' own order), at most `limit` of them and — at least one row — not
+ * past `maxChars` of JSON; `next` is the last row's host when more remain.
+ */
+export function rolloutHostsPage(rollout: Rollout, page: RolloutHostsPageRequest): { rows: RolloutHostRow[]; next?: string } {
+  const rows = rolloutHostRows(rollout);
+  const from = page.after === undefined ? 0 : firstAfter(rollout.order, page.after);
+  const taken: RolloutHostRow[] = [];
+  let chars = 0;
+  for (let i = from; i < rows.length && taken.length < page.limit; i += 1) {
+    const row = hostRowOf(rows[i] as RolloutHost);
+    chars += JSON.stringify(row).length + 1;
+    if (taken.length > 0 && chars > page.maxChars) break;
+    taken.push(row);
+  }
+  const last = taken.at(-1);
+  return from + taken.length < rows.length && last !== undefined ? { rows: taken, next: last.host } : { rows: taken };
+}
+
 function hostRowOf(row: RolloutHost): RolloutHostRow {
   return {
     host: row.host,
@@ -124,6 +170,17 @@ function hostRowOf(row: RolloutHost): RolloutHostRow {
     ...(row.deployRequestedAt === undefined ? {} : { deployRequestedAt: row.deployRequestedAt }),
     ...(row.runningSince === undefined ? {} : { runningSince: row.runningSince }),
     ...(row.interimJobId === undefined ? {} : { interimJobId: row.interimJobId }),
+  };
+}
+
+function detailOf(rollout: Rollout, hosts: RolloutHostRow[]): RolloutDetail {
+  return {
+    ...summaryOf(rollout),
+    options: rollout.options,
+    limits: rollout.limits,
+    ...(rollout.revertTo === undefined ? {} : { revertTo: rollout.revertTo }),
+    batches: rollout.batches,
+    hosts,
   };
 }
 
@@ -179,14 +236,14 @@ export class DeploymentGroupQueries {
 
   rollout(id: string): RolloutDetail {
     const rollout = this.existingRollout(id);
-    return {
-      ...summaryOf(rollout),
-      options: rollout.options,
-      limits: rollout.limits,
-      ...(rollout.revertTo === undefined ? {} : { revertTo: rollout.revertTo }),
-      batches: rollout.batches,
-      hosts: rolloutHostRows(rollout).map(hostRowOf),
-    };
+    return detailOf(rollout, rolloutHostRows(rollout).map(hostRowOf));
+  }
+
+  /** The rollout with one page of its host rows (NATS answers: a whole 10,000-host rollout is over 1 MB). */
+  rolloutPage(id: string, page: RolloutHostsPageRequest): RolloutPage {
+    const rollout = this.existingRollout(id);
+    const { rows, next } = rolloutHostsPage(rollout, page);
+    return { rollout: detailOf(rollout, rows), ...(next === undefined ? {} : { nextHostsAfter: next }) };
   }
 
   private existingRollout(id: string): Rollout {

@@ -1,6 +1,7 @@
 import {
   ErrorCode,
   SCHEDULER_PRESENCE_SUBJECT,
+  SchedulerCommand,
   commandSubject,
   sortPresences,
   type SchedulerPresence,
@@ -9,6 +10,7 @@ import {
   type CommandResponse,
   type ErrorBody,
 } from '@berth/contracts';
+import type { RolloutDetail, RolloutHostRow, RolloutPage } from '@berth/read-model';
 import { NoRespondersError, RequestError, TimeoutError, type NatsConnection } from '@nats-io/transport-node';
 
 /** An error answer from the scheduler, or its absence, as a throwable with the Berth code. */
@@ -79,6 +81,24 @@ export class SchedulerClient {
     const response = await this.request<T>(command, body, options);
     if (response.ok) return response.result;
     throw new BerthError(response.error.code, response.error.message, response.error.details);
+  }
+
+  /**
+   * `berth.cmd.rollout` page after page (`hostsLimit` rows each): the
+   * rollout with every host's row, its summary from the last page. Pages
+   * of a rollout in progress are read at different moments.
+   */
+  async rolloutWithAllHosts(id: string, options: RequestOptions & { readonly hostsLimit?: number } = {}): Promise<RolloutDetail> {
+    const { hostsLimit, ...request } = options;
+    const hosts: RolloutHostRow[] = [];
+    let hostsAfter: string | undefined;
+    for (;;) {
+      const body = { id, ...(hostsAfter === undefined ? {} : { hostsAfter }), ...(hostsLimit === undefined ? {} : { hostsLimit }) };
+      const page = await this.call<RolloutPage>(SchedulerCommand.INSPECT_ROLLOUT, body, request);
+      hosts.push(...page.rollout.hosts);
+      if (page.nextHostsAfter === undefined) return { ...page.rollout, hosts };
+      hostsAfter = page.nextHostsAfter;
+    }
   }
 }
 
