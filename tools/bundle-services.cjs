@@ -1,18 +1,18 @@
-// Builds the agent and the scheduler into one CommonJS file each
+// Builds the agent, the scheduler and the gateway into one CommonJS file each
 // (dist/services/<name>.cjs), as `npm start` runs them: the @berth/* sources
 // are compiled in, npm packages stay external (node_modules), and nothing
 // compiles TypeScript at run time. An agent started this way sits at about
 // 65 MB idle instead of about 110 MB through tools/register.cjs (swc's native
 // module and the compiled sources stay out of its memory).
 //
-//   node tools/bundle-services.cjs [agent] [scheduler]     (default: both)
+//   node tools/bundle-services.cjs [agent] [scheduler] [gateway]   (default: all)
 //   node tools/bundle-services.cjs --node-flags <name>     the node flags to run it with
 const path = require('node:path');
 const { build } = require('rolldown');
 const aliases = require('./workspace-aliases.cjs');
 
 const root = path.resolve(__dirname, '..');
-const SERVICES = { agent: 'apps/agent/src/main.ts', scheduler: 'apps/scheduler/src/main.ts' };
+const SERVICES = { agent: 'apps/agent/src/main.ts', scheduler: 'apps/scheduler/src/main.ts', gateway: 'apps/gateway/src/main.ts' };
 
 /**
  * Node's flags for each bundle: stack traces through the source maps; and the
@@ -20,7 +20,7 @@ const SERVICES = { agent: 'apps/agent/src/main.ts', scheduler: 'apps/scheduler/s
  * default grows to 16 MB per semispace, which an idle agent fills with
  * garbage before collecting it: ~10 MB of resident memory for nothing).
  */
-const NODE_FLAGS = { agent: ['--enable-source-maps', '--max-semi-space-size=1'], scheduler: ['--enable-source-maps'] };
+const NODE_FLAGS = { agent: ['--enable-source-maps', '--max-semi-space-size=1'], scheduler: ['--enable-source-maps'], gateway: ['--enable-source-maps'] };
 
 /** npm packages and node builtins stay outside the bundle; the workspace's own code and decorator helpers go in */
 function isExternal(id) {

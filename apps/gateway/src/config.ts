@@ -1,4 +1,4 @@
-import { DEFAULT_CONSOLE_DIR } from './app/console-static';
+import { DEFAULT_CONSOLE_DIR } from './app/paths';
 import { ConfigError, loadConfig, parsers, type ConfigOf } from '@berth/service';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_QUERY_LIMITS } from './graphql/query-limits';

@@ -4,8 +4,6 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 /** Paths the gateway itself answers: never shadowed by the console. */
 const API_PREFIXES = ['/graphql', '/api', '/healthz', '/readyz', '/metrics'];
 
-/** The built console (`nx build console`), relative to this file in the repository. */
-export const DEFAULT_CONSOLE_DIR = resolve(__dirname, '../../../../dist/apps/console');
 
 interface StaticRequest {
   readonly method: string;

@@ -2,7 +2,7 @@ import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
-import { resolve } from 'node:path';
+import { RUNS_FROM_SOURCES, SCHEMA_FILE } from './paths';
 import { ClusterService } from '../cluster/cluster.service';
 import type { Authenticator } from '../auth/api-tokens';
 import { AUTHENTICATOR, AuthGuard } from '../auth/auth.guard';
@@ -37,8 +37,6 @@ import { ReleasesController } from '../rest/releases.controller';
 import { RolloutsController } from '../rest/rollouts.controller';
 import { HEALTH, type GatewayHealth } from './tokens';
 
-/** apps/gateway/schema.gql, wherever the process runs from (jest's cwd is the project root). */
-export const SCHEMA_FILE = resolve(__dirname, '../../schema.gql');
 
 export interface GatewayModuleDeps {
   readonly reads: ReadService;
@@ -80,7 +78,8 @@ export class GatewayModule {
       imports: [
         GraphQLModule.forRoot<ApolloDriverConfig>({
           driver: ApolloDriver,
-          autoSchemaFile: SCHEMA_FILE,
+          // a bundled gateway builds its schema in memory: it never writes into the checkout it runs from
+          autoSchemaFile: RUNS_FROM_SOURCES ? SCHEMA_FILE : true,
           sortSchema: true,
           playground: false,
           includeStacktraceInErrorResponses: false,

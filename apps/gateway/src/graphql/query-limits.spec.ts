@@ -1,6 +1,6 @@
 import { buildSchema, parse } from 'graphql';
 import { readFileSync } from 'node:fs';
-import { SCHEMA_FILE } from '../app/gateway.module';
+import { SCHEMA_FILE } from '../app/paths';
 import { DEFAULT_QUERY_LIMITS, formatGraphQLError, queryLimitError } from './query-limits';
 
 const schema = buildSchema(readFileSync(SCHEMA_FILE, 'utf8'));

@@ -93,7 +93,7 @@ export function startService(
  * dist/services/<name>.cjs) and gives what startService needs to start it
  * so: the bundle and its node flags.
  */
-export function buildBundledService(name: 'agent' | 'scheduler'): { readonly entry: string; readonly nodeArgs: readonly string[] } {
+export function buildBundledService(name: 'agent' | 'scheduler' | 'gateway'): { readonly entry: string; readonly nodeArgs: readonly string[] } {
   const tool = resolve(REPO_ROOT, 'tools/bundle-services.cjs');
   execFileSync(process.execPath, [tool, name], { cwd: REPO_ROOT, stdio: 'pipe' });
   const flags = execFileSync(process.execPath, [tool, '--node-flags', name], { cwd: REPO_ROOT, encoding: 'utf8' });
