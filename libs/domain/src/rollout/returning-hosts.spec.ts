@@ -29,6 +29,7 @@ function rolloutWithHostDown(downJobs = [job(V1)], options: UpdateStrategy = {})
 function holdAt(driver: RolloutDriver, fleet: FakeFleet, held: string): number {
   let second = 1;
   while (rolloutHost(driver.rollout, held)?.step !== 'DEPLOYING' || fleet.hosts.get(held)?.jobs.every((j) => j.jobId !== V2)) {
+    if (second > 20) throw new Error(`the rollout never reached ${held}`);
     round(driver, fleet, at(second), (host) => (host === held ? 'STARTING' : 'RUNNING'));
     second += 1;
   }
@@ -90,6 +91,34 @@ describe('rollout: hosts that come back during it (seed 004)', () => {
     expect(hostActions(driver, 'h5')).toEqual([]);
     driver.observe(at(t + 4), ...fleet.observations());
     expect(driver.rollout.status).toBe('SUCCEEDED');
+  });
+
+  it('a host back that already serves switches out of turn only within maxUnavailable; one that does not serve, at once', () => {
+    const serving = (otherDown: boolean) => {
+      const { driver, fleet } = rolloutWithHostDown([job(V1)], { maxUnavailable: 2 });
+      const t = holdAt(driver, fleet, 'h4');
+      // h1 stops serving: with h4 deploying, the two hosts the rollout may have down
+      if (otherDown) fleet.setState('h1', V2, 'EXITED');
+      fleet.setUp('h5', true);
+      driver.observe(at(t), ...fleet.observations());
+      driver.send({ type: 'StartReturnedHosts', ...base(t + 1), current: currentOf(fleet) });
+      expect(rolloutHost(driver.rollout, 'h5')).toMatchObject({ interimJobId: V2, available: true });
+      return { driver, fleet, t };
+    };
+    const tight = serving(true);
+    expect(hostActions(tight.driver, 'h5')).toEqual([]);
+    tight.fleet.setState('h1', V2, 'RUNNING');
+    tight.driver.observe(at(tight.t + 2), ...tight.fleet.observations());
+    expect(hostActions(tight.driver, 'h5').map((action) => action.type)).toEqual(['UndeployJob', 'DeployJob']);
+    expect(hostActions(serving(false).driver, 'h5').map((action) => action.type)).toEqual(['UndeployJob', 'DeployJob']);
+
+    // nothing on it: it costs nothing, at once even with no room (h2 deploying and h5 itself not serving)
+    const { driver, fleet } = rolloutWithHostDown([], { maxUnavailable: 2 });
+    const t = holdAt(driver, fleet, 'h2');
+    fleet.setUp('h5', true);
+    driver.observe(at(t), ...fleet.observations());
+    driver.send({ type: 'StartReturnedHosts', ...base(t + 1), current: currentOf(fleet) });
+    expect(hostActions(driver, 'h5').map((action) => [action.type, action.jobId])).toEqual([['DeployJob', V1]]);
   });
 
   it('a host that already has the target keeps it; one the fleet cannot vote for is left as it is', () => {

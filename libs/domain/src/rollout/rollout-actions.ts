@@ -1,5 +1,5 @@
 import type { RolloutEvent, RolloutHost } from './rollout-events';
-import { prestageHosts, rolloutHostRows } from './rollout-planner';
+import { prestageHosts, rolloutHostRows, unavailableCount } from './rollout-planner';
 import { isRolloutFinished, rolloutHost, type Rollout, type RolloutState } from './rollout-state';
 
 /**
@@ -51,6 +51,29 @@ export function interimActions(rollout: Rollout, row: RolloutHost): RolloutActio
   return row.presentOldJobIds.includes(interim) ? undeploys : [...undeploys, jobAction(rollout, 'DeployJob', row.host, interim)];
 }
 
+/**
+ * The interim switches that may run now. A host that serves costs one unit
+ * of maxUnavailable, as in a batch (none when overlap deploys the target
+ * first), so a switch out of turn never takes more hosts down than the
+ * rollout may: it waits for room, and its turn may come first. A host that
+ * does not serve anyway switches at once.
+ */
+function interimWork(rollout: Rollout, rows: readonly RolloutHost[]): RolloutAction[] {
+  const max = rollout.limits.maxUnavailable;
+  let budget = max === null ? Infinity : max - unavailableCount(rollout);
+  const work: RolloutAction[] = [];
+  for (const row of rows) {
+    const actions = interimActions(rollout, row);
+    if (actions.length === 0) continue;
+    const overlapping = rollout.options.overlap && row.interimJobId === rollout.targetJobId;
+    const cost = row.available && !overlapping ? 1 : 0;
+    if (cost > budget) continue;
+    budget -= cost;
+    work.push(...actions);
+  }
+  return work;
+}
+
 /** Old jobs left on a healthy host (overlap). Blue/green: canaries keep the old job until promotion. */
 export function cleanupActions(rollout: Rollout, row: RolloutHost): RolloutAction[] {
   if (row.step !== 'HEALTHY' || !row.up) return [];
@@ -80,7 +103,7 @@ export function actionsOf(event: RolloutEvent, after: RolloutState): RolloutActi
     case 'HostsHealthy':
       return rowsNamed(after, event.hosts).flatMap((row) => cleanupActions(after, row));
     case 'ReturnedHostsStarted':
-      return rowsNamed(after, event.hosts.map((started) => started.host)).flatMap((row) => interimActions(after, row));
+      return interimWork(after, rowsNamed(after, event.hosts.map((started) => started.host)));
     case 'RolloutPromoted':
       return rolloutHostRows(after).filter((row) => row.canary).flatMap((row) => cleanupActions(after, row));
     default:
@@ -99,11 +122,12 @@ export function pendingActions(state: RolloutState): RolloutAction[] {
   const active = !isRolloutFinished(state);
   const prepares = state.status === 'PRESTAGING' ? prepareActions(state, prestageHosts(state)) : [];
   const work: RolloutAction[] = [...prepares];
+  const interim: RolloutHost[] = [];
   // a plain loop: this runs after every change, over every host of the rollout
   for (const row of rolloutHostRows(state)) {
     if (active && row.step === 'DEPLOYING') work.push(...deployActions(state, row));
-    if (active && row.interimJobId !== undefined) work.push(...interimActions(state, row));
+    if (active && row.interimJobId !== undefined) interim.push(row);
     if (row.step === 'HEALTHY') work.push(...cleanupActions(state, row));
   }
-  return work;
+  return interim.length === 0 ? work : [...work, ...interimWork(state, interim)];
 }
