@@ -83,4 +83,34 @@ describe('a host back during a release plan rollout (seed 004: "the Current node
     expect(row(after, DOWN)).toMatchObject({ step: 'HEALTHY', targetRunning: true });
     expect(row(after, DOWN)?.interimJobId).toBeUndefined();
   });
+
+  it('a host back when most online hosts run the new version is switched to it at once, before its turn', async () => {
+    const v3 = await env.createJob({ id: 'svc:3', image: 'local/svc:3' });
+    const away = 'ret-host5';
+    const held = 'ret-host4';
+    agents.silence(away);
+    await waitUntil(async () => !(await isUp(away)));
+    agents.setOutcome(held, 'silent', v3);
+
+    const { planId } = await client.call<{ planId: string }>(PipelineCommand.START_RELEASE_PLAN, { source: 'services:\n- service: svc\n  job: 3\n  group: dc.svc\n' });
+    let rolloutId = '';
+    await waitUntil(async () => {
+      const group = await env.groupStatus('dc.svc');
+      rolloutId = group.jobId === v3 ? (group.rolloutId ?? '') : '';
+      return rolloutId !== '' && row(await rollout(rolloutId), held)?.step === 'DEPLOYING';
+    });
+    expect(await currentOf(planId, away)).toEqual({ host: away, online: false, version: v2 });
+
+    // hosts 1 to 4 are on svc:3, host6 on svc:2: host5 comes back serving svc:2 and goes to svc:3 at once
+    agents.resume(away);
+    await waitUntil(async () => (await currentOf(planId, away))?.version === v3);
+    const back = await rollout(rolloutId);
+    expect(row(back, held)?.step).toBe('DEPLOYING');
+    expect(row(back, away)).toMatchObject({ step: 'PENDING', interimJobId: v3 });
+
+    await agents.report(held, v3, 'RUNNING');
+    await waitUntil(async () => (await planStatus(planId)).status === 'complete');
+    expect((await planStatus(planId)).current[0]?.hosts).toEqual(HOSTS.map((host) => ({ host, online: true, version: v3 })));
+    expect(row(await rollout(rolloutId), away)).toMatchObject({ step: 'HEALTHY', targetRunning: true });
+  });
 });
