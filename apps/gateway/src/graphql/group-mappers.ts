@@ -80,6 +80,7 @@ export function toRolloutModel(rollout: RolloutSummary | RolloutDetail, batchOf?
         ...(h.failure === undefined ? {} : { failure: { reason: h.failure.reason, message: h.failure.message } }),
         ...(h.deployRequestedAt === undefined ? {} : { deployRequestedAt: h.deployRequestedAt }),
         ...(h.runningSince === undefined ? {} : { runningSince: h.runningSince }),
+        ...(h.interimJobId === undefined ? {} : { interimJobId: h.interimJobId }),
       };
     }),
   };

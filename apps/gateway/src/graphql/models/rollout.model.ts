@@ -31,6 +31,7 @@ export class RolloutHostModel {
   @Field(() => HostFailureModel, { nullable: true }) failure?: HostFailureModel;
   @Field({ nullable: true }) deployRequestedAt?: string;
   @Field({ nullable: true }) runningSince?: string;
+  @Field({ nullable: true, description: 'came back during a release plan\'s rollout and was started on the most popular version (seed 004), until its turn' }) interimJobId?: string;
 }
 
 @ObjectType('Rollout', { description: 'A rolling update of a group to a job; hosts only in the detailed views' })
