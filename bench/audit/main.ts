@@ -26,7 +26,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { NewEvent } from '@berth/contracts';
 import { JetStreamEventStore } from '@berth/event-store';
-import { startNatsServer, startService, type NatsServer } from '@berth/testing';
+import { startNatsServer, type NatsServer } from '@berth/testing';
+import { startGatewayProcess } from '../lib/gateway-process';
 import { median, rssMb } from '../lib/measure';
 import { printTable, printTargets, targetCell } from '../lib/table';
 
@@ -98,7 +99,7 @@ interface Measured {
 /** A gateway process, once it serves (it has folded the whole stream by then), and the seconds that took. */
 async function startGateway(nats: NatsServer, tokens: string, memoryEvents: number) {
   const started = performance.now();
-  const gateway = startService('gateway', 'apps/gateway/src/main.ts', ['--nats', nats.url, '--port', '0', '--tokens-file', tokens, '--audit-memory-events', String(memoryEvents)], { LOG_LEVEL: 'info' });
+  const gateway = startGatewayProcess(['--nats', nats.url, '--port', '0', '--tokens-file', tokens, '--audit-memory-events', String(memoryEvents)], { LOG_LEVEL: 'info' });
   try {
     const url = (JSON.parse(await gateway.waitForOutput(/gateway serving/, 600_000)) as { url: string }).url;
     return { gateway, url, startS: (performance.now() - started) / 1000 };

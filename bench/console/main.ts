@@ -25,6 +25,7 @@ import { EVENTS_STREAM, eventSubject } from '@berth/contracts';
 import { FakeAgents, REPO_ROOT, startChromium, startNatsServer, startService, type NatsServer, type ServiceProcess } from '@berth/testing';
 import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { startGatewayProcess } from '../lib/gateway-process';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
   try {
     nats = await startNatsServer();
     scheduler = startService('scheduler', 'apps/scheduler/src/main.ts', ['--nats', nats.url, '--http-port', '0'], { LOG_LEVEL: 'warn' });
-    gateway = startService('gateway', 'apps/gateway/src/main.ts', ['--nats', nats.url, '--port', '0', '--console-dir', CONSOLE_DIR], { BERTH_AUTH: 'none' }, (process.env['BENCH_GATEWAY_NODE_ARGS'] ?? '').split(' ').filter(Boolean));
+    gateway = startGatewayProcess(['--nats', nats.url, '--port', '0', '--console-dir', CONSOLE_DIR], { BERTH_AUTH: 'none' });
     await scheduler.waitForOutput(/scheduler serving|"level":40/, 30_000).catch(() => undefined);
     const url = (JSON.parse(await gateway.waitForOutput(/gateway serving/, 30_000)) as { url: string }).url;
     nc = await connect({ servers: nats.url });

@@ -34,8 +34,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { SchedulerCommand } from '@berth/contracts';
 import { SchedulerClient } from '@berth/scheduler-client';
-import { FakeAgents, startNatsServer, startService } from '@berth/testing';
+import { FakeAgents, startNatsServer } from '@berth/testing';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { startGatewayProcess } from '../lib/gateway-process';
 import { startSchedulerProcess, waitForScheduler } from '../lib/scheduler-process';
 import { cpuMsOf, percentile, rssMb } from '../lib/measure';
 import { printTable, printTargets } from '../lib/table';
@@ -47,8 +48,6 @@ const JOBS = Number(process.env['BENCH_JOBS'] ?? 10_000);
 const HOSTS = Array.from({ length: 10 }, (_, i) => `gw-bench-${i + 1}`);
 const TOKEN = 'bench-admin-token-0123456789';
 const QUERY_SECONDS = 5;
-/** node flags for the gateway process, e.g. BENCH_GATEWAY_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' */
-const GATEWAY_NODE_ARGS = (process.env['BENCH_GATEWAY_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
 /** node flags for the subscriber processes, likewise */
 const SUBSCRIBER_NODE_ARGS = (process.env['BENCH_SUBSCRIBER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
 
@@ -137,7 +136,7 @@ async function main(): Promise<void> {
   writeFileSync(tokens, JSON.stringify([{ subject: 'bench', role: 'admin', token: TOKEN }]));
   const nats = await startNatsServer();
   const scheduler = startSchedulerProcess(nats, [], 'warn');
-  const gateway = startService('gateway', 'apps/gateway/src/main.ts', ['--nats', nats.url, '--port', '0', '--tokens-file', tokens], {}, GATEWAY_NODE_ARGS);
+  const gateway = startGatewayProcess(['--nats', nats.url, '--port', '0', '--tokens-file', tokens]);
   const nc: NatsConnection = await connect({ servers: nats.url });
   const agents = new FakeAgents(nc);
   const subscriberProcesses: Subscribers[] = [];
