@@ -1,10 +1,11 @@
 import { createClient, type Client } from 'graphql-ws';
 
-/** An API error with the Berth error code (`extensions.code`), shown next to what caused it. */
+/** An API error with the Berth error code (`extensions.code`) and details (`extensions.details`), shown next to what caused it. */
 export class BerthApiError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    readonly details: Readonly<Record<string, unknown>> = {},
   ) {
     super(message);
     this.name = 'BerthApiError';
@@ -22,14 +23,15 @@ export interface BerthApi {
 
 interface GraphQLErrorShape {
   readonly message: string;
-  readonly extensions?: { readonly code?: unknown };
+  readonly extensions?: { readonly code?: unknown; readonly details?: unknown };
 }
 
 export function toApiError(errors: readonly GraphQLErrorShape[] | undefined, fallback: string): BerthApiError {
   const first = errors?.[0];
   if (!first) return new BerthApiError('INTERNAL', fallback);
   const code = typeof first.extensions?.code === 'string' ? first.extensions.code : 'INTERNAL';
-  return new BerthApiError(code, first.message);
+  const details = first.extensions?.details;
+  return new BerthApiError(code, first.message, typeof details === 'object' && details !== null && !Array.isArray(details) ? (details as Record<string, unknown>) : {});
 }
 
 function httpStatusCode(status: number): string {

@@ -130,3 +130,26 @@ export const RELEASE_PLANS_QUERY = `query ReleasePlans { releasePlans { sequence
 export const RELEASE_PLAN_QUERY = `query ReleasePlan($id: String!) { releasePlan(id: $id) { sequence plan { ${PLAN_FIELDS} } } }`;
 
 export const ABANDON_RELEASE_PLAN = `mutation AbandonReleasePlan($plan: String!) { abandonReleasePlan(plan: $plan) { sequence plan { planId status } } }`;
+
+const PIPELINE_FIELDS = 'service pipeline source revision updatedAt';
+
+export const PIPELINES_QUERY = `query Pipelines { pipelines { sequence items { ${PIPELINE_FIELDS} } } }`;
+
+/** PIPELINE_NOT_FOUND when the service has none. */
+export const PIPELINE_QUERY = `query Pipeline($service: String!) { pipeline(service: $service) { sequence pipeline { ${PIPELINE_FIELDS} } } }`;
+
+/** Checks deploy.yaml text (the schema and the cluster); stores nothing. */
+export const VALIDATE_PIPELINE = `
+  query ValidatePipeline($service: String!, $source: String!) {
+    validatePipeline(service: $service, source: $source) { service valid problems { line path message } }
+  }
+`;
+
+/** INVALID_PIPELINE (details.problems, each with its line) when the text is refused: nothing is stored then. */
+export const SET_PIPELINE = `
+  mutation SetPipeline($service: String!, $source: String!) {
+    setPipeline(service: $service, source: $source) { changed sequence pipeline { ${PIPELINE_FIELDS} } }
+  }
+`;
+
+export const REMOVE_PIPELINE = `mutation RemovePipeline($service: String!) { removePipeline(service: $service) }`;

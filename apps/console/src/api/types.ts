@@ -1,5 +1,5 @@
 /** Shapes of the gateway's answers, as selected by ./documents.ts. */
-import type { FreezeWindow } from '@berth/domain';
+import type { FreezeWindow, Pipeline } from '@berth/domain';
 
 export interface RolloutHost {
   readonly host: string;
@@ -214,4 +214,28 @@ export interface ReleasePlan {
   readonly services: readonly ReleasePlanService[];
   readonly current: readonly { readonly service: string; readonly hosts: readonly { readonly host: string; readonly online: boolean; readonly version: string | null }[] }[];
   readonly staging: readonly { readonly service: string; readonly jobId: string; readonly hosts: readonly string[] }[];
+}
+
+/** A service's pipeline: the stages the scheduler read from its deploy.yaml, and that file as it was set. */
+export interface ServicePipeline {
+  readonly service: string;
+  readonly pipeline: Pipeline;
+  /** null when the pipeline was set without its text */
+  readonly source: string | null;
+  readonly revision: number;
+  readonly updatedAt: string;
+}
+
+/** A problem in a deploy.yaml, with its 1-based line when the file has one for it. */
+export interface PipelineProblem {
+  readonly line: number | null;
+  /** where in the file: pipeline[2].timeout ("" for the whole file) */
+  readonly path: string;
+  readonly message: string;
+}
+
+export interface PipelineValidation {
+  readonly service: string;
+  readonly valid: boolean;
+  readonly problems: readonly PipelineProblem[];
 }
