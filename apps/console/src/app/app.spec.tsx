@@ -14,6 +14,8 @@ function makeApi(tokens: (string | null)[]) {
       if (query.includes('whoAmI')) return { whoAmI: { subject: 'ops-viewer', role: 'read' } };
       if (query.includes('deploymentGroups')) return { deploymentGroups: { sequence: 1, items: [] } };
       if (query.includes('freezes')) return { freezes: { sequence: 1, items: [] } };
+      if (query.includes('pipelines')) return { pipelines: { sequence: 1, items: [] } };
+      if (query.includes('pipeline(')) return new BerthApiError('PIPELINE_NOT_FOUND', 'Pipeline not found');
       return {};
     });
   };
@@ -74,4 +76,23 @@ it('the Freezes link of the navigation opens the freezes page, which a read-only
   expect(screen.getByRole('heading', { name: 'Deploy freezes' })).toBeTruthy();
   expect((await screen.findByRole('note')).textContent).toMatch(/Setting and removing freezes needs the admin role/);
   expect(screen.queryByRole('form', { name: 'set a deploy freeze' })).toBeNull();
+});
+
+it('the Pipelines link of the navigation opens the pipelines page, which a read-only token sees without its form', async () => {
+  window.localStorage.setItem('berth.token', GOOD);
+  render(<App origin="http://gateway" makeApi={makeApi([])} />);
+  await screen.findByTestId('who');
+  await act(async () => fireEvent.click(screen.getByRole('link', { name: 'Pipelines' })));
+  expect(window.location.pathname).toBe('/pipelines');
+  expect(screen.getByRole('heading', { name: 'Pipelines' })).toBeTruthy();
+  expect(await screen.findByText(/No pipelines yet. An admin sets them/)).toBeTruthy();
+  expect(screen.queryByRole('form', { name: 'write a pipeline' })).toBeNull();
+});
+
+it("/pipelines/SERVICE opens that service's pipeline page", async () => {
+  window.localStorage.setItem('berth.token', GOOD);
+  window.history.pushState(null, '', '/pipelines/web%2Fapi');
+  render(<App origin="http://gateway" makeApi={makeApi([])} />);
+  expect(await screen.findByRole('heading', { name: 'Pipeline of web/api' })).toBeTruthy();
+  expect(await screen.findByText('No pipeline for web/api.')).toBeTruthy();
 });

@@ -9,6 +9,8 @@ import { GroupPage } from '../pages/group-page';
 import { GroupsPage } from '../pages/groups-page';
 import { JobPage } from '../pages/job-page';
 import { JobsPage } from '../pages/jobs-page';
+import { PipelinePage } from '../pages/pipeline-page';
+import { PipelinesPage } from '../pages/pipelines-page';
 import { PlanPage } from '../pages/plan-page';
 import { PlansPage } from '../pages/plans-page';
 import { ReleasePage } from '../pages/release-page';
@@ -42,6 +44,10 @@ function pageOf(route: Route): ReactNode {
       return <PlansPage />;
     case 'plan':
       return <PlanPage id={route.id} />;
+    case 'pipelines':
+      return <PipelinesPage />;
+    case 'pipeline':
+      return <PipelinePage service={route.service} />;
     case 'freezes':
       return <FreezesPage />;
     case 'tokens':
@@ -70,6 +76,7 @@ function Shell(props: { readonly session: Session }) {
           <Link to="/fleet">Fleet</Link>
           <Link to="/jobs">Jobs</Link>
           <Link to="/releases">Releases</Link>
+          <Link to="/pipelines">Pipelines</Link>
           <Link to="/freezes">Freezes</Link>
           <Link to="/audit">Audit</Link>
           {hasRole(session.role, 'admin') ? <Link to="/tokens">API tokens</Link> : null}

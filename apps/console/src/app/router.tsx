@@ -41,6 +41,8 @@ export type Route =
   | { readonly page: 'release'; readonly id: string }
   | { readonly page: 'plans' }
   | { readonly page: 'plan'; readonly id: string }
+  | { readonly page: 'pipelines' }
+  | { readonly page: 'pipeline'; readonly service: string }
   | { readonly page: 'freezes' }
   | { readonly page: 'tokens' }
   | { readonly page: 'not-found'; readonly path: string };
@@ -58,6 +60,8 @@ export function routeOf(path: string): Route {
   if (first === 'releases' && second !== undefined && parts.length === 2) return { page: 'release', id: second };
   if (first === 'plans' && parts.length === 1) return { page: 'plans' };
   if (first === 'plans' && second !== undefined && parts.length === 2) return { page: 'plan', id: second };
+  if (first === 'pipelines' && parts.length === 1) return { page: 'pipelines' };
+  if (first === 'pipelines' && second !== undefined && parts.length === 2) return { page: 'pipeline', service: second };
   if (first === 'freezes' && parts.length === 1) return { page: 'freezes' };
   if (first === 'tokens' && parts.length === 1) return { page: 'tokens' };
   return { page: 'not-found', path };
@@ -75,6 +79,8 @@ export function pathOf(route: Route): string {
       return `/releases/${encodeURIComponent(route.id)}`;
     case 'plan':
       return `/plans/${encodeURIComponent(route.id)}`;
+    case 'pipeline':
+      return `/pipelines/${encodeURIComponent(route.service)}`;
     case 'not-found':
       return route.path;
     default:

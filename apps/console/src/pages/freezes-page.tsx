@@ -4,6 +4,7 @@ import type { Freeze } from '../api/types';
 import { Link } from '../app/router';
 import { useCan, useSession } from '../app/session';
 import { ErrorNote } from '../components/error-note';
+import { RoleNote } from '../components/role-note';
 import { useAction } from '../components/use-action';
 import { FreezesTable, useFreezes } from '../release/freezes-panel';
 import { SetFreezeForm } from '../release/set-freeze-form';
@@ -13,7 +14,7 @@ import { SetFreezeForm } from '../release/set-freeze-form';
  * gateway's setFreeze and removeFreeze need) set and remove them.
  */
 export function FreezesPage() {
-  const { api, role } = useSession();
+  const { api } = useSession();
   const canAdmin = useCan('admin');
   const freezes = useFreezes();
   const [actedOn, setActedOn] = useState<string | null>(null);
@@ -45,13 +46,7 @@ export function FreezesPage() {
       <ErrorNote error={freezes.error} />
       {freezes.loaded && freezes.items.length === 0 ? <p className="empty">No deploy freezes: releases start whenever they are marked.</p> : null}
       {freezes.items.length > 0 ? <FreezesTable items={freezes.items} action={canAdmin ? removeButton : undefined} /> : null}
-      {canAdmin ? (
-        <SetFreezeForm onSet={freezes.reload} />
-      ) : (
-        <p className="muted" role="note">
-          Setting and removing freezes needs the admin role; your token has the {role} role.
-        </p>
-      )}
+      {canAdmin ? <SetFreezeForm onSet={freezes.reload} /> : <RoleNote what="Setting and removing freezes" needed="admin" />}
     </main>
   );
 }
