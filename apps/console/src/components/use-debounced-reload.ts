@@ -2,8 +2,11 @@ import { useEffect, useRef } from 'react';
 import { useSession } from '../app/session';
 
 /**
- * Calls `reload` after events of `aggregate` arrive on the live feed (at most
- * every `ms`): pages whose query has no subscription of its own stay live.
+ * Calls `reload` when events of `aggregate` arrive on the live feed: at once
+ * for the first, then at most once every `ms` while more keep coming (one
+ * more call after the burst, so the last change is always read). Pages whose
+ * query has no subscription of its own stay live without waiting `ms` for
+ * the first change (a new rollout shows on the group page at once).
  */
 export function useReloadOnEvents(aggregate: string, reload: () => void, ms = 300): void {
   const { api } = useSession();
@@ -11,14 +14,26 @@ export function useReloadOnEvents(aggregate: string, reload: () => void, ms = 30
   latest.current = reload;
   useEffect(() => {
     let timer: number | undefined;
+    let pending = false;
+    const quiet = (): void => {
+      if (!pending) {
+        timer = undefined;
+        return;
+      }
+      pending = false;
+      latest.current();
+      timer = window.setTimeout(quiet, ms);
+    };
     const unsubscribe = api.subscribe(
       'subscription Changes($filter: EventFeedFilter) { events(filter: $filter) { sequence } }',
       { filter: { aggregate } },
       () => {
-        timer ??= window.setTimeout(() => {
-          timer = undefined;
-          latest.current();
-        }, ms);
+        if (timer !== undefined) {
+          pending = true;
+          return;
+        }
+        latest.current();
+        timer = window.setTimeout(quiet, ms);
       },
       () => undefined,
     );
