@@ -31,7 +31,7 @@ export function PipelinePage(props: { readonly service: string }) {
     navigate('/pipelines');
   });
   const fromExample = notFound
-    ? `${props.service} has no pipeline yet: the text below is an example to adapt.`
+    ? 'The text below is an example to adapt: nothing is set until you save it.'
     : current?.source === null
       ? 'This pipeline was set without its text: the text below is an example, not the current pipeline (its stages are listed above).'
       : null;

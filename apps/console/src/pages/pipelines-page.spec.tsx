@@ -178,7 +178,7 @@ describe('pipeline page', () => {
     expect(mutations(api)).toHaveLength(1);
     const alert = within(editor()).getByRole('alert');
     expect(alert.getAttribute('data-code')).toBe('INVALID_PIPELINE');
-    expect(alert.textContent).toBe('INVALID_PIPELINE 2 problem(s) in the file: nothing was stored');
+    expect(alert.textContent).toBe('INVALID_PIPELINE 2 problems in the file: nothing was stored');
     expect(problemRows()).toEqual([
       'line 2 pipeline[1].step unknown variable {cluster}: only {service} is supported',
       'line 4 pipeline[2] a step needs exactly one of "step" (a deployment group) or "gate" (a named check)',
@@ -201,7 +201,7 @@ describe('pipeline page', () => {
   it('a service without a pipeline: the editor starts from an example and says so; saving it creates revision 1', async () => {
     const api = pipelineGateway([]);
     renderInSession(api, <PipelinePage service="checkout" />, 'admin');
-    expect((await screen.findByRole('note')).textContent).toBe('checkout has no pipeline yet: the text below is an example to adapt.');
+    expect((await screen.findByRole('note')).textContent).toBe('The text below is an example to adapt: nothing is set until you save it.');
     expect(screen.getByText('No pipeline for checkout.')).toBeTruthy();
     expect(screen.queryByRole('alert')).toBeNull();
     expect(textArea().value).toMatch(/^# deploy\.yaml.*\npipeline:\n- step: "\{service\}\.canary"/s);

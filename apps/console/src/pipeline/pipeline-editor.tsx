@@ -73,7 +73,7 @@ export function PipelineEditor(props: { readonly service: string; readonly initi
   };
   const busy = validate.busy || save.busy;
   const problems = outcome?.kind === 'validated' || outcome?.kind === 'refused' ? outcome.problems : [];
-  const saveError = outcome?.kind === 'refused' && save.error instanceof BerthApiError ? new BerthApiError(save.error.code, `${problems.length} problem(s) in the file: nothing was stored`) : save.error;
+  const saveError = outcome?.kind === 'refused' && save.error instanceof BerthApiError ? new BerthApiError(save.error.code, `${problems.length} ${problems.length === 1 ? 'problem' : 'problems'} in the file: nothing was stored`) : save.error;
   return (
     <form onSubmit={onSubmit} aria-label="edit deploy.yaml" className="inline-form pipeline-editor" noValidate>
       <h2>deploy.yaml</h2>
