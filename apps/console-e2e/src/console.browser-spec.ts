@@ -11,7 +11,8 @@ import type { Page } from 'playwright-core';
  * built console), 20 hosts played by FakeAgents over the real agent protocol.
  * The test plays those agents' task reports itself, so it knows what the grid
  * must show next and waits for the browser to show it; the hosts of the
- * releases, release plan and freezes test report RUNNING by themselves.
+ * releases, release plan and freezes test report RUNNING by themselves (the
+ * pipelines test then sets a pipeline for the release plan's service).
  */
 const CONSOLE_DIR = resolve(REPO_ROOT, 'dist/apps/console');
 const SHOTS = resolve(REPO_ROOT, 'dist/test-output/console-e2e');
@@ -358,6 +359,43 @@ it('releases, release plans and freezes: a release advanced from the releases pa
   await page.locator('tr[data-freeze="console-freeze"]').getByRole('button', { name: 'Remove' }).click();
   await page.locator('tr[data-freeze="console-freeze"]').waitFor({ state: 'detached', timeout: 10_000 });
   expect(await freezes()).toEqual([]);
+});
+
+it('pipelines: a deploy.yaml with a mistake is refused with the problem on its line (a click selects it), then fixed, saved as typed and listed', async () => {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signIn(TOKENS.admin);
+  await expectText('who', /^console-admin \(admin\)$/);
+  const stored = async () => (await gql<{ pipelines: { items: { service: string; source: string | null }[] } }>('{ pipelines { items { service source } } }')).pipelines.items;
+
+  // console-db (the release plan's service, running in its group console-db) has no pipeline yet: its editor starts from an example
+  await nav('Pipelines');
+  await page.locator('form[aria-label="write a pipeline"] input[name="service"]').fill('console-db');
+  await page.getByRole('button', { name: 'Write its deploy.yaml' }).click();
+  await page.getByText('No pipeline for console-db.').waitFor();
+  await page.getByRole('note').getByText(/example to adapt/).waitFor();
+  const editor = page.locator('form[aria-label="edit deploy.yaml"]');
+  const source = editor.locator('textarea[name="source"]');
+  await source.fill('pipeline:\n- step: "{service}"\n  timeout: soon\n');
+  await editor.getByRole('button', { name: 'Validate' }).click();
+  const problem = page.getByTestId('pipeline-problems').locator('li[data-line="3"]');
+  await problem.getByText(/must be a number of seconds/).waitFor();
+  // Save is refused the same way by the scheduler, and nothing is stored
+  await editor.getByRole('button', { name: 'Save' }).click();
+  await editor.locator('[role="alert"][data-code="INVALID_PIPELINE"]').waitFor();
+  expect(await problem.locator('code').textContent()).toBe('pipeline[0].timeout');
+  expect((await stored()).map((p) => p.service)).not.toContain('console-db');
+  await problem.getByRole('button', { name: 'line 3' }).click();
+  expect(await source.evaluate((t: HTMLTextAreaElement) => [document.activeElement === t, t.value.slice(t.selectionStart, t.selectionEnd)])).toEqual([true, '  timeout: soon']);
+  await page.screenshot({ path: join(SHOTS, 'pipeline-invalid.png'), fullPage: true });
+
+  const fixed = 'pipeline:\n- step: "{service}"\n  timeout: 600\n';
+  await source.fill(fixed);
+  await editor.getByRole('button', { name: 'Save' }).click();
+  await editor.getByRole('status').getByText('Saved as revision 1.').waitFor();
+  expect((await stored()).find((p) => p.service === 'console-db')?.source).toBe(fixed);
+  await nav('Pipelines');
+  await expectText('pipelines', /console-db\s*step console-db · timeout 600 s\s*1/);
+  await page.screenshot({ path: join(SHOTS, 'pipelines.png'), fullPage: true });
 });
 
 async function expectText(testId: string, pattern: RegExp): Promise<void> {
