@@ -97,6 +97,14 @@ describe('releases list', () => {
     ]);
   });
 
+  it('with no releases yet, a deploy token is told how to start one and pointed at the pipelines page', async () => {
+    const api = new ScriptedBerthApi((query) => (query.includes('releases(') ? { releases: { sequence: 1, items: [] } } : { freezes: { sequence: 1, items: [] } }));
+    renderInSession(api, <ReleasesPage />, 'deploy');
+    const empty = await screen.findByText(/No releases yet/);
+    expect(empty.textContent).toMatch(/berth mark-for-deployment SERVICE VERSION once the service has a pipeline\.$/);
+    expect(within(empty).getByRole('link', { name: 'pipeline' }).getAttribute('href')).toBe('/pipelines');
+  });
+
   it('a read-only token sees no action buttons', async () => {
     renderInSession(releaseGateway(), <ReleasesPage />, 'read');
     await screen.findByTestId('releases');

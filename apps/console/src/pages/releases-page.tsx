@@ -50,7 +50,7 @@ export function ReleasesPage() {
           {filtered ? 'No release matches these filters.' : 'No releases yet.'}{' '}
           {canDeploy ? (
             <>
-              Start one with <code>berth mark-for-deployment SERVICE VERSION</code> once the service has a pipeline (<code>berth pipeline set</code>).
+              Start one with <code>berth mark-for-deployment SERVICE VERSION</code> once the service has a <Link to="/pipelines">pipeline</Link>.
             </>
           ) : (
             'A user with the deploy role starts them.'
