@@ -74,7 +74,7 @@ export const agentConfigSchema = {
   }),
   stateDir: setting({ flag: 'state-dir', env: 'BERTH_AGENT_STATE_DIR', description: 'local state dir (one agent per dir)', parse: parsers.string, default: '.berth-agent' }),
   dockerHost: setting({ flag: 'docker-host', env: 'DOCKER_HOST', description: 'Docker engine, unix:///path or tcp://host:port', parse: (raw: string) => raw, default: '' }),
-  portRange: setting({ flag: 'port-range', env: 'BERTH_AGENT_PORT_RANGE', description: 'dynamic host ports, from-to inclusive', parse: parsePortRange, default: { from: 20000, to: 32767 } }),
+  portRange: setting({ flag: 'port-range', env: 'BERTH_AGENT_PORT_RANGE', description: 'dynamic host ports, from-to inclusive', parse: parsePortRange, default: { from: 20000, to: 32767 }, defaultText: '20000-32767' }),
   env: setting({
     flag: 'env',
     env: 'BERTH_AGENT_ENV',

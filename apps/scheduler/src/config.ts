@@ -68,6 +68,7 @@ export const schedulerConfigSchema = {
     description: 'dynamic port range of hosts that do not send their own (from:to, to exclusive)',
     parse: portRange,
     default: { from: 20000, to: 32768 },
+    defaultText: '20000:32768',
   },
   whitelistedCapabilities: {
     flag: 'whitelisted-capabilities',

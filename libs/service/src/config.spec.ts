@@ -44,9 +44,19 @@ describe('loadConfig', () => {
 });
 
 describe('formatUsage', () => {
-  it('lists every setting with its flag, environment variable and description', () => {
-    const usage = formatUsage('test', 'a test service.', schema);
+  it('lists every setting with its flag, environment variable, description and default', () => {
+    const withLists = {
+      ...schema,
+      dns: { flag: 'dns', env: 'BERTH_DNS', description: 'DNS servers', parse: (raw: string) => raw.split(','), default: [] as string[] },
+      range: { flag: 'range', env: 'BERTH_RANGE', description: 'port range', parse: (raw: string) => raw, default: { from: 1, to: 2 }, defaultText: '1-2' },
+    };
+    const usage = formatUsage('test', 'a test service.', withLists);
     expect(usage).toMatch(/^berth-test: a test service\./);
-    for (const s of Object.values(schema)) expect(usage).toMatch(new RegExp(`--${s.flag}\\s+${s.env}\\s+${s.description}`));
+    for (const s of Object.values(withLists)) expect(usage).toMatch(new RegExp(`--${s.flag}\\s+${s.env}\\s+${s.description}`));
+    expect(usage).toContain('NATS URL (default: nats://127.0.0.1:4222)');
+    expect(usage).toContain('HTTP port (default: 0)');
+    expect(usage).toContain('host name (required)');
+    expect(usage).toContain('DNS servers (default: none)');
+    expect(usage).toContain('port range (default: 1-2)');
   });
 });

@@ -7,6 +7,8 @@ export interface Setting<T> {
   readonly description: string;
   readonly parse: (raw: string) => T;
   readonly default?: T;
+  /** how --help shows the default when it is not a plain value or list (e.g. a port range as the flag takes it) */
+  readonly defaultText?: string;
 }
 
 export type ConfigSchema = Record<string, Setting<unknown>>;

@@ -24,13 +24,22 @@ function exitCodeOf(err: unknown): number {
   return typeof code === 'number' && Number.isInteger(code) && code > 0 ? code : 1;
 }
 
-/** `--help` text listing every setting with its flag, environment variable and meaning. */
+/** `--help` text listing every setting with its flag, environment variable, meaning and default (or that it is required). */
 export function formatUsage(name: string, summary: string, schema: ConfigSchema): string {
   const settings = Object.values(schema);
   const flagWidth = Math.max(...settings.map((s) => s.flag.length)) + 2;
   const envWidth = Math.max(...settings.map((s) => s.env.length));
-  const lines = settings.map((s) => `  --${s.flag.padEnd(flagWidth)} ${s.env.padEnd(envWidth)}  ${s.description}`);
+  const lines = settings.map((s) => `  --${s.flag.padEnd(flagWidth)} ${s.env.padEnd(envWidth)}  ${s.description} ${defaultOf(s)}`);
   return `berth-${name}: ${summary}\n\nOptions (flag > environment > --config file > default):\n${lines.join('\n')}\n  --config <file.json>`;
+}
+
+function defaultOf(setting: ConfigSchema[string]): string {
+  const value = setting.default;
+  if (setting.defaultText !== undefined) return `(default: ${setting.defaultText})`;
+  if (value === undefined) return '(required)';
+  const none = value === '' || (Array.isArray(value) && value.length === 0) || (typeof value === 'object' && value !== null && Object.keys(value).length === 0);
+  if (none) return '(default: none)';
+  return `(default: ${Array.isArray(value) ? value.join(',') : typeof value === 'object' ? JSON.stringify(value) : String(value)})`;
 }
 
 /**
