@@ -22,7 +22,8 @@
  * rollout, long tasks (> 50 ms), and frames dropped (rAF gaps over 1.5 frames).
  */
 import { EVENTS_STREAM, eventSubject } from '@berth/contracts';
-import { FakeAgents, REPO_ROOT, startChromium, startNatsServer, startService, type NatsServer, type ServiceProcess } from '@berth/testing';
+import { FakeAgents, REPO_ROOT, startChromium, startNatsServer, type NatsServer, type ServiceProcess } from '@berth/testing';
+import { startSchedulerProcess } from '../lib/scheduler-process';
 import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { startGatewayProcess } from '../lib/gateway-process';
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
   let browser: Awaited<ReturnType<typeof startChromium>> | undefined;
   try {
     nats = await startNatsServer();
-    scheduler = startService('scheduler', 'apps/scheduler/src/main.ts', ['--nats', nats.url, '--http-port', '0'], { LOG_LEVEL: 'warn' });
+    scheduler = startSchedulerProcess(nats, [], 'warn');
     gateway = startGatewayProcess(['--nats', nats.url, '--port', '0', '--console-dir', CONSOLE_DIR], { BERTH_AUTH: 'none' });
     await scheduler.waitForOutput(/scheduler serving|"level":40/, 30_000).catch(() => undefined);
     const url = (JSON.parse(await gateway.waitForOutput(/gateway serving/, 30_000)) as { url: string }).url;

@@ -1,6 +1,6 @@
 import { SchedulerCommand } from '@berth/contracts';
 import type { SchedulerClient } from '@berth/scheduler-client';
-import { startService, type NatsServer, type ServiceProcess } from '@berth/testing';
+import { buildBundledService, startService, type NatsServer, type ServiceProcess } from '@berth/testing';
 
 /**
  * Node's own flags for the benchmarked scheduler, from
@@ -13,10 +13,17 @@ export function schedulerNodeArgs(): string[] {
   return (process.env['BENCH_SCHEDULER_NODE_ARGS'] ?? '').split(/\s+/).filter((arg) => arg.length > 0);
 }
 
-/** The scheduler as its own process (apps/scheduler/src/main.ts, one event loop), stopped by pid. */
+/**
+ * The scheduler as its own process, as `npm start` runs it: the bundle
+ * tools/bundle-services.cjs builds (dist/services/scheduler.cjs, built once
+ * per benchmark run) with its node flags, then schedulerNodeArgs(); stopped by pid.
+ */
 export function startSchedulerProcess(server: NatsServer, args: readonly string[], logLevel: string): ServiceProcess {
-  return startService('scheduler', 'apps/scheduler/src/main.ts', ['--nats', server.url, '--http-port', '0', ...args], { LOG_LEVEL: logLevel }, schedulerNodeArgs());
+  bundle ??= buildBundledService('scheduler');
+  return startService('scheduler', bundle.entry, ['--nats', server.url, '--http-port', '0', ...args], { LOG_LEVEL: logLevel }, [...bundle.nodeArgs, ...schedulerNodeArgs()]);
 }
+
+let bundle: ReturnType<typeof buildBundledService> | undefined;
 
 /** Bounded polling until the scheduler answers commands (or fails with its output when it exited). */
 export async function waitForScheduler(client: SchedulerClient, scheduler: ServiceProcess, timeoutMs = 60_000): Promise<void> {

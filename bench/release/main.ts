@@ -13,14 +13,15 @@
  * the depth), BENCH_DEPTH (default 4), BENCH_PARALLELISM (hosts per batch in
  * every group, default 10).
  *
- * The scheduler runs as its own process (apps/scheduler/src/main.ts); the
+ * The scheduler runs as its own process (the bundle npm start runs); the
  * agents are FakeAgents in this process (the real agent protocol: register,
  * heartbeat, desired state, task reports, PrepareImage answered PULLED).
  */
 import { performance } from 'node:perf_hooks';
 import { PipelineCommand, SchedulerCommand } from '@berth/contracts';
 import { SchedulerClient } from '@berth/scheduler-client';
-import { FakeAgents, startNatsServer, startService, type NatsServer, type ServiceProcess } from '@berth/testing';
+import { FakeAgents, startNatsServer, type NatsServer, type ServiceProcess } from '@berth/testing';
+import { startSchedulerProcess } from '../lib/scheduler-process';
 import { connect } from '@nats-io/transport-node';
 
 const HOSTS = Number(process.env['BENCH_HOSTS'] ?? 1000);
@@ -123,7 +124,7 @@ async function main(): Promise<void> {
   let scheduler: ServiceProcess | undefined;
   let agents: FakeAgents | undefined;
   try {
-    scheduler = startService('scheduler', 'apps/scheduler/src/main.ts', ['--nats', server.url, '--http-port', '0', '--host-down-after', '120'], { LOG_LEVEL: 'warn' });
+    scheduler = startSchedulerProcess(server, ['--host-down-after', '120'], 'warn');
     const client = new SchedulerClient(nc, { actor: 'bench' });
     await waitForScheduler(client);
     console.log(`nats-server ${server.version} (sync_interval: always); scheduler in its own process; ${HOSTS} FakeAgents in this one`);

@@ -14,7 +14,7 @@
  * BENCH_SCHEDULER_NODE_ARGS (node flags for the scheduler, e.g. "--cpu-prof
  * --cpu-prof-dir=/tmp/prof"; see bench/lib/scheduler-process.ts).
  *
- * The scheduler runs as its own process (apps/scheduler/src/main.ts). The
+ * The scheduler runs as its own process (the bundle npm start runs). The
  * agents are simulated in this process over one NATS connection, speaking the
  * real agent protocol: register (request/reply), heartbeat (each host once
  * every HEARTBEAT_PERIOD_MS, spread evenly), one wildcard subscription to

@@ -10,7 +10,7 @@
  * BENCH_IN_FLIGHT (default 64), BENCH_HISTORY (events in history for the
  * restart rows, comma-separated; default 100000).
  *
- * The scheduler runs as its own process (apps/scheduler/src/main.ts, one
+ * The scheduler runs as its own process (the bundle npm start runs, one
  * event loop: one core), started and stopped by pid like `npm start` does;
  * restart times are the ones it logs ("projection caught up": connect,
  * snapshot load, replay).
