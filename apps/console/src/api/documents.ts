@@ -153,3 +153,10 @@ export const SET_PIPELINE = `
 `;
 
 export const REMOVE_PIPELINE = `mutation RemovePipeline($service: String!) { removePipeline(service: $service) }`;
+
+/** Starts a release of the service's pipeline, or of one group of it (`group`); RELEASE_* / FREEZE_* codes when refused. */
+export const MARK_FOR_DEPLOYMENT = `
+  mutation MarkForDeployment($service: String!, $job: String!, $group: String) {
+    markForDeployment(service: $service, job: $job, group: $group) ${RELEASE_CHANGE}
+  }
+`;

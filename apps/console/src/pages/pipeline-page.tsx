@@ -12,15 +12,18 @@ import { useQuery } from '../components/use-live';
 import { PipelineEditor } from '../pipeline/pipeline-editor';
 import { PIPELINE_TEMPLATE } from '../pipeline/pipeline-format';
 import { PipelineStages } from '../pipeline/pipeline-stages';
+import { StartReleaseForm } from '../release/start-release-form';
 
 /**
- * One service's pipeline: its stages for everyone; admins (the role the
+ * One service's pipeline: its stages for everyone, a release of it started
+ * from here (deploy role); admins (the role the
  * gateway's setPipeline and removePipeline need) edit its deploy.yaml —
  * validate, save — and remove it.
  */
 export function PipelinePage(props: { readonly service: string }) {
   const { api } = useSession();
   const canAdmin = useCan('admin');
+  const canDeploy = useCan('deploy');
   const query = useQuery<{ pipeline: { pipeline: ServicePipeline } }>(PIPELINE_QUERY, { service: props.service }, props.service);
   useReloadOnEvents('pipeline', query.reload);
   const notFound = query.error instanceof BerthApiError && query.error.code === ErrorCode.PIPELINE_NOT_FOUND;
@@ -48,6 +51,11 @@ export function PipelinePage(props: { readonly service: string }) {
             revision {current.revision}, set {current.updatedAt}
           </p>
           <PipelineStages pipeline={current.pipeline} />
+          {canDeploy ? (
+            <StartReleaseForm service={props.service} onStarted={(release) => navigate(`/releases/${encodeURIComponent(release.releaseId)}`)} />
+          ) : (
+            <RoleNote what="Starting a release" needed="deploy" />
+          )}
           {!canAdmin && current.source !== null ? (
             <details>
               <summary>deploy.yaml as set</summary>

@@ -60,9 +60,18 @@ function releaseGateway(refuse?: BerthApiError) {
     if (mutation) return refuse ?? { [`${mutation[1]}Release`]: { changed: true, sequence: 9, release: { releaseId: 'x', status: 'whatever' } } };
     if (query.includes('releases(')) return { releases: { sequence: 8, items: [AWAITING, DEPLOYED, COMPLETE] } };
     if (query.includes('freezes')) return { freezes: { sequence: 8, items: [XMAS, WEEKENDS] } };
+    if (query.includes('pipelines')) return { pipelines: { sequence: 8, items: [] } };
     return {};
   });
 }
+
+/** A gateway whose releases are `items()` now, with no freezes and no pipelines. */
+const listGateway = (items: () => Release[]) =>
+  new ScriptedBerthApi((query) => {
+    if (query.includes('releases(')) return { releases: { sequence: 8, items: items() } };
+    if (query.includes('pipelines')) return { pipelines: { sequence: 8, items: [] } };
+    return { freezes: { sequence: 8, items: [] } };
+  });
 
 const rowOf = (releaseId: string) => {
   const row = screen.getByTestId('releases').querySelector(`tr[data-release="${releaseId}"]`);
@@ -98,10 +107,10 @@ describe('releases list', () => {
   });
 
   it('with no releases yet, a deploy token is told how to start one and pointed at the pipelines page', async () => {
-    const api = new ScriptedBerthApi((query) => (query.includes('releases(') ? { releases: { sequence: 1, items: [] } } : { freezes: { sequence: 1, items: [] } }));
+    const api = listGateway(() => []);
     renderInSession(api, <ReleasesPage />, 'deploy');
     const empty = await screen.findByText(/No releases yet/);
-    expect(empty.textContent).toMatch(/berth mark-for-deployment SERVICE VERSION once the service has a pipeline\.$/);
+    expect(empty.textContent).toMatch(/Start one below \(or with berth mark-for-deployment SERVICE VERSION\) once the service has a pipeline\.$/);
     expect(within(empty).getByRole('link', { name: 'pipeline' }).getAttribute('href')).toBe('/pipelines');
   });
 
@@ -172,7 +181,7 @@ describe('releases list', () => {
 
   it('re-reads the list when a release event arrives', async () => {
     let items = [AWAITING];
-    const api = new ScriptedBerthApi((query) => (query.includes('releases(') ? { releases: { sequence: 8, items } } : { freezes: { sequence: 8, items: [] } }));
+    const api = listGateway(() => items);
     renderInSession(api, <ReleasesPage />, 'read');
     await screen.findByTestId('releases');
     items = [{ ...AWAITING, status: 'failed', awaitingTrigger: false, finished: true }];

@@ -6,13 +6,15 @@ import { useCan } from '../app/session';
 import { ErrorNote } from '../components/error-note';
 import { useReloadOnEvents } from '../components/use-debounced-reload';
 import { useQuery } from '../components/use-live';
+import { RoleNote } from '../components/role-note';
 import { FreezesPanel } from '../release/freezes-panel';
 import { ReleaseActions } from '../release/release-actions';
 import { stageLabel } from '../release/release-format';
+import { StartReleaseForm } from '../release/start-release-form';
 
 const STATUSES = ['deploying', 'deployed', 'complete', 'rolling_back', 'rolled_back', 'abandoned', 'failed'] as const;
 
-/** Releases, newest first (filter by service and state), with the actions each accepts now, and the deploy freezes. */
+/** Releases, newest first (filter by service and state), with the actions each accepts now, a form to start one, and the deploy freezes. */
 export function ReleasesPage() {
   const canDeploy = useCan('deploy');
   const [service, setService] = useState('');
@@ -50,7 +52,7 @@ export function ReleasesPage() {
           {filtered ? 'No release matches these filters.' : 'No releases yet.'}{' '}
           {canDeploy ? (
             <>
-              Start one with <code>berth mark-for-deployment SERVICE VERSION</code> once the service has a <Link to="/pipelines">pipeline</Link>.
+              Start one below (or with <code>berth mark-for-deployment SERVICE VERSION</code>) once the service has a <Link to="/pipelines">pipeline</Link>.
             </>
           ) : (
             'A user with the deploy role starts them.'
@@ -98,6 +100,7 @@ export function ReleasesPage() {
           </tbody>
         </table>
       ) : null}
+      {canDeploy ? <StartReleaseForm onStarted={releases.reload} /> : <RoleNote what="Starting a release" needed="deploy" />}
       <FreezesPanel />
     </main>
   );
