@@ -160,3 +160,10 @@ export const MARK_FOR_DEPLOYMENT = `
     markForDeployment(service: $service, job: $job, group: $group) ${RELEASE_CHANGE}
   }
 `;
+
+/** An operator's verdict on a gate the release is running (GATE_NOT_PENDING otherwise). */
+export const REPORT_GATE = `
+  mutation ReportGate($release: String!, $gate: String!, $passed: Boolean!, $message: String) {
+    reportGate(release: $release, gate: $gate, passed: $passed, message: $message) ${RELEASE_CHANGE}
+  }
+`;

@@ -3,6 +3,7 @@ import type { Release } from '../api/types';
 import { Link } from '../app/router';
 import { ErrorNote } from '../components/error-note';
 import { useLive } from '../components/use-live';
+import { GateReports } from '../release/gate-report';
 import { ReleaseActions } from '../release/release-actions';
 import { isReleaseFinal, releaseTimer, stageLabel, stepOutcome } from '../release/release-format';
 
@@ -76,7 +77,8 @@ const isFinal = (message: ReleaseProgressMessage) => isReleaseFinal(message.rele
 
 /**
  * One release, live from releaseProgress (its state now, then after each of
- * its events and of its rollouts) until it reaches a final state, with its actions.
+ * its events and of its rollouts) until it reaches a final state, with its
+ * actions and a verdict on the gates it waits on.
  */
 export function ReleasePage(props: { readonly id: string }) {
   const progress = useLive<ReleaseProgressMessage>(RELEASE_PROGRESS_SUBSCRIPTION, { releaseId: props.id }, props.id, { until: isFinal });
@@ -122,6 +124,7 @@ export function ReleasePage(props: { readonly id: string }) {
           {release.freezeOverride ? <p className="muted">started through a deploy freeze: {release.freezeOverride}</p> : null}
           {release.badGroups.length > 0 ? <p className="muted">this job is marked bad for {release.badGroups.join(', ')}</p> : null}
           <ReleaseActions release={release} />
+          <GateReports release={release} />
           <h2>Steps</h2>
           <Steps release={release} />
           <Rollback release={release} />
