@@ -12,7 +12,8 @@ import type { Page } from 'playwright-core';
  * The test plays those agents' task reports itself, so it knows what the grid
  * must show next and waits for the browser to show it; the hosts of the
  * releases, release plan and freezes test report RUNNING by themselves (the
- * pipelines test then sets a pipeline for the release plan's service).
+ * pipelines test then sets a pipeline for the release plan's service; the
+ * last test starts a release of the releases test's service from the form).
  */
 const CONSOLE_DIR = resolve(REPO_ROOT, 'dist/apps/console');
 const SHOTS = resolve(REPO_ROOT, 'dist/test-output/console-e2e');
@@ -396,6 +397,35 @@ it('pipelines: a deploy.yaml with a mistake is refused with the problem on its l
   await nav('Pipelines');
   await expectText('pipelines', /console-db\s*step console-db · timeout 600 s\s*1/);
   await page.screenshot({ path: join(SHOTS, 'pipelines.png'), fullPage: true });
+});
+
+it('operator actions: a release started from the releases page is listed; a job is removed from its page', async () => {
+  // console-svc (its pipeline set in the releases test) gets a new version, released from the form
+  const created = await gql<{ createJob: { jobId: string } }>('mutation($job: JSON!) { createJob(job: $job) { jobId } }', { job: { id: 'console-svc:2', image: 'local/busybox:1' } });
+  const jobId = created.createJob.jobId;
+  await nav('Releases');
+  const form = page.locator('form[aria-label="start a release"]');
+  await form.locator('select[name="service"]').selectOption('console-svc');
+  await form.locator(`select[name="job"] option[value="${jobId}"]`).waitFor({ state: 'attached' });
+  await form.locator('select[name="job"]').selectOption(jobId);
+  await form.getByRole('button', { name: 'Start release' }).click();
+  const href = await form.getByRole('status').getByRole('link').getAttribute('href', { timeout: 10_000 });
+  const releaseId = decodeURIComponent((href ?? '').replace('/releases/', ''));
+  await page.locator(`tr[data-release="${releaseId}"]`).getByRole('link', { name: jobId }).waitFor({ timeout: 10_000 });
+  const started = await gql<{ release: { release: { service: string; jobId: string } } }>('query($id: String!) { release(id: $id) { release { service jobId } } }', { id: releaseId });
+  expect(started.release.release).toEqual({ service: 'console-svc', jobId });
+  await page.screenshot({ path: join(SHOTS, 'release-started.png'), fullPage: true });
+
+  // a job deployed nowhere is removed from its page (after a confirmation); the jobs list opens without it
+  const spare = (await gql<{ createJob: { jobId: string } }>('mutation($job: JSON!) { createJob(job: $job) { jobId } }', { job: { id: 'console-spare:1', image: 'local/busybox:1' } })).createJob.jobId;
+  await nav('Jobs');
+  await page.getByRole('link', { name: spare }).click();
+  await page.getByTestId('job-definition').waitFor();
+  page.once('dialog', (dialog) => void dialog.accept());
+  await page.locator('form[aria-label="remove the job"]').getByRole('button', { name: 'Remove job' }).click();
+  await page.waitForURL(/\/jobs$/, { timeout: 10_000 });
+  const left = await gql<{ jobs: { items: { id: string }[] } }>('query($f: JobFilter) { jobs(filter: $f) { items { id } } }', { f: { name: 'console-spare' } });
+  expect(left.jobs.items).toEqual([]);
 });
 
 async function expectText(testId: string, pattern: RegExp): Promise<void> {

@@ -167,3 +167,6 @@ export const REPORT_GATE = `
     reportGate(release: $release, gate: $gate, passed: $passed, message: $message) ${RELEASE_CHANGE}
   }
 `;
+
+/** Removes a job that is deployed nowhere (STILL_IN_USE otherwise; FORBIDDEN when its token is not given). */
+export const REMOVE_JOB = `mutation RemoveJob($job: String!, $token: String) { removeJob(job: $job, token: $token) { jobId status sequence } }`;

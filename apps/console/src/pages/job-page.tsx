@@ -5,6 +5,7 @@ import { ErrorNote } from '../components/error-note';
 import { useAction } from '../components/use-action';
 import { useReloadOnEvents } from '../components/use-debounced-reload';
 import { useQuery } from '../components/use-live';
+import { RemoveJobForm } from '../job/remove-job-form';
 
 interface JobDetail {
   readonly id: string;
@@ -38,7 +39,7 @@ function mutationOf(action: HostAction): string {
   return `mutation Act($job: String!, $host: String!, $token: String) { ${action}(job: $job, host: $host, token: $token) { sequence status } }`;
 }
 
-/** A job: its definition, where it runs with task states, its history, and deploy/undeploy/start/stop. */
+/** A job: its definition, where it runs with task states, its history, deploy/undeploy/start/stop, and its removal. */
 export function JobPage(props: { readonly id: string }) {
   const { api } = useSession();
   const canDeploy = useCan('deploy');
@@ -144,6 +145,7 @@ export function JobPage(props: { readonly id: string }) {
               ))}
             </tbody>
           </table>
+          <RemoveJobForm jobId={job.id} definition={job.job} />
         </>
       ) : null}
     </main>
