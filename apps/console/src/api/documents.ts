@@ -170,3 +170,16 @@ export const REPORT_GATE = `
 
 /** Removes a job that is deployed nowhere (STILL_IN_USE otherwise; FORBIDDEN when its token is not given). */
 export const REMOVE_JOB = `mutation RemoveJob($job: String!, $token: String) { removeJob(job: $job, token: $token) { jobId status sequence } }`;
+
+const GROUP_CHANGE = '{ name status sequence }';
+
+/** Changes a group's selectors in place (admin): UPDATED, or NOT_MODIFIED for the same ones. */
+export const UPDATE_DEPLOYMENT_GROUP = `
+  mutation UpdateDeploymentGroup($name: String!, $selectors: [String!]!) { updateDeploymentGroup(name: $name, selectors: $selectors) ${GROUP_CHANGE} }
+`;
+
+/** Stops the group's rollout where it stands (deploy): the group is FAILED "Stopped by user". */
+export const STOP_DEPLOYMENT_GROUP = `mutation StopDeploymentGroup($name: String!) { stopDeploymentGroup(name: $name) ${GROUP_CHANGE} }`;
+
+/** Removes the group and stops its rollout (admin); its deployments stay. */
+export const REMOVE_DEPLOYMENT_GROUP = `mutation RemoveDeploymentGroup($name: String!) { removeDeploymentGroup(name: $name) ${GROUP_CHANGE} }`;

@@ -5,6 +5,7 @@ import type { DeploymentGroup, Rollout } from '../api/types';
 import { Link } from '../app/router';
 import { useCan } from '../app/session';
 import { ErrorNote } from '../components/error-note';
+import { GroupAdmin } from '../group/group-admin';
 import { useReloadOnEvents } from '../components/use-debounced-reload';
 import { useLive, useQuery } from '../components/use-live';
 import { CELL_COLOURS, CELL_STATES, countCells, hostCells } from '../rollout/host-cells';
@@ -110,7 +111,10 @@ function RolloutPanel(props: { readonly rollout: Rollout; readonly sequence: num
   );
 }
 
-/** A deployment group and its current rollout, live: the group re-read on its own events, the rollout from rolloutProgress. */
+/**
+ * A deployment group and its current rollout, live: the group re-read on its
+ * own events, the rollout from rolloutProgress; its administration below.
+ */
 export function GroupPage(props: { readonly name: string }) {
   const canDeploy = useCan('deploy');
   const groupQuery = useQuery<{ deploymentGroup: { group: DeploymentGroup } }>(DEPLOYMENT_GROUP_QUERY, { name: props.name }, props.name);
@@ -154,6 +158,7 @@ export function GroupPage(props: { readonly name: string }) {
         <p className="empty">No rollout yet. {canDeploy ? 'Start one with the form below: pick a job and the options.' : 'A user with the deploy role can start one.'}</p>
       ) : null}
       {group && canDeploy ? <RollingUpdateForm group={props.name} /> : null}
+      {group ? <GroupAdmin group={group} onChanged={groupQuery.reload} /> : null}
     </main>
   );
 }
