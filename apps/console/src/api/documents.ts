@@ -183,3 +183,6 @@ export const STOP_DEPLOYMENT_GROUP = `mutation StopDeploymentGroup($name: String
 
 /** Removes the group and stops its rollout (admin); its deployments stay. */
 export const REMOVE_DEPLOYMENT_GROUP = `mutation RemoveDeploymentGroup($name: String!) { removeDeploymentGroup(name: $name) ${GROUP_CHANGE} }`;
+
+/** Starts a release plan from release.yaml text; INVALID_RELEASE_PLAN (details.problems, each with its path and line) when refused. */
+export const START_RELEASE_PLAN = `mutation StartReleasePlan($source: String!) { startReleasePlan(source: $source) { sequence plan { planId status } } }`;

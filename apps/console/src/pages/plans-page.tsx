@@ -3,10 +3,12 @@ import type { ReleasePlan } from '../api/types';
 import { Link } from '../app/router';
 import { useCan } from '../app/session';
 import { ErrorNote } from '../components/error-note';
+import { RoleNote } from '../components/role-note';
 import { useReloadOnEvents } from '../components/use-debounced-reload';
 import { useQuery } from '../components/use-live';
+import { StartPlanForm } from '../release/start-plan-form';
 
-/** Multi-service release plans, newest first, with each service's state and the deploy queue. */
+/** Multi-service release plans, newest first, with each service's state and the deploy queue, and a form to start one. */
 export function PlansPage() {
   const canDeploy = useCan('deploy');
   const plans = useQuery<{ releasePlans: { items: ReleasePlan[] } }>(RELEASE_PLANS_QUERY, {}, 'plans');
@@ -21,7 +23,7 @@ export function PlansPage() {
       <ErrorNote error={plans.error} />
       {plans.data && items.length === 0 ? (
         <p className="empty">
-          No release plans yet. {canDeploy ? <>Start one from a release.yaml with <code>berth release plan -f release.yaml</code>.</> : 'A user with the deploy role starts them.'}
+          No release plans yet. {canDeploy ? <>Start one below (or from a release.yaml with <code>berth release plan -f release.yaml</code>).</> : 'A user with the deploy role starts them.'}
         </p>
       ) : null}
       {items.length > 0 ? (
@@ -54,6 +56,7 @@ export function PlansPage() {
           </tbody>
         </table>
       ) : null}
+      {canDeploy ? <StartPlanForm /> : <RoleNote what="Starting a release plan" needed="deploy" />}
     </main>
   );
 }

@@ -21,9 +21,9 @@ function toProblem(raw: unknown): PipelineProblem | null {
   return { line: typeof line === 'number' ? line : null, path: typeof path === 'string' ? path : '', message };
 }
 
-/** The problems of a gateway refusal with INVALID_PIPELINE (`details.problems`), or null for any other error. */
-export function refusedProblems(error: unknown): PipelineProblem[] | null {
-  if (!(error instanceof BerthApiError) || error.code !== ErrorCode.INVALID_PIPELINE) return null;
+/** The problems of a gateway refusal with `code` (`details.problems`: INVALID_PIPELINE, INVALID_RELEASE_PLAN), or null for any other error. */
+export function refusedProblems(error: unknown, code: string = ErrorCode.INVALID_PIPELINE): PipelineProblem[] | null {
+  if (!(error instanceof BerthApiError) || error.code !== code) return null;
   const raw = error.details['problems'];
   return Array.isArray(raw) ? raw.map(toProblem).filter((p): p is PipelineProblem => p !== null) : [];
 }

@@ -1,0 +1,125 @@
+import { act, fireEvent, screen, within } from '@testing-library/react';
+import { BerthApiError } from '../api/berth-api';
+import type { Role } from '../app/session';
+import { PlansPage } from '../pages/plans-page';
+import { renderInSession } from '../testing/render-in-session';
+import { ScriptedBerthApi } from '../testing/scripted-api';
+
+/** No plans yet; startReleasePlan starts plan-new-1 (or fails with `refuse`). */
+function gateway(refuse?: BerthApiError) {
+  return new ScriptedBerthApi((query) => {
+    if (query.includes('startReleasePlan(')) return refuse ?? { startReleasePlan: { sequence: 9, plan: { planId: 'plan-new-1', status: 'running' } } };
+    if (query.includes('releasePlans')) return { releasePlans: { sequence: 3, items: [] } };
+    if (query.includes('jobs(')) return { jobs: { totalCount: 2, nextCursor: null, sequence: 3, items: [{ id: 'db:2:a', name: 'db', version: '2', deployments: [] }, { id: 'api:7:b', name: 'api', version: '7', deployments: [] }] } };
+    if (query.includes('deploymentGroups')) return { deploymentGroups: { sequence: 3, items: [{ name: 'dc1.db', selectors: [], status: 'DONE', jobId: null, rolloutId: null, error: null, createdAt: 't' }] } };
+    return {};
+  });
+}
+
+async function open(api: ScriptedBerthApi, role: Role = 'deploy') {
+  window.history.pushState(null, '', '/plans');
+  renderInSession(api, <PlansPage />, role);
+  await screen.findByText(/No release plans yet/);
+}
+
+const form = () => screen.getByRole('form', { name: 'start a release plan' });
+const row = (n: number) => within(form()).getByRole('group', { name: `service ${n}` });
+const input = (n: number, name: string) => row(n).querySelector(`input[name="${name}"]`) as HTMLInputElement;
+const fill = (n: number, values: Record<string, string>) => {
+  for (const [name, value] of Object.entries(values)) fireEvent.change(input(n, name), { target: { value } });
+};
+const click = (name: string) => act(async () => void fireEvent.click(within(form()).getByRole('button', { name })));
+const starts = (api: ScriptedBerthApi) => api.requests.filter((r) => r.query.includes('startReleasePlan(')).map((r) => JSON.parse(String(r.variables['source'])) as unknown);
+
+describe('start a release plan', () => {
+  it('sends one service per row as release.yaml (only the fields given) and opens the new plan', async () => {
+    const api = gateway();
+    await open(api);
+    fill(1, { service: 'db', job: '2', group: 'dc1.db', quorum: '2' });
+    await click('Add a service');
+    fill(2, { service: 'api', job: 'api:7', group: 'dc1.api', maxUnavailable: '25%', dependsOn: 'db' });
+    await click('Start release plan');
+    expect(starts(api)).toEqual([
+      {
+        services: [
+          { service: 'db', job: '2', group: 'dc1.db', quorum: 2 },
+          { service: 'api', job: 'api:7', group: 'dc1.api', maxUnavailable: '25%', dependsOn: ['db'] },
+        ],
+      },
+    ]);
+    expect(window.location.pathname).toBe('/plans/plan-new-1');
+  });
+
+  it('offers the job names, job ids and groups there are', async () => {
+    await open(gateway());
+    const values = (id: string) => [...(document.getElementById(id)?.querySelectorAll('option') ?? [])].map((o) => o.getAttribute('value'));
+    expect([values('plan-services'), values('plan-jobs'), values('plan-groups')]).toEqual([['db', 'api'], ['db:2:a', 'api:7:b'], ['dc1.db']]);
+    expect(input(1, 'group').getAttribute('list')).toBe('plan-groups');
+  });
+
+  it('checks the rows before sending: each problem on its field and listed, nothing sent', async () => {
+    const api = gateway();
+    await open(api);
+    fill(1, { service: 'db', group: 'dc1.db', quorum: 'most' });
+    await click('Add a service');
+    fill(2, { service: 'api', job: '7', group: 'dc1.api', dependsOn: 'cache' });
+    await click('Start release plan');
+    expect(starts(api)).toEqual([]);
+    const alert = within(form()).getByRole('alert');
+    expect([alert.getAttribute('data-code'), alert.textContent]).toEqual(['INVALID_RELEASE_PLAN', 'INVALID_RELEASE_PLAN 3 problems in the plan: nothing was sent']);
+    expect(input(1, 'job').getAttribute('aria-invalid')).toBe('true');
+    expect(input(1, 'quorum').getAttribute('aria-invalid')).toBe('true');
+    expect(input(2, 'dependsOn').closest('label')?.querySelector('small')?.textContent).toBe('"cache" is not a service of this plan');
+    expect(input(2, 'job').getAttribute('aria-invalid')).toBeNull();
+    expect(within(screen.getByTestId('plan-problems')).getAllByRole('listitem').map((li) => li.querySelector('code')?.textContent)).toEqual(['services[0].job', 'services[0].quorum', 'services[1].dependsOn[0]']);
+  });
+
+  it('a dependency cycle is named before sending', async () => {
+    const api = gateway();
+    await open(api);
+    fill(1, { service: 'a', job: '1', group: 'g', dependsOn: 'b' });
+    await click('Add a service');
+    fill(2, { service: 'b', job: '1', group: 'g', dependsOn: 'a' });
+    await click('Start release plan');
+    expect(starts(api)).toEqual([]);
+    expect(screen.getByTestId('plan-problems').textContent).toBe('services[0].dependsOn dependency cycle: a → b → a');
+  });
+
+  it("the scheduler's INVALID_RELEASE_PLAN shows with its cause, each problem on its field; the plans page stays", async () => {
+    const refusal = new BerthApiError('INVALID_RELEASE_PLAN', 'Invalid release plan: line 5: services[0].group: no such group', { problems: [{ path: 'services[0].group', line: 5, message: 'no such group' }] });
+    const api = gateway(refusal);
+    await open(api);
+    fill(1, { service: 'db', job: '2', group: 'dc9.db' });
+    await click('Start release plan');
+    expect(starts(api)).toHaveLength(1);
+    expect(within(form()).getByRole('alert').textContent).toBe('INVALID_RELEASE_PLAN Invalid release plan: line 5: services[0].group: no such group');
+    expect(input(1, 'group').closest('label')?.querySelector('small')?.textContent).toBe('no such group');
+    expect(window.location.pathname).toBe('/plans');
+  });
+
+  it('another refusal shows its code and cause beside the form, no problem list', async () => {
+    const api = gateway(new BerthApiError('JOB_NOT_FOUND', 'Job not found: db:9'));
+    await open(api);
+    fill(1, { service: 'db', job: '9', group: 'dc1.db' });
+    await click('Start release plan');
+    expect(within(form()).getByRole('alert').textContent).toBe('JOB_NOT_FOUND Job not found: db:9');
+    expect(screen.queryByTestId('plan-problems')).toBeNull();
+  });
+
+  it('a row can be removed: what is sent is the rows left', async () => {
+    const api = gateway();
+    await open(api);
+    fill(1, { service: 'old', job: '1', group: 'g' });
+    await click('Add a service');
+    fill(2, { service: 'db', job: '2', group: 'dc1.db' });
+    await click('Remove service 1');
+    await click('Start release plan');
+    expect(starts(api)).toEqual([{ services: [{ service: 'db', job: '2', group: 'dc1.db' }] }]);
+  });
+
+  it('a read token sees no form, and why', async () => {
+    await open(gateway(), 'read');
+    expect(screen.queryByRole('form', { name: 'start a release plan' })).toBeNull();
+    expect(screen.getByRole('note').textContent).toBe('Starting a release plan needs the deploy role; your token has the read role.');
+  });
+});
