@@ -86,23 +86,29 @@ describe('start a release plan', () => {
   });
 
   it("the scheduler's INVALID_RELEASE_PLAN shows with its cause, each problem on its field; the plans page stays", async () => {
-    const refusal = new BerthApiError('INVALID_RELEASE_PLAN', 'Invalid release plan: line 5: services[0].group: no such group', { problems: [{ path: 'services[0].group', line: 5, message: 'no such group' }] });
+    // the scheduler's rules are the form's, so this comes only from a scheduler whose rules changed: still shown where it belongs
+    const message = 'must be a host count ≥ 0 or a percentage like "25%"';
+    const refusal = new BerthApiError('INVALID_RELEASE_PLAN', `Invalid release plan: line 5: services[0].maxUnavailable: ${message}`, { problems: [{ path: 'services[0].maxUnavailable', line: 5, message }] });
     const api = gateway(refusal);
     await open(api);
     fill(1, { service: 'db', job: '2', group: 'dc9.db' });
     await click('Start release plan');
     expect(starts(api)).toHaveLength(1);
-    expect(within(form()).getByRole('alert').textContent).toBe('INVALID_RELEASE_PLAN Invalid release plan: line 5: services[0].group: no such group');
-    expect(input(1, 'group').closest('label')?.querySelector('small')?.textContent).toBe('no such group');
+    expect(within(form()).getByRole('alert').textContent).toBe(`INVALID_RELEASE_PLAN Invalid release plan: line 5: services[0].maxUnavailable: ${message}`);
+    expect(input(1, 'maxUnavailable').closest('label')?.querySelector('small')?.textContent).toBe(message);
+    expect(input(1, 'group').getAttribute('aria-invalid')).toBeNull();
     expect(window.location.pathname).toBe('/plans');
   });
 
-  it('another refusal shows its code and cause beside the form, no problem list', async () => {
-    const api = gateway(new BerthApiError('JOB_NOT_FOUND', 'Job not found: db:9'));
+  it.each([
+    ['JOB_NOT_FOUND', 'Job not found: db:9'],
+    ['DEPLOYMENT_GROUP_NOT_FOUND', 'Deployment group not found: dc1.db (service db)'],
+  ])('a job or group that does not exist (%s) shows its code and cause beside the form, no problem list', async (code, cause) => {
+    const api = gateway(new BerthApiError(code, cause));
     await open(api);
     fill(1, { service: 'db', job: '9', group: 'dc1.db' });
     await click('Start release plan');
-    expect(within(form()).getByRole('alert').textContent).toBe('JOB_NOT_FOUND Job not found: db:9');
+    expect(within(form()).getByRole('alert').textContent).toBe(`${code} ${cause}`);
     expect(screen.queryByTestId('plan-problems')).toBeNull();
   });
 
