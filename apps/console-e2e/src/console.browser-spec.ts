@@ -399,7 +399,7 @@ it('pipelines: a deploy.yaml with a mistake is refused with the problem on its l
   await page.screenshot({ path: join(SHOTS, 'pipelines.png'), fullPage: true });
 });
 
-it('operator actions: a release started from the releases page is listed; a job is removed from its page', async () => {
+it('operator actions: a release started from the releases page is listed; a job is removed from its page; a release plan started from the plans page completes', async () => {
   // console-svc (its pipeline set in the releases test) gets a new version, released from the form
   const created = await gql<{ createJob: { jobId: string } }>('mutation($job: JSON!) { createJob(job: $job) { jobId } }', { job: { id: 'console-svc:2', image: 'local/busybox:1' } });
   const jobId = created.createJob.jobId;
@@ -426,6 +426,19 @@ it('operator actions: a release started from the releases page is listed; a job 
   await page.waitForURL(/\/jobs$/, { timeout: 10_000 });
   const left = await gql<{ jobs: { items: { id: string }[] } }>('query($f: JobFilter) { jobs(filter: $f) { items { id } } }', { f: { name: 'console-spare' } });
   expect(left.jobs.items).toEqual([]);
+
+  // a release plan from the plans page form (sent as the release.yaml startReleasePlan takes): its page opens and it completes
+  await gql('mutation($job: JSON!) { createJob(job: $job) { jobId } }', { job: { id: 'console-db:2', image: 'local/busybox:1' } });
+  await nav('Releases');
+  await page.getByRole('link', { name: 'release plans' }).click();
+  const planForm = page.locator('form[aria-label="start a release plan"]');
+  await planForm.locator('input[name="service"]').fill('console-db');
+  await planForm.locator('input[name="job"]').fill('2');
+  await planForm.locator('input[name="group"]').fill('console-db');
+  await planForm.getByRole('button', { name: 'Start release plan' }).click();
+  await page.waitForURL(/\/plans\/[0-9a-f-]{36}$/, { timeout: 10_000 });
+  await expectText('plan-status', /^complete$/);
+  await expectText('plan-services', /console-db.*console-db:2:[0-9a-f]+.*COMPLETE/);
 });
 
 async function expectText(testId: string, pattern: RegExp): Promise<void> {
