@@ -154,10 +154,14 @@ export const SET_PIPELINE = `
 
 export const REMOVE_PIPELINE = `mutation RemovePipeline($service: String!) { removePipeline(service: $service) }`;
 
-/** Starts a release of the service's pipeline, or of one group of it (`group`); RELEASE_* / FREEZE_* codes when refused. */
+/**
+ * Starts a release of the service's pipeline, or of one group of it
+ * (`group`); RELEASE_IN_PROGRESS, VERSION_MARKED_BAD (unless `force`),
+ * DEPLOY_FROZEN (unless an admin's `overrideFreeze` reason) when refused.
+ */
 export const MARK_FOR_DEPLOYMENT = `
-  mutation MarkForDeployment($service: String!, $job: String!, $group: String) {
-    markForDeployment(service: $service, job: $job, group: $group) ${RELEASE_CHANGE}
+  mutation MarkForDeployment($service: String!, $job: String!, $group: String, $autoRollback: Boolean, $force: Boolean, $overrideFreeze: String) {
+    markForDeployment(service: $service, job: $job, group: $group, autoRollback: $autoRollback, force: $force, overrideFreeze: $overrideFreeze) ${RELEASE_CHANGE}
   }
 `;
 

@@ -89,6 +89,24 @@ describe('start a release', () => {
     expect(optionsOf('group')).toEqual(['every step of the pipeline', 'api.main only']);
   });
 
+  it('auto-rollback and force are sent only when ticked; an admin may give a reason to start through a freeze, a deploy token has no such field', async () => {
+    const api = gateway();
+    const view = renderInSession(api, <ReleasesPage />, 'admin');
+    await screen.findByRole('option', { name: 'web' });
+    await choose('service', 'web');
+    await screen.findByRole('option', { name: 'web:1:aaa' });
+    await choose('job', 'web:1:aaa');
+    fireEvent.click(within(form()).getByRole('checkbox', { name: /auto-rollback/ }));
+    fireEvent.click(within(form()).getByRole('checkbox', { name: /force/ }));
+    fireEvent.change(within(form()).getByLabelText(/Through a freeze/), { target: { value: ' hotfix for INC-42 ' } });
+    await submit();
+    expect(markCalls(api)).toEqual([{ service: 'web', job: 'web:1:aaa', autoRollback: true, force: true, overrideFreeze: 'hotfix for INC-42' }]);
+    view.unmount();
+    renderInSession(gateway(), <ReleasesPage />, 'deploy');
+    await screen.findByRole('option', { name: 'web' });
+    expect(within(form()).queryByLabelText(/Through a freeze/)).toBeNull();
+  });
+
   it('sends nothing without a service or a job, and says which is missing', async () => {
     const api = gateway();
     renderInSession(api, <ReleasesPage />, 'deploy');
@@ -102,8 +120,12 @@ describe('start a release', () => {
     expect(markCalls(api)).toEqual([]);
   });
 
-  it('a refusal shows its Berth code and message beside the form, and no release is said to have started', async () => {
-    const api = gateway(new BerthApiError('RELEASE_IN_PROGRESS', 'web already has a release in flight'));
+  it.each([
+    ['RELEASE_IN_PROGRESS', 'web already has a release in flight'],
+    ['VERSION_MARKED_BAD', 'web:1:aaa was rolled back in web.canary'],
+    ['DEPLOY_FROZEN', 'web is frozen until Monday (weekends)'],
+  ])('a refusal (%s) shows its Berth code and message beside the form, and no release is said to have started', async (code, message) => {
+    const api = gateway(new BerthApiError(code, message));
     renderInSession(api, <ReleasesPage />, 'deploy');
     await screen.findByRole('option', { name: 'web' });
     await choose('service', 'web');
@@ -111,7 +133,7 @@ describe('start a release', () => {
     await choose('job', 'web:1:aaa');
     await submit();
     const alert = within(form()).getByRole('alert');
-    expect([alert.getAttribute('data-code'), alert.textContent]).toEqual(['RELEASE_IN_PROGRESS', 'RELEASE_IN_PROGRESS web already has a release in flight']);
+    expect([alert.getAttribute('data-code'), alert.textContent]).toEqual([code, `${code} ${message}`]);
     expect(within(form()).queryByRole('status')).toBeNull();
   });
 

@@ -4,7 +4,7 @@ import { BerthApiError } from '../api/berth-api';
 import { JOBS_QUERY, MARK_FOR_DEPLOYMENT, PIPELINES_QUERY } from '../api/documents';
 import type { JobPage, ServicePipeline } from '../api/types';
 import { Link } from '../app/router';
-import { useSession } from '../app/session';
+import { useCan, useSession } from '../app/session';
 import { ErrorNote } from '../components/error-note';
 import { useAction } from '../components/use-action';
 import { useQuery } from '../components/use-live';
@@ -36,7 +36,9 @@ function JobSelect(props: { readonly service: string; readonly value: string; on
 
 /**
  * Starts a release (markForDeployment) of a service that has a pipeline:
- * its whole pipeline, or one of its groups only. `service` fixes the
+ * its whole pipeline, or one of its groups only; optionally with
+ * auto-rollback, forced past a rollback of the job, or (admins: the gateway
+ * lets no one else) through a deploy freeze for a reason. `service` fixes the
  * service (its pipeline page); otherwise the services with a pipeline are offered.
  */
 export function StartReleaseForm(props: { readonly service?: string; onStarted?(release: StartedRelease): void }) {
@@ -46,6 +48,10 @@ export function StartReleaseForm(props: { readonly service?: string; onStarted?(
   const [chosen, setChosen] = useState(props.service ?? '');
   const [job, setJob] = useState('');
   const [group, setGroup] = useState('');
+  const [autoRollback, setAutoRollback] = useState(false);
+  const [force, setForce] = useState(false);
+  const [overrideFreeze, setOverrideFreeze] = useState('');
+  const canAdmin = useCan('admin');
   const [started, setStarted] = useState<StartedRelease | null>(null);
   const service = props.service ?? chosen;
   const pipeline = services.find((p) => p.service === service)?.pipeline;
@@ -53,7 +59,8 @@ export function StartReleaseForm(props: { readonly service?: string; onStarted?(
     setStarted(null);
     if (!service) throw new BerthApiError('INVALID_REQUEST', 'choose the service to release');
     if (!job) throw new BerthApiError('INVALID_REQUEST', `choose the job of ${service} to release`);
-    const answer = await api.request<{ markForDeployment: { release: StartedRelease } }>(MARK_FOR_DEPLOYMENT, { service, job, ...(group ? { group } : {}) });
+    const options = { ...(group ? { group } : {}), ...(autoRollback ? { autoRollback } : {}), ...(force ? { force } : {}), ...(overrideFreeze.trim() ? { overrideFreeze: overrideFreeze.trim() } : {}) };
+    const answer = await api.request<{ markForDeployment: { release: StartedRelease } }>(MARK_FOR_DEPLOYMENT, { service, job, ...options });
     setStarted(answer.markForDeployment.release);
     props.onStarted?.(answer.markForDeployment.release);
   });
@@ -97,6 +104,20 @@ export function StartReleaseForm(props: { readonly service?: string; onStarted?(
               </option>
             ))}
           </select>
+        </label>
+      ) : null}
+      <label>
+        <input type="checkbox" name="autoRollback" checked={autoRollback} onChange={(e) => setAutoRollback(e.target.checked)} /> auto-rollback
+        <small>every group back to its job from before if a step fails</small>
+      </label>
+      <label>
+        <input type="checkbox" name="force" checked={force} onChange={(e) => setForce(e.target.checked)} /> force
+        <small>even where this job was rolled back before (VERSION_MARKED_BAD)</small>
+      </label>
+      {canAdmin ? (
+        <label>
+          Through a freeze, because <input name="overrideFreeze" value={overrideFreeze} onChange={(e) => setOverrideFreeze(e.target.value)} placeholder="empty: not during a freeze" />
+          <small>recorded on the release (admin)</small>
         </label>
       ) : null}
       <button type="submit" disabled={start.busy}>
