@@ -123,6 +123,36 @@ describe('start a release plan', () => {
     expect(starts(api)).toEqual([{ services: [{ service: 'db', job: '2', group: 'dc1.db' }] }]);
   });
 
+  it('a release.yaml pasted instead is sent exactly as typed, and the problems the scheduler finds are listed by line', async () => {
+    const source = 'services:\n- service: db\n  job: 2\n  group: dc1.db\n  quorum: most\n';
+    const message = 'must be an integer ≥ 0';
+    const api = gateway(new BerthApiError('INVALID_RELEASE_PLAN', `Invalid release plan: line 5: services[0].quorum: ${message}`, { problems: [{ path: 'services[0].quorum', line: 5, message }] }));
+    await open(api);
+    await click('Paste a release.yaml instead');
+    expect(within(form()).queryByRole('group', { name: 'service 1' })).toBeNull();
+    fireEvent.change(within(form()).getByLabelText('release.yaml'), { target: { value: source } });
+    await click('Start release plan');
+    expect(api.requests.filter((r) => r.query.includes('startReleasePlan(')).map((r) => r.variables)).toEqual([{ source }]);
+    expect(within(form()).getByRole('alert').getAttribute('data-code')).toBe('INVALID_RELEASE_PLAN');
+    expect(within(screen.getByTestId('plan-problems')).getAllByRole('listitem').map((li) => [li.getAttribute('data-line'), li.textContent])).toEqual([['5', `line 5 services[0].quorum ${message}`]]);
+  });
+
+  it('an empty release.yaml is not sent; the rows, when they make a plan, are the text to start from', async () => {
+    const api = gateway();
+    await open(api);
+    fill(1, { service: 'db', job: '2', group: 'dc1.db' });
+    await click('Paste a release.yaml instead');
+    const area = within(form()).getByLabelText('release.yaml') as HTMLTextAreaElement;
+    expect(JSON.parse(area.value)).toEqual({ services: [{ service: 'db', job: '2', group: 'dc1.db' }] });
+    fireEvent.change(area, { target: { value: '  ' } });
+    await click('Start release plan');
+    expect(starts(api)).toEqual([]);
+    expect(within(form()).getByRole('alert').textContent).toBe('INVALID_RELEASE_PLAN 1 problem in the plan: nothing was sent');
+    await click('Fill in the services instead');
+    expect(input(1, 'service').value).toBe('db');
+    expect(within(form()).queryByRole('alert')).toBeNull();
+  });
+
   it('a read token sees no form, and why', async () => {
     await open(gateway(), 'read');
     expect(screen.queryByRole('form', { name: 'start a release plan' })).toBeNull();
