@@ -15,12 +15,16 @@ const root = path.resolve(__dirname, '..');
 const SERVICES = { agent: 'apps/agent/src/main.ts', scheduler: 'apps/scheduler/src/main.ts', gateway: 'apps/gateway/src/main.ts' };
 
 /**
- * Node's flags for each bundle: stack traces through the source maps; and the
- * agent, a quiet daemon on every host, with a 1 MB young generation (V8's
+ * Node's flags for each bundle. The agent, a quiet daemon on every host:
+ * stack traces through the source maps, and a 1 MB young generation (V8's
  * default grows to 16 MB per semispace, which an idle agent fills with
  * garbage before collecting it: ~10 MB of resident memory for nothing).
+ * The scheduler and the gateway go without --enable-source-maps: it made a
+ * 10,000-host rollout take twice as long (22 s against 11 s; the NATS client
+ * makes an Error, for its stack, on every request). Their bundles are not
+ * minified, so a stack trace still names the functions and their sources.
  */
-const NODE_FLAGS = { agent: ['--enable-source-maps', '--max-semi-space-size=1'], scheduler: ['--enable-source-maps'], gateway: ['--enable-source-maps'] };
+const NODE_FLAGS = { agent: ['--enable-source-maps', '--max-semi-space-size=1'], scheduler: [], gateway: [] };
 
 /** npm packages and node builtins stay outside the bundle; the workspace's own code and decorator helpers go in */
 function isExternal(id) {
