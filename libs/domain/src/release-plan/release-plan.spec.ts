@@ -41,6 +41,14 @@ describe('readReleasePlan', () => {
     );
   });
 
+  it('requires a job that is not empty', () => {
+    for (const job of ['', '  ']) {
+      const { plan, problems } = readReleasePlan({ services: [{ service: 'a', job, group: 'g' }] });
+      expect(plan).toBeUndefined();
+      expect(problems).toEqual([{ path: 'services[0].job', message: expect.stringContaining('required') }]);
+    }
+  });
+
   it('rejects a dependency cycle, naming it', () => {
     const { problems } = readReleasePlan({
       services: [

@@ -68,12 +68,12 @@ function readService(raw: unknown, path: string, problems: Problem[]): PlannedSe
   const service = readName(raw['service'], childPath(path, 'service'), problems, 'a service (job name)');
   // `job: 2` in YAML is a number: a version of the service
   const job = typeof raw['job'] === 'number' ? String(raw['job']) : readString(raw['job'], childPath(path, 'job'), problems);
-  if (job === undefined && isAbsent(raw['job'])) addProblem(problems, childPath(path, 'job'), 'required: a job of the service ("2", "svc:2" or a full id)');
+  if ((job === undefined && isAbsent(raw['job'])) || job?.trim() === '') addProblem(problems, childPath(path, 'job'), 'required: a job of the service ("2", "svc:2" or a full id)');
   const group = readName(raw['group'], childPath(path, 'group'), problems, 'a deployment group');
   const quorum = readInteger(raw['quorum'], childPath(path, 'quorum'), problems, { min: 0 });
   const maxUnavailable = readMaxUnavailable(raw['maxUnavailable'], childPath(path, 'maxUnavailable'), problems);
   const dependsOn = readStringArray(raw['dependsOn'], childPath(path, 'dependsOn'), problems) ?? [];
-  if (service === undefined || job === undefined || group === undefined) return undefined;
+  if (service === undefined || job === undefined || job.trim() === '' || group === undefined) return undefined;
   return {
     service,
     job,
