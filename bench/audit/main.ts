@@ -4,10 +4,10 @@
  *
  *   npm run bench -- audit
  *
- * BENCH_AUDIT_EVENTS (default 500,000) events of a rollout's shape (10 per
- * append, 10,000 hosts, a correlation id per 300 events; of an aggregate
- * the projections do not fold, so only the audit log grows) are appended to
- * a real nats-server. Two gateway processes follow the stream:
+ * BENCH_AUDIT_EVENTS (default 500,000) events of a rollout's shape (2 per
+ * append, 10,000 hosts, a correlation id of its own per append as each
+ * scheduler command has; of an aggregate the projections do not fold, so
+ * only the audit log grows) are appended to a real nats-server. Two gateway processes follow the stream:
  *   - baseline: --audit-memory-events above the event count, so every event
  *     is kept whole, as the gateway kept them all before the EventLog;
  *   - the default kind of setting, --audit-memory-events 1000.
@@ -32,7 +32,7 @@ import { median, rssMb } from '../lib/measure';
 import { printTable, printTargets, targetCell } from '../lib/table';
 
 const EVENTS = Number(process.env['BENCH_AUDIT_EVENTS'] ?? 500_000);
-const PER_APPEND = 10;
+const PER_APPEND = 2;
 const RUNS = 20;
 const TOKEN = 'bench-audit-token-0123456789';
 const TYPES = ['DeploymentChanged', 'TaskStatusChanged', 'RolloutHostChanged'];
@@ -48,7 +48,8 @@ function rolloutEvent(i: number): NewEvent {
     schemaVersion: 1,
     time,
     actor: 'scheduler',
-    correlationId: `corr-${Math.floor(i / 300)}`,
+    // one command, one correlation id, one append: as the scheduler's commands make them
+    correlationId: `${Math.floor(i / PER_APPEND)}-0f3c-4a2e-9d5b-7c1e2f3a4b5c`,
     causationId: `cmd-${i}`,
     data: { host, jobId: 'web:1:0a1b2c3d', status: 'RUNNING', time, ports: { http: 8080 } },
   };
@@ -131,8 +132,8 @@ async function measureGateway(nats: NatsServer, tokens: string, memoryEvents: nu
     const hostEvents = (await gql<Page>(url, `{ events(aggregate: "${AGGREGATE}", id: "host-7", first: 1) { items { position } totalCount } }`)).events.totalCount;
     const reads = [
       { label: 'events: newest 100', events: 100, ms: await timeMs(() => page(`, after: "${newestAfter}"`)) },
-      { label: 'events: oldest 100 (10 appends)', events: 100, ms: await timeMs(() => page('')) },
-      { label: `events(type: ${TYPES[1]}): oldest 100 (~30 appends)`, events: 100, ms: await timeMs(() => page(`, type: "${TYPES[1]}"`)) },
+      { label: 'events: oldest 100 (50 appends)', events: 100, ms: await timeMs(() => page('')) },
+      { label: `events(type: ${TYPES[1]}): oldest 100 (100 appends)`, events: 100, ms: await timeMs(() => page(`, type: "${TYPES[1]}"`)) },
       { label: 'events(aggregate, id): one host, every event', events: hostEvents, ms: await timeMs(() => gql(url, `{ events(aggregate: "${AGGREGATE}", id: "host-7", first: 1000) { items { position sequence type data } } }`)) },
     ];
     return { rssMb: rssMb(gateway.pid), startS, reads };

@@ -40,6 +40,8 @@ export function eventMatcher(filter: EventFilter): (e: LoggedEvent) => boolean {
  * log as it was at the call.
  */
 export async function queryEvents(log: EventLog, filter: EventFilter, first?: number, after?: string | null): Promise<Page<LoggedEvent>> {
+  // one command's events: few, read whole to check the id itself (the log keeps only its hash)
+  if (filter.correlationId !== undefined) return paginate(await log.select(filter), (e) => e.position, first, after);
   const page = paginate(log.matching(filter), (position) => position, first, after);
   return { ...page, items: await log.events(page.items) };
 }

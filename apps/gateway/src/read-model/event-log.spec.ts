@@ -1,7 +1,7 @@
 import type { NewEvent, StoredEvent } from '@berth/contracts';
 import { InMemoryEventStore } from '@berth/event-store';
 import fc from 'fast-check';
-import { eventMatcher } from './audit';
+import { eventMatcher, queryEvents } from './audit';
 import { EventLog, type EventFilter, type LoggedEvent } from './event-log';
 
 const AGGREGATES = ['job', 'host'];
@@ -117,6 +117,25 @@ describe('EventLog', () => {
     for (const e of events) unattached.append(e);
     await expect(unattached.events([1])).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     expect((await unattached.events([3]))[0]?.position).toBe(3);
+  });
+
+  it('keeps correlation ids as hashes only, and selects exactly one id even when another has the same hash', async () => {
+    // "c693596" and "c1170850" have the same 32-bit FNV-1a hash
+    const store = new InMemoryEventStore();
+    for (const [n, correlationId] of ['c693596', 'c1170850', 'c693596'].entries()) {
+      await store.append('job', 'a', 'any', [{ ...newEvent({ aggregate: 0, id: 0, type: 0, actor: 0, minute: n }, n), correlationId }]);
+    }
+    const events: StoredEvent[] = [];
+    for await (const e of store.readAll()) events.push(e);
+    const log = logOf(store, events, 1);
+
+    expect(log.matching({ correlationId: 'c693596' })).toEqual([1, 2, 3]);
+    expect((await log.select({ correlationId: 'c693596' })).map((e) => [e.position, e.correlationId])).toEqual([
+      [1, 'c693596'],
+      [3, 'c693596'],
+    ]);
+    expect((await queryEvents(log, { correlationId: 'c1170850' })).items.map((e) => e.position)).toEqual([2]);
+    expect((await queryEvents(log, { correlationId: 'c693596' }, 1)).nextCursor).toBeDefined();
   });
 
   it('refuses a bad time in a filter as INVALID_REQUEST', () => {

@@ -36,11 +36,13 @@ export function instant(name: string, value: string | undefined): number | undef
  * The gateway's audit log: every event of BERTH_EVENTS in stream order, each
  * at a position (1, 2, 3, …).
  *
- * Memory stays bounded however long the gateway runs: what audit filters on
+ * Memory stays small however long the gateway runs: what audit filters on
  * (sequence, aggregate, id, type, actor, correlation id, time) is kept for
- * every event in typed columns (about 40 bytes an event, strings interned),
- * but whole events only for the newest `memoryEvents`. Older events are read
- * back from the store, one append per stream sequence, when a page shows them.
+ * every event in typed columns (about 40 bytes an event: aggregates, ids,
+ * types and actors interned, as there are few of them; correlation ids, one
+ * per command, only as a 32-bit hash), but whole events only for the newest
+ * `memoryEvents`. Older events are read back from the store, one append per
+ * stream sequence, when a page shows them.
  */
 export class EventLog {
   private readonly sequences = new Column(Float64Array);
@@ -51,7 +53,8 @@ export class EventLog {
   private readonly aggregateIds = new Column(Int32Array);
   private readonly types = new Column(Int32Array);
   private readonly actors = new Column(Int32Array);
-  private readonly correlationIds = new Column(Int32Array);
+  /** FNV-1a of the correlation id: `matching` may over-select on a collision, `select` and `queryEvents` check the id itself */
+  private readonly correlationHashes = new Column(Int32Array);
   private readonly strings = new Interner();
   /** the newest events, whole: position p is at (p - 1) % memoryEvents */
   private readonly recent: LoggedEvent[] = [];
@@ -87,12 +90,16 @@ export class EventLog {
     this.aggregateIds.push(this.strings.id(stored.aggregateId));
     this.types.push(this.strings.id(stored.type));
     this.actors.push(this.strings.id(stored.actor));
-    this.correlationIds.push(this.strings.id(stored.correlationId));
+    this.correlationHashes.push(fnv1a(stored.correlationId));
     this.recent[(event.position - 1) % this.memoryEvents] = event;
     return event;
   }
 
-  /** Positions of the events matching `filter`, ascending; decided now, from memory alone. */
+  /**
+   * Positions of the events matching `filter`, ascending; decided now, from
+   * memory alone. Exact, but for `correlationId`, matched by its hash: a
+   * collision can add an event of another correlation id (see `select`).
+   */
   matching(filter: EventFilter): number[] {
     const from = instant('fromTime', filter.fromTime);
     const to = instant('toTime', filter.toTime);
@@ -101,9 +108,9 @@ export class EventLog {
     const aggregateId = wanted(filter.aggregateId);
     const type = wanted(filter.type);
     const actor = wanted(filter.actor);
-    const correlationId = wanted(filter.correlationId);
+    const correlation = filter.correlationId === undefined ? undefined : fnv1a(filter.correlationId);
     // a string no event has: nothing matches
-    if (aggregate === null || aggregateId === null || type === null || actor === null || correlationId === null) return [];
+    if (aggregate === null || aggregateId === null || type === null || actor === null) return [];
 
     const out: number[] = [];
     const end = this.length;
@@ -114,7 +121,7 @@ export class EventLog {
         (aggregate === undefined || this.aggregates.at(i) === aggregate) &&
         (type === undefined || this.types.at(i) === type) &&
         (actor === undefined || this.actors.at(i) === actor) &&
-        (correlationId === undefined || this.correlationIds.at(i) === correlationId) &&
+        (correlation === undefined || this.correlationHashes.at(i) === correlation) &&
         (from === undefined || this.times.at(i) >= from) &&
         (to === undefined || this.times.at(i) <= to)
       ) {
@@ -153,9 +160,10 @@ export class EventLog {
     return out as LoggedEvent[];
   }
 
-  /** Every event matching `filter`, oldest first (unpaged: for tests and tools, not for requests). */
-  select(filter: EventFilter = {}): Promise<LoggedEvent[]> {
-    return this.events(this.matching(filter));
+  /** Every event matching `filter` exactly, oldest first; what matches is decided at the call. */
+  async select(filter: EventFilter = {}): Promise<LoggedEvent[]> {
+    const events = await this.events(this.matching(filter));
+    return filter.correlationId === undefined ? events : events.filter((e) => e.correlationId === filter.correlationId);
   }
 
   private async readAppends(sequences: readonly number[]): Promise<Map<number, StoredEvent[]>> {
@@ -207,6 +215,16 @@ class Column<A extends NumberArray> {
   at(index: number): number {
     return this.data[index] as number;
   }
+}
+
+/** 32-bit FNV-1a of a string's UTF-16 code units. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash | 0;
 }
 
 /** Each distinct string once, by a small integer. */
