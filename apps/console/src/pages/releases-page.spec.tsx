@@ -1,50 +1,13 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { BerthApiError } from '../api/berth-api';
-import type { Freeze, Release, ReleaseStep } from '../api/types';
+import type { Freeze, Release } from '../api/types';
+import { releaseOf } from '../testing/releases';
 import { renderInSession } from '../testing/render-in-session';
 import { ScriptedBerthApi } from '../testing/scripted-api';
 import { ReleasePage } from './release-page';
 import { ReleasesPage } from './releases-page';
 
-const step = (over: Partial<ReleaseStep>): ReleaseStep => ({
-  key: 'group:web.canary',
-  kind: 'group',
-  name: 'web.canary',
-  stage: 0,
-  status: 'SUCCEEDED',
-  startedAt: '2026-11-25T10:00:00.000Z',
-  error: null,
-  message: null,
-  rolloutId: 'r-canary',
-  triggerNextStepManually: true,
-  ignored: null,
-  ...over,
-});
-
-const release = (over: Partial<Release>): Release => ({
-  releaseId: 'rel-aaaa-1111',
-  service: 'web',
-  jobId: 'web:2:abc',
-  group: null,
-  status: 'deploying',
-  stage: 0,
-  stages: 2,
-  awaitingTrigger: true,
-  finished: false,
-  autoRollback: false,
-  createdAt: '2026-11-25T10:00:00.000Z',
-  updatedAt: '2026-11-25T10:05:00.000Z',
-  deployedAt: null,
-  certifyAt: null,
-  abandonAt: null,
-  error: null,
-  rollbackReason: null,
-  freezeOverride: null,
-  badGroups: [],
-  steps: [step({}), step({ key: 'group:web.main', name: 'web.main', stage: 1, status: 'PENDING', startedAt: null, rolloutId: null, triggerNextStepManually: false })],
-  rollback: [],
-  ...over,
-});
+const release = releaseOf;
 
 const AWAITING = release({});
 const DEPLOYED = release({ releaseId: 'rel-bbbb-2222', service: 'api', jobId: 'api:7:def', status: 'deployed', stage: 1, stages: 2, awaitingTrigger: false, certifyAt: '2026-11-25T10:20:00.000Z' });

@@ -2,48 +2,24 @@ import { act, fireEvent, screen, within } from '@testing-library/react';
 import { BerthApiError } from '../api/berth-api';
 import type { Release, ReleaseStep } from '../api/types';
 import { ReleasePage } from '../pages/release-page';
+import { releaseOf, releaseStep } from '../testing/releases';
 import { renderInSession } from '../testing/render-in-session';
 import { ScriptedBerthApi } from '../testing/scripted-api';
 
-const step = (over: Partial<ReleaseStep>): ReleaseStep => ({
-  key: 'gate:itest',
-  kind: 'gate',
-  name: 'itest',
-  stage: 0,
-  status: 'RUNNING',
-  startedAt: '2026-12-06T10:00:00.000Z',
-  error: null,
-  message: null,
-  rolloutId: null,
-  triggerNextStepManually: false,
-  ignored: null,
-  ...over,
-});
+/** a gate step, running */
+const step = (over: Partial<ReleaseStep>): ReleaseStep =>
+  releaseStep({ key: 'gate:itest', kind: 'gate', name: 'itest', status: 'RUNNING', startedAt: '2026-12-06T10:00:00.000Z', rolloutId: null, triggerNextStepManually: false, ...over });
 
-const release = (over: Partial<Release>): Release => ({
-  releaseId: '6f1c2d3e-0000-4000-8000-000000000001',
-  service: 'web',
-  jobId: 'web:2:abc',
-  group: null,
-  status: 'deploying',
-  stage: 0,
-  stages: 2,
-  awaitingTrigger: false,
-  finished: false,
-  autoRollback: false,
-  createdAt: '2026-12-06T10:00:00.000Z',
-  updatedAt: '2026-12-06T10:00:00.000Z',
-  deployedAt: null,
-  certifyAt: null,
-  abandonAt: null,
-  error: null,
-  rollbackReason: null,
-  freezeOverride: null,
-  badGroups: [],
-  steps: [step({}), step({ key: 'group:web.main', kind: 'group', name: 'web.main', stage: 1, status: 'PENDING', startedAt: null })],
-  rollback: [],
-  ...over,
-});
+/** a release at its first step, the gate itest */
+const release = (over: Partial<Release>): Release =>
+  releaseOf({
+    releaseId: '6f1c2d3e-0000-4000-8000-000000000001',
+    awaitingTrigger: false,
+    createdAt: '2026-12-06T10:00:00.000Z',
+    updatedAt: '2026-12-06T10:00:00.000Z',
+    steps: [step({}), step({ key: 'group:web.main', kind: 'group', name: 'web.main', stage: 1, status: 'PENDING', startedAt: null })],
+    ...over,
+  });
 
 const AT_GATE = release({});
 
