@@ -136,6 +136,10 @@ describe('EventLog', () => {
     ]);
     expect((await queryEvents(log, { correlationId: 'c1170850' })).items.map((e) => e.position)).toEqual([2]);
     expect((await queryEvents(log, { correlationId: 'c693596' }, 1)).nextCursor).toBeDefined();
+    // what a GraphQL `correlationId: null` gives: no event has it
+    const asNull = { correlationId: null } as unknown as EventFilter;
+    expect(log.matching(asNull)).toEqual([]);
+    expect((await queryEvents(log, asNull)).items).toEqual([]);
   });
 
   it('refuses a bad time in a filter as INVALID_REQUEST', () => {

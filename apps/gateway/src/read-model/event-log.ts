@@ -108,9 +108,10 @@ export class EventLog {
     const aggregateId = wanted(filter.aggregateId);
     const type = wanted(filter.type);
     const actor = wanted(filter.actor);
-    const correlation = filter.correlationId === undefined ? undefined : fnv1a(filter.correlationId);
+    // GraphQL may pass null for a filter: no event has it, as for the other fields
+    const correlation = typeof filter.correlationId === 'string' ? fnv1a(filter.correlationId) : filter.correlationId === undefined ? undefined : null;
     // a string no event has: nothing matches
-    if (aggregate === null || aggregateId === null || type === null || actor === null) return [];
+    if (aggregate === null || aggregateId === null || type === null || actor === null || correlation === null) return [];
 
     const out: number[] = [];
     const end = this.length;
