@@ -23,10 +23,10 @@
  */
 import { EVENTS_STREAM, eventSubject } from '@berth/contracts';
 import { FakeAgents, REPO_ROOT, startChromium, startNatsServer, type NatsServer, type ServiceProcess } from '@berth/testing';
-import { startSchedulerProcess } from '../lib/scheduler-process';
 import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { startGatewayProcess } from '../lib/gateway-process';
+import { startSchedulerProcess } from '../lib/scheduler-process';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';

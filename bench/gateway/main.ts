@@ -36,6 +36,7 @@ import { SchedulerCommand } from '@berth/contracts';
 import { SchedulerClient } from '@berth/scheduler-client';
 import { FakeAgents, startNatsServer } from '@berth/testing';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { nodeArgsFromEnv } from '../lib/bundled-process';
 import { startGatewayProcess } from '../lib/gateway-process';
 import { startSchedulerProcess, waitForScheduler } from '../lib/scheduler-process';
 import { cpuMsOf, percentile, rssMb } from '../lib/measure';
@@ -49,7 +50,7 @@ const HOSTS = Array.from({ length: 10 }, (_, i) => `gw-bench-${i + 1}`);
 const TOKEN = 'bench-admin-token-0123456789';
 const QUERY_SECONDS = 5;
 /** node flags for the subscriber processes, likewise */
-const SUBSCRIBER_NODE_ARGS = (process.env['BENCH_SUBSCRIBER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+const SUBSCRIBER_NODE_ARGS = nodeArgsFromEnv('BENCH_SUBSCRIBER_NODE_ARGS');
 
 async function gql<T>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
   const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ query, variables }) });

@@ -1,15 +1,7 @@
-import { buildBundledService, startService, type ServiceProcess } from '@berth/testing';
+import type { ServiceProcess } from '@berth/testing';
+import { startBundledProcess } from './bundled-process';
 
-/**
- * The gateway as `npm start` runs it: the bundle tools/bundle-services.cjs
- * builds (dist/services/gateway.cjs, built once per benchmark run), with its
- * node flags and then BENCH_GATEWAY_NODE_ARGS (space-separated, e.g.
- * `--cpu-prof --cpu-prof-dir=/tmp/prof`), stopped by pid.
- */
+/** The gateway as `npm start` runs it (its bundle; BENCH_GATEWAY_NODE_ARGS for extra node flags), stopped by pid. */
 export function startGatewayProcess(args: readonly string[], env: Readonly<Record<string, string>> = {}): ServiceProcess {
-  bundle ??= buildBundledService('gateway');
-  const extra = (process.env['BENCH_GATEWAY_NODE_ARGS'] ?? '').split(/\s+/).filter((arg) => arg.length > 0);
-  return startService('gateway', bundle.entry, args, env, [...bundle.nodeArgs, ...extra]);
+  return startBundledProcess('gateway', args, env);
 }
-
-let bundle: ReturnType<typeof buildBundledService> | undefined;
