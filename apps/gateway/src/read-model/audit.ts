@@ -64,6 +64,7 @@ export interface StateAsOf<S> {
 /** An aggregate's state rebuilt by folding its events up to a sequence and/or a time, with its decider. */
 export async function aggregateAsOf<S>(log: EventLog, decider: Decider<unknown, DomainEvent, S>, aggregate: string, id: string, asOf: AsOf): Promise<StateAsOf<S>> {
   if (asOf.sequence === undefined && asOf.time === undefined) throw gatewayError(ErrorCode.INVALID_REQUEST, 'give a sequence or a time', {});
+  // checked here so that a bad time is named `time`, the argument the caller gave (matching would call it toTime)
   instant('time', asOf.time);
   const events = await log.events(log.matching({ aggregate, aggregateId: id, toSequence: asOf.sequence, toTime: asOf.time }));
   const last = events[events.length - 1];
