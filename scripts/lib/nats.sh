@@ -1,16 +1,20 @@
 # shellcheck shell=bash
-# Sourced by scripts/setup and scripts/test: finds or fetches nats-server >= 2.10.23.
+# Sourced by scripts/setup and scripts/test: finds or fetches nats-server >= 2.12.6.
 #
 #   source scripts/lib/nats.sh && berth_nats_install   # exports NATS_SERVER_BIN
 #
 # Order: $NATS_SERVER_BIN, `nats-server` on PATH (if new enough), the project copy in
-# .tools/nats, else Debian trixie's package fetched with `apt-get download` through a
-# private apt config (the system's apt state is untouched) and unpacked with `dpkg -x`
-# into .tools/nats. Never installed system-wide: the package adds a user, a unit and a
-# config. Why >= 2.10.23: bookworm ships 2.9 (no multi-filter consumers, known JetStream
-# bugs) and 2.10.20-22 could lose whole streams on a process crash (Jepsen).
+# .tools/nats (if new enough), else the newest package Debian forky has, fetched with
+# `apt-get download` through a private apt config (the system's apt state is untouched)
+# and unpacked with `dpkg -x` into .tools/nats. Never installed system-wide: the package
+# adds a user, a unit and a config. Forky's version moves, so only a minimum is required.
+# Why >= 2.12.6: atomic batch publish (2.12, how a command's events across aggregates are
+# written all or nothing), subject-wide expectations (2.11), and the March 2026 security
+# fixes (2.11.15 / 2.12.6, e.g. CVE-2026-33223: a spoofable Nats-Request-Info header).
+# Debian trixie ships 2.10.27: too old.
 
-BERTH_NATS_MIN_VERSION="2.10.23"
+BERTH_NATS_MIN_VERSION="2.12.6"
+BERTH_NATS_SUITE="${BERTH_NATS_SUITE:-forky}"
 BERTH_REPO_ROOT="${BERTH_REPO_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 BERTH_NATS_TOOLS_DIR="${BERTH_NATS_TOOLS_DIR:-$BERTH_REPO_ROOT/.tools/nats}"
 
@@ -68,8 +72,8 @@ berth_nats_debian_mirror() {
   echo "$uri"
 }
 
-# Downloads trixie's nats-server .deb and unpacks it into $BERTH_NATS_TOOLS_DIR.
-berth_nats__fetch_trixie() (
+# Downloads the suite's newest nats-server .deb and unpacks it into $BERTH_NATS_TOOLS_DIR.
+berth_nats__fetch_debian() (
   set -euo pipefail
   local mirror work deb
   mirror="$(berth_nats_debian_mirror)" || {
@@ -79,7 +83,7 @@ berth_nats__fetch_trixie() (
   work="$(mktemp -d "${TMPDIR:-/tmp}/berth-apt.XXXXXX")"
   trap 'rm -rf "$work"' EXIT
   mkdir -p "$work/lists/partial" "$work/cache/archives/partial" "$work/download"
-  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror trixie main" >"$work/sources.list"
+  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $BERTH_NATS_SUITE main" >"$work/sources.list"
   local -a opts=(
     -o "Dir::Etc::sourcelist=$work/sources.list"
     -o "Dir::Etc::sourceparts=-"
@@ -87,7 +91,7 @@ berth_nats__fetch_trixie() (
     -o "Dir::Cache=$work/cache"
     -o "APT::Sandbox::User=root"
   )
-  berth_nats__log "fetching nats-server from Debian trixie ($mirror) into $BERTH_NATS_TOOLS_DIR"
+  berth_nats__log "fetching nats-server from Debian $BERTH_NATS_SUITE ($mirror) into $BERTH_NATS_TOOLS_DIR"
   apt-get "${opts[@]}" -qq update >&2
   (cd "$work/download" && apt-get "${opts[@]}" -qq download nats-server >&2)
   deb="$(ls "$work/download"/nats-server_*.deb | head -n1)"
@@ -106,15 +110,16 @@ berth_nats_install() {
     [[ -x "$bin" ]] || { berth_nats__log "NATS_SERVER_BIN=$bin is not an executable file"; return 1; }
   elif command -v nats-server >/dev/null 2>&1 && berth_nats__usable "$(command -v nats-server)"; then
     bin="$(command -v nats-server)"
-  elif [[ -x "$BERTH_NATS_TOOLS_DIR/usr/sbin/nats-server" ]]; then
+  elif berth_nats__usable "$BERTH_NATS_TOOLS_DIR/usr/sbin/nats-server"; then
     bin="$BERTH_NATS_TOOLS_DIR/usr/sbin/nats-server"
   else
-    berth_nats__fetch_trixie || { berth_nats__log "could not fetch nats-server from Debian trixie"; return 1; }
+    # also replaces an older copy (e.g. trixie's 2.10 from before Berth required 2.12.6)
+    berth_nats__fetch_debian || { berth_nats__log "could not fetch nats-server from Debian $BERTH_NATS_SUITE"; return 1; }
     bin="$BERTH_NATS_TOOLS_DIR/usr/sbin/nats-server"
   fi
   v="$(berth_nats_version "$bin")" || { berth_nats__log "$bin does not run (nats-server --version failed)"; return 1; }
   if ! berth_nats_version_ge "$v" "$BERTH_NATS_MIN_VERSION"; then
-    berth_nats__log "$bin is nats-server $v; Berth needs >= $BERTH_NATS_MIN_VERSION (2.10.20-2.10.22 can lose streams on a crash, 2.9 lacks needed JetStream features). Unset NATS_SERVER_BIN or point it at a newer binary; \`bash scripts/setup\` fetches one into .tools/nats."
+    berth_nats__log "$bin is nats-server $v; Berth needs >= $BERTH_NATS_MIN_VERSION (atomic batches, subject-wide expectations, the March 2026 security fixes). Unset NATS_SERVER_BIN or point it at a newer binary; \`bash scripts/setup\` fetches Debian $BERTH_NATS_SUITE's into .tools/nats."
     return 1
   fi
   export NATS_SERVER_BIN="$bin"

@@ -36,6 +36,8 @@ export interface AgentDependencies {
   /** Serve /healthz /readyz /metrics (default true). */
   readonly http?: boolean;
   readonly delays?: Partial<RestartDelays>;
+  /** The NATS server is one the agent must not run on (too old); main exits with the error's exitCode. */
+  readonly onFatal?: (err: Error) => void;
 }
 
 /**
@@ -119,6 +121,10 @@ export class Agent {
       onPrepareImage: (message) => void this.prepareImage(message),
       onSession: () => this.reporter.requestFull(),
       onReconnect: () => this.reconnects.inc(),
+      onRefused: (err) => {
+        deps.logger.fatal({ err }, 'refusing to run on this NATS server');
+        deps.onFatal?.(err);
+      },
     });
   }
 

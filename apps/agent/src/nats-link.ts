@@ -8,6 +8,7 @@ import {
   type TaskStatusReport,
   agentInboxPrefix,
   agentSubjects,
+  assertNatsServerVersion,
 } from '@berth/contracts';
 import { type JetStreamClient, jetstream } from '@nats-io/jetstream';
 import { type NatsConnection, connect } from '@nats-io/transport-node';
@@ -25,6 +26,8 @@ export interface NatsLinkOptions {
   /** Registered (again): time for a full status report. */
   readonly onSession: () => void;
   readonly onReconnect?: () => void;
+  /** The server is one Berth cannot run on (too old): the link has closed and will not retry. */
+  readonly onRefused?: (err: Error) => void;
   readonly heartbeatMs: number;
   readonly logger?: AgentLogger;
 }
@@ -96,6 +99,14 @@ export class NatsLink {
     });
     if (this.closed) {
       await nc.close();
+      return;
+    }
+    try {
+      assertNatsServerVersion(nc.info?.version, nc.getServer());
+    } catch (err) {
+      await nc.close();
+      this.closed = true;
+      this.options.onRefused?.(err as Error);
       return;
     }
     this.nc = nc;

@@ -1,4 +1,4 @@
-import { BERTH_VERSION, EVENTS_STREAM } from '@berth/contracts';
+import { BERTH_VERSION, EVENTS_STREAM, assertNatsServerVersion } from '@berth/contracts';
 import { hostname } from 'node:os';
 import { JetStreamEventStore, type EventStore, type Subscription } from '@berth/event-store';
 import { createMetricsRegistry, startHealthServer, type HealthServer, type Logger } from '@berth/service';
@@ -62,6 +62,13 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger): P
 
   const started = performance.now();
   const nc: NatsConnection = await connect({ servers: config.nats, name: 'berth-scheduler', maxReconnectAttempts: -1 });
+  try {
+    assertNatsServerVersion(nc.info?.version, nc.getServer());
+  } catch (err) {
+    await nc.close();
+    await health.close();
+    throw err;
+  }
   void (async () => {
     for await (const s of nc.status()) if (s.type === 'reconnect') reconnects.inc();
   })();

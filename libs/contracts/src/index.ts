@@ -10,3 +10,4 @@ export * from './pipeline-file';
 export * from './scheduler-presence';
 export * from './berth-version';
 export * from './api-role';
+export * from './nats-server-version';

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { assertNatsServerVersion } from '@berth/contracts';
 import { JetStreamEventStore } from '@berth/event-store';
 import { SchedulerClient } from '@berth/scheduler-client';
 import { ClusterService } from '../cluster/cluster.service';
@@ -100,6 +101,12 @@ function graphqlWsOptions(deps: { readonly authenticator: Authenticator; readonl
 export async function createGatewayApp(options: GatewayOptions): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger('gateway');
   const nc = await connect({ servers: options.nats, name: 'berth-gateway', maxReconnectAttempts: -1 });
+  try {
+    assertNatsServerVersion(nc.info?.version, nc.getServer());
+  } catch (err) {
+    await nc.close();
+    throw err;
+  }
   const store = await JetStreamEventStore.connect({ nc });
   const readModel = new GatewayReadModel({ memoryEvents: options.auditMemoryEvents });
   const health = healthOf(nc, readModel);

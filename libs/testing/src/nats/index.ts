@@ -1,3 +1,4 @@
 export * from './nats-binary';
 export * from './nats-server';
 export * from './use-nats-server';
+export * from './fake-info-server';

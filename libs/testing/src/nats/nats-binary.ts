@@ -2,11 +2,16 @@ import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 
-/** 2.10.20–2.10.22 can lose whole streams on a crash (Jepsen); 2.9 lacks needed JetStream features. */
-export const MIN_NATS_SERVER_VERSION = '2.10.23';
+/**
+ * Atomic batch publish (2.12), subject-wide expectations (2.11) and the March 2026
+ * security fixes (2.11.15 / 2.12.6); the same minimum as scripts/lib/nats.sh and the services.
+ */
+import { MIN_NATS_SERVER_VERSION, NatsServerTooOldError, compareVersions } from '@berth/contracts';
+
+export { MIN_NATS_SERVER_VERSION, NatsServerTooOldError, compareVersions };
 
 const INSTALL_HINT =
-  'Run `npm test` or `bash scripts/setup` (they fetch Debian trixie\'s nats-server into .tools/nats), ' +
+  'Run `npm test` or `bash scripts/setup` (they fetch Debian forky\'s nats-server into .tools/nats), ' +
   'or set NATS_SERVER_BIN to a nats-server >= ' +
   MIN_NATS_SERVER_VERSION +
   '.';
@@ -14,11 +19,6 @@ const INSTALL_HINT =
 export class NatsServerNotFoundError extends Error {
   override readonly name = 'NatsServerNotFoundError';
   readonly code = 'NATS_SERVER_NOT_FOUND';
-}
-
-export class NatsServerTooOldError extends Error {
-  override readonly name = 'NatsServerTooOldError';
-  readonly code = 'NATS_SERVER_TOO_OLD';
 }
 
 /** The repository root: the nearest ancestor holding nx.json (works from src and from compiled dist). */
@@ -66,16 +66,6 @@ export function findNatsServerBinary(): string {
   const path = onPath('nats-server');
   if (path) return path;
   throw new NatsServerNotFoundError(`nats-server not found (NATS_SERVER_BIN unset, no .tools/nats, none on PATH). ${INSTALL_HINT}`);
-}
-
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return Math.sign(d);
-  }
-  return 0;
 }
 
 const versions = new Map<string, string>();

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NatsServerNotFoundError, NatsServerTooOldError, checkNatsServerVersion, compareVersions, findNatsServerBinary } from './nats-binary';
+import { MIN_NATS_SERVER_VERSION, NatsServerNotFoundError, NatsServerTooOldError, checkNatsServerVersion, compareVersions, findNatsServerBinary } from './nats-binary';
 import { startNatsServer } from './nats-server';
 
 function isRunning(pid: number): boolean {
@@ -20,7 +20,7 @@ describe('startNatsServer', () => {
     try {
       expect(url).toMatch(/^nats:\/\/127\.0\.0\.1:\d+$/);
       expect(server.monitorUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      expect(compareVersions(server.version, '2.10.23')).toBeGreaterThanOrEqual(0);
+      expect(compareVersions(server.version, MIN_NATS_SERVER_VERSION)).toBeGreaterThanOrEqual(0);
       const jsz = await server.monitor<{ config: { sync_always?: boolean; store_dir: string } }>('/jsz');
       expect(jsz.config.sync_always).toBe(true);
       expect(jsz.config.store_dir.startsWith(storeDir)).toBe(true);
@@ -59,11 +59,11 @@ describe('finding nats-server', () => {
     expect(() => findNatsServerBinary()).toThrow(/scripts\/setup.*NATS_SERVER_BIN/s);
   });
 
-  it('refuses a nats-server older than 2.10.23', async () => {
+  it('refuses a nats-server older than 2.12.6 (e.g. Debian trixie\'s 2.10.27)', async () => {
     const fake = join(dir, 'nats-server');
-    writeFileSync(fake, '#!/bin/sh\necho "nats-server: v2.10.22"\n');
+    writeFileSync(fake, '#!/bin/sh\necho "nats-server: v2.12.5"\n');
     chmodSync(fake, 0o755);
     expect(() => checkNatsServerVersion(fake)).toThrow(NatsServerTooOldError);
-    await expect(startNatsServer({ binary: fake })).rejects.toThrow(/2\.10\.22.*needs >= 2\.10\.23/);
+    await expect(startNatsServer({ binary: fake })).rejects.toThrow(/2\.12\.5.*needs >= 2\.12\.6/);
   });
 });
