@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EventEnvelope, NewEvent, StoredEvent } from '@berth/contracts';
 import { CorruptEventError, InvalidArgumentError } from './errors';
-import type { ExpectedVersion } from './event-store';
+import { MAX_ATOMIC_APPEND_AGGREGATES, type AggregateAppend, type ExpectedVersion } from './event-store';
 
 /** Body of one stored append (see event-store.ts): the version of its first event and the envelopes. */
 export interface AppendBody {
@@ -28,6 +28,37 @@ export function validateAppend(
     if (ids.has(e.id)) throw new InvalidArgumentError(`event id ${e.id} appears twice in one append`);
     ids.add(e.id);
   }
+}
+
+/** Checks an atomic append as a whole: each part, each aggregate once, every event id once, within the batch limit. */
+export function validateAtomicAppend(appends: readonly AggregateAppend[]): void {
+  if (appends.length === 0) throw new InvalidArgumentError('an atomic append needs at least one aggregate');
+  if (appends.length > MAX_ATOMIC_APPEND_AGGREGATES) {
+    throw new InvalidArgumentError(
+      `an atomic append touches ${appends.length} aggregates; at most ${MAX_ATOMIC_APPEND_AGGREGATES} fit in one nats-server atomic batch, and splitting it would not be all or nothing`,
+    );
+  }
+  const subjects = new Set<string>();
+  const ids = new Set<string>();
+  for (const a of appends) {
+    validateAppend(a.aggregate, a.aggregateId, a.expectedVersion, a.events);
+    const key = `${a.aggregate}\u0000${a.aggregateId}`;
+    if (subjects.has(key)) {
+      throw new InvalidArgumentError(`${a.aggregate} ${JSON.stringify(a.aggregateId)} appears twice in one atomic append: put all its events in one part`);
+    }
+    subjects.add(key);
+    for (const e of a.events) {
+      if (ids.has(e.id)) throw new InvalidArgumentError(`event id ${e.id} appears twice in one atomic append`);
+      ids.add(e.id);
+    }
+  }
+}
+
+/** True when `stored` begins with exactly `events` (by id), all from one append: a retry of an append that was stored. */
+export function isSameAppend(stored: readonly StoredEvent[], events: readonly NewEvent[]): boolean {
+  if (stored.length < events.length) return false;
+  const sequence = stored[0]?.sequence;
+  return events.every((e, i) => stored[i]?.id === e.id && stored[i]?.sequence === sequence);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NewEvent, StoredEvent } from '@berth/contracts';
 import { ConcurrencyError, EventStoreErrorCode } from './errors';
-import type { EventStore } from './event-store';
+import { MAX_ATOMIC_APPEND_AGGREGATES, type EventStore } from './event-store';
 
 /** What one implementation gives the contract suite, fresh for every test. */
 export interface EventStoreFixture {
@@ -209,6 +209,136 @@ export function eventStoreContract(name: string, setup: () => Promise<EventStore
         });
         expect(first.lastSequence).toBeLessThan(second.lastSequence);
         expect((await store.read('job', id)).map((e) => e.type)).toEqual(['Created', 'A', 'B', 'Later']);
+      });
+    });
+
+    describe('atomic append across aggregates', () => {
+      /** every event stored from `from` on, as aggregate:type */
+      const storedSince = async (from: number) => (await collect(store.readAll(from))).map((e) => `${e.aggregateId}:${e.type}`);
+      const streamEnd = async () => {
+        let last = 0;
+        for await (const e of store.readAll()) last = e.sequence;
+        return last;
+      };
+
+      it('stores every part, in order, with consecutive sequences and each aggregate\'s versions', async () => {
+        const job = randomUUID();
+        const host = randomUUID();
+        await store.append('host', host, 0, [newEvent('HostRegistered')]);
+        const results = await store.appendAtomic([
+          { aggregate: 'job', aggregateId: job, expectedVersion: 0, events: [newEvent('JobCreated'), newEvent('JobTouched')] },
+          { aggregate: 'host', aggregateId: host, expectedVersion: 1, events: [newEvent('JobDeployed')] },
+        ]);
+        expect(results).toEqual([
+          { lastSequence: expect.any(Number), version: 2, duplicate: false },
+          { lastSequence: (results[0]?.lastSequence ?? 0) + 1, version: 2, duplicate: false },
+        ]);
+        expect((await store.read('job', job)).map((e) => [e.type, e.version, e.sequence])).toEqual([
+          ['JobCreated', 1, results[0]?.lastSequence],
+          ['JobTouched', 2, results[0]?.lastSequence],
+        ]);
+        expect((await store.read('host', host)).map((e) => e.type)).toEqual(['HostRegistered', 'JobDeployed']);
+        expect(await storedSince(results[0]?.lastSequence ?? 0)).toEqual([`${job}:JobCreated`, `${job}:JobTouched`, `${host}:JobDeployed`]);
+        expect((await store.readAppend(results[1]?.lastSequence ?? 0)).map((e) => e.type)).toEqual(['JobDeployed']);
+      });
+
+      it('writes nothing when one aggregate is stale, and names that aggregate', async () => {
+        const job = randomUUID();
+        const host = randomUUID();
+        const other = await fx.other();
+        await store.append('job', job, 0, [newEvent('JobCreated')]);
+        await other.append('job', job, 1, [newEvent('JobRemoved')]);
+        const end = await streamEnd();
+
+        const err = await store
+          .appendAtomic([
+            { aggregate: 'host', aggregateId: host, expectedVersion: 0, events: [newEvent('HostRegistered')] },
+            { aggregate: 'job', aggregateId: job, expectedVersion: 1, events: [newEvent('JobDeployed')] },
+          ])
+          .catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(ConcurrencyError);
+        expect(err).toMatchObject({ code: 'CONCURRENCY_CONFLICT', aggregate: 'job', aggregateId: job, expectedVersion: 1, actualVersion: 2 });
+        expect(await streamEnd()).toBe(end);
+        expect(await store.read('host', host)).toEqual([]);
+      });
+
+      it('lets exactly one of two racing writers whose parts overlap win, wholly', async () => {
+        const shared = randomUUID();
+        const a = randomUUID();
+        const b = randomUUID();
+        const other = await fx.other();
+        await store.append('job', shared, 0, [newEvent('JobCreated')]);
+        await other.read('job', shared);
+        const results = await Promise.allSettled([
+          store.appendAtomic([
+            { aggregate: 'job', aggregateId: shared, expectedVersion: 1, events: [newEvent('ByFirst')] },
+            { aggregate: 'host', aggregateId: a, expectedVersion: 0, events: [newEvent('ByFirst')] },
+          ]),
+          other.appendAtomic([
+            { aggregate: 'host', aggregateId: b, expectedVersion: 0, events: [newEvent('BySecond')] },
+            { aggregate: 'job', aggregateId: shared, expectedVersion: 1, events: [newEvent('BySecond')] },
+          ]),
+        ]);
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        const lost = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        expect(lost?.reason).toMatchObject({ code: 'CONCURRENCY_CONFLICT', aggregate: 'job', aggregateId: shared });
+        const winner = (await store.read('job', shared))[1]?.type;
+        expect((await store.read('host', a)).map((e) => e.type)).toEqual(winner === 'ByFirst' ? ['ByFirst'] : []);
+        expect((await store.read('host', b)).map((e) => e.type)).toEqual(winner === 'BySecond' ? ['BySecond'] : []);
+      });
+
+      it('refuses the same aggregate twice in one atomic append, writing nothing', async () => {
+        const job = randomUUID();
+        const end = await streamEnd();
+        await expect(
+          store.appendAtomic([
+            { aggregate: 'job', aggregateId: job, expectedVersion: 0, events: [newEvent('A')] },
+            { aggregate: 'job', aggregateId: job, expectedVersion: 1, events: [newEvent('B')] },
+          ]),
+        ).rejects.toMatchObject({ code: EventStoreErrorCode.INVALID_ARGUMENT, message: expect.stringContaining('appears twice') });
+        await expect(store.appendAtomic([])).rejects.toMatchObject({ code: EventStoreErrorCode.INVALID_ARGUMENT });
+        expect(await streamEnd()).toBe(end);
+      });
+
+      it(`stores ${MAX_ATOMIC_APPEND_AGGREGATES} aggregates at once and refuses one more than the server's batch limit, writing nothing`, async () => {
+        const part = () => ({ aggregate: 'host', aggregateId: randomUUID(), expectedVersion: 0 as const, events: [newEvent('HostRegistered')] });
+        const full = Array.from({ length: MAX_ATOMIC_APPEND_AGGREGATES }, part);
+        const results = await store.appendAtomic(full);
+        expect(results).toHaveLength(MAX_ATOMIC_APPEND_AGGREGATES);
+        expect((results[results.length - 1]?.lastSequence ?? 0) - (results[0]?.lastSequence ?? 0)).toBe(MAX_ATOMIC_APPEND_AGGREGATES - 1);
+        const end = await streamEnd();
+        await expect(store.appendAtomic([...full.map(part), part()])).rejects.toMatchObject({
+          code: EventStoreErrorCode.INVALID_ARGUMENT,
+          message: expect.stringContaining(`at most ${MAX_ATOMIC_APPEND_AGGREGATES}`),
+        });
+        expect(await streamEnd()).toBe(end);
+      }, 60_000);
+
+      it('recognises a retry after a lost reply, even after later appends from another writer, and stores it once', async () => {
+        const job = randomUUID();
+        const host = randomUUID();
+        const parts = [
+          { aggregate: 'job', aggregateId: job, expectedVersion: 0, events: [newEvent('JobCreated')] },
+          { aggregate: 'host', aggregateId: host, expectedVersion: 0, events: [newEvent('HostRegistered'), newEvent('JobDeployed')] },
+        ];
+        const first = await store.appendAtomic(parts);
+        expect(await store.appendAtomic(parts)).toEqual(first.map((r) => ({ ...r, duplicate: true })));
+        await store.append('job', job, 1, [newEvent('Later')]);
+        const other = await fx.other();
+        expect(await other.appendAtomic(parts)).toEqual(first.map((r) => ({ ...r, duplicate: true })));
+        expect((await store.read('job', job)).map((e) => e.type)).toEqual(['JobCreated', 'Later']);
+        expect((await store.read('host', host)).map((e) => e.type)).toEqual(['HostRegistered', 'JobDeployed']);
+      });
+
+      it("appends 'any' parts on whatever head the aggregate has", async () => {
+        const job = randomUUID();
+        await store.append('job', job, 0, [newEvent('A'), newEvent('B')]);
+        const [jobResult] = await store.appendAtomic([
+          { aggregate: 'job', aggregateId: job, expectedVersion: 'any', events: [newEvent('C')] },
+          { aggregate: 'host', aggregateId: randomUUID(), expectedVersion: 0, events: [newEvent('D')] },
+        ]);
+        expect(jobResult).toMatchObject({ version: 3, duplicate: false });
+        expect((await store.read('job', job)).map((e) => e.version)).toEqual([1, 2, 3]);
       });
     });
 

@@ -1,12 +1,11 @@
 import type { NewEvent, StoredEvent } from '@berth/contracts';
 
 /*
- * How an append is stored — one message per append
- * ------------------------------------------------
- * JetStream 2.10 has no atomic multi-message publish (that arrives in 2.12), so
- * publishing N events as N messages can leave the first k stored when the writer
- * crashes; readers would then see half a decision. Instead every append is ONE
- * message on `berth.evt.<aggregate>.<id>` whose body is
+ * How an append is stored — one message per aggregate per append
+ * ---------------------------------------------------------------
+ * Publishing N events of one aggregate as N messages could leave the first k
+ * stored when the writer crashes; readers would then see half a decision. Instead
+ * every append to one aggregate is ONE message on `berth.evt.<aggregate>.<id>` whose body is
  *
  *     {"version": <version of its first event>, "events": [<EventEnvelope>, …]}
  *
@@ -15,9 +14,18 @@ import type { NewEvent, StoredEvent } from '@berth/contracts';
  * - optimistic concurrency: the publish carries `expect.lastSubjectSequence` = the
  *   stream sequence of the aggregate's last message (0 for a new aggregate); the
  *   server rejects it with err_code 10071 if anything was appended since;
- * - dedupe: `Nats-Msg-Id` = the event id (for a multi-event append: `<first id>+<n>`
- *   followed by a digest of all ids, see appendMessageId), so a retry after a lost
- *   reply is acknowledged as a duplicate of the first and stored once.
+ * - idempotent retries: an append that expected version v and finds the aggregate
+ *   past v looks at the append stored at version v + 1: if it holds this append's
+ *   event ids, it was this append (its reply was lost) and the retry reports it as a
+ *   duplicate instead of a conflict, however long ago it was stored. (nats-server
+ *   >= 2.11 checks a publish's expectation before its `Nats-Msg-Id`, so the server's
+ *   dedupe no longer recognises such a retry; it still dedupes 'any' appends.)
+ *
+ * A command whose events touch several aggregates appends them with
+ * `appendAtomic`: one message per aggregate, sent as one JetStream atomic batch
+ * (nats-server >= 2.12, stream `allow_atomic`), each message with its own
+ * `Nats-Expected-Last-Subject-Sequence`. One stale aggregate rejects the whole
+ * batch; nothing is written. The batch's messages get consecutive sequences.
  *
  * Consequences a reader must know:
  * - `StoredEvent.sequence` is the stream sequence of the MESSAGE; events appended
@@ -48,6 +56,21 @@ export interface Snapshot<TState = unknown> {
   readonly state: TState;
 }
 
+/** One aggregate's part of an atomic append. */
+export interface AggregateAppend {
+  readonly aggregate: string;
+  readonly aggregateId: string;
+  readonly expectedVersion: ExpectedVersion;
+  readonly events: readonly NewEvent[];
+}
+
+/**
+ * The most aggregates one atomic append may touch: nats-server's limit of messages
+ * per atomic batch (1,000). A bigger one is refused (INVALID_ARGUMENT), never split:
+ * splitting would give up all-or-nothing.
+ */
+export const MAX_ATOMIC_APPEND_AGGREGATES = 1_000;
+
 export type EventHandler = (event: StoredEvent) => void | Promise<void>;
 
 export interface Subscription {
@@ -66,6 +89,16 @@ export interface EventStore {
    * @throws StoreUnavailableError when the store cannot be reached (outcome unknown; retry with the same events)
    */
   append(aggregate: string, aggregateId: string, expectedVersion: ExpectedVersion, events: readonly NewEvent[]): Promise<AppendResult>;
+
+  /**
+   * Appends to several aggregates as one all-or-nothing unit: every aggregate's
+   * events are stored, or none (each aggregate at most once; at most
+   * MAX_ATOMIC_APPEND_AGGREGATES). Results are in the order of `appends`.
+   * @throws ConcurrencyError naming the first aggregate not at its expected version (nothing written)
+   * @throws InvalidArgumentError for an empty list, an aggregate listed twice, or too many aggregates
+   * @throws StoreUnavailableError when the store cannot be reached (outcome unknown; retry with the same events)
+   */
+  appendAtomic(appends: readonly AggregateAppend[]): Promise<AppendResult[]>;
 
   /** The aggregate's events with version ≥ fromVersion (default 1), in order; [] if it does not exist. */
   read(aggregate: string, aggregateId: string, fromVersion?: number): Promise<StoredEvent[]>;

@@ -1,7 +1,16 @@
 import { eventSubject, type NewEvent, type StoredEvent } from '@berth/contracts';
-import { appendMessageId, decodeAppend, encodeAppend, lastVersionOf, validateAppend, validateSnapshotName } from './append-codec';
-import { ConcurrencyError, StoreUnavailableError } from './errors';
-import type { AppendResult, EventHandler, EventStore, ExpectedVersion, Snapshot, Subscription } from './event-store';
+import {
+  appendMessageId,
+  decodeAppend,
+  encodeAppend,
+  isSameAppend,
+  lastVersionOf,
+  validateAppend,
+  validateAtomicAppend,
+  validateSnapshotName,
+} from './append-codec';
+import { ConcurrencyError, CorruptEventError, StoreUnavailableError } from './errors';
+import type { AggregateAppend, AppendResult, EventHandler, EventStore, ExpectedVersion, Snapshot, Subscription } from './event-store';
 
 interface StoredAppend {
   readonly sequence: number;
@@ -17,9 +26,10 @@ interface Head {
 
 /**
  * An EventStore held in this process's memory, for unit tests and simulations.
- * Same semantics as JetStreamEventStore (one stored unit per append, optimistic
- * concurrency by version, dedupe by message id, whole-append positions), checked by
- * the shared contract suite. Dedupe here never expires (JetStream's lasts the
+ * Same semantics as JetStreamEventStore (one stored unit per aggregate per append,
+ * atomic appends across aggregates, optimistic concurrency by version, retries
+ * recognised by their event ids, whole-append positions), checked by the shared
+ * contract suite. Dedupe of 'any' appends here never expires (JetStream's lasts the
  * stream's duplicate_window). Nothing survives the process.
  */
 export class InMemoryEventStore implements EventStore {
@@ -40,34 +50,77 @@ export class InMemoryEventStore implements EventStore {
   ): Promise<AppendResult> {
     this.assertOpen();
     validateAppend(aggregate, aggregateId, expectedVersion, events);
-    const subject = eventSubject(aggregate, aggregateId);
-    const msgId = appendMessageId(events);
-    // like JetStream: the dedupe check comes before the expectation check
-    const seen = this.dedupe.get(msgId);
-    if (seen !== undefined) {
-      const original = this.appends[seen - 1] as StoredAppend;
-      return { lastSequence: seen, version: lastVersionOf(original.body, seen), duplicate: true };
+    const [result] = this.write([{ aggregate, aggregateId, expectedVersion, events }]);
+    return result as AppendResult;
+  }
+
+  async appendAtomic(appends: readonly AggregateAppend[]): Promise<AppendResult[]> {
+    this.assertOpen();
+    validateAtomicAppend(appends);
+    return this.write(appends);
+  }
+
+  /** Checks every part, then stores all of them or none (the same rules as JetStreamEventStore). */
+  private write(appends: readonly AggregateAppend[]): AppendResult[] {
+    const subjects = appends.map((a) => eventSubject(a.aggregate, a.aggregateId));
+    // 'any' has no expectation to check, so (like JetStream) only the message id recognises its retry
+    const single = appends.length === 1 ? appends[0] : undefined;
+    if (single?.expectedVersion === 'any') {
+      const seen = this.dedupe.get(appendMessageId(single.events));
+      if (seen !== undefined) {
+        return [{ lastSequence: seen, version: lastVersionOf((this.appends[seen - 1] as StoredAppend).body, seen), duplicate: true }];
+      }
     }
-    const head = this.heads.get(subject) ?? { sequence: 0, version: 0 };
-    if (expectedVersion !== 'any' && head.version !== expectedVersion) {
-      throw new ConcurrencyError(aggregate, aggregateId, expectedVersion, head.version);
-    }
-    const sequence = this.appends.length + 1;
-    const version = head.version + events.length;
-    this.appends.push({ sequence, subject, body: encodeAppend(aggregate, aggregateId, head.version + 1, events) });
-    this.heads.set(subject, { sequence, version });
-    const list = this.bySubject.get(subject) ?? [];
-    list.push(sequence);
-    this.bySubject.set(subject, list);
-    this.dedupe.set(msgId, sequence);
+    const heads = subjects.map((s) => this.heads.get(s) ?? { sequence: 0, version: 0 });
+    const stale = appends.findIndex((a, i) => a.expectedVersion !== 'any' && heads[i]?.version !== a.expectedVersion);
+    if (stale >= 0) return this.ownOrConflict(appends, stale);
+    const results = appends.map((a, i) => {
+      const subject = subjects[i] as string;
+      const head = heads[i] as Head;
+      const sequence = this.appends.length + 1;
+      const version = head.version + a.events.length;
+      this.appends.push({ sequence, subject, body: encodeAppend(a.aggregate, a.aggregateId, head.version + 1, a.events) });
+      this.heads.set(subject, { sequence, version });
+      const list = this.bySubject.get(subject) ?? [];
+      list.push(sequence);
+      this.bySubject.set(subject, list);
+      if (appends.length === 1) this.dedupe.set(appendMessageId(a.events), sequence);
+      return { lastSequence: sequence, version, duplicate: false };
+    });
     const waiting = this.wakeUp;
     this.wakeUp = [];
     for (const wake of waiting) wake();
-    return { lastSequence: sequence, version, duplicate: false };
+    return results;
+  }
+
+  /** A stale part: a retry of appends already stored (reported as duplicates), else a conflict naming it. */
+  private ownOrConflict(appends: readonly AggregateAppend[], stale: number): AppendResult[] {
+    const part = appends[stale] as AggregateAppend;
+    const expected = part.expectedVersion as number;
+    const stored = this.readSync(part.aggregate, part.aggregateId, expected + 1);
+    if (!isSameAppend(stored, part.events)) {
+      const actual = this.heads.get(eventSubject(part.aggregate, part.aggregateId))?.version ?? 0;
+      throw new ConcurrencyError(part.aggregate, part.aggregateId, expected, actual);
+    }
+    // the parts of one atomic append were stored one after another
+    const first = (stored[0] as StoredEvent).sequence - stale;
+    return appends.map((a, i) => {
+      const sequence = first + i;
+      const found = this.appends[sequence - 1];
+      const events = found ? decodeAppend(found.body, sequence) : [];
+      if (found?.subject !== eventSubject(a.aggregate, a.aggregateId) || !isSameAppend(events, a.events)) {
+        throw new CorruptEventError(`atomic append retried: sequence ${sequence} does not hold its part for ${a.aggregate} ${JSON.stringify(a.aggregateId)}`);
+      }
+      return { lastSequence: sequence, version: (events[events.length - 1] as StoredEvent).version, duplicate: true };
+    });
   }
 
   async read(aggregate: string, aggregateId: string, fromVersion = 1): Promise<StoredEvent[]> {
     this.assertOpen();
+    return this.readSync(aggregate, aggregateId, fromVersion);
+  }
+
+  private readSync(aggregate: string, aggregateId: string, fromVersion: number): StoredEvent[] {
     const out: StoredEvent[] = [];
     for (const seq of this.bySubject.get(eventSubject(aggregate, aggregateId)) ?? []) {
       for (const e of decodeAppend((this.appends[seq - 1] as StoredAppend).body, seq)) {

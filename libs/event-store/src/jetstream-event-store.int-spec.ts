@@ -1,7 +1,8 @@
 import { createServer } from 'node:net';
-import { EVENTS_STREAM, SNAPSHOTS_BUCKET } from '@berth/contracts';
-import { useNatsServer } from '@berth/testing';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { EVENTS_STREAM, SNAPSHOTS_BUCKET, eventSubject } from '@berth/contracts';
+import { encodeAppend } from './append-codec';
+import { startNatsServer, useNatsServer } from '@berth/testing';
+import { StorageType, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
@@ -101,6 +102,43 @@ describe('JetStreamEventStore on a real nats-server', () => {
       }
     });
   });
+
+  it('brings a BERTH_EVENTS stream of the old layout (no allow_atomic, as nats-server 2.10 stores had) up to atomic appends in place, keeping its history', async () => {
+    const old = await startNatsServer();
+    const nc = await connect({ servers: old.url });
+    try {
+      const jsm = await jetstreamManager(nc);
+      // the configuration the store created before Berth required nats-server 2.12
+      await jsm.streams.add({
+        name: EVENTS_STREAM,
+        subjects: ['berth.evt.>'],
+        storage: StorageType.File,
+        deny_delete: true,
+        deny_purge: true,
+        allow_direct: true,
+        duplicate_window: DEFAULT_DUPLICATE_WINDOW_MS * 1_000_000,
+      });
+      expect((await jsm.streams.info(EVENTS_STREAM)).config.allow_atomic ?? false).toBe(false);
+      const id = randomUUID();
+      await jetstream(nc).publish(eventSubject('job', id), encodeAppend('job', id, 1, [newEvent('WrittenBefore')]));
+      await JetStreamEventStore.connect({ nc });
+      expect((await jsm.streams.info(EVENTS_STREAM)).config.allow_atomic).toBe(true);
+      await old.restart();
+      const store = await JetStreamEventStore.connect({ servers: old.url });
+      try {
+        await store.appendAtomic([
+          { aggregate: 'job', aggregateId: id, expectedVersion: 1, events: [newEvent('After')] },
+          { aggregate: 'host', aggregateId: id, expectedVersion: 0, events: [newEvent('After')] },
+        ]);
+        expect((await store.read('job', id)).map((e) => e.type)).toEqual(['WrittenBefore', 'After']);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await nc.close();
+      await old.stop();
+    }
+  }, 30_000);
 
   it('runs on a server that fsyncs every write (/jsz sync_always)', async () => {
     const jsz = await nats.server.monitor<{ config: { sync_always?: boolean } }>('/jsz');

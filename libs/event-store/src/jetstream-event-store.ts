@@ -29,26 +29,38 @@ import {
   RequestError,
   TimeoutError,
   connect,
+  headers,
   type NatsConnection,
 } from '@nats-io/transport-node';
-import { appendMessageId, decodeAppend, encodeAppend, lastVersionOf, validateAppend, validateSnapshotName } from './append-codec';
-import { ConcurrencyError, EventStoreError, InvalidArgumentError, StoreUnavailableError } from './errors';
+import { randomUUID } from 'node:crypto';
+import {
+  appendMessageId,
+  decodeAppend,
+  encodeAppend,
+  isSameAppend,
+  lastVersionOf,
+  validateAppend,
+  validateAtomicAppend,
+  validateSnapshotName,
+} from './append-codec';
+import { ConcurrencyError, CorruptEventError, EventStoreError, InvalidArgumentError, StoreUnavailableError } from './errors';
 import { joinSnapshot, manifestOf, partKey, SNAPSHOT_PART_BYTES, splitSnapshot } from './snapshot-parts';
-import type { AppendResult, EventHandler, EventStore, ExpectedVersion, Snapshot, Subscription } from './event-store';
+import type { AggregateAppend, AppendResult, EventHandler, EventStore, ExpectedVersion, Snapshot, Subscription } from './event-store';
 
 /*
- * The production EventStore: stream BERTH_EVENTS, one message per append (the
- * storage design, and what readers must know, is described in event-store.ts).
+ * The production EventStore: stream BERTH_EVENTS, one message per aggregate per
+ * append (the storage design, and what readers must know, is described in
+ * event-store.ts).
  *
- * Append = one publish with `Nats-Msg-Id` and `expect.lastSubjectSequence`. That
- * sequence comes from a per-process cache of each aggregate's head (stream
- * sequence + version of its last append), filled by this store's appends and
- * reads, else from a direct get `last_by_subj` (~0.5 ms). A stale cache entry is
- * caught by the server (10071), refreshed and retried once; if the fresh head
- * still is not at the expected version the caller gets ConcurrencyError. When the
- * head is known not to match, the publish still goes out, with an expectation no
- * head can meet: a retry of an append that was stored comes back as a duplicate
- * ack (the server checks the message id first) and everything else as 10071.
+ * Append = one publish with `Nats-Msg-Id` and `expect.lastSubjectSequence`; an
+ * atomic append = one atomic batch of such messages (no message ids: batches take
+ * none). The expected sequence comes from a per-process cache of each aggregate's
+ * head (stream sequence + version of its last append), filled by this store's
+ * appends and reads, else from a direct get `last_by_subj` (~0.5 ms). A stale cache
+ * entry is caught by the server (10071), refreshed and retried once. When the
+ * fresh head is not at the expected version, nothing is published: either the
+ * append at expected version + 1 holds this append's event ids (it was stored and
+ * its reply lost: a duplicate) or the caller gets ConcurrencyError.
  */
 
 /**
@@ -59,8 +71,6 @@ import type { AppendResult, EventHandler, EventStore, ExpectedVersion, Snapshot,
  */
 export const DEFAULT_DUPLICATE_WINDOW_MS = 120_000;
 
-/** An expectation no aggregate can meet: only a duplicate (same message id) is acked. */
-const NO_HEAD_MATCHES = Number.MAX_SAFE_INTEGER;
 const HEAD_CACHE_LIMIT = 10_000;
 const ANY_VERSION_ATTEMPTS = 20;
 /** messages per pull request for replays: measured ~10 % faster than 1,000 (≈2 MB buffered at most) */
@@ -93,6 +103,32 @@ function describeServers(opts: JetStreamEventStoreOptions): string {
 
 function isWrongLastSequence(err: unknown): boolean {
   return err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamWrongLastSequence;
+}
+
+interface BatchMessage {
+  readonly subject: string;
+  readonly body: string;
+  /** stream sequence of the aggregate's last message (0: it must not exist) */
+  readonly expect: number;
+}
+
+interface ApiReply {
+  readonly error?: { readonly code: number; readonly err_code: number; readonly description: string };
+  readonly seq?: number;
+  readonly count?: number;
+}
+
+/** The JetStream API's answer to a publish: its error as a JetStreamApiError (with the server's reason), else the ack. */
+function parseReply(data: Uint8Array, what: string): ApiReply {
+  if (data.length === 0) return {};
+  let reply: ApiReply;
+  try {
+    reply = JSON.parse(new TextDecoder().decode(data)) as ApiReply;
+  } catch (err) {
+    throw new StoreUnavailableError(`${what}: the server's reply is not JSON`, { cause: err });
+  }
+  if (reply.error) throw new JetStreamApiError(reply.error);
+  return reply;
 }
 
 function isUnavailable(err: unknown): boolean {
@@ -209,24 +245,23 @@ export class JetStreamEventStore implements EventStore {
     validateAppend(aggregate, aggregateId, expectedVersion, events);
     const subject = eventSubject(aggregate, aggregateId);
     const msgID = appendMessageId(events);
-    return this.unavailableAs('append (it may or may not be stored; retrying the same events is deduplicated)', async () => {
+    const part: AggregateAppend = { aggregate, aggregateId, expectedVersion, events };
+    return this.unavailableAs('append (it may or may not be stored; retrying the same events is recognised)', async () => {
       let timeouts = 0;
       let conflicts = 0;
       for (;;) {
         await this.connected();
         const { head, cached } = await this.headFor(subject, expectedVersion);
-        const matches = expectedVersion === 'any' || head.version === expectedVersion;
-        const firstVersion = head.version + 1;
-        const body = encodeAppend(aggregate, aggregateId, firstVersion, events);
+        if (expectedVersion !== 'any' && head.version !== expectedVersion) {
+          const [own] = await this.ownOrConflict([part], 0);
+          return own as AppendResult;
+        }
+        const body = encodeAppend(aggregate, aggregateId, head.version + 1, events);
         let ack;
         try {
-          ack = await this.js.publish(subject, body, {
-            msgID,
-            expect: { lastSubjectSequence: matches ? head.sequence : NO_HEAD_MATCHES },
-            timeout: this.timeoutMs,
-          });
+          ack = await this.js.publish(subject, body, { msgID, expect: { lastSubjectSequence: head.sequence }, timeout: this.timeoutMs });
         } catch (err) {
-          // outcome unknown (e.g. sent just as the connection dropped): one retry is safe, the msgID dedupes it
+          // outcome unknown (e.g. sent just as the connection dropped): one retry is safe, it is recognised if stored
           if (err instanceof TimeoutError && timeouts++ === 0) continue;
           if (!isWrongLastSequence(err)) throw err;
           this.heads.delete(subject);
@@ -234,10 +269,12 @@ export class JetStreamEventStore implements EventStore {
           // 'any' just lost a race: try again on the new head; a stale cached head gets one fresh try
           const retry = expectedVersion === 'any' ? conflicts < ANY_VERSION_ATTEMPTS : cached && conflicts === 1;
           if (retry) continue;
-          const actual = await this.fetchHead(subject);
-          throw new ConcurrencyError(aggregate, aggregateId, expectedVersion, actual.version, {
-            cause: err,
-          });
+          if (expectedVersion === 'any') {
+            const actual = await this.fetchHead(subject);
+            throw new ConcurrencyError(aggregate, aggregateId, expectedVersion, actual.version, { cause: err });
+          }
+          const [own] = await this.ownOrConflict([part], 0, err);
+          return own as AppendResult;
         }
         if (ack.duplicate) return this.duplicateResult(subject, ack.seq);
         const version = head.version + events.length;
@@ -245,6 +282,131 @@ export class JetStreamEventStore implements EventStore {
         return { lastSequence: ack.seq, version, duplicate: false };
       }
     });
+  }
+
+  async appendAtomic(appends: readonly AggregateAppend[]): Promise<AppendResult[]> {
+    this.assertOpen();
+    validateAtomicAppend(appends);
+    const [only] = appends;
+    if (appends.length === 1 && only) return [await this.append(only.aggregate, only.aggregateId, only.expectedVersion, only.events)];
+    const subjects = appends.map((a) => eventSubject(a.aggregate, a.aggregateId));
+    return this.unavailableAs('atomic append (it may or may not be stored; retrying the same events is recognised)', async () => {
+      let timeouts = 0;
+      let conflicts = 0;
+      for (;;) {
+        await this.connected();
+        const heads = await Promise.all(appends.map((a, i) => this.headFor(subjects[i] as string, a.expectedVersion)));
+        const stale = appends.findIndex((a, i) => a.expectedVersion !== 'any' && heads[i]?.head.version !== a.expectedVersion);
+        if (stale >= 0) return this.ownOrConflict(appends, stale);
+        const messages: BatchMessage[] = appends.map((a, i) => {
+          const head = (heads[i] as { head: Head }).head;
+          return { subject: subjects[i] as string, body: encodeAppend(a.aggregate, a.aggregateId, head.version + 1, a.events), expect: head.sequence };
+        });
+        let lastSequence: number;
+        try {
+          lastSequence = await this.publishBatch(messages);
+        } catch (err) {
+          if (err instanceof TimeoutError && timeouts++ === 0) {
+            // the reply was lost: stored, if the first part's aggregate now holds its events right after the head it expected
+            const own = await this.storedAfter(messages[0] as BatchMessage, appends[0] as AggregateAppend);
+            if (own !== undefined) return this.duplicatesFrom(appends, own);
+            continue;
+          }
+          if (!isWrongLastSequence(err)) throw err;
+          for (const s of subjects) this.heads.delete(s);
+          // the server does not say which part was stale: a fresh look at every head does
+          const fresh = await Promise.all(subjects.map((s) => this.fetchHead(s)));
+          const staleNow = appends.findIndex((a, i) => a.expectedVersion !== 'any' && fresh[i]?.version !== a.expectedVersion);
+          if (staleNow >= 0) return this.ownOrConflict(appends, staleNow, err);
+          // every expected version holds: a cached head was stale or an 'any' part lost a race
+          if (++conflicts < ANY_VERSION_ATTEMPTS) continue;
+          const first = appends[0] as AggregateAppend;
+          throw new ConcurrencyError(first.aggregate, first.aggregateId, first.expectedVersion, fresh[0]?.version ?? 0, { cause: err });
+        }
+        const firstSequence = lastSequence - messages.length + 1;
+        return appends.map((a, i) => {
+          const sequence = firstSequence + i;
+          const version = (heads[i] as { head: Head }).head.version + a.events.length;
+          this.rememberHead(subjects[i] as string, { sequence, version });
+          return { lastSequence: sequence, version, duplicate: false };
+        });
+      }
+    });
+  }
+
+  /**
+   * One atomic batch (nats-server >= 2.12): the first message and the commit are
+   * requests, the ones between plain publishes; the commit's reply is the ack of
+   * the whole batch (sequence of its last message) or the server's reason for
+   * refusing it, which nothing was written for. Written here rather than with the
+   * client's startBatch because @nats-io/jetstream 3.4's `add` drops `expect` and
+   * its `commit` hides the server's reason behind "batch didn't contain number of
+   * published messages".
+   */
+  private async publishBatch(messages: readonly BatchMessage[]): Promise<number> {
+    const batchId = randomUUID();
+    const headersFor = (m: BatchMessage, n: number, commit: boolean) => {
+      const h = headers();
+      h.set('Nats-Batch-Id', batchId);
+      h.set('Nats-Batch-Sequence', String(n));
+      h.set('Nats-Expected-Last-Subject-Sequence', String(m.expect));
+      if (commit) h.set('Nats-Batch-Commit', '1');
+      return h;
+    };
+    const last = messages.length;
+    for (const [i, m] of messages.entries()) {
+      const n = i + 1;
+      if (n === 1 || n === last) {
+        const reply = await this.nc.request(m.subject, m.body, { headers: headersFor(m, n, n === last), timeout: this.timeoutMs });
+        const ack = parseReply(reply.data, 'atomic append');
+        if (n === last) {
+          if (typeof ack.seq !== 'number' || ack.count !== last) {
+            throw new StoreUnavailableError(`atomic append: the server acknowledged ${String(ack.count)} of ${last} messages`);
+          }
+          return ack.seq;
+        }
+      } else {
+        this.nc.publish(m.subject, m.body, { headers: headersFor(m, n, false) });
+      }
+    }
+    throw new InvalidArgumentError('an atomic batch needs at least two messages');
+  }
+
+  /**
+   * A part whose aggregate is not at its expected version: if the append stored at
+   * expected version + 1 holds its event ids, this is a retry of an atomic append
+   * that was stored (every part is reported as a duplicate), else a conflict.
+   */
+  private async ownOrConflict(appends: readonly AggregateAppend[], stale: number, cause?: unknown): Promise<AppendResult[]> {
+    const part = appends[stale] as AggregateAppend;
+    const expected = part.expectedVersion as number;
+    const stored = await this.read(part.aggregate, part.aggregateId, expected + 1);
+    if (isSameAppend(stored, part.events)) return this.duplicatesFrom(appends, { index: stale, sequence: (stored[0] as StoredEvent).sequence });
+    const actual = await this.fetchHead(eventSubject(part.aggregate, part.aggregateId));
+    throw new ConcurrencyError(part.aggregate, part.aggregateId, expected, actual.version, cause === undefined ? undefined : { cause });
+  }
+
+  /** The message right after `m.expect` on its subject, if it holds `part`'s events: where its batch was stored. */
+  private async storedAfter(m: BatchMessage, part: AggregateAppend): Promise<{ index: number; sequence: number } | undefined> {
+    const next = await this.jsm.direct.getMessage(EVENTS_STREAM, { seq: m.expect + 1, next_by_subj: m.subject });
+    if (!next) return undefined;
+    return isSameAppend(decodeAppend(next.string(), next.seq), part.events) ? { index: 0, sequence: next.seq } : undefined;
+  }
+
+  /** Every part of an atomic append found stored (part `found.index` at `found.sequence`; the parts are consecutive), as duplicates. */
+  private async duplicatesFrom(appends: readonly AggregateAppend[], found: { index: number; sequence: number }): Promise<AppendResult[]> {
+    const first = found.sequence - found.index;
+    return Promise.all(
+      appends.map(async (a, i) => {
+        const sequence = first + i;
+        const stored = await this.jsm.direct.getMessage(EVENTS_STREAM, { seq: sequence });
+        const events = stored ? decodeAppend(stored.string(), sequence) : [];
+        if (stored?.subject !== eventSubject(a.aggregate, a.aggregateId) || !isSameAppend(events, a.events)) {
+          throw new CorruptEventError(`atomic append retried: sequence ${sequence} does not hold its part for ${a.aggregate} ${JSON.stringify(a.aggregateId)}`);
+        }
+        return { lastSequence: sequence, version: (events[events.length - 1] as StoredEvent).version, duplicate: true };
+      }),
+    );
   }
 
   async read(aggregate: string, aggregateId: string, fromVersion = 1): Promise<StoredEvent[]> {
@@ -487,6 +649,8 @@ async function ensureEventsStream(jsm: JetStreamManager, duplicateWindowMs: numb
     deny_purge: true,
     allow_rollup_hdrs: false,
     allow_direct: true,
+    // atomic batches (nats-server >= 2.12): a command's events across aggregates, all or nothing
+    allow_atomic: true,
     duplicate_window: duplicateWindowMs * 1_000_000,
   };
   try {
