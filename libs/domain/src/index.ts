@@ -43,3 +43,6 @@ export * from './release-plan/release-plan.decider';
 export * from './release-plan/current-version';
 export * from './freeze/freeze';
 export * from './api-token/api-token.decider';
+export * from './projection/anomaly';
+export * from './projection/event-catalogs';
+export * from './projection/references';

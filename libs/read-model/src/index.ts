@@ -4,3 +4,4 @@ export * from './job-history-index';
 export * from './deployment-group-queries';
 export * from './release-queries';
 export * from './release-plan-queries';
+export * from './anomaly-log';

@@ -282,9 +282,10 @@ describe('desiredTasksOf', () => {
     ]);
   });
 
-  it('throws when a deployed job is unknown (a broken invariant)', () => {
-    const state = foldEvents(deploymentDecider, [webDeployed]);
-    expect(() => desiredTasksOf(state, new Map())).toThrow(/web:1:aaaa/);
+  it('gives no task for a deployed job it does not know (the projection records that as an anomaly), and keeps the others', () => {
+    const state = foldEvents(deploymentDecider, [webDeployed, secretDeployed]);
+    expect(desiredTasksOf(state, new Map([[secret.id, secret]])).map((task) => task.jobId)).toEqual([secret.id]);
+    expect(desiredTasksOf(state, new Map())).toEqual([]);
   });
 });
 

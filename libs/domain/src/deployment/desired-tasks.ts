@@ -13,17 +13,18 @@ export interface DesiredTask {
 
 /**
  * The host's full desired state, sorted by job id so that equal states give
- * equal messages. A job missing from `jobsById` is a broken invariant (a job
- * cannot be removed while deployed: STILL_IN_USE), so this throws rather than
- * silently telling the agent to stop the job.
+ * equal messages. A deployment of a job the projection does not know (a
+ * race of remove-job and deploy, or a hand-edited history: the projection
+ * records it as an anomaly) yields no task: without its definition the job
+ * cannot be started, and one bad deployment must not stop the host's others.
  */
 export function desiredTasksOf(state: DeploymentState, jobsById: ReadonlyMap<string, Job>): DesiredTask[] {
   return Object.values(state.deployments)
     .sort((a, b) => (a.jobId < b.jobId ? -1 : a.jobId > b.jobId ? 1 : 0))
-    .map((deployment) => {
+    .flatMap((deployment) => {
       const job = jobsById.get(deployment.jobId);
-      if (job === undefined) throw new Error(`Deployed job ${deployment.jobId} is unknown`);
+      if (job === undefined) return [];
       const { jobId, goal, ports, deploymentGroupName } = deployment;
-      return { jobId, job, goal, ports, ...(deploymentGroupName === undefined ? {} : { deploymentGroupName }) };
+      return [{ jobId, job, goal, ports, ...(deploymentGroupName === undefined ? {} : { deploymentGroupName }) }];
     });
 }
