@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { decodeSubjectToken, encodeSubjectToken } from './subject-token';
-import { eventSubject } from './subjects';
+import { eventScopeWildcard, eventSubject, pairId } from './subjects';
 
 describe('subject token encoding', () => {
   it.each([
@@ -45,5 +45,12 @@ describe('subject token encoding', () => {
     const subject = eventSubject('job', 'web.api:1.2.3:deadbeef');
     expect(subject).toBe('berth.evt.job.web%2Eapi:1%2E2%2E3:deadbeef');
     expect(subject.split('.')).toHaveLength(4);
+  });
+
+  it('nests the subject of an aggregate keyed by a pair, so one wildcard covers every second key of a first', () => {
+    const subject = eventSubject('job-use', pairId('web:1:ab', 'host.example'));
+    expect(subject).toBe('berth.evt.job-use.web:1:ab.host%2Eexample');
+    expect(eventScopeWildcard('job-use', 'web:1:ab')).toBe('berth.evt.job-use.web:1:ab.*');
+    expect(eventSubject('job-use', 'web:1:ab')).toBe('berth.evt.job-use.web:1:ab');
   });
 });

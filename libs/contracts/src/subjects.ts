@@ -10,9 +10,27 @@ export const LEADER_BUCKET = 'BERTH_LEADER';
 export const COMMAND_SUBJECT_PREFIX = 'berth.cmd';
 export const COMMAND_SUBJECT_WILDCARD = `${COMMAND_SUBJECT_PREFIX}.>`;
 
-/** `berth.evt.<aggregate>.<id>`; both tokens are encoded to be subject-safe. */
+/** Joins the two keys of an aggregate keyed by a pair (see pairId). */
+export const PAIR_ID_SEPARATOR = '\u001f';
+
+/**
+ * The id of an aggregate keyed by a pair (e.g. a job's use on one host): its
+ * subject nests, `berth.evt.<aggregate>.<a>.<b>`, so `eventScopeWildcard(aggregate, a)`
+ * covers every `b` of one `a`. Ids never hold control characters, so the separator is free.
+ */
+export function pairId(a: string, b: string): string {
+  return `${a}${PAIR_ID_SEPARATOR}${b}`;
+}
+
+/** `berth.evt.<aggregate>.<id>`; both tokens are encoded to be subject-safe (a pair id gives two id tokens). */
 export function eventSubject(aggregate: string, aggregateId: string): string {
-  return `${EVENTS_SUBJECT_PREFIX}.${encodeSubjectToken(aggregate)}.${encodeSubjectToken(aggregateId)}`;
+  const id = aggregateId.includes(PAIR_ID_SEPARATOR) ? aggregateId.split(PAIR_ID_SEPARATOR).map(encodeSubjectToken).join('.') : encodeSubjectToken(aggregateId);
+  return `${EVENTS_SUBJECT_PREFIX}.${encodeSubjectToken(aggregate)}.${id}`;
+}
+
+/** Every aggregate `pairId(a, *)` of one kind: `berth.evt.<aggregate>.<a>.*`. */
+export function eventScopeWildcard(aggregate: string, a: string): string {
+  return `${EVENTS_SUBJECT_PREFIX}.${encodeSubjectToken(aggregate)}.${encodeSubjectToken(a)}.*`;
 }
 
 /** `berth.cmd.<command>` — command names are fixed identifiers, validated here. */

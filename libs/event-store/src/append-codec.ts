@@ -42,6 +42,11 @@ export function validateAtomicAppend(appends: readonly AggregateAppend[]): void 
   const ids = new Set<string>();
   for (const a of appends) {
     validateAppend(a.aggregate, a.aggregateId, a.expectedVersion, a.events);
+    if (a.guard !== undefined) {
+      if (a.expectedVersion !== 'any') throw new InvalidArgumentError(`a guarded part checks its guard, not its version: give ${a.aggregate} ${JSON.stringify(a.aggregateId)} expectedVersion 'any'`);
+      if (!Number.isSafeInteger(a.guard.unchangedSince) || a.guard.unchangedSince < 0) throw new InvalidArgumentError(`guard unchangedSince must be an integer >= 0, got ${String(a.guard.unchangedSince)}`);
+      if (!/^[^\s]+$/.test(a.guard.subject)) throw new InvalidArgumentError(`guard subject ${JSON.stringify(a.guard.subject)} is not a subject`);
+    }
     const key = `${a.aggregate}\u0000${a.aggregateId}`;
     if (subjects.has(key)) {
       throw new InvalidArgumentError(`${a.aggregate} ${JSON.stringify(a.aggregateId)} appears twice in one atomic append: put all its events in one part`);

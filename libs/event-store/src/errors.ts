@@ -17,7 +17,7 @@ export abstract class EventStoreError extends Error {
 }
 
 export class ConcurrencyError extends EventStoreError {
-  override readonly name = 'ConcurrencyError';
+  override readonly name: string = 'ConcurrencyError';
   readonly code = EventStoreErrorCode.CONCURRENCY_CONFLICT;
 
   constructor(
@@ -33,6 +33,24 @@ export class ConcurrencyError extends EventStoreError {
       `${aggregate} ${JSON.stringify(aggregateId)}: expected version ${expectedVersion}, found ${actualVersion}`,
       options,
     );
+  }
+}
+
+/** A guarded part's condition failed: a message on the guard's subject is newer than the decision saw. */
+export class GuardConflictError extends ConcurrencyError {
+  override readonly name = 'GuardConflictError';
+
+  constructor(
+    aggregate: string,
+    aggregateId: string,
+    readonly guardSubject: string,
+    readonly unchangedSince: number,
+    /** stream sequence of the newest message on the guard's subject */
+    readonly changedAt: number,
+    options?: ErrorOptions,
+  ) {
+    super(aggregate, aggregateId, 'any', 0, options);
+    this.message = `${aggregate} ${JSON.stringify(aggregateId)}: ${guardSubject} changed at sequence ${changedAt}, after the ${unchangedSince} the decision saw`;
   }
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { NewEvent, StoredEvent } from '@berth/contracts';
-import { ConcurrencyError, EventStoreErrorCode } from './errors';
+import { eventScopeWildcard, eventSubject, pairId, type NewEvent, type StoredEvent } from '@berth/contracts';
+import { ConcurrencyError, EventStoreErrorCode, GuardConflictError } from './errors';
 import { MAX_ATOMIC_APPEND_AGGREGATES, type EventStore } from './event-store';
 
 /** What one implementation gives the contract suite, fresh for every test. */
@@ -328,6 +328,71 @@ export function eventStoreContract(name: string, setup: () => Promise<EventStore
         expect(await other.appendAtomic(parts)).toEqual(first.map((r) => ({ ...r, duplicate: true })));
         expect((await store.read('job', job)).map((e) => e.type)).toEqual(['JobCreated', 'Later']);
         expect((await store.read('host', host)).map((e) => e.type)).toEqual(['HostRegistered', 'JobDeployed']);
+      });
+
+      it('stores a guarded part when nothing on the guard\'s subject is newer than the decision saw', async () => {
+        const job = randomUUID();
+        const { lastSequence: seen } = await store.append('job', job, 0, [newEvent('JobCreated')]);
+        const host = randomUUID();
+        const results = await store.appendAtomic([
+          { aggregate: 'deployment', aggregateId: host, expectedVersion: 0, events: [newEvent('JobDeployed')] },
+          { aggregate: 'job-use', aggregateId: pairId(job, host), expectedVersion: 'any', events: [newEvent('JobUseRecorded')], guard: { subject: eventSubject('job', job), unchangedSince: seen } },
+        ]);
+        expect(results.map((r) => r.version)).toEqual([1, 1]);
+        // a wildcard guard over every host's use of the job
+        const stored = await store.appendAtomic([
+          { aggregate: 'job', aggregateId: job, expectedVersion: 1, events: [newEvent('JobRemoved')] },
+          { aggregate: 'job-use', aggregateId: job, expectedVersion: 'any', events: [newEvent('JobUseClosed')], guard: { subject: eventScopeWildcard('job-use', job), unchangedSince: results[1]?.lastSequence ?? 0 } },
+        ]);
+        expect(stored.map((r) => r.version)).toEqual([2, 1]);
+      });
+
+      it('refuses, writing nothing, when a message on the guard\'s subject is newer than the decision saw', async () => {
+        const job = randomUUID();
+        const { lastSequence: seen } = await store.append('job', job, 0, [newEvent('JobCreated')]);
+        const host = randomUUID();
+        const other = await fx.other();
+        // another writer takes the job into use after the decision looked
+        await other.appendAtomic([
+          { aggregate: 'deployment', aggregateId: host, expectedVersion: 0, events: [newEvent('JobDeployed')] },
+          { aggregate: 'job-use', aggregateId: pairId(job, host), expectedVersion: 'any', events: [newEvent('JobUseRecorded')], guard: { subject: eventSubject('job', job), unchangedSince: seen } },
+        ]);
+        const end = await streamEnd();
+        const err = await store
+          .appendAtomic([
+            { aggregate: 'job', aggregateId: job, expectedVersion: 1, events: [newEvent('JobRemoved')] },
+            { aggregate: 'job-use', aggregateId: job, expectedVersion: 'any', events: [newEvent('JobUseClosed')], guard: { subject: eventScopeWildcard('job-use', job), unchangedSince: seen } },
+          ])
+          .catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(GuardConflictError);
+        expect(err).toMatchObject({ code: 'CONCURRENCY_CONFLICT', aggregate: 'job-use', aggregateId: job, unchangedSince: seen, changedAt: end });
+        expect(await streamEnd()).toBe(end);
+        await expect(
+          store.appendAtomic([{ aggregate: 'job-use', aggregateId: job, expectedVersion: 0, events: [newEvent('X')], guard: { subject: 'berth.evt.job.x', unchangedSince: 0 } }]),
+        ).rejects.toMatchObject({ code: EventStoreErrorCode.INVALID_ARGUMENT });
+      });
+
+      it('lets at most one of two writers guarding each other win, every round', async () => {
+        const other = await fx.other();
+        for (let round = 0; round < 20; round++) {
+          const job = randomUUID();
+          const host = randomUUID();
+          const { lastSequence: seen } = await store.append('job', job, 0, [newEvent('JobCreated')]);
+          const results = await Promise.allSettled([
+            store.appendAtomic([
+              { aggregate: 'deployment', aggregateId: host, expectedVersion: 0, events: [newEvent('JobDeployed')] },
+              { aggregate: 'job-use', aggregateId: pairId(job, host), expectedVersion: 'any', events: [newEvent('JobUseRecorded')], guard: { subject: eventSubject('job', job), unchangedSince: seen } },
+            ]),
+            other.appendAtomic([
+              { aggregate: 'job', aggregateId: job, expectedVersion: 1, events: [newEvent('JobRemoved')] },
+              { aggregate: 'job-use', aggregateId: job, expectedVersion: 'any', events: [newEvent('JobUseClosed')], guard: { subject: eventScopeWildcard('job-use', job), unchangedSince: seen } },
+            ]),
+          ]);
+          const deployed = (await store.read('deployment', host)).length;
+          const removed = (await store.read('job', job)).length - 1;
+          expect(deployed + removed).toBe(1);
+          expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        }
       });
 
       it("appends 'any' parts on whatever head the aggregate has", async () => {

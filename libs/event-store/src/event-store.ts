@@ -56,12 +56,28 @@ export interface Snapshot<TState = unknown> {
   readonly state: TState;
 }
 
+/**
+ * A condition on other subjects, checked by the server when it stores the part
+ * that carries it (`Nats-Expected-Last-Subject-Sequence-Subject`): no message
+ * on `subject` (a subject or a wildcard) has a stream sequence above
+ * `unchangedSince`. That is how a rule over aggregates that a command does not
+ * write holds: "job X was not removed since I looked", "no host took job X
+ * into use since I looked".
+ */
+export interface AppendGuard {
+  readonly subject: string;
+  /** the stream sequence the caller's decision saw everything up to */
+  readonly unchangedSince: number;
+}
+
 /** One aggregate's part of an atomic append. */
 export interface AggregateAppend {
   readonly aggregate: string;
   readonly aggregateId: string;
+  /** a guarded part checks its guard instead of its own version, so it takes 'any' */
   readonly expectedVersion: ExpectedVersion;
   readonly events: readonly NewEvent[];
+  readonly guard?: AppendGuard;
 }
 
 /**
@@ -94,7 +110,7 @@ export interface EventStore {
    * Appends to several aggregates as one all-or-nothing unit: every aggregate's
    * events are stored, or none (each aggregate at most once; at most
    * MAX_ATOMIC_APPEND_AGGREGATES). Results are in the order of `appends`.
-   * @throws ConcurrencyError naming the first aggregate not at its expected version (nothing written)
+   * @throws ConcurrencyError naming the first aggregate not at its expected version, or a GuardConflictError (nothing written)
    * @throws InvalidArgumentError for an empty list, an aggregate listed twice, or too many aggregates
    * @throws StoreUnavailableError when the store cannot be reached (outcome unknown; retry with the same events)
    */

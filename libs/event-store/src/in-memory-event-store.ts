@@ -9,7 +9,7 @@ import {
   validateAtomicAppend,
   validateSnapshotName,
 } from './append-codec';
-import { ConcurrencyError, CorruptEventError, StoreUnavailableError } from './errors';
+import { ConcurrencyError, CorruptEventError, GuardConflictError, StoreUnavailableError } from './errors';
 import type { AggregateAppend, AppendResult, EventHandler, EventStore, ExpectedVersion, Snapshot, Subscription } from './event-store';
 
 interface StoredAppend {
@@ -65,7 +65,7 @@ export class InMemoryEventStore implements EventStore {
     const subjects = appends.map((a) => eventSubject(a.aggregate, a.aggregateId));
     // 'any' has no expectation to check, so (like JetStream) only the message id recognises its retry
     const single = appends.length === 1 ? appends[0] : undefined;
-    if (single?.expectedVersion === 'any') {
+    if (single?.expectedVersion === 'any' && single.guard === undefined) {
       const seen = this.dedupe.get(appendMessageId(single.events));
       if (seen !== undefined) {
         return [{ lastSequence: seen, version: lastVersionOf((this.appends[seen - 1] as StoredAppend).body, seen), duplicate: true }];
@@ -74,6 +74,11 @@ export class InMemoryEventStore implements EventStore {
     const heads = subjects.map((s) => this.heads.get(s) ?? { sequence: 0, version: 0 });
     const stale = appends.findIndex((a, i) => a.expectedVersion !== 'any' && heads[i]?.version !== a.expectedVersion);
     if (stale >= 0) return this.ownOrConflict(appends, stale);
+    for (const a of appends) {
+      if (a.guard === undefined) continue;
+      const changedAt = this.lastSequenceOn(a.guard.subject);
+      if (changedAt > a.guard.unchangedSince) throw new GuardConflictError(a.aggregate, a.aggregateId, a.guard.subject, a.guard.unchangedSince, changedAt);
+    }
     const results = appends.map((a, i) => {
       const subject = subjects[i] as string;
       const head = heads[i] as Head;
@@ -91,6 +96,24 @@ export class InMemoryEventStore implements EventStore {
     this.wakeUp = [];
     for (const wake of waiting) wake();
     return results;
+  }
+
+  /** Stream sequence of the newest append on `filter` (NATS subject matching: `*` one token, `>` the rest); 0 if none. */
+  private lastSequenceOn(filter: string): number {
+    const pattern = filter.split('.');
+    const matches = (subject: string) => {
+      const tokens = subject.split('.');
+      for (let i = 0; i < pattern.length; i++) {
+        if (pattern[i] === '>') return tokens.length > i;
+        if (i >= tokens.length || (pattern[i] !== '*' && pattern[i] !== tokens[i])) return false;
+      }
+      return tokens.length === pattern.length;
+    };
+    for (let i = this.appends.length - 1; i >= 0; i--) {
+      const a = this.appends[i] as StoredAppend;
+      if (matches(a.subject)) return a.sequence;
+    }
+    return 0;
   }
 
   /** A stale part: a retry of appends already stored (reported as duplicates), else a conflict naming it. */

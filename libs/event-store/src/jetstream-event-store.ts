@@ -43,9 +43,9 @@ import {
   validateAtomicAppend,
   validateSnapshotName,
 } from './append-codec';
-import { ConcurrencyError, CorruptEventError, EventStoreError, InvalidArgumentError, StoreUnavailableError } from './errors';
+import { ConcurrencyError, CorruptEventError, EventStoreError, GuardConflictError, InvalidArgumentError, StoreUnavailableError } from './errors';
 import { joinSnapshot, manifestOf, partKey, SNAPSHOT_PART_BYTES, splitSnapshot } from './snapshot-parts';
-import type { AggregateAppend, AppendResult, EventHandler, EventStore, ExpectedVersion, Snapshot, Subscription } from './event-store';
+import type { AggregateAppend, AppendGuard, AppendResult, EventHandler, EventStore, ExpectedVersion, Snapshot, Subscription } from './event-store';
 
 /*
  * The production EventStore: stream BERTH_EVENTS, one message per aggregate per
@@ -109,7 +109,9 @@ interface BatchMessage {
   readonly subject: string;
   readonly body: string;
   /** stream sequence of the aggregate's last message (0: it must not exist) */
-  readonly expect: number;
+  readonly head: number;
+  /** the server's check: the last message on `subject` (own subject when absent) is at `sequence` */
+  readonly expect: { readonly sequence: number; readonly subject?: string };
 }
 
 interface ApiReply {
@@ -288,7 +290,7 @@ export class JetStreamEventStore implements EventStore {
     this.assertOpen();
     validateAtomicAppend(appends);
     const [only] = appends;
-    if (appends.length === 1 && only) return [await this.append(only.aggregate, only.aggregateId, only.expectedVersion, only.events)];
+    if (appends.length === 1 && only && only.guard === undefined) return [await this.append(only.aggregate, only.aggregateId, only.expectedVersion, only.events)];
     const subjects = appends.map((a) => eventSubject(a.aggregate, a.aggregateId));
     return this.unavailableAs('atomic append (it may or may not be stored; retrying the same events is recognised)', async () => {
       let timeouts = 0;
@@ -298,9 +300,16 @@ export class JetStreamEventStore implements EventStore {
         const heads = await Promise.all(appends.map((a, i) => this.headFor(subjects[i] as string, a.expectedVersion)));
         const stale = appends.findIndex((a, i) => a.expectedVersion !== 'any' && heads[i]?.head.version !== a.expectedVersion);
         if (stale >= 0) return this.ownOrConflict(appends, stale);
+        const guards = await this.checkGuards(appends);
         const messages: BatchMessage[] = appends.map((a, i) => {
           const head = (heads[i] as { head: Head }).head;
-          return { subject: subjects[i] as string, body: encodeAppend(a.aggregate, a.aggregateId, head.version + 1, a.events), expect: head.sequence };
+          const guard = guards[i];
+          return {
+            subject: subjects[i] as string,
+            body: encodeAppend(a.aggregate, a.aggregateId, head.version + 1, a.events),
+            head: head.sequence,
+            expect: guard === undefined ? { sequence: head.sequence } : { sequence: guard, subject: (a.guard as AppendGuard).subject },
+          };
         });
         let lastSequence: number;
         try {
@@ -318,6 +327,7 @@ export class JetStreamEventStore implements EventStore {
           const fresh = await Promise.all(subjects.map((s) => this.fetchHead(s)));
           const staleNow = appends.findIndex((a, i) => a.expectedVersion !== 'any' && fresh[i]?.version !== a.expectedVersion);
           if (staleNow >= 0) return this.ownOrConflict(appends, staleNow, err);
+          await this.checkGuards(appends, err);
           // every expected version holds: a cached head was stale or an 'any' part lost a race
           if (++conflicts < ANY_VERSION_ATTEMPTS) continue;
           const first = appends[0] as AggregateAppend;
@@ -349,7 +359,8 @@ export class JetStreamEventStore implements EventStore {
       const h = headers();
       h.set('Nats-Batch-Id', batchId);
       h.set('Nats-Batch-Sequence', String(n));
-      h.set('Nats-Expected-Last-Subject-Sequence', String(m.expect));
+      h.set('Nats-Expected-Last-Subject-Sequence', String(m.expect.sequence));
+      if (m.expect.subject !== undefined) h.set('Nats-Expected-Last-Subject-Sequence-Subject', m.expect.subject);
       if (commit) h.set('Nats-Batch-Commit', '1');
       return h;
     };
@@ -369,7 +380,26 @@ export class JetStreamEventStore implements EventStore {
         this.nc.publish(m.subject, m.body, { headers: headersFor(m, n, false) });
       }
     }
-    throw new InvalidArgumentError('an atomic batch needs at least two messages');
+    throw new InvalidArgumentError('an atomic batch needs at least one message');
+  }
+
+  /**
+   * Each guarded part's guard: the sequence of the newest message on its subject
+   * now (what the server is asked to find unchanged), or GuardConflictError when
+   * that is already newer than the decision saw.
+   */
+  private async checkGuards(appends: readonly AggregateAppend[], cause?: unknown): Promise<(number | undefined)[]> {
+    return Promise.all(
+      appends.map(async (a) => {
+        if (a.guard === undefined) return undefined;
+        const last = await this.jsm.direct.getMessage(EVENTS_STREAM, { last_by_subj: a.guard.subject });
+        const changedAt = last?.seq ?? 0;
+        if (changedAt > a.guard.unchangedSince) {
+          throw new GuardConflictError(a.aggregate, a.aggregateId, a.guard.subject, a.guard.unchangedSince, changedAt, cause === undefined ? undefined : { cause });
+        }
+        return changedAt;
+      }),
+    );
   }
 
   /**
@@ -386,9 +416,9 @@ export class JetStreamEventStore implements EventStore {
     throw new ConcurrencyError(part.aggregate, part.aggregateId, expected, actual.version, cause === undefined ? undefined : { cause });
   }
 
-  /** The message right after `m.expect` on its subject, if it holds `part`'s events: where its batch was stored. */
+  /** The message right after `m.head` on its subject, if it holds `part`'s events: where its batch was stored. */
   private async storedAfter(m: BatchMessage, part: AggregateAppend): Promise<{ index: number; sequence: number } | undefined> {
-    const next = await this.jsm.direct.getMessage(EVENTS_STREAM, { seq: m.expect + 1, next_by_subj: m.subject });
+    const next = await this.jsm.direct.getMessage(EVENTS_STREAM, { seq: m.head + 1, next_by_subj: m.subject });
     if (!next) return undefined;
     return isSameAppend(decodeAppend(next.string(), next.seq), part.events) ? { index: 0, sequence: next.seq } : undefined;
   }
