@@ -1,4 +1,7 @@
 import { DomainError, ErrorCode } from '../errors';
+import { LABEL_KEY_PATTERN } from './host-labels';
+
+export * from './host-labels';
 
 /**
  * Helios host selectors (`HostSelector.parse`): `key=value`, `key!=value`,
@@ -29,8 +32,8 @@ const OPERATOR_TEXT: Record<SelectorOperator, string> = {
   NOT_IN: 'notin',
 };
 
-// Helios's LABEL_PATTERN `[\p{Alnum}._-]+` (Java's \p{Alnum} is ASCII)
-const TOKEN = '[A-Za-z0-9._-]+';
+// Helios's LABEL_PATTERN `[\p{Alnum}._-]+` (Java's \p{Alnum} is ASCII): label keys follow it too
+const TOKEN = LABEL_KEY_PATTERN;
 const TOKEN_ONLY = new RegExp(`^${TOKEN}$`);
 const COMPARISON = new RegExp(`^(${TOKEN})\\s*(!=|=)\\s*(${TOKEN})$`);
 // A word operator needs a space before it: Helios's regex backtracks `anotin(b)` into label `anot`, op `in`.
