@@ -3,3 +3,4 @@ export * from './health-server';
 export * from './logger';
 export * from './shutdown';
 export * from './run-service';
+export * from './anomaly-reporter';

@@ -8,6 +8,7 @@ import type { Authenticator } from '../auth/api-tokens';
 import { AUTHENTICATOR, AuthGuard } from '../auth/auth.guard';
 import { graphqlContext } from '../auth/graphql-auth';
 import { CommandService } from '../commands/command.service';
+import { AnomaliesResolver } from '../graphql/anomalies.resolver';
 import { ApiTokensResolver } from '../graphql/api-tokens.resolver';
 import { AuditResolver } from '../graphql/audit.resolver';
 import { ClusterResolver } from '../graphql/cluster.resolver';
@@ -24,6 +25,7 @@ import { WhoAmIResolver } from '../graphql/who-am-i.resolver';
 import { RolloutLiveResolver } from '../graphql/rollout-live.resolver';
 import { RolloutsResolver } from '../graphql/rollouts.resolver';
 import { ReadService } from '../read-model/read.service';
+import { AnomaliesController } from '../rest/anomalies.controller';
 import { ApiTokensController } from '../rest/api-tokens.controller';
 import { ClusterController } from '../rest/cluster.controller';
 import { DeploymentGroupsController } from '../rest/deployment-groups.controller';
@@ -64,10 +66,11 @@ export const GRAPHQL_RESOLVERS = [
   FreezesResolver,
   WhoAmIResolver,
   ApiTokensResolver,
+  AnomaliesResolver,
 ];
 
 /** Every REST controller. */
-export const REST_CONTROLLERS = [ClusterController, JobsController, HostsController, DeploymentsController, DeploymentGroupsController, RolloutsController, ReleasesController, EventsController, HealthController, OpenApiController, ApiTokensController];
+export const REST_CONTROLLERS = [ClusterController, JobsController, HostsController, DeploymentsController, DeploymentGroupsController, RolloutsController, ReleasesController, EventsController, HealthController, OpenApiController, ApiTokensController, AnomaliesController];
 
 @Module({})
 export class GatewayModule {

@@ -1,12 +1,13 @@
 import { ErrorCode } from '@berth/contracts';
 import {
   deploymentGroupDecider,
-  foldEvents,
+  evolveTotally,
   hostDecider,
   jobDecider,
   type Decider,
   type DeploymentGroupState,
   type DomainEvent,
+  type EventCatalog,
   type HostState,
   type JobState,
 } from '@berth/domain';
@@ -14,6 +15,7 @@ import { toDomainEvent } from '@berth/event-store';
 import { gatewayError } from '../errors/error-mapping';
 import { paginate, type Page } from './cursor';
 import { instant, type EventFilter, type EventLog, type LoggedEvent } from './event-log';
+import { EVENT_CATALOGS } from '@berth/read-model';
 import { Aggregate } from './gateway-read-model';
 
 export type { EventFilter };
@@ -61,14 +63,16 @@ export interface StateAsOf<S> {
   readonly sequence: number;
 }
 
-/** An aggregate's state rebuilt by folding its events up to a sequence and/or a time, with its decider. */
+/** An aggregate's state rebuilt by folding its events up to a sequence and/or a time, with its decider; an event it cannot apply is skipped, as the read model does. */
 export async function aggregateAsOf<S>(log: EventLog, decider: Decider<unknown, DomainEvent, S>, aggregate: string, id: string, asOf: AsOf): Promise<StateAsOf<S>> {
   if (asOf.sequence === undefined && asOf.time === undefined) throw gatewayError(ErrorCode.INVALID_REQUEST, 'give a sequence or a time', {});
   // checked here so that a bad time is named `time`, the argument the caller gave (matching would call it toTime)
   instant('time', asOf.time);
   const events = await log.events(log.matching({ aggregate, aggregateId: id, toSequence: asOf.sequence, toTime: asOf.time }));
   const last = events[events.length - 1];
-  return { state: foldEvents(decider, events.map((e) => toDomainEvent<DomainEvent>(e))), version: last?.version ?? 0, sequence: last?.sequence ?? 0 };
+  const catalog = EVENT_CATALOGS[aggregate as keyof typeof EVENT_CATALOGS] as unknown as EventCatalog<DomainEvent, S>;
+  const state = events.reduce((current, e) => evolveTotally(decider.evolve, catalog, current, toDomainEvent<DomainEvent>(e), e.aggregateId).state, decider.initialState);
+  return { state, version: last?.version ?? 0, sequence: last?.sequence ?? 0 };
 }
 
 export function jobAsOf(log: EventLog, jobId: string, asOf: AsOf): Promise<StateAsOf<JobState>> {

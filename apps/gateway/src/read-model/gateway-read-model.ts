@@ -21,6 +21,15 @@ export type { LoggedEvent };
 
 export type EventListener = (event: LoggedEvent) => void;
 
+const ENVELOPE_TEXT = ['id', 'type', 'aggregate', 'aggregateId', 'time', 'actor', 'correlationId', 'causationId'] as const;
+
+/** `stored` itself, or (an envelope from a bug, an old version or a hand edit) a copy with every text field a string, for the audit log's indexes. */
+function loggable(stored: StoredEvent, lastSequence: number): StoredEvent {
+  if (ENVELOPE_TEXT.every((key) => typeof stored[key] === 'string') && Number.isInteger(stored.sequence)) return stored;
+  const text = Object.fromEntries(ENVELOPE_TEXT.map((key) => [key, typeof stored[key] === 'string' ? stored[key] : String(stored[key] ?? '')]));
+  return { ...stored, ...text, sequence: Number.isInteger(stored.sequence) ? stored.sequence : lastSequence };
+}
+
 /**
  * The gateway's read side: ONE subscription to BERTH_EVENTS per process,
  * folded into an AggregateProjection (the domain deciders), a job-history
@@ -47,6 +56,9 @@ export class GatewayReadModel {
   /** `memoryEvents`: how many of the newest events the audit log keeps whole in memory. */
   constructor(options: { readonly memoryEvents?: number } = {}) {
     this.log = new EventLog(options.memoryEvents);
+    // as listeners of the projection they see only what it applied, and one that throws is an anomaly, not a stop
+    this.projection.onEvent((event) => this.jobHistory.apply(event));
+    this.projection.onEvent((event) => this.rolloutBatches.apply(event));
   }
 
   /** Follows the store from the beginning; resolves once history is folded in. */
@@ -63,10 +75,11 @@ export class GatewayReadModel {
     this.listeners.clear();
   }
 
+  /** Never throws: what the projection cannot apply is an anomaly (see `projection.anomalies()`). */
   apply(stored: StoredEvent): void {
-    const event = this.log.append(stored);
-    this.jobHistory.apply(event);
-    this.rolloutBatches.apply(event);
+    const logged = this.log.append(loggable(stored, this.projection.sequence));
+    // the projection judges the event as stored (a broken envelope is an anomaly); the log and listeners get it made safe to index
+    const event: LoggedEvent = logged === stored ? logged : { ...stored, position: logged.position };
     this.projection.apply(event);
     for (const listener of this.listeners) {
       try {
