@@ -183,6 +183,26 @@ describe('Snapshotter', () => {
     await live.stop();
   });
 
+  it('keeps the anomalies met before the snapshot, so a restart from it still reports them', async () => {
+    const store = new InMemoryEventStore();
+    const live = await new InMemoryScheduler(store).start();
+    await live.call(SchedulerCommand.REGISTER_HOST, { host: 'h1', agentId: 'a' });
+    // a deployment of a job that never existed, as a race or a hand edit leaves it
+    const meta = { actor: 'hand-edit', correlationId: 'c', causationId: 'k', time: '2026-01-01T00:00:00.000Z' };
+    const data = { host: 'h1', jobId: 'gone:1:aaaa', goal: 'START', ports: {}, protocols: {}, token: '', time: meta.time };
+    const { lastSequence } = await store.append(Aggregate.DEPLOYMENT, 'h1', 0, [{ id: 'poison', type: 'JobDeployed', schemaVersion: 1, ...meta, data }]);
+    await live.state.projection.waitFor(lastSequence);
+    const snapshotter = new Snapshotter(store, live.state.projection, live.state.history, 1, silentLogger);
+    await snapshotter.save();
+    await snapshotter.close();
+    await live.stop();
+
+    const { state, from } = await rebuild(store, true);
+    expect(from).toBeGreaterThan(0);
+    expect(state.projection.anomalies().anomalies).toEqual([expect.objectContaining({ aggregate: Aggregate.DEPLOYMENT, aggregateId: 'h1', eventType: 'JobDeployed' })]);
+    expect(state.projection.anomalies()).toEqual(live.state.projection.anomalies());
+  });
+
   it('ignores a snapshot of another format and replays everything', async () => {
     const store = new InMemoryEventStore();
     const live = await new InMemoryScheduler(store).start();

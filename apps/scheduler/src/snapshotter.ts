@@ -1,6 +1,6 @@
 import type { EventStore, ProjectionSnapshotState, Snapshot } from '@berth/event-store';
 import type { Logger } from '@berth/service';
-import type { BerthProjection, JobHistoryIndex, JobHistoryState } from '@berth/read-model';
+import type { AnomalyLogState, BerthProjection, JobHistoryIndex, JobHistoryState } from '@berth/read-model';
 
 /** Name of the scheduler's snapshot in the event store's snapshot bucket. */
 export const SCHEDULER_SNAPSHOT = 'scheduler';
@@ -12,6 +12,8 @@ export interface SchedulerSnapshotState {
   readonly format: number;
   readonly projection: ProjectionSnapshotState;
   readonly history: JobHistoryState;
+  /** the anomalies met up to the snapshot (absent in snapshots older than them: none) */
+  readonly anomalies?: AnomalyLogState;
 }
 
 /**
@@ -73,6 +75,7 @@ export class Snapshotter {
     }
     this.projection.restore({ sequence: snapshot.sequence, state: snapshot.state.projection });
     this.history.restore(snapshot.state.history);
+    this.projection.restoreAnomalies(snapshot.state.anomalies);
     this.eventsSinceSnapshot = 0;
     return snapshot.sequence;
   }
@@ -98,7 +101,7 @@ export class Snapshotter {
   save(): Promise<void> {
     const snapshot: Snapshot<SchedulerSnapshotState> = {
       sequence: this.projection.sequence,
-      state: { format: SNAPSHOT_FORMAT, projection: this.projection.toSnapshot().state, history: this.history.toState() },
+      state: { format: SNAPSHOT_FORMAT, projection: this.projection.toSnapshot().state, history: this.history.toState(), anomalies: this.projection.anomalyState() },
     };
     this.eventsSinceSnapshot = 0;
     const started = performance.now();
