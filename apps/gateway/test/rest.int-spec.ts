@@ -110,6 +110,7 @@ describe('REST /api/v1', () => {
         'POST /api/v1/rollouts/{id}/hosts/{host}/health',
         'GET /api/v1/schedulers',
         'GET /api/v1/version',
+        'GET /api/v1/anomalies',
         'DELETE /api/v1/pipelines/{service}',
         'GET /api/v1/pipelines',
         'GET /api/v1/pipelines/{service}',
