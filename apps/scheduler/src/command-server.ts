@@ -1,6 +1,7 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import {
   COMMAND_SUBJECT_PREFIX,
+  decodeRequestBody,
   ErrorCode,
   errorResponse,
   okResponse,
@@ -30,7 +31,8 @@ export interface CommandServerStats {
 /**
  * Serves JSON request/reply on `berth.cmd.>` in a queue group, so that
  * several schedulers can share the load. Every request is validated before
- * its handler runs; a malformed one gets INVALID_REQUEST and writes nothing.
+ * its handler runs; a malformed one gets INVALID_REQUEST (one over
+ * MAX_REQUEST_BYTES PAYLOAD_TOO_LARGE) and writes nothing.
  */
 export class CommandServer {
   private subscription: Subscription | undefined;
@@ -100,14 +102,9 @@ export class CommandServer {
   private async dispatch(name: string, msg: Msg): Promise<CommandResponse<unknown>> {
     const route = this.routes.get(name);
     if (!route) return errorResponse(ErrorCode.UNKNOWN_COMMAND, `unknown command "${name}"`, { known: [...this.routes.keys()].sort() });
-    let raw: unknown;
     try {
-      raw = JSON.parse(msg.string());
-    } catch {
-      return errorResponse(ErrorCode.INVALID_REQUEST, 'request body is not valid JSON');
-    }
-    try {
-      return okResponse(await route.handle(parseRequest(route.request, raw)));
+      // size, UTF-8 and depth are checked on the bytes, before JSON.parse and the request class see them
+      return okResponse(await route.handle(parseRequest(route.request, decodeRequestBody(msg.data))));
     } catch (err) {
       const response = toErrorResponse(err);
       if (response.error.code === ErrorCode.INTERNAL) this.logger.error({ err, command: name }, 'command failed');

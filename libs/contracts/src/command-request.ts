@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, validateSync, type ValidationError } from 'class-validator';
 import { RequestValidationError } from './error-response';
+import { jsonValueTooDeep, tooDeepError } from './request-limits';
+import { IsActorName, NoControlCharacters } from './request-rules';
 
 /**
  * Fields every command request carries. `actor` is recorded on every event
@@ -10,14 +12,14 @@ import { RequestValidationError } from './error-response';
  */
 export abstract class CommandRequest {
   @IsString()
-  @IsNotEmpty()
-  @MaxLength(256)
+  @IsActorName()
   actor!: string;
 
   @IsOptional()
   @IsString()
   @IsNotEmpty()
   @MaxLength(128)
+  @NoControlCharacters()
   correlationId?: string;
 }
 
@@ -32,6 +34,7 @@ export class RemoveJobRequest extends CommandRequest {
   @IsString()
   @IsNotEmpty()
   @MaxLength(512)
+  @NoControlCharacters()
   job!: string;
 
   @IsOptional()
@@ -45,11 +48,14 @@ type Ctor<T> = new () => T;
  * Validates raw JSON against a request class. Returns a typed instance or
  * throws RequestValidationError listing every problem (not just the first).
  * Unknown properties are rejected so that typos do not pass silently.
+ * Nesting past MAX_REQUEST_DEPTH is refused before class-transformer sees it
+ * (it recurses once per level).
  */
 export function parseRequest<T extends object>(cls: Ctor<T>, raw: unknown): T {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new RequestValidationError([{ path: '', message: 'request must be a JSON object' }]);
   }
+  if (jsonValueTooDeep(raw)) throw tooDeepError();
   const instance = plainToInstance(cls, raw);
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length > 0) throw new RequestValidationError(flatten(errors, ''));

@@ -20,6 +20,8 @@ export const TransportErrorCode = {
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   /** a GraphQL document that does not parse or does not fit the schema; nothing was executed */
   INVALID_QUERY: 'INVALID_QUERY',
+  /** a request body over the size limit (HTTP 413); nothing was read or written */
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
 } as const;
 
 export const ErrorCode = { ...DomainErrorCode, ...TransportErrorCode } as const;
@@ -62,6 +64,7 @@ export function toErrorResponse(err: unknown): ErrorResponse {
   // errors of other layers (event store, …) that carry a code
   const code = (err as { code?: unknown } | null)?.code;
   if (code === 'STORE_UNAVAILABLE') return errorResponse(ErrorCode.UNAVAILABLE, 'the event store is unavailable; the change may or may not have been applied');
+  if (code === ErrorCode.PAYLOAD_TOO_LARGE && err instanceof Error) return errorResponse(code, err.message, { ...(err as { details?: object }).details });
   if (isErrorCode(code) && err instanceof Error) return errorResponse(code, err.message);
   const message = err instanceof Error ? err.message : String(err);
   return errorResponse(ErrorCode.INTERNAL, `internal error: ${message}`);

@@ -1,4 +1,6 @@
 export * from './command-request';
+export * from './request-limits';
+export * from './request-rules';
 export * from './error-response';
 export * from './event-envelope';
 export * from './subject-token';

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsObject, IsNotEmpty, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { CommandRequest } from './command-request';
+import { NoControlCharacters } from './request-rules';
 import { QueryRequest } from './scheduler-api';
 import { encodeSubjectToken } from './subject-token';
 
@@ -91,6 +92,7 @@ export class MarkForDeploymentRequest extends ServiceRequest {
   @IsString()
   @IsNotEmpty()
   @MaxLength(512)
+  @NoControlCharacters()
   job!: string;
 
   /** move this one deployment group only */
@@ -194,10 +196,10 @@ export class SetFreezeRequest extends CommandRequest {
   name!: string;
 
   /** services it applies to (absent: all) */
-  @IsOptional() @IsArray() @ArrayMaxSize(256) @IsString({ each: true }) @MaxLength(128, { each: true }) services?: string[];
+  @IsOptional() @IsArray() @ArrayMaxSize(256) @IsString({ each: true }) @MaxLength(128, { each: true }) @NoControlCharacters({ each: true }) services?: string[];
 
   /** deployment groups it applies to (absent: all) */
-  @IsOptional() @IsArray() @ArrayMaxSize(256) @IsString({ each: true }) @MaxLength(128, { each: true }) groups?: string[];
+  @IsOptional() @IsArray() @ArrayMaxSize(256) @IsString({ each: true }) @MaxLength(128, { each: true }) @NoControlCharacters({ each: true }) groups?: string[];
 
   /** `{kind: 'range', from, to}` (ISO instants) or `{kind: 'weekly', days, from, to, timeZone}` (HH:MM, IANA zone); the domain checks it */
   @IsObject()

@@ -23,6 +23,7 @@ import {
 } from 'class-validator';
 import { API_ROLES } from './api-role';
 import { CommandRequest, CreateJobRequest, RemoveJobRequest } from './command-request';
+import { IsActorName, IsHostLabels, NoControlCharacters } from './request-rules';
 
 /**
  * The scheduler's NATS API: `berth.cmd.<name>`, JSON in, CommandResponse out.
@@ -74,13 +75,14 @@ const IfPresent = () => ValidateIf((_object: object, value: unknown) => value !=
 export abstract class QueryRequest {
   @IfPresent()
   @IsString()
-  @MaxLength(256)
+  @IsActorName()
   actor?: string;
 
   @IfPresent()
   @IsString()
   @MaxLength(128)
   correlationId?: string;
+  @NoControlCharacters()
 }
 
 export { CreateJobRequest, RemoveJobRequest };
@@ -107,9 +109,11 @@ export class RegisterHostRequest extends CommandRequest {
   @IsNotEmpty()
   @MaxLength(256)
   agentId!: string;
+  @NoControlCharacters()
 
-  @IsOptional()
-  @IsObject()
+  /** string → string, keys as in selectors; null is not "no labels" but a mistake */
+  @IfPresent()
+  @IsHostLabels()
   labels?: Record<string, string>;
 
   @IsOptional()
@@ -134,6 +138,7 @@ export class JobOnHostRequest extends CommandRequest {
   @IsNotEmpty()
   @MaxLength(512)
   job!: string;
+  @NoControlCharacters()
 
   @IsString()
   @Matches(HOST_NAME, { message: HOST_NAME_MESSAGE })
@@ -173,6 +178,7 @@ export class JobQueryRequest extends QueryRequest {
   @IsNotEmpty()
   @MaxLength(512)
   job!: string;
+  @NoControlCharacters()
 }
 
 export class ListHostsRequest extends QueryRequest {
@@ -306,6 +312,7 @@ export class RollingUpdateRequest extends CommandRequest {
 
   @IsOptional()
   @ValidateNested()
+  @NoControlCharacters()
   @Type(() => UpdateStrategyDto)
   options?: UpdateStrategyDto;
 }
