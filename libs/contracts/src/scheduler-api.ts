@@ -81,8 +81,8 @@ export abstract class QueryRequest {
   @IfPresent()
   @IsString()
   @MaxLength(128)
-  correlationId?: string;
   @NoControlCharacters()
+  correlationId?: string;
 }
 
 export { CreateJobRequest, RemoveJobRequest };
@@ -108,8 +108,8 @@ export class RegisterHostRequest extends CommandRequest {
   @IsString()
   @IsNotEmpty()
   @MaxLength(256)
-  agentId!: string;
   @NoControlCharacters()
+  agentId!: string;
 
   /** string → string, keys as in selectors; null is not "no labels" but a mistake */
   @IfPresent()
@@ -137,8 +137,8 @@ export class JobOnHostRequest extends CommandRequest {
   @IsString()
   @IsNotEmpty()
   @MaxLength(512)
-  job!: string;
   @NoControlCharacters()
+  job!: string;
 
   @IsString()
   @Matches(HOST_NAME, { message: HOST_NAME_MESSAGE })
@@ -177,8 +177,8 @@ export class JobQueryRequest extends QueryRequest {
   @IsString()
   @IsNotEmpty()
   @MaxLength(512)
-  job!: string;
   @NoControlCharacters()
+  job!: string;
 }
 
 export class ListHostsRequest extends QueryRequest {
@@ -308,11 +308,11 @@ export class RollingUpdateRequest extends CommandRequest {
   @IsString()
   @IsNotEmpty()
   @MaxLength(512)
+  @NoControlCharacters()
   job!: string;
 
   @IsOptional()
   @ValidateNested()
-  @NoControlCharacters()
   @Type(() => UpdateStrategyDto)
   options?: UpdateStrategyDto;
 }
