@@ -39,6 +39,7 @@ import {
   jobEventCatalog,
   pipelineEventCatalog,
   referenceProblem,
+  REFERENCE_EVENT_TYPES,
   releaseEventCatalog,
   releasePlanEventCatalog,
   rolloutEventCatalog,
@@ -117,13 +118,16 @@ function totalDeciders(context: ApplyContext): BerthDeciders {
 }
 
 /** What is wrong with a stored event's envelope: where it belongs (`address`), or what it says (`content`). */
-function envelopeProblems(stored: StoredEvent): { address: string[]; content: string[] } {
+function envelopeProblems(stored: StoredEvent): { address: string[]; content: string[] } | undefined {
+  const data: unknown = stored.data;
+  const dataOk = data === undefined || (typeof data === 'object' && data !== null && !Array.isArray(data));
+  // every event of a replay passes here: the common case allocates nothing
+  if (typeof stored.aggregate === 'string' && typeof stored.aggregateId === 'string' && typeof stored.type === 'string' && Number.isInteger(stored.version) && Number.isInteger(stored.sequence) && dataOk) return undefined;
   const address = (['aggregate', 'aggregateId'] as const).filter((key) => typeof stored[key] !== 'string').map((key) => `${key} is not a string`);
   if (!Number.isInteger(stored.version)) address.push('version is not an integer');
   if (!Number.isInteger(stored.sequence)) address.push('sequence is not an integer');
   const content = typeof stored.type === 'string' ? [] : ['type is not a string'];
-  const data: unknown = stored.data;
-  if (data !== undefined && (typeof data !== 'object' || data === null || Array.isArray(data))) content.push('data is not an object');
+  if (!dataOk) content.push('data is not an object');
   return { address, content };
 }
 
@@ -160,7 +164,7 @@ export class BerthProjection extends AggregateProjection<BerthDeciders> {
     try {
       super.apply(this.admit(stored));
       // references to other aggregates, which this event does not change, for what was applied
-      if (!context.rejected) {
+      if (!context.rejected && REFERENCE_EVENT_TYPES.has(stored.type)) {
         const reference = referenceProblem(toDomainEvent<DomainEvent>(stored), this.lookup);
         if (reference !== undefined) this.record(stored, reference);
       }
@@ -208,8 +212,9 @@ export class BerthProjection extends AggregateProjection<BerthDeciders> {
    * unknown kinds are recorded here, before the state changes.
    */
   private admit(stored: StoredEvent): StoredEvent {
-    const { address, content } = envelopeProblems(stored);
-    if (address.length + content.length > 0) {
+    const problems = envelopeProblems(stored);
+    if (problems !== undefined) {
+      const { address, content } = problems;
       this.record(stored, `malformed envelope: ${[...address, ...content].join('; ')}`);
       this.context.rejected = true;
       this.context.silent = true;

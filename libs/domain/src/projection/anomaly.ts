@@ -49,22 +49,39 @@ function kindOf(value: unknown): FieldKind | 'null' | 'undefined' | 'other' {
   return kind === 'string' || kind === 'number' || kind === 'boolean' || kind === 'object' ? kind : 'other';
 }
 
-function valueAt(event: object, path: string): unknown {
+/** The value at `keys` (own or not: shape keys are field names no prototype has). */
+function valueAt(event: object, keys: readonly string[]): unknown {
   let value: unknown = event;
-  for (const key of path.split('.')) {
-    if (value === null || typeof value !== 'object' || !Object.prototype.hasOwnProperty.call(value, key)) return undefined;
+  for (const key of keys) {
+    if (value === null || typeof value !== 'object') return undefined;
     value = (value as Record<string, unknown>)[key];
   }
   return value;
 }
 
+type CompiledShape = readonly (readonly [path: string, keys: readonly string[], kind: FieldKind])[];
+
+/** Shapes split into key paths once: every event of a replay is checked against one. */
+const compiled = new WeakMap<object, CompiledShape>();
+
+function compile(shape: Readonly<Record<string, FieldKind>>): CompiledShape {
+  let fields = compiled.get(shape);
+  if (fields === undefined) {
+    fields = Object.entries(shape).map(([path, kind]) => [path, path.split('.'), kind] as const);
+    compiled.set(shape, fields);
+  }
+  return fields;
+}
+
 /** Why `event` does not have the shape its type requires (undefined when it has). */
 export function shapeProblem(shape: Readonly<Record<string, FieldKind>>, event: object): string | undefined {
-  const problems = Object.entries(shape).flatMap(([path, kind]) => {
-    const actual = kindOf(valueAt(event, path));
-    return actual === kind ? [] : [`${path} is ${actual === 'undefined' ? 'missing' : actual}, not ${kind}`];
-  });
-  return problems.length === 0 ? undefined : `malformed event: ${problems.join('; ')}`;
+  const fields = compile(shape);
+  let problems: string[] | undefined;
+  for (const [path, keys, kind] of fields) {
+    const actual = kindOf(valueAt(event, keys));
+    if (actual !== kind) (problems ??= []).push(`${path} is ${actual === 'undefined' ? 'missing' : actual}, not ${kind}`);
+  }
+  return problems === undefined ? undefined : `malformed event: ${problems.join('; ')}`;
 }
 
 /** The outcome of applying one event: the next state, whether it was applied, and why it is an anomaly. */

@@ -9,6 +9,9 @@ export interface ReferenceLookup {
   hostsOf(jobId: string): readonly string[];
 }
 
+/** The only event types `referenceProblem` looks at (a projection may skip the others cheaply). */
+export const REFERENCE_EVENT_TYPES: ReadonlySet<string> = new Set(['JobDeployed', 'JobRemoved', 'RolloutStarted']);
+
 function field(event: DomainEvent, key: string): unknown {
   return (event as DomainEvent & Record<string, unknown>)[key];
 }
