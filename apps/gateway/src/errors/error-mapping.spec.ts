@@ -1,9 +1,9 @@
-import { ErrorCode } from '@berth/contracts';
+import { ErrorCode, tooDeepError } from '@berth/contracts';
 import { DomainError } from '@berth/domain';
 import { BerthError } from '@berth/scheduler-client';
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { describeError, toGraphQLError } from './berth-exception.filter';
-import { httpStatusOf, toErrorBody } from './error-mapping';
+import { httpStatusOf, INVALID_UTF8, toErrorBody } from './error-mapping';
 
 describe('Berth error code → HTTP status', () => {
   it.each([
@@ -28,6 +28,7 @@ describe('Berth error code → HTTP status', () => {
     [ErrorCode.INVALID_HOST_SELECTOR, 400],
     [ErrorCode.UNAVAILABLE, 503],
     [ErrorCode.INTERNAL, 500],
+    [ErrorCode.PAYLOAD_TOO_LARGE, 413],
   ])('%s → %i', (code, status) => {
     expect(httpStatusOf(code)).toBe(status);
   });
@@ -57,5 +58,22 @@ describe('error bodies', () => {
     const err = toGraphQLError(new BerthError(ErrorCode.JOB_NOT_FOUND, 'Job not found: x', { job: 'x' }));
     expect(err.message).toBe('Job not found: x');
     expect(err.extensions).toEqual({ code: 'JOB_NOT_FOUND', details: { job: 'x' } });
+  });
+
+  it('answers a body over the limit 413 PAYLOAD_TOO_LARGE, with the sizes, not INTERNAL', () => {
+    // what body-parser passes on (http-errors): see raw-body's entity.too.large
+    const tooLarge = Object.assign(new Error('request entity too large'), { type: 'entity.too.large', status: 413, expose: true, limit: 524_288, length: 600_000 });
+    expect(describeError(tooLarge)).toEqual({ status: 413, code: ErrorCode.PAYLOAD_TOO_LARGE, message: 'request body exceeds the limit of 524288 bytes', details: { bytes: 600_000, limit: 524_288 } });
+  });
+
+  it('answers a body that does not parse or is not UTF-8 400 INVALID_REQUEST', () => {
+    const parse = Object.assign(new SyntaxError('Unexpected token'), { type: 'entity.parse.failed', status: 400 });
+    expect(describeError(parse)).toMatchObject({ status: 400, code: ErrorCode.INVALID_REQUEST, message: 'request body is not valid JSON' });
+    const utf8 = Object.assign(new Error('request body is not valid UTF-8'), { type: INVALID_UTF8, status: 403 });
+    expect(describeError(utf8)).toMatchObject({ status: 400, code: ErrorCode.INVALID_REQUEST, message: 'request body is not valid UTF-8' });
+  });
+
+  it('keeps the problems of a request refused before validation (nesting too deep)', () => {
+    expect(describeError(tooDeepError())).toEqual({ status: 400, code: ErrorCode.INVALID_REQUEST, message: expect.stringContaining('deeper than 32 levels'), details: { problems: [{ path: '', message: 'request nests arrays and objects deeper than 32 levels' }] } });
   });
 });

@@ -1,6 +1,7 @@
+import { IsHostLabels, NoControlCharacters } from '@berth/contracts';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { RolloutOptionsInput } from '../graphql/dto/group.args';
 
 const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;
@@ -63,8 +64,8 @@ export class DeployBody {
 
 export class RegisterHostBody {
   @ApiProperty() @IsString() @Matches(HOST_NAME, { message: 'host must be a host name' }) host!: string;
-  @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(256) agentId!: string;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } }) @IsOptional() @IsObject() labels?: Record<string, string>;
+  @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(256) @NoControlCharacters() agentId!: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } }) @ValidateIf((_body: object, labels: unknown) => labels !== undefined) @IsHostLabels() labels?: Record<string, string>;
   @ApiPropertyOptional({ type: 'object', additionalProperties: true }) @IsOptional() @IsObject() info?: Record<string, unknown>;
 }
 

@@ -1,5 +1,6 @@
+import { IsHostLabels, NoControlCharacters } from '@berth/contracts';
 import { ArgsType, Field, InputType } from '@nestjs/graphql';
-import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { JSONScalar } from '../json.scalar';
 
 const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;
@@ -32,8 +33,8 @@ export class DeployArgs extends JobOnHostArgs {
 @ArgsType()
 export class RegisterHostArgs {
   @Field() @IsString() @Matches(HOST_NAME, { message: 'host must be a host name' }) host!: string;
-  @Field() @IsString() @IsNotEmpty() @MaxLength(256) agentId!: string;
-  @Field(() => JSONScalar, { nullable: true }) @IsOptional() @IsObject() labels?: Record<string, string>;
+  @Field() @IsString() @IsNotEmpty() @MaxLength(256) @NoControlCharacters() agentId!: string;
+  @Field(() => JSONScalar, { nullable: true }) @ValidateIf((_body: object, labels: unknown) => labels !== undefined) @IsHostLabels() labels?: Record<string, string>;
   @Field(() => JSONScalar, { nullable: true }) @IsOptional() @IsObject() info?: Record<string, unknown>;
 }
 
