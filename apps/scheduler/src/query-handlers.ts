@@ -1,4 +1,4 @@
-import { HostQueryRequest, JobQueryRequest, ListHostsRequest, ListJobsRequest, SchedulerCommand } from '@berth/contracts';
+import { AnomaliesRequest, HostQueryRequest, JobQueryRequest, ListHostsRequest, ListJobsRequest, SchedulerCommand } from '@berth/contracts';
 import { BerthQueries, type BerthView, type JobHistoryIndex } from '@berth/read-model';
 import { route, type CommandRoute } from './command-server';
 
@@ -33,5 +33,7 @@ export function queryRoutes(view: BerthView, history: JobHistoryIndex): CommandR
       sequence: sequence(),
     })),
     route(SchedulerCommand.HOST_STATUS, HostQueryRequest, async (req) => ({ ...queries.host(req.host), sequence: sequence() })),
+    // events the projection could not apply as written: kept (newest) and counted since the process started or its snapshot
+    route(SchedulerCommand.ANOMALIES, AnomaliesRequest, async () => ({ ...view.projection.anomalies(), sequence: sequence() })),
   ];
 }

@@ -1,7 +1,7 @@
 import { BERTH_VERSION, EVENTS_STREAM, assertNatsServerVersion } from '@berth/contracts';
 import { hostname } from 'node:os';
 import { JetStreamEventStore, type EventStore, type Subscription } from '@berth/event-store';
-import { createMetricsRegistry, startHealthServer, type HealthServer, type Logger } from '@berth/service';
+import { createMetricsRegistry, reportAnomalies, startHealthServer, type HealthServer, type Logger } from '@berth/service';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Counter, Gauge, Histogram } from 'prom-client';
@@ -21,7 +21,7 @@ import { apiTokenRoutes } from './api-token-handlers';
 import { releaseRoutes } from './release-handlers';
 import { releasePlanRoutes } from './release-plan-handlers';
 import { rolloutRoutes } from './rollout-handlers';
-import { BerthView, JobHistoryIndex, createBerthProjection } from '@berth/read-model';
+import { BerthView, JobHistoryIndex, KNOWN_EVENT_TYPES, createBerthProjection } from '@berth/read-model';
 import { Snapshotter } from './snapshotter';
 
 export interface RunningScheduler {
@@ -74,6 +74,8 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger): P
   })();
   const store: EventStore = await JetStreamEventStore.connect({ nc });
   const projection = createBerthProjection();
+  // before the replay: an anomaly in the history is logged and counted at every start
+  reportAnomalies(projection, { logger, registry, knownTypes: KNOWN_EVENT_TYPES });
   const history = new JobHistoryIndex();
   projection.onEvent((e) => history.apply(e));
   const view = new BerthView(projection);

@@ -44,6 +44,7 @@ export const SchedulerCommand = {
   HOST_STATUS: 'host-status',
   JOB_STATUS: 'job-status',
   JOB_HISTORY: 'job-history',
+  ANOMALIES: 'anomalies',
   CREATE_DEPLOYMENT_GROUP: 'create-deployment-group',
   REMOVE_DEPLOYMENT_GROUP: 'remove-deployment-group',
   UPDATE_DEPLOYMENT_GROUP: 'update-deployment-group',
@@ -200,6 +201,9 @@ export class ListHostsRequest extends QueryRequest {
   @IsIn(['UP', 'DOWN'])
   status?: 'UP' | 'DOWN';
 }
+
+/** `anomalies`: what the scheduler's projection could not apply as written; no parameters. */
+export class AnomaliesRequest extends QueryRequest {}
 
 export class HostQueryRequest extends QueryRequest {
   @IsString()

@@ -3,7 +3,8 @@ import { assertNatsServerVersion } from '@berth/contracts';
 import { JetStreamEventStore } from '@berth/event-store';
 import { SchedulerClient } from '@berth/scheduler-client';
 import { ClusterService } from '../cluster/cluster.service';
-import { createLogger, createMetricsRegistry, type Logger } from '@berth/service';
+import { createLogger, createMetricsRegistry, reportAnomalies, type Logger } from '@berth/service';
+import { KNOWN_EVENT_TYPES } from '@berth/read-model';
 import { ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
@@ -27,7 +28,6 @@ import { consoleMiddleware } from './console-static';
 import { DEFAULT_CONSOLE_DIR } from './paths';
 import { GatewayModule } from './gateway.module';
 import { PinoNestLogger } from './pino-nest-logger';
-import { applyRequestLimits } from './request-limits';
 import type { GatewayHealth } from './tokens';
 
 export interface GatewayOptions {
@@ -58,8 +58,9 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-function healthOf(nc: NatsConnection, model: GatewayReadModel): GatewayHealth {
+function healthOf(nc: NatsConnection, model: GatewayReadModel, logger: Logger): GatewayHealth {
   const registry = createMetricsRegistry('gateway');
+  reportAnomalies(model.projection, { logger, registry, knownTypes: KNOWN_EVENT_TYPES });
   new Gauge({ name: 'berth_gateway_read_model_sequence', help: 'stream sequence the read model reflects', registers: [registry], collect() { this.set(model.sequence); } });
   const applied = new Counter({ name: 'berth_gateway_events_total', help: 'events folded into the read model', registers: [registry] });
   model.listen(() => applied.inc());
@@ -110,7 +111,7 @@ export async function createGatewayApp(options: GatewayOptions): Promise<Running
   }
   const store = await JetStreamEventStore.connect({ nc });
   const readModel = new GatewayReadModel({ memoryEvents: options.auditMemoryEvents });
-  const health = healthOf(nc, readModel);
+  const health = healthOf(nc, readModel, logger);
   await readModel.follow(store);
   logger.info({ sequence: readModel.sequence, events: readModel.position }, 'read model caught up');
 
@@ -132,7 +133,6 @@ export async function createGatewayApp(options: GatewayOptions): Promise<Running
     queryLimits: options.queryLimits ?? DEFAULT_QUERY_LIMITS,
   };
   const app = await NestFactory.create(GatewayModule.forRoot(deps), { logger: new PinoNestLogger(logger), abortOnError: false });
-  applyRequestLimits(app);
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new BerthExceptionFilter((err) => logger.error({ err }, 'internal error')));
   const consoleFiles = consoleMiddleware(options.consoleDir ?? DEFAULT_CONSOLE_DIR);
