@@ -28,6 +28,7 @@ import { consoleMiddleware } from './console-static';
 import { DEFAULT_CONSOLE_DIR } from './paths';
 import { GatewayModule } from './gateway.module';
 import { PinoNestLogger } from './pino-nest-logger';
+import { applyRequestLimits } from './request-limits';
 import type { GatewayHealth } from './tokens';
 
 export interface GatewayOptions {
@@ -133,6 +134,7 @@ export async function createGatewayApp(options: GatewayOptions): Promise<Running
     queryLimits: options.queryLimits ?? DEFAULT_QUERY_LIMITS,
   };
   const app = await NestFactory.create(GatewayModule.forRoot(deps), { logger: new PinoNestLogger(logger), abortOnError: false });
+  applyRequestLimits(app);
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new BerthExceptionFilter((err) => logger.error({ err }, 'internal error')));
   const consoleFiles = consoleMiddleware(options.consoleDir ?? DEFAULT_CONSOLE_DIR);
