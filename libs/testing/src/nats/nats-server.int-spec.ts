@@ -39,6 +39,22 @@ describe('startNatsServer', () => {
     expect(existsSync(storeDir)).toBe(false);
     await server.stop();
   }, 30_000);
+
+  it('is killed with SIGKILL and started again on the same store and ports', async () => {
+    const server = await startNatsServer();
+    const { url, storeDir, pid } = server;
+    try {
+      await server.kill();
+      expect(isRunning(pid)).toBe(false);
+      await expect(server.start()).resolves.toBeUndefined();
+      expect(server.pid).not.toBe(pid);
+      expect(server.url).toBe(url);
+      expect((await server.monitor<{ config: { store_dir: string } }>('/jsz')).config.store_dir.startsWith(storeDir)).toBe(true);
+      await expect(server.start()).rejects.toThrow(/kill\(\) it first/);
+    } finally {
+      await server.stop();
+    }
+  }, 30_000);
 });
 
 describe('finding nats-server', () => {

@@ -34,6 +34,13 @@ export interface NatsServer {
    * ports, so connected clients reconnect to it on their own. `pid` changes.
    */
   restart(): Promise<void>;
+  /**
+   * Kills the process with `signal` (default SIGKILL: a crash, nothing flushed) and waits for
+   * its exit. The store dir and ports are kept for start().
+   */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts it again after kill(): same store dir, same ports; resolves once JetStream is healthy. */
+  start(): Promise<void>;
   /** GET a monitoring endpoint (`/jsz`, `/varz`, …) as JSON. */
   monitor<T = unknown>(path: string): Promise<T>;
 }
@@ -227,6 +234,16 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
     async restart() {
       if (stopped) throw new Error('nats-server was stopped; restart() needs a running or restartable server');
       await halt();
+      await launch();
+    },
+    async kill(signal: NodeJS.Signals = 'SIGKILL') {
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      child.kill(signal);
+      await waitForExit(child, 10_000);
+    },
+    async start() {
+      if (stopped) throw new Error('nats-server was stopped; start() needs a killed server');
+      if (child && child.exitCode === null && child.signalCode === null) throw new Error('nats-server is running; kill() it first');
       await launch();
     },
     async monitor<T>(path: string): Promise<T> {
