@@ -75,6 +75,13 @@ const HEAD_CACHE_LIMIT = 10_000;
 const ANY_VERSION_ATTEMPTS = 20;
 /** messages per pull request for replays: measured ~10 % faster than 1,000 (≈2 MB buffered at most) */
 const REPLAY_BATCH = 5_000;
+/**
+ * Pull expiry of subscriptions (the client's default is 30 s). @nats-io/jetstream 3.4 recreates an
+ * ordered consumer that a nats-server restart lost without forgetting its pending pull, so it asks
+ * for 1 message and then waits for two missed idle heartbeats (half this each): with 30 s, every
+ * projection stood still for about 30 s after the first event following a restart.
+ */
+const SUBSCRIBE_PULL_EXPIRES_MS = 2_000;
 
 export interface JetStreamEventStoreOptions {
   /** e.g. nats://127.0.0.1:4222; ignored when `nc` is given */
@@ -628,7 +635,7 @@ export class JetStreamEventStore implements EventStore {
       deliver_policy: DeliverPolicy.StartSequence,
       opt_start_seq: start,
     });
-    return consumer.consume({ max_messages: REPLAY_BATCH });
+    return consumer.consume({ max_messages: REPLAY_BATCH, expires: SUBSCRIBE_PULL_EXPIRES_MS });
   }
 
   /** Reads a filtered ordered consumer from the start up to and including stream sequence `end`. */
