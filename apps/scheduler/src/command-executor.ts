@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import type { CommandRequest } from '@berth/contracts';
-import type { Decider, DomainEvent } from '@berth/domain';
-import { decideAndAppend, type AggregateView, type EventStore } from '@berth/event-store';
+import { eventScopeWildcard, eventSubject, pairId, type CommandRequest } from '@berth/contracts';
+import { foldEvents, ruleMarkers, type Decider, type DomainEvent, type RuleMarker } from '@berth/domain';
+import {
+  isConcurrencyError,
+  toDomainEvent,
+  toNewEvent,
+  type AggregateAppend,
+  type AggregateView,
+  type EventMetadata,
+  type EventStore,
+  type ExpectedVersion,
+} from '@berth/event-store';
 import type { BerthProjection } from '@berth/read-model';
 
 export interface ExecuteResult<E> {
@@ -18,11 +27,43 @@ export interface Origin {
 
 export const SCHEDULER_ACTOR = 'scheduler';
 
+/** What a command decided for one aggregate: its events, and the version they were decided on. */
+export interface Decision<E extends DomainEvent = DomainEvent> {
+  readonly aggregate: string;
+  readonly aggregateId: string;
+  readonly expectedVersion: ExpectedVersion;
+  readonly events: readonly E[];
+}
+
+/** An aggregate's view to decide on: the projection's, or after a conflict the store's own. */
+export type LoadView = <S>(aggregate: string, aggregateId: string, decider: Decider<never, DomainEvent, S>) => Promise<AggregateView<S>>;
+
+export interface DecisionContext {
+  /** the decision time, the same on every attempt */
+  readonly time: string;
+  readonly load: LoadView;
+}
+
+export interface AtomicResult {
+  readonly decisions: readonly Decision[];
+  /** stream sequence the caller may wait for (the projection's own when nothing changed) */
+  readonly sequence: number;
+}
+
+const MAX_ATTEMPTS = 5;
+/** how long a conflicted command waits for the projection to reach the stream's end before re-deciding anyway */
+const CATCH_UP_WAIT_MS = 2_000;
+
 /**
- * Runs one command against one aggregate: decide on the projection's view,
- * append with optimistic concurrency (re-deciding on conflict), then wait
+ * Runs commands: decide on the projection's views, append everything the
+ * command decided — for every aggregate it touches, plus the markers its
+ * cross-aggregate rules need (libs/domain rules/cross-aggregate-rules.ts) —
+ * as ONE atomic append with an expected version per aggregate, then wait
  * until the projection has folded the new events, so the next command or
- * query sees them.
+ * query sees them. A conflict writes nothing; the command is decided again
+ * on fresh state (the store's own views of the aggregates it writes, once
+ * the projection caught up), up to MAX_ATTEMPTS times, then CONCURRENCY_CONFLICT.
+ * A refused command (DomainError) writes nothing, ever.
  */
 export class CommandExecutor {
   constructor(
@@ -35,6 +76,7 @@ export class CommandExecutor {
     return this.clock().toISOString();
   }
 
+  /** One command against one aggregate (its cross-aggregate markers go in the same atomic append). */
   async execute<C, E extends DomainEvent, S>(
     aggregate: string,
     aggregateId: string,
@@ -43,19 +85,69 @@ export class CommandExecutor {
     command: (view: AggregateView<S>, time: string) => C,
     origin: Origin | CommandRequest,
   ): Promise<ExecuteResult<E>> {
+    const { decisions, sequence } = await this.executeAtomic(async ({ time, load }) => {
+      const view = await load(aggregate, aggregateId, decider as Decider<never, DomainEvent, S>);
+      return [{ aggregate, aggregateId, expectedVersion: view.version, events: decider.decide(command(view, time), view.state) }];
+    }, origin);
+    return { events: (decisions[0]?.events ?? []) as readonly E[], sequence };
+  }
+
+  /** A command whose events touch several aggregates: `decide` returns a decision per aggregate, all appended at once or none. */
+  async executeAtomic(decide: (context: DecisionContext) => Promise<readonly Decision[]>, origin: Origin | CommandRequest): Promise<AtomicResult> {
     const commandId = randomUUID();
     const time = this.now();
-    const result = await decideAndAppend({
-      store: this.store,
-      aggregate,
-      aggregateId,
-      decider,
-      command: (view) => command(view, time),
-      meta: { actor: origin.actor, correlationId: origin.correlationId ?? commandId, causationId: commandId, time },
-      newId: randomUUID,
-      load: () => this.projection.viewOf(aggregate, aggregateId) as AggregateView<S>,
-    });
-    if (result.sequence !== undefined) await this.projection.waitFor(result.sequence);
-    return { events: result.events, sequence: result.sequence ?? this.projection.sequence };
+    const meta: EventMetadata = { actor: origin.actor, correlationId: origin.correlationId ?? commandId, causationId: commandId, time };
+    let fresh = false;
+    for (let attempt = 1; ; attempt++) {
+      // the guards of the rule markers say: nothing they watch changed after what this decision saw
+      const seen = this.projection.sequence;
+      const decisions = await decide({ time, load: fresh ? (a, id, d) => this.readView(a, id, d) : async (a, id) => this.projection.viewOf(a, id) as never });
+      const written = decisions.filter((d) => d.events.length > 0);
+      if (written.length === 0) return { decisions, sequence: this.projection.sequence };
+      const appends: AggregateAppend[] = written.map((d) => ({
+        aggregate: d.aggregate,
+        aggregateId: d.aggregateId,
+        expectedVersion: d.expectedVersion,
+        events: d.events.map((e) => toNewEvent(e, meta, randomUUID)),
+      }));
+      for (const marker of ruleMarkers(written, time)) appends.push(markerAppend(marker, seen, meta));
+      try {
+        const results = await this.store.appendAtomic(appends);
+        const sequence = Math.max(...results.map((r) => r.lastSequence));
+        await this.projection.waitFor(sequence);
+        return { decisions, sequence };
+      } catch (err) {
+        if (!isConcurrencyError(err) || attempt >= MAX_ATTEMPTS) throw err;
+        await this.catchUp();
+        fresh = true;
+      }
+    }
   }
+
+  /** Lets the projection reach what the store holds now (bounded: a projection that stopped must not stall commands). */
+  private async catchUp(): Promise<void> {
+    const end = await this.store.lastSequence();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.projection.waitFor(end), new Promise<void>((resolve) => (timer = setTimeout(resolve, CATCH_UP_WAIT_MS)))]);
+    clearTimeout(timer);
+  }
+
+  private async readView<S>(aggregate: string, aggregateId: string, decider: Decider<never, DomainEvent, S>): Promise<AggregateView<S>> {
+    const stored = await this.store.read(aggregate, aggregateId);
+    const state = foldEvents(decider, stored.map((s) => toDomainEvent<DomainEvent>(s)));
+    return { state, version: stored[stored.length - 1]?.version ?? 0 };
+  }
+}
+
+/** A rule marker as an append: 'any' version (what it writes is ordered by the command's other parts), guarded as the rule says. */
+function markerAppend(marker: RuleMarker, seen: number, meta: EventMetadata): AggregateAppend {
+  const aggregateId = typeof marker.aggregateId === 'string' ? marker.aggregateId : pairId(marker.aggregateId[0], marker.aggregateId[1]);
+  const subject = marker.guard.everyPair ? eventScopeWildcard(marker.guard.aggregate, marker.guard.aggregateId) : eventSubject(marker.guard.aggregate, marker.guard.aggregateId);
+  return {
+    aggregate: marker.aggregate,
+    aggregateId,
+    expectedVersion: 'any',
+    events: marker.events.map((e) => toNewEvent(e, meta, randomUUID)),
+    guard: { subject, unchangedSince: seen },
+  };
 }

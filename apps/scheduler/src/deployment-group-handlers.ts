@@ -8,11 +8,11 @@ import {
   UpdateDeploymentGroupRequest,
   type UpdateStrategyDto,
 } from '@berth/contracts';
-import { deploymentGroupDecider, type DeploymentGroupCommand, type DeploymentGroupEvent, type UpdateStrategy } from '@berth/domain';
+import { deploymentGroupDecider, rolloutDecider, type DeploymentGroupCommand, type DeploymentGroupEvent, type UpdateStrategy } from '@berth/domain';
 import { Aggregate, DeploymentGroupQueries, type BerthView } from '@berth/read-model';
-import type { CommandExecutor, Origin } from './command-executor';
+import type { CommandExecutor, Decision, Origin } from './command-executor';
 import { route, type CommandRoute } from './command-server';
-import { stopRollout } from './rollout-starter';
+import { stopEvents } from './rollout-starter';
 
 /** The request's options as a domain UpdateStrategy: only the fields that were sent. */
 export function strategyOf(dto: UpdateStrategyDto | undefined): UpdateStrategy | undefined {
@@ -27,20 +27,28 @@ function statusOf(events: readonly DeploymentGroupEvent[], changed: string): str
 /**
  * create / remove / update (selectors) / stop a deployment group, and the
  * list, inspect and status queries. Remove and stop also stop the rollout in
- * flight (the rollout manager does the same from the events, which covers a
- * leader change between the two appends).
+ * flight, in the same atomic append as the group's change.
  */
 export function deploymentGroupRoutes(executor: CommandExecutor, view: BerthView): CommandRoute[] {
   const queries = new DeploymentGroupQueries(view.projection);
   const sequence = () => view.projection.sequence;
   const run = (name: string, command: (time: string) => DeploymentGroupCommand, origin: Origin) =>
     executor.execute(Aggregate.DEPLOYMENT_GROUP, name, deploymentGroupDecider, (_, time) => command(time), origin);
-  const stopInFlight = async (events: readonly DeploymentGroupEvent[], origin: Origin, error: string) => {
-    for (const event of events) {
-      if ((event.type === 'DeploymentGroupStopped' || event.type === 'DeploymentGroupRemoved') && event.rolloutId !== undefined) {
-        await stopRollout(executor, event.rolloutId, error, origin);
+  /** The group's change and the stop of the rollout it ends, all or nothing. */
+  const runStoppingRollout = async (name: string, command: (time: string) => DeploymentGroupCommand, origin: Origin, error: string) => {
+    const { decisions } = await executor.executeAtomic(async ({ time, load }) => {
+      const group = await load(Aggregate.DEPLOYMENT_GROUP, name, deploymentGroupDecider);
+      const events = deploymentGroupDecider.decide(command(time), group.state);
+      const decisions: Decision[] = [{ aggregate: Aggregate.DEPLOYMENT_GROUP, aggregateId: name, expectedVersion: group.version, events }];
+      for (const event of events) {
+        if ((event.type === 'DeploymentGroupStopped' || event.type === 'DeploymentGroupRemoved') && event.rolloutId !== undefined) {
+          const rollout = await load(Aggregate.ROLLOUT, event.rolloutId, rolloutDecider);
+          decisions.push({ aggregate: Aggregate.ROLLOUT, aggregateId: event.rolloutId, expectedVersion: rollout.version, events: stopEvents(rollout.state, event.rolloutId, error, time) });
+        }
       }
-    }
+      return decisions;
+    }, origin);
+    return (decisions[0]?.events ?? []) as readonly DeploymentGroupEvent[];
   };
   return [
     route(SchedulerCommand.CREATE_DEPLOYMENT_GROUP, CreateDeploymentGroupRequest, async (req) => {
@@ -57,13 +65,11 @@ export function deploymentGroupRoutes(executor: CommandExecutor, view: BerthView
       return { name: req.name, status: statusOf(events, 'UPDATED'), sequence: seq };
     }),
     route(SchedulerCommand.REMOVE_DEPLOYMENT_GROUP, RemoveDeploymentGroupRequest, async (req) => {
-      const { events } = await run(req.name, (time) => ({ type: 'RemoveDeploymentGroup', name: req.name, time }), req);
-      await stopInFlight(events, req, `Deployment group ${req.name} removed`);
+      await runStoppingRollout(req.name, (time) => ({ type: 'RemoveDeploymentGroup', name: req.name, time }), req, `Deployment group ${req.name} removed`);
       return { name: req.name, status: 'REMOVED', sequence: sequence() };
     }),
     route(SchedulerCommand.STOP_DEPLOYMENT_GROUP, StopDeploymentGroupRequest, async (req) => {
-      const { events } = await run(req.name, (time) => ({ type: 'StopDeploymentGroup', name: req.name, time }), req);
-      await stopInFlight(events, req, 'Stopped by user');
+      const events = await runStoppingRollout(req.name, (time) => ({ type: 'StopDeploymentGroup', name: req.name, time }), req, 'Stopped by user');
       return { name: req.name, status: statusOf(events, 'STOPPED'), sequence: sequence() };
     }),
     route(SchedulerCommand.LIST_DEPLOYMENT_GROUPS, ListDeploymentGroupsRequest, async () => ({ groups: queries.groups(), sequence: sequence() })),

@@ -6,7 +6,7 @@ import {
   UndeployRequest,
   type JobOnHostRequest,
 } from '@berth/contracts';
-import { deploymentDecider, resolveJob, type DeploymentCommand, type PortRange } from '@berth/domain';
+import { DomainError, ErrorCode, deploymentDecider, resolveJob, type DeploymentCommand, type PortRange } from '@berth/domain';
 import { route, type CommandRoute } from './command-server';
 import type { CommandExecutor } from './command-executor';
 import { Aggregate, type BerthView } from '@berth/read-model';
@@ -43,8 +43,9 @@ export function deploymentRoutes(executor: CommandExecutor, view: BerthView, pol
   return [
     route(SchedulerCommand.DEPLOY, DeployRequest, (req) =>
       run(req, (jobId, time) => {
+        // checked on every attempt; the append's guard (the job unchanged since) makes it hold against a racing remove-job
         const job = view.job(jobId);
-        if (!job) throw new Error(`job ${jobId} vanished while deploying`);
+        if (!job) throw new DomainError(ErrorCode.JOB_NOT_FOUND, `Job not found: ${jobId}`, { jobId });
         const portRange = view.host(req.host)?.portRange ?? policy.defaultPortRange;
         return { type: 'Deploy', host: req.host, hostRegistered: hostRegistered(req.host), job, goal: req.goal ?? 'START', ...token(req), portRange, time };
       }),

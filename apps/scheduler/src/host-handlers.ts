@@ -43,17 +43,22 @@ function registrationStatus(events: readonly HostEvent[]): RegisterHostResult['s
 /** register-host and deregister-host. */
 export function hostRoutes(executor: CommandExecutor, policy: HostPolicy): CommandRoute[] {
   const register = route(SchedulerCommand.REGISTER_HOST, RegisterHostRequest, (req) => registerHost(executor, policy, req, req));
+  // Helios removes the host's deployments with it: both in one atomic append, so a deploy racing the deregistration conflicts
   const deregister = route(SchedulerCommand.DEREGISTER_HOST, DeregisterHostRequest, async (req) => {
-      await executor.execute(Aggregate.HOST, req.host, hostDecider, (_, time) => ({ type: 'DeregisterHost' as const, host: req.host, time }), req);
-      // Helios removes the host's deployments with it
-      const { sequence } = await executor.execute(
-        Aggregate.DEPLOYMENT,
-        req.host,
-        deploymentDecider,
-        (_, time) => ({ type: 'ClearHostDeployments' as const, host: req.host, time }),
-        req,
-      );
-      return { host: req.host, status: 'DEREGISTERED', sequence };
+    const { sequence } = await executor.executeAtomic(async ({ time, load }) => {
+      const host = await load(Aggregate.HOST, req.host, hostDecider);
+      const deployments = await load(Aggregate.DEPLOYMENT, req.host, deploymentDecider);
+      return [
+        { aggregate: Aggregate.HOST, aggregateId: req.host, expectedVersion: host.version, events: hostDecider.decide({ type: 'DeregisterHost', host: req.host, time }, host.state) },
+        {
+          aggregate: Aggregate.DEPLOYMENT,
+          aggregateId: req.host,
+          expectedVersion: deployments.version,
+          events: deploymentDecider.decide({ type: 'ClearHostDeployments', host: req.host, time }, deployments.state),
+        },
+      ];
+    }, req);
+    return { host: req.host, status: 'DEREGISTERED', sequence };
   });
   return [register, deregister];
 }

@@ -36,12 +36,15 @@ export function jobRoutes(executor: CommandExecutor, view: BerthView, policy: Jo
 
   const removeJob = route(SchedulerCommand.REMOVE_JOB, RemoveJobRequest, async (req): Promise<JobChangeResult> => {
       const jobId = resolveJob(req.job, view.jobs().keys());
-      assertJobNotInUse(jobId, view.allDeployments());
+      // checked on every attempt; the append's guard (no host took the job into use since) makes it hold against racing deploys
       const { sequence } = await executor.execute(
         Aggregate.JOB,
         jobId,
         jobDecider,
-        (_, time) => ({ type: 'RemoveJob' as const, jobId, time, ...(req.token === undefined ? {} : { token: req.token }) }),
+        (_, time) => {
+          assertJobNotInUse(jobId, view.allDeployments());
+          return { type: 'RemoveJob' as const, jobId, time, ...(req.token === undefined ? {} : { token: req.token }) };
+        },
         req,
       );
       return { jobId, sequence };

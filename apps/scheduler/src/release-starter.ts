@@ -38,13 +38,17 @@ export async function markForDeployment(executor: CommandExecutor, view: BerthVi
   if (pipeline === undefined && request.group === undefined) {
     throw new DomainError(ErrorCode.PIPELINE_NOT_FOUND, `No pipeline for service ${request.service}: set one (pipeline set) or name a --group`, { service: request.service });
   }
-  const inFlight = queries.inFlight(request.service);
-  if (inFlight !== undefined) {
-    throw new DomainError(ErrorCode.RELEASE_IN_PROGRESS, `Release ${inFlight.releaseId} of ${request.service} is ${inFlight.status}: complete, abandon or roll it back first`, {
-      releaseId: inFlight.releaseId,
-      status: inFlight.status,
-    });
-  }
+  // checked on every attempt; the append's guard (no other release of the service started since) makes it hold against a racing start
+  const refuseInFlight = () => {
+    const inFlight = queries.inFlight(request.service);
+    if (inFlight !== undefined) {
+      throw new DomainError(ErrorCode.RELEASE_IN_PROGRESS, `Release ${inFlight.releaseId} of ${request.service} is ${inFlight.status}: complete, abandon or roll it back first`, {
+        releaseId: inFlight.releaseId,
+        status: inFlight.status,
+      });
+    }
+  };
+  refuseInFlight();
   const previousJobs: Record<string, string> = {};
   for (const group of view.groups()) {
     const current = group.lastStableJobId ?? group.jobId;
@@ -57,25 +61,28 @@ export async function markForDeployment(executor: CommandExecutor, view: BerthVi
     Aggregate.RELEASE,
     releaseId,
     releaseDecider,
-    (_, time) => ({
-      type: 'StartRelease' as const,
-      releaseId,
-      service: request.service,
-      jobId,
-      ...(pipeline === undefined ? {} : { pipeline }),
-      ...(request.group === undefined ? {} : { group: request.group }),
-      ...(request.autoRollback === undefined ? {} : { autoRollback: request.autoRollback }),
-      ...(request.timeout === undefined ? {} : { timeout: request.timeout }),
-      ...(request.autoCertifyDelay === undefined ? {} : { autoCertifyDelay: request.autoCertifyDelay }),
-      ...(request.autoAbandonDelay === undefined ? {} : { autoAbandonDelay: request.autoAbandonDelay }),
-      ...(request.force === undefined ? {} : { force: request.force }),
-      ...(request.rolloutOptions === undefined ? {} : { rolloutOptions: request.rolloutOptions }),
-      ...(frozen === undefined ? {} : { frozen }),
-      ...(request.overrideFreeze === undefined ? {} : { freezeOverride: request.overrideFreeze }),
-      previousJobs,
-      badGroups: queries.badGroups(jobId),
-      time,
-    }),
+    (_, time) => {
+      refuseInFlight();
+      return {
+        type: 'StartRelease' as const,
+        releaseId,
+        service: request.service,
+        jobId,
+        ...(pipeline === undefined ? {} : { pipeline }),
+        ...(request.group === undefined ? {} : { group: request.group }),
+        ...(request.autoRollback === undefined ? {} : { autoRollback: request.autoRollback }),
+        ...(request.timeout === undefined ? {} : { timeout: request.timeout }),
+        ...(request.autoCertifyDelay === undefined ? {} : { autoCertifyDelay: request.autoCertifyDelay }),
+        ...(request.autoAbandonDelay === undefined ? {} : { autoAbandonDelay: request.autoAbandonDelay }),
+        ...(request.force === undefined ? {} : { force: request.force }),
+        ...(request.rolloutOptions === undefined ? {} : { rolloutOptions: request.rolloutOptions }),
+        ...(frozen === undefined ? {} : { frozen }),
+        ...(request.overrideFreeze === undefined ? {} : { freezeOverride: request.overrideFreeze }),
+        previousJobs,
+        badGroups: queries.badGroups(jobId),
+        time,
+      };
+    },
     origin,
   );
   return releaseId;

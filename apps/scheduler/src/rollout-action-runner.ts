@@ -30,14 +30,21 @@ export class RolloutActionRunner {
   ) {}
 
   async run(rollout: Rollout, action: JobAction, origin: Origin): Promise<void> {
+    if (!this.isCurrent(rollout, action)) return;
     try {
-      if (action.type === 'DeployJob') await this.deploy(action, origin);
+      if (action.type === 'DeployJob') await this.deploy(rollout, action, origin);
       else await this.undeploy(rollout, action, origin);
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
-      if (this.isDone(rollout, action)) return;
+      // superseded, stopped or removed while deciding: nothing to report to
+      if (this.isDone(rollout, action) || !this.isCurrent(rollout, action)) return;
       await this.report(rollout, action.host, err.message, origin);
     }
+  }
+
+  /** The rollout is still its group's latest (a deploy on the group's behalf is guarded on the group: libs/domain rules). */
+  private isCurrent(rollout: Rollout, action: JobAction): boolean {
+    return this.view.group(action.deploymentGroupName)?.rolloutId === rollout.rolloutId;
   }
 
   /** Already what the action wants: the group owns the job on the host (deploy), or the old copy is gone (undeploy). */
@@ -61,7 +68,7 @@ export class RolloutActionRunner {
     const host = todo[0]?.host;
     if (todo.length < 2 || host === undefined || todo.some((action) => action.host !== host)) return false;
     try {
-      await this.executor.execute(Aggregate.DEPLOYMENT, host, inSequence(deploymentDecider), (_, time) => todo.map((action) => this.command(action, time)), origin);
+      await this.executor.execute(Aggregate.DEPLOYMENT, host, inSequence(deploymentDecider), (_, time) => todo.map((action) => this.command(rollout, action, time)), origin);
       return true;
     } catch (err) {
       if (err instanceof DomainError) return false;
@@ -69,9 +76,9 @@ export class RolloutActionRunner {
     }
   }
 
-  private async deploy(action: JobAction, origin: Origin): Promise<void> {
+  private async deploy(rollout: Rollout, action: JobAction, origin: Origin): Promise<void> {
     if (this.isDoneDeploy(action)) return;
-    await this.executor.execute(Aggregate.DEPLOYMENT, action.host, deploymentDecider, (_, time) => this.command(action, time), origin);
+    await this.executor.execute(Aggregate.DEPLOYMENT, action.host, deploymentDecider, (_, time) => this.command(rollout, action, time), origin);
   }
 
   private isDoneDeploy(action: JobAction): boolean {
@@ -80,11 +87,14 @@ export class RolloutActionRunner {
 
   private async undeploy(rollout: Rollout, action: JobAction, origin: Origin): Promise<void> {
     if (this.isDone(rollout, action)) return;
-    await this.executor.execute(Aggregate.DEPLOYMENT, action.host, deploymentDecider, (_, time) => this.command(action, time), origin);
+    await this.executor.execute(Aggregate.DEPLOYMENT, action.host, deploymentDecider, (_, time) => this.command(rollout, action, time), origin);
   }
 
-  /** The deployment aggregate's command for an action, decided at `time`. */
-  private command(action: JobAction, time: string): DeploymentCommand {
+  /** The deployment aggregate's command for an action, decided at `time` (again on every attempt). */
+  private command(rollout: Rollout, action: JobAction, time: string): DeploymentCommand {
+    if (!this.isCurrent(rollout, action)) {
+      throw new DomainError(ErrorCode.ROLLOUT_STATE_CONFLICT, `Rollout ${rollout.rolloutId} is no longer the current rollout of ${action.deploymentGroupName}`, { rolloutId: rollout.rolloutId });
+    }
     const host = this.view.host(action.host);
     const owned = { token: action.token, deploymentGroupName: action.deploymentGroupName, time };
     if (action.type === 'UndeployJob') return { type: 'Undeploy', host: action.host, hostRegistered: host !== undefined, jobId: action.jobId, ...owned };

@@ -7,11 +7,13 @@ import {
   resolveRolloutOptions,
   rolloutDecider,
   type DeploymentGroup,
+  type RolloutEvent,
   type RolloutReason,
+  type RolloutState,
   type UpdateStrategy,
 } from '@berth/domain';
 import { Aggregate, type BerthView } from '@berth/read-model';
-import type { CommandExecutor, Origin } from './command-executor';
+import type { CommandExecutor, Decision, DecisionContext, Origin } from './command-executor';
 
 export interface StartGroupRolloutRequest {
   readonly group: string;
@@ -36,30 +38,44 @@ function existingGroup(view: BerthView, name: string): DeploymentGroup {
 
 /**
  * A rolling update: snapshot the group's matching hosts (UP or DOWN, with
- * their deployments), start the rollout aggregate (a new uuid), then record
- * it on the group, then stop the rollout it supersedes. Everything that can
- * be refused (group, job, options) is checked before the first append, so a
- * refused request writes nothing. The rollout manager carries out the
- * actions its events ask for.
+ * their deployments), start the rollout aggregate (a new uuid), record it on
+ * the group and stop the rollout it supersedes — all in ONE atomic append
+ * with the group's expected version, so a refused or conflicting request
+ * (another rolling update, the group's removal) writes nothing. The rollout
+ * manager carries out the actions its events ask for.
  */
 export async function startGroupRollout(executor: CommandExecutor, view: BerthView, request: StartGroupRolloutRequest, origin: Origin): Promise<StartedRollout> {
+  const rolloutId = randomUUID();
+  let decided: { group: string; jobId: string } = { group: request.group, jobId: request.jobId };
+  const { sequence } = await executor.executeAtomic(async (context) => {
+    const { group, jobId, decisions } = await decideRolloutStart(view, request, rolloutId, context);
+    decided = { group, jobId };
+    return decisions;
+  }, origin);
+  return { rolloutId, ...decided, status: view.rollout(rolloutId)?.status ?? 'UNKNOWN', sequence };
+}
+
+/** The rollout's start, the group's record of it and the stop of the rollout it supersedes, decided on the current views. */
+async function decideRolloutStart(
+  view: BerthView,
+  request: StartGroupRolloutRequest,
+  rolloutId: string,
+  { time, load }: DecisionContext,
+): Promise<{ group: string; jobId: string; decisions: Decision[] }> {
   const group = existingGroup(view, request.group);
   const job = view.job(request.jobId);
   if (job === undefined) throw new DomainError(ErrorCode.JOB_NOT_FOUND, `Job not found: ${request.jobId}`, { jobId: request.jobId });
+  const reason = request.reason ?? 'MANUAL';
   const layers = { request: request.options, job: job.rolloutOptions, group: group.defaults };
   resolveRolloutOptions(layers);
-  const rolloutId = randomUUID();
   const hosts = view
     .hosts()
     .filter((host) => groupMatches(group, host.labels))
     .map((host) => view.hostObservation(host.host));
-  const reason = request.reason ?? 'MANUAL';
-  await executor.execute(
-    Aggregate.ROLLOUT,
-    rolloutId,
-    rolloutDecider,
-    (_, time) => ({
-      type: 'StartRollout' as const,
+  const rollout = await load(Aggregate.ROLLOUT, rolloutId, rolloutDecider);
+  const rolloutEvents = rolloutDecider.decide(
+    {
+      type: 'StartRollout',
       rolloutId,
       group: group.name,
       jobId: job.id,
@@ -70,21 +86,32 @@ export async function startGroupRollout(executor: CommandExecutor, view: BerthVi
       ...(layers.group === undefined ? {} : { groupDefaults: layers.group }),
       ...(group.lastStableJobId === undefined ? {} : { revertTo: group.lastStableJobId }),
       time,
-    }),
-    origin,
+    },
+    rollout.state,
   );
-  const { events, sequence } = await executor.execute(
-    Aggregate.DEPLOYMENT_GROUP,
-    group.name,
-    deploymentGroupDecider,
-    (_, time) => ({ type: 'StartGroupRollout' as const, name: group.name, rolloutId, jobId: job.id, reason, time }),
-    origin,
-  );
-  const started = events.find((event) => event.type === 'DeploymentGroupRolloutStarted');
+  const groupView = await load(Aggregate.DEPLOYMENT_GROUP, group.name, deploymentGroupDecider);
+  const groupEvents = deploymentGroupDecider.decide({ type: 'StartGroupRollout', name: group.name, rolloutId, jobId: job.id, reason, time }, groupView.state);
+  const decisions: Decision[] = [
+    { aggregate: Aggregate.ROLLOUT, aggregateId: rolloutId, expectedVersion: rollout.version, events: rolloutEvents },
+    { aggregate: Aggregate.DEPLOYMENT_GROUP, aggregateId: group.name, expectedVersion: groupView.version, events: groupEvents },
+  ];
+  const started = groupEvents.find((event) => event.type === 'DeploymentGroupRolloutStarted');
   if (started?.type === 'DeploymentGroupRolloutStarted' && started.supersedes !== undefined) {
-    await stopRollout(executor, started.supersedes, `Superseded by rollout ${rolloutId}`, origin);
+    const superseded = await load(Aggregate.ROLLOUT, started.supersedes, rolloutDecider);
+    const stop = stopEvents(superseded.state, started.supersedes, `Superseded by rollout ${rolloutId}`, time);
+    decisions.push({ aggregate: Aggregate.ROLLOUT, aggregateId: started.supersedes, expectedVersion: superseded.version, events: stop });
   }
-  return { rolloutId, group: group.name, jobId: job.id, status: view.rollout(rolloutId)?.status ?? 'UNKNOWN', sequence };
+  return { group: group.name, jobId: job.id, decisions };
+}
+
+/** The events that stop a rollout where it stands (none for a finished or unknown one). */
+export function stopEvents(state: RolloutState, rolloutId: string, error: string, time: string): readonly RolloutEvent[] {
+  try {
+    return rolloutDecider.decide({ type: 'StopRollout', rolloutId, error, time }, state);
+  } catch (err) {
+    if (err instanceof DomainError && err.code === ErrorCode.ROLLOUT_NOT_FOUND) return [];
+    throw err;
+  }
 }
 
 /** Stops a rollout where it stands (no revert); a finished or unknown one is left alone. */

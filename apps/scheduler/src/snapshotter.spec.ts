@@ -161,7 +161,8 @@ describe('Snapshotter', () => {
       }),
       { numRuns: 150, seed: 4242 },
     );
-  });
+    // 150 histories of up to 40 commands each: seconds of CPU, more on a loaded machine
+  }, 60_000);
 
   it('saves every N events while enabled, covering whole appends, and only then', async () => {
     const store = new InMemoryEventStore();

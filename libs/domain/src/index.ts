@@ -46,3 +46,4 @@ export * from './api-token/api-token.decider';
 export * from './projection/anomaly';
 export * from './projection/event-catalogs';
 export * from './projection/references';
+export * from './rules/cross-aggregate-rules';

@@ -424,6 +424,16 @@ export function eventStoreContract(name: string, setup: () => Promise<EventStore
         expect(replayed[0]?.sequence).toBe(from.lastSequence);
       });
 
+      it('tells the sequence of the newest append', async () => {
+        const { lastSequence } = await store.append('job', randomUUID(), 0, [newEvent('A')]);
+        expect(await store.lastSequence()).toBe(lastSequence);
+        const [, second] = await store.appendAtomic([
+          { aggregate: 'job', aggregateId: randomUUID(), expectedVersion: 0, events: [newEvent('B')] },
+          { aggregate: 'host', aggregateId: randomUUID(), expectedVersion: 0, events: [newEvent('C')] },
+        ]);
+        expect(await store.lastSequence()).toBe(second?.lastSequence);
+      });
+
       it('reads the one append stored at a sequence, and nothing where there is none', async () => {
         const id = randomUUID();
         await store.append('job', id, 0, [newEvent('A1')]);

@@ -119,6 +119,9 @@ export interface EventStore {
   /** The aggregate's events with version ≥ fromVersion (default 1), in order; [] if it does not exist. */
   read(aggregate: string, aggregateId: string, fromVersion?: number): Promise<StoredEvent[]>;
 
+  /** The stream sequence of the newest stored append (0 when there is none): what a reader must reach to have seen everything so far. */
+  lastSequence(): Promise<number>;
+
   /** The events of the one append stored at stream sequence `sequence`, in order; [] when there is none. */
   readAppend(sequence: number): Promise<StoredEvent[]>;
 

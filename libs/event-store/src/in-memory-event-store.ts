@@ -153,6 +153,11 @@ export class InMemoryEventStore implements EventStore {
     return out;
   }
 
+  async lastSequence(): Promise<number> {
+    this.assertOpen();
+    return this.appends.length;
+  }
+
   async readAppend(sequence: number): Promise<StoredEvent[]> {
     this.assertOpen();
     const stored = Number.isInteger(sequence) ? this.appends[sequence - 1] : undefined;

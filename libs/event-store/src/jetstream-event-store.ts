@@ -481,7 +481,7 @@ export class JetStreamEventStore implements EventStore {
   async *readAll(fromSequence = 1): AsyncIterable<StoredEvent> {
     this.assertOpen();
     const start = Math.max(1, fromSequence);
-    const end = await this.unavailableAs('readAll', () => this.lastSequence());
+    const end = await this.unavailableAs('readAll', () => this.streamEnd());
     if (end < start) return;
     const messages = await this.unavailableAs('readAll', () => this.openConsumer(start));
     try {
@@ -509,7 +509,7 @@ export class JetStreamEventStore implements EventStore {
     });
     caughtUp.catch(() => undefined);
     const done = (async () => {
-      const end = await this.unavailableAs('subscribe', () => this.lastSequence());
+      const end = await this.unavailableAs('subscribe', () => this.streamEnd());
       if (end < start) markCaughtUp();
       if (stopped) return;
       messages = await this.unavailableAs('subscribe', () => this.openConsumer(start));
@@ -624,7 +624,12 @@ export class JetStreamEventStore implements EventStore {
     return { lastSequence: sequence, version: lastVersionOf(original.string(), sequence), duplicate: true };
   }
 
-  private async lastSequence(): Promise<number> {
+  async lastSequence(): Promise<number> {
+    this.assertOpen();
+    return this.unavailableAs('lastSequence', () => this.streamEnd());
+  }
+
+  private async streamEnd(): Promise<number> {
     const info = await this.jsm.streams.info(EVENTS_STREAM);
     return info.state.last_seq;
   }

@@ -48,6 +48,7 @@ import {
   type DomainEvent,
   type EventCatalog,
   type ReferenceLookup,
+  isMarkerAggregate,
 } from '@berth/domain';
 import type { StoredEvent } from '@berth/contracts';
 import { AggregateProjection, toDomainEvent } from '@berth/event-store';
@@ -221,6 +222,12 @@ export class BerthProjection extends AggregateProjection<BerthDeciders> {
       // an event with an address still counts in its aggregate's version (what the next append expects); one without only moves the sequence on
       const sequence = Number.isInteger(stored.sequence) ? stored.sequence : this.sequence;
       return address.length > 0 ? { ...stored, aggregate: '', aggregateId: '', type: String(stored.type), version: 0, sequence } : { ...stored, type: String(stored.type), data: {} };
+    }
+    if (isMarkerAggregate(stored.aggregate)) {
+      // a cross-aggregate rule's marker (libs/domain rules): known, and no state to keep
+      this.context.rejected = true;
+      this.context.silent = true;
+      return stored;
     }
     if (!Object.prototype.hasOwnProperty.call(DECIDERS, stored.aggregate)) {
       this.record(stored, `unknown aggregate kind ${stored.aggregate}`);

@@ -258,7 +258,8 @@ function decide(command: DeploymentCommand, state: DeploymentState): DeploymentE
       return recordTaskStatuses(command, state);
     case 'ClearHostDeployments': {
       const jobIds = Object.keys(state.deployments).sort();
-      return jobIds.length === 0 ? [] : [{ type: 'HostDeploymentsCleared', host: command.host, jobIds, time: command.time }];
+      // recorded with no deployments too: a deploy racing the host's deregistration then conflicts on this aggregate's version
+      return [{ type: 'HostDeploymentsCleared', host: command.host, jobIds, time: command.time }];
     }
   }
 }
