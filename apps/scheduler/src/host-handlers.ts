@@ -48,14 +48,15 @@ export function hostRoutes(executor: CommandExecutor, policy: HostPolicy): Comma
     const { sequence } = await executor.executeAtomic(async ({ time, load }) => {
       const host = await load(Aggregate.HOST, req.host, hostDecider);
       const deployments = await load(Aggregate.DEPLOYMENT, req.host, deploymentDecider);
+      // the deployments go first, so that in stream order a host is never deregistered with jobs on it
       return [
-        { aggregate: Aggregate.HOST, aggregateId: req.host, expectedVersion: host.version, events: hostDecider.decide({ type: 'DeregisterHost', host: req.host, time }, host.state) },
         {
           aggregate: Aggregate.DEPLOYMENT,
           aggregateId: req.host,
           expectedVersion: deployments.version,
           events: deploymentDecider.decide({ type: 'ClearHostDeployments', host: req.host, time }, deployments.state),
         },
+        { aggregate: Aggregate.HOST, aggregateId: req.host, expectedVersion: host.version, events: hostDecider.decide({ type: 'DeregisterHost', host: req.host, time }, host.state) },
       ];
     }, req);
     return { host: req.host, status: 'DEREGISTERED', sequence };

@@ -27,6 +27,19 @@ describe('ruleMarkers', () => {
     ]);
   });
 
+  it("guards a rollout's start on every deploy on the group's behalf, so its snapshot of the hosts misses none", () => {
+    expect(
+      ruleMarkers([{ aggregate: 'deployment-group', aggregateId: 'g', events: [{ type: 'DeploymentGroupRolloutStarted', name: 'g', rolloutId: 'r1' } as never] }], time),
+    ).toEqual([
+      {
+        aggregate: MarkerAggregate.GROUP_USE,
+        aggregateId: 'g',
+        events: [{ type: 'GroupRolloutRecorded', group: 'g', rolloutId: 'r1', time }],
+        guard: { aggregate: MarkerAggregate.GROUP_USE, aggregateId: 'g', everyPair: true },
+      },
+    ]);
+  });
+
   it("closes a removed job's use, guarded on every host's use of it", () => {
     expect(ruleMarkers([{ aggregate: 'job', aggregateId: 'web:1:ab', events: [{ type: 'JobRemoved', jobId: 'web:1:ab' } as never] }], time)).toEqual([
       {

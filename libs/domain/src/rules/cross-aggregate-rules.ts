@@ -21,7 +21,10 @@ import type { DomainEvent } from '../decider';
  * - a job is deployed on behalf of a group only by the group's current
  *   rollout: every JobDeployed for group G writes GroupUseRecorded on
  *   group-use (G, H), guarded on group G, so a rollout superseded, stopped or
- *   removed after its decision deploys nothing.
+ *   removed after its decision deploys nothing; and every rollout start of G
+ *   writes GroupRolloutRecorded on group-use G, guarded on every group-use
+ *   (G, *), so a rollout never starts from a snapshot of the group's hosts that
+ *   misses a deploy on the group's behalf.
  * The others hold by the expected versions of aggregates the command writes
  * (a rollout and its group in one append; a host's deregistration and its
  * deployments in one append).
@@ -53,13 +56,19 @@ export interface GroupUseRecorded extends DomainEvent<'GroupUseRecorded'> {
   readonly time: string;
 }
 
+export interface GroupRolloutRecorded extends DomainEvent<'GroupRolloutRecorded'> {
+  readonly group: string;
+  readonly rolloutId: string;
+  readonly time: string;
+}
+
 export interface ReleaseStartRecorded extends DomainEvent<'ReleaseStartRecorded'> {
   readonly service: string;
   readonly releaseId: string;
   readonly time: string;
 }
 
-export type MarkerEvent = JobUseRecorded | JobUseClosed | GroupUseRecorded | ReleaseStartRecorded;
+export type MarkerEvent = JobUseRecorded | JobUseClosed | GroupUseRecorded | GroupRolloutRecorded | ReleaseStartRecorded;
 
 /** The aggregate a command's events went to. */
 export interface DecidedEvents {
@@ -119,6 +128,16 @@ export function ruleMarkers(decided: readonly DecidedEvents[], time: string): Ru
           aggregateId: jobId,
           events: [{ type: 'JobUseClosed', jobId, time }],
           guard: { aggregate: MarkerAggregate.JOB_USE, aggregateId: jobId, everyPair: true },
+        });
+      } else if (event.type === 'DeploymentGroupRolloutStarted') {
+        const name = text(event, 'name');
+        const rolloutId = text(event, 'rolloutId');
+        if (name === undefined || rolloutId === undefined) continue;
+        markers.push({
+          aggregate: MarkerAggregate.GROUP_USE,
+          aggregateId: name,
+          events: [{ type: 'GroupRolloutRecorded', group: name, rolloutId, time }],
+          guard: { aggregate: MarkerAggregate.GROUP_USE, aggregateId: name, everyPair: true },
         });
       } else if (event.type === 'ReleaseStarted') {
         const service = text(event, 'service');
