@@ -155,6 +155,8 @@ function isUnavailable(err: unknown): boolean {
 
 export class JetStreamEventStore implements EventStore {
   private readonly heads = new Map<string, Head>();
+  /** newest sequence seen on each guard's subject (or wildcard): the header's value without a round trip */
+  private readonly guardLast = new Map<string, number>();
   private readonly subscriptions = new Set<Subscription>();
   private closed = false;
   /** set while the client is disconnected: resolves when it is connected again */
@@ -399,8 +401,13 @@ export class JetStreamEventStore implements EventStore {
     return Promise.all(
       appends.map(async (a) => {
         if (a.guard === undefined) return undefined;
-        const last = await this.jsm.direct.getMessage(EVENTS_STREAM, { last_by_subj: a.guard.subject });
+        const { subject, unchangedSince } = a.guard;
+        // a cached sequence the decision already saw needs no round trip: if it is stale, the server refuses and `cause` comes back here
+        const cached = cause === undefined ? this.guardLast.get(subject) : undefined;
+        if (cached !== undefined && cached <= unchangedSince) return cached;
+        const last = await this.jsm.direct.getMessage(EVENTS_STREAM, { last_by_subj: subject });
         const changedAt = last?.seq ?? 0;
+        this.rememberGuard(subject, changedAt);
         if (changedAt > a.guard.unchangedSince) {
           throw new GuardConflictError(a.aggregate, a.aggregateId, a.guard.subject, a.guard.unchangedSince, changedAt, cause === undefined ? undefined : { cause });
         }
@@ -603,7 +610,18 @@ export class JetStreamEventStore implements EventStore {
     return head;
   }
 
+  private rememberGuard(subject: string, sequence: number): void {
+    this.guardLast.delete(subject);
+    this.guardLast.set(subject, sequence);
+    if (this.guardLast.size > HEAD_CACHE_LIMIT) {
+      const oldest = this.guardLast.keys().next();
+      if (!oldest.done) this.guardLast.delete(oldest.value);
+    }
+  }
+
   private rememberHead(subject: string, head: Head): void {
+    // a guard on exactly this subject (not a wildcard) follows what this store writes and reads
+    if (this.guardLast.has(subject)) this.guardLast.set(subject, head.sequence);
     // Map keeps insertion order: re-inserting makes this the newest, the oldest is evicted
     this.heads.delete(subject);
     this.heads.set(subject, head);
