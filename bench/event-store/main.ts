@@ -5,7 +5,8 @@
  *   npm run bench -- event-store
  *
  * Env: BENCH_APPENDS (default 5000 per mode), BENCH_REPLAY (default 50000 events),
- * BENCH_IN_FLIGHT (default 64), BENCH_RUNS (replay repetitions, median reported; default 3).
+ * BENCH_IN_FLIGHT (default 64), BENCH_RUNS (replay repetitions, median reported; default 3),
+ * BENCH_ATOMIC (messages per atomic-append mode, default 20000).
  * Publish baselines and appends alternate in two rounds so disk-speed drift hits both alike.
  */
 import { randomUUID } from 'node:crypto';
@@ -22,6 +23,7 @@ const APPENDS = Number(process.env['BENCH_APPENDS'] ?? 5_000);
 const REPLAY = Number(process.env['BENCH_REPLAY'] ?? 50_000);
 const IN_FLIGHT = Number(process.env['BENCH_IN_FLIGHT'] ?? 64);
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
+const ATOMIC = Number(process.env['BENCH_ATOMIC'] ?? 20_000);
 const ROUNDS = 2;
 const AGGREGATES = 100;
 const RAW_STREAM = 'BENCH_RAW';
@@ -195,6 +197,8 @@ async function main(): Promise<void> {
       baseline: rawBatchName,
     });
 
+    await atomicRows(store, js, rows);
+
     printTable(rows);
     const rate = (op: string): number => {
       const r = rows.find((x) => x.operation.startsWith(op)) as Row;
@@ -213,6 +217,40 @@ async function main(): Promise<void> {
     await store.close();
     await nc.close();
     await server.stop();
+  }
+}
+
+/**
+ * Many events per fsync: the same number of messages as single raw publishes
+ * with 256 in flight, and as atomic appends of 100 and 1,000 aggregates (one
+ * event each, a fresh aggregate per part, one batch at a time and 4 in flight).
+ */
+async function atomicRows(store: JetStreamEventStore, js: JetStreamClient, rows: Row[]): Promise<void> {
+  const rawName = `raw js.publish, 256 in flight (${ATOMIC} msgs)`;
+  const payload = JSON.stringify({ version: 1, events: [{ ...event(0), aggregate: 'task', aggregateId: 'x' }] });
+  const raw = await timed(async () => {
+    await pipelined(ATOMIC, 256, async (i) => {
+      await js.publish(`bench.raw.a${i % AGGREGATES}`, payload);
+    });
+    return ATOMIC;
+  });
+  rows.push({ operation: rawName, ...raw });
+  for (const [size, inFlight] of [
+    [100, 1],
+    [100, 4],
+    [1_000, 1],
+    [1_000, 4],
+  ] as const) {
+    const batches = Math.ceil(ATOMIC / size);
+    const result = await timed(async () => {
+      await pipelined(batches, inFlight, async (b) => {
+        await store.appendAtomic(
+          Array.from({ length: size }, (_, k) => ({ aggregate: 'task-atomic', aggregateId: randomUUID(), expectedVersion: 0, events: [event(b * size + k)] })),
+        );
+      });
+      return batches * size;
+    });
+    rows.push({ operation: `store.appendAtomic, ${size} aggregates/batch, ${inFlight} in flight`, ...result, baseline: rawName });
   }
 }
 
