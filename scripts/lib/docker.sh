@@ -106,7 +106,12 @@ berth_docker_start() {
   _berth_docker_umount_netns "$workdir/exec"
   rm -f "$sock" "$pidfile"
 
-  dockerd \
+  # a session of its own: a terminal's Ctrl-C reaches the script that started it, which stops it
+  # once, not dockerd directly as well. Not under job control, where setsid would fork and $! would
+  # not be dockerd (a background job leads its own process group there anyway)
+  local own_session=setsid
+  case $- in *m*) own_session= ;; esac
+  $own_session dockerd \
     --data-root "$workdir/data" \
     --exec-root "$workdir/exec" \
     -H "unix://$sock" \
