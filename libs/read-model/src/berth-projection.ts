@@ -15,6 +15,7 @@ import {
   type DeploymentState,
   type HostObservation,
   type JobOnHost,
+  type TaskStatus,
   type Rollout,
   type RolloutState,
   type HostDeployment,
@@ -99,6 +100,16 @@ class ApplyContext {
   /** already reported (a broken envelope): evolve's verdict adds nothing */
   silent = false;
   report: (event: StoredEvent, reason: string) => void = () => undefined;
+}
+
+/** What a rollout needs of the agent's last report: the state, and with an exit the code, throttle and error. */
+function lastStatusFacts(status: TaskStatus): Pick<JobOnHost, 'state' | 'throttled' | 'exitCode' | 'containerError'> {
+  return {
+    state: status.state,
+    ...(status.throttled === 'NO' ? {} : { throttled: status.throttled }),
+    ...(status.exitCode === undefined ? {} : { exitCode: status.exitCode }),
+    ...(status.containerError === undefined ? {} : { containerError: status.containerError }),
+  };
 }
 
 /** The deciders with `evolve` made total: what it cannot apply is reported on the context and leaves the state as it was. */
@@ -321,7 +332,7 @@ export class BerthView {
       jobId: d.jobId,
       goal: d.goal,
       ...(d.deploymentGroupName === undefined ? {} : { deploymentGroupName: d.deploymentGroupName }),
-      ...(d.lastStatus === undefined ? {} : { state: d.lastStatus.state }),
+      ...(d.lastStatus === undefined ? {} : lastStatusFacts(d.lastStatus)),
     }));
   }
 

@@ -1,6 +1,6 @@
 import type { DeploymentGoal } from '../deployment/deployment.decider';
 import type { HostLiveness } from '../host/host.decider';
-import type { TaskState } from '../task/task-status';
+import type { TaskState, ThrottleState } from '../task/task-status';
 
 /** One deployment on a host as the scheduler's projections know it: desired (deployment aggregate) plus last reported state. */
 export interface JobOnHost {
@@ -9,6 +9,10 @@ export interface JobOnHost {
   readonly deploymentGroupName?: string;
   /** The agent's last reported task state; absent until it reports. */
   readonly state?: TaskState;
+  /** From the same report: why the agent holds back restarts, the container's exit code and error. */
+  readonly throttled?: ThrottleState;
+  readonly exitCode?: number;
+  readonly containerError?: string;
 }
 
 /**
@@ -39,7 +43,10 @@ export interface ObservedHost {
   /** The group owns a deployment of the target job here (the deploy was done). */
   readonly targetPresent: boolean;
   readonly targetRunning: boolean;
+  /** The target task FAILED, EXITED or is FLAPPING: it does not serve, whatever it did before. */
   readonly targetFailed: boolean;
+  /** With targetFailed: what the agent said, e.g. `EXITED with exit code 3 (FLAPPING)`. */
+  readonly targetExit?: string;
   /** The old job ids the rollout must undeploy that are still deployed. */
   readonly presentOldJobIds: readonly string[];
   readonly imagePulled: boolean;
@@ -53,6 +60,19 @@ export interface ObservationContext {
   readonly oldJobIds: readonly string[];
 }
 
+/**
+ * A task that exited, failed or flaps has left RUNNING for good as far as a
+ * rollout is concerned: the agent restarting it is a crash loop, not health.
+ */
+function exitOf(job: JobOnHost | undefined): string | undefined {
+  if (job === undefined) return undefined;
+  const flapping = job.throttled === 'FLAPPING';
+  if (job.state !== 'EXITED' && job.state !== 'FAILED' && !flapping) return undefined;
+  const code = job.exitCode === undefined ? '' : ` with exit code ${job.exitCode}`;
+  const error = job.containerError === undefined || job.containerError === '' ? '' : `: ${job.containerError}`;
+  return `${job.state ?? 'UNKNOWN'}${code}${flapping ? ' (FLAPPING)' : ''}${error}`;
+}
+
 function relevant(job: JobOnHost, context: ObservationContext): boolean {
   return job.deploymentGroupName === context.group || job.jobId === context.targetJobId;
 }
@@ -64,12 +84,14 @@ export function observedHost(observation: HostObservation, context: ObservationC
   const isNew = (job: JobOnHost): boolean =>
     job.jobId === context.targetJobId && job.deploymentGroupName === context.group && job.goal === 'START';
   const target = jobs.find(isNew);
+  const exit = exitOf(target);
   return {
     up,
     available: up && jobs.some((job) => job.goal === 'START' && job.state === 'RUNNING'),
     targetPresent: target !== undefined,
     targetRunning: up && target?.state === 'RUNNING',
-    targetFailed: target?.state === 'FAILED',
+    targetFailed: exit !== undefined,
+    ...(exit === undefined ? {} : { targetExit: exit }),
     presentOldJobIds: context.oldJobIds.filter((id) => observation.jobs.some((job) => job.jobId === id && !isNew(job))),
     imagePulled: observation.imagePulled === true,
     ...(observation.imagePulled !== true && observation.imageError !== undefined ? { imageError: observation.imageError } : {}),
@@ -83,6 +105,7 @@ export function sameObservedHost(a: ObservedHost, b: ObservedHost): boolean {
     a.targetPresent === b.targetPresent &&
     a.targetRunning === b.targetRunning &&
     a.targetFailed === b.targetFailed &&
+    a.targetExit === b.targetExit &&
     a.imagePulled === b.imagePulled &&
     a.imageError === b.imageError &&
     a.presentOldJobIds.join('\n') === b.presentOldJobIds.join('\n')

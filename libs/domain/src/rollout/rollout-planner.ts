@@ -34,7 +34,7 @@ function failedHosts(rollout: Rollout): string[] {
 function verdict(rollout: Rollout, row: RolloutHost, now: string): 'healthy' | HostFailure | undefined {
   const { host } = row;
   if (row.conflict) return { host, reason: 'conflict', message: `${host}: job ${rollout.targetJobId} is deployed outside group ${rollout.group} (use migrate)` };
-  if (row.targetFailed) return { host, reason: 'failed', message: `${host}: job ${rollout.targetJobId} FAILED` };
+  if (row.targetFailed) return { host, reason: 'failed', message: `${host}: job ${rollout.targetJobId} ${row.targetExit ?? 'FAILED'}` };
   const manual = rollout.options.healthCheck === 'manual';
   if (!manual && row.targetRunning && row.runningSince !== undefined && elapsed(row.runningSince, rollout.options.minHealthyTime, now)) return 'healthy';
   const seconds = hostDeadlineSeconds(rollout);
@@ -44,11 +44,30 @@ function verdict(rollout: Rollout, row: RolloutHost, now: string): 'healthy' | H
   return undefined;
 }
 
-/** Deploying hosts that became healthy or failed. */
+/**
+ * A host that counted as healthy and then left RUNNING (exited, flaps,
+ * failed, restarts) before the rollout finished is a failed host: counting
+ * it would let a crash loop pass. A DOWN host is not judged (it is skipped
+ * and rejoins); manual health ignores task states except a crash.
+ */
+function relapse(rollout: Rollout, row: RolloutHost): HostFailure | undefined {
+  if (!row.up || !row.targetPresent) return undefined;
+  const left = row.targetFailed || (rollout.options.healthCheck !== 'manual' && !row.targetRunning);
+  if (!left) return undefined;
+  const what = row.targetExit ?? 'is no longer RUNNING';
+  return { host: row.host, reason: 'failed', message: `${row.host}: job ${rollout.targetJobId} ${what} after it counted as healthy` };
+}
+
+/** Deploying hosts that became healthy or failed; healthy ones that left RUNNING. */
 const judgeHosts: Step = (rollout, now) => {
   const healthy: string[] = [];
   const failures: HostFailure[] = [];
   for (const row of rolloutHostRows(rollout)) {
+    if (row.step === 'HEALTHY') {
+      const failure = relapse(rollout, row);
+      if (failure !== undefined) failures.push(failure);
+      continue;
+    }
     if (row.step !== 'DEPLOYING' || !row.up) continue;
     const result = verdict(rollout, row, now);
     if (result === 'healthy') healthy.push(row.host);
@@ -151,6 +170,12 @@ const canaryGate: Step = (rollout, now) => {
   return [{ type: 'CanaryAwaitingPromotion', ...base(rollout, now), canaries: live.map((row) => row.host) }];
 };
 
+/** Every host that counted (healthy, or up to date at start) still runs the target: only then is the job stable. */
+function countedHostsRunning(rollout: Rollout): boolean {
+  if (rollout.options.healthCheck === 'manual') return true;
+  return rolloutHostRows(rollout).every((row) => (row.step !== 'HEALTHY' && row.step !== 'UP_TO_DATE') || row.targetRunning);
+}
+
 const finish: Step = (rollout, now) => {
   const rows = rolloutHostRows(rollout);
   if (rows.some((row) => row.step === 'PENDING')) return [];
@@ -159,7 +184,7 @@ const finish: Step = (rollout, now) => {
     return [{ type: 'RolloutReverted', ...base(rollout, now), toJobId: rollout.targetJobId, error: rollout.error ?? '', failedHosts: failed }];
   }
   const skippedHosts = rows.filter((row) => row.step === 'SKIPPED').map((row) => row.host);
-  return [{ type: 'RolloutSucceeded', ...base(rollout, now), failedHosts: failed, skippedHosts, stable: failed.length === 0 }];
+  return [{ type: 'RolloutSucceeded', ...base(rollout, now), failedHosts: failed, skippedHosts, stable: failed.length === 0 && countedHostsRunning(rollout) }];
 };
 
 /** Not serving: DOWN, no group job RUNNING, or taken down by this rollout and not yet RUNNING the target. */

@@ -146,7 +146,7 @@ function revertRow(row: RolloutHost, fromJobId: string, toJobId: string): Rollou
   const relevant = [...new Set([...row.startJobIds, ...(row.touched ? [fromJobId] : [])])];
   const oldJobIds = relevant.filter((id) => id !== toJobId);
   const onStable = !row.touched && row.startJobIds.length === 1 && row.startJobIds[0] === toJobId;
-  const base = withoutKeys(row, 'runningSince', 'deployRequestedAt', 'failure', 'returned', 'interimJobId');
+  const base = withoutKeys(row, 'runningSince', 'deployRequestedAt', 'failure', 'returned', 'interimJobId', 'targetExit');
   const step = row.step === 'SKIPPED' ? 'SKIPPED' : onStable ? 'UP_TO_DATE' : 'PENDING';
   // target facts are about the stable job now: unknown until the next observation
   return { ...base, step, canary: false, conflict: false, touched: false, oldJobIds, presentOldJobIds: oldJobIds, targetPresent: false, targetRunning: false, targetFailed: false };
@@ -176,7 +176,7 @@ function observed(rollout: Rollout, event: Extract<RolloutEvent, { type: 'HostsO
     const row = i === undefined ? undefined : hosts[i];
     if (i === undefined || row === undefined) continue;
     pulled ||= facts.imagePulled && !row.imagePulled;
-    const base = withoutKeys(row, 'runningSince', 'imageError');
+    const base = withoutKeys(row, 'runningSince', 'imageError', 'targetExit');
     const since = facts.targetRunning ? (row.targetRunning ? row.runningSince : event.time) : undefined;
     hosts[i] = { ...base, ...facts, ...(since === undefined ? {} : { runningSince: since }) };
   }
@@ -188,7 +188,7 @@ function evolveHosts(rollout: Rollout, event: RolloutEvent): Rollout {
     case 'BatchStarted': {
       // a FAILED report from before this attempt (a retry) must not fail it: the next observation says
       const next = updateHosts(rollout, event.hosts, (row) => ({
-        ...withoutKeys(row, 'failure', 'returned', 'interimJobId'),
+        ...withoutKeys(row, 'failure', 'returned', 'interimJobId', 'targetExit'),
         step: 'DEPLOYING',
         touched: true,
         deployRequestedAt: event.time,

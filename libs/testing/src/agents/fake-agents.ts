@@ -1,10 +1,20 @@
 import { ImageState, agentSubjects, readPrepareImageMessage, type DesiredState, type ImageStatus, type TaskStatusReport } from '@berth/contracts';
-import type { TaskState } from '@berth/domain';
+import type { TaskState, ThrottleState } from '@berth/domain';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 
-/** What a fake agent reports for a job that appears in its desired state; `silent`: nothing. */
-export type FakeOutcome = 'RUNNING' | 'FAILED' | 'silent';
+/**
+ * What a fake agent reports for a job that appears in its desired state;
+ * `silent`: nothing; `CRASH_LOOP`: RUNNING, then at once EXITED with exit
+ * code 3 and FLAPPING (a container that dies right after it starts).
+ */
+export type FakeOutcome = 'RUNNING' | 'FAILED' | 'CRASH_LOOP' | 'silent';
+
+/** Extra facts of one task report (an exit's code, the agent's throttle). */
+export interface FakeTaskFacts {
+  readonly exitCode?: number;
+  readonly throttled?: ThrottleState;
+}
 
 /** What a fake agent answers to PrepareImage (PULLED by default); `silent`: nothing. */
 export type FakeImageOutcome = ImageState | 'silent';
@@ -123,12 +133,15 @@ export class FakeAgents {
       if (reported.has(jobId)) continue;
       reported.add(jobId);
       const outcome = this.outcome(host, jobId);
-      if (outcome !== 'silent') await this.report(host, jobId, outcome);
+      if (outcome === 'CRASH_LOOP') {
+        await this.report(host, jobId, 'RUNNING');
+        await this.report(host, jobId, 'EXITED', { exitCode: 3, throttled: 'FLAPPING' });
+      } else if (outcome !== 'silent') await this.report(host, jobId, outcome);
     }
   }
 
   /** Reports `state` for `jobId` on `host` now, as an agent would after a change. */
-  async report(host: string, jobId: string, state: TaskState): Promise<void> {
+  async report(host: string, jobId: string, state: TaskState, facts: FakeTaskFacts = {}): Promise<void> {
     const states = this.states.get(host) ?? new Map<string, TaskState>();
     states.set(jobId, state);
     this.states.set(host, states);
@@ -138,7 +151,7 @@ export class FakeAgents {
       agentId: agentIdOf(host),
       time,
       full: false,
-      tasks: [{ jobId, goal: 'START', state, throttled: 'NO', ports: {}, containerId: `c-${host}`, time }],
+      tasks: [{ jobId, goal: 'START', state, throttled: facts.throttled ?? 'NO', ports: {}, containerId: `c-${host}`, time, ...(facts.exitCode === undefined ? {} : { exitCode: facts.exitCode }) }],
     };
     await this.js.publish(agentSubjects(host).status, JSON.stringify(report));
   }
