@@ -36,6 +36,11 @@ it('validates and sets a pipeline, then drives a release through its gate and ma
   const invalid = await berth('validate', '-f', file);
   expect(invalid.code).toBe(1);
   expect(invalid.stdout).toBe(`${file}:5: pipeline[2]: unknown deployment group "relapp.nowhere" (use "gate:" for a check that is not a deployment)\n`);
+  // pipeline set refuses what validate rejects, with the same problems, and stores nothing
+  const refused = await berth('pipeline', 'set', 'relapp', '-f', file);
+  expect(refused).toMatchObject({ code: 1, stdout: '' });
+  expect(refused.stderr).toBe(`${invalid.stdout}Pipeline of relapp not set: 1 problem (as \`berth validate\` finds); fix them, or set it anyway with --force\n`);
+  expect((await berth('pipeline', 'show', 'relapp')).stderr).toContain('PIPELINE_NOT_FOUND');
 
   writeFileSync(file, 'pipeline:\n- gate: itest\n- step: "{service}.canary"\n  trigger_next_step_manually: true\n- step: relapp.main\n');
   expect(await berth('validate', '-f', file)).toMatchObject({ code: 0, stdout: `${file}: valid pipeline for relapp\n` });

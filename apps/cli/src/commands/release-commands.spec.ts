@@ -25,20 +25,65 @@ function release(status: string, steps: [string, string, string][], extra: Parti
 }
 
 describe('pipeline set / show, validate', () => {
-  it('pipeline set sends the file as given and says what changed', async () => {
+  const VALID = { validatePipeline: { valid: true, problems: [] } };
+  const PROBLEMS = [
+    { path: 'pipeline[1]', line: 3, message: 'unknown deployment group "ghost"' },
+    { path: 'pipeline[2].timeout', line: 5, message: 'must be a number' },
+  ];
+  const INVALID = { validatePipeline: { valid: false, problems: PROBLEMS } };
+  const SET = { setPipeline: { changed: true, sequence: 4, pipeline: { service: 'web', revision: 1 } } };
+
+  it('pipeline set checks the file as validate does, then sends it as given and says what changed', async () => {
     const source = 'pipeline:\n- step: web.canary\n';
-    const gateway = new FakeGateway(() => ({ setPipeline: { changed: true, sequence: 4, pipeline: { service: 'web', revision: 1 } } }));
+    const gateway = new FakeGateway((op) => (op === 'ValidatePipeline' ? VALID : SET));
     const result = await runCli(['pipeline', 'set', 'web', '-f', 'deploy.yaml'], { gateway, files: { 'deploy.yaml': source } });
     expect(result).toEqual({ exitCode: 0, stdout: 'Pipeline of web set (revision 1)\n', stderr: '' });
-    expect(gateway.sent[0]?.variables).toEqual({ service: 'web', source });
+    expect(gateway.sent.map((s) => s.variables)).toEqual([
+      { service: 'web', source },
+      { service: 'web', source },
+    ]);
+    expect(gateway.sent.map((s) => /^\s*\w+ (\w+)/.exec(s.query)?.[1])).toEqual(['ValidatePipeline', 'SetPipeline']);
   });
 
-  it('pipeline set of a file it cannot read is a usage error; a refused file exits 1 with the code', async () => {
+  it('pipeline set refuses a file validate rejects: the same file:line problems, exit 1, nothing sent to be stored', async () => {
+    const gateway = new FakeGateway((op) => (op === 'ValidatePipeline' ? INVALID : SET));
+    const result = await runCli(['pipeline', 'set', 'web', '-f', 'soa/web/deploy.yaml'], { gateway, files: { 'soa/web/deploy.yaml': 'pipeline: []' } });
+    expect(result).toEqual({
+      exitCode: 1,
+      stdout: '',
+      stderr:
+        'soa/web/deploy.yaml:3: pipeline[1]: unknown deployment group "ghost"\n' +
+        'soa/web/deploy.yaml:5: pipeline[2].timeout: must be a number\n' +
+        'Pipeline of web not set: 2 problems (as `berth validate` finds); fix them, or set it anyway with --force\n',
+    });
+    expect(gateway.sent.some((s) => s.query.includes('setPipeline'))).toBe(false);
+    // the very lines validate prints for the same file
+    const validated = await runCli(['validate', '-f', 'soa/web/deploy.yaml'], { gateway, files: { 'soa/web/deploy.yaml': 'pipeline: []' } });
+    expect(result.stderr.startsWith(validated.stdout)).toBe(true);
+
+    const json = await runCli(['--json', 'pipeline', 'set', 'web', '-f', 'deploy.yaml'], { gateway, files: { 'deploy.yaml': 'x' } });
+    expect(json.exitCode).toBe(1);
+    expect(JSON.parse(json.stdout)).toEqual({ service: 'web', set: false, valid: false, problems: PROBLEMS });
+  });
+
+  it('pipeline set --force stores a file validate rejects, with the problems as warnings', async () => {
+    const gateway = new FakeGateway((op) => (op === 'ValidatePipeline' ? INVALID : SET));
+    const result = await runCli(['pipeline', 'set', 'web', '-f', 'deploy.yaml', '--force'], { gateway, files: { 'deploy.yaml': 'x' } });
+    expect(result).toEqual({
+      exitCode: 0,
+      stdout: 'Pipeline of web set (revision 1)\n',
+      stderr: 'deploy.yaml:3: pipeline[1]: unknown deployment group "ghost"\ndeploy.yaml:5: pipeline[2].timeout: must be a number\nwarning: setting the pipeline of web with 2 problems (--force)\n',
+    });
+    expect(gateway.sent.filter((s) => s.query.includes('setPipeline'))).toHaveLength(1);
+  });
+
+  it('pipeline set of a file it cannot read is a usage error; a file the gateway refuses exits 1 with the code', async () => {
     expect((await runCli(['pipeline', 'set', 'web', '-f', 'nope.yaml'])).exitCode).toBe(2);
-    const gateway = new FakeGateway(() => {
+    const gateway = new FakeGateway((op) => {
+      if (op === 'ValidatePipeline') return VALID;
       throw new BerthCliError('INVALID_PIPELINE', 'Invalid pipeline file: line 3: pipeline[0].timeout: must be a number');
     });
-    const refused = await runCli(['pipeline', 'set', 'web', '-f', 'deploy.yaml'], { gateway, files: { 'deploy.yaml': 'x' } });
+    const refused = await runCli(['pipeline', 'set', 'web', '-f', 'deploy.yaml', '--force'], { gateway, files: { 'deploy.yaml': 'x' } });
     expect(refused).toMatchObject({ exitCode: 1, stderr: 'Error: INVALID_PIPELINE: Invalid pipeline file: line 3: pipeline[0].timeout: must be a number\n' });
   });
 

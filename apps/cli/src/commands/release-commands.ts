@@ -53,23 +53,50 @@ function printRelease(ctx: CommandContext, release: ReleaseView, changed?: boole
   else ctx.print(`${formatReleaseDetails(release)}${changed === false ? '\n(no change)' : ''}`);
 }
 
+/** What `berth validate` finds in a pipeline file: the schema, then the cluster (none: valid). */
+async function validatePipeline(ctx: CommandContext, service: string, source: string): Promise<PipelineProblem[]> {
+  const data = await ctx.gateway().request<{ validatePipeline: { valid: boolean; problems: PipelineProblem[] } }>(
+    'query ValidatePipeline($service: String!, $source: String!) { validatePipeline(service: $service, source: $source) { valid problems { path line message } } }',
+    { service, source },
+  );
+  return data.validatePipeline.valid ? [] : data.validatePipeline.problems;
+}
+
+function problemCount(problems: readonly PipelineProblem[]): string {
+  return problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+}
+
 function registerPipelineCommands(program: Command, context: ContextFactory): void {
   const pipeline = program.command('pipeline').summary("set or show a service's deploy pipeline (deploy.yaml)");
   pipeline
     .command('set')
     .summary('set the pipeline of SERVICE from a YAML or JSON file')
-    .description('Store the pipeline of SERVICE (a job name). A file that does not parse or breaks a rule is refused with each problem and its line; nothing is stored.')
+    .description(
+      'Store the pipeline of SERVICE (a job name). The file is checked first as `berth validate` checks it (the schema, then the cluster): ' +
+        'with any problem it is refused, each problem with its line, and nothing is stored; --force stores it anyway (the problems are printed as warnings).',
+    )
     .argument('<service>', 'the service (job name)')
     .requiredOption('-f, --file <file>', 'deploy.yaml (YAML or JSON; - for stdin)')
-    .action(async (service: string, options: { file: string }, cmd: Command) => {
+    .option('--force', 'store it even when `berth validate` finds problems in it')
+    .action(async (service: string, options: { file: string; force?: boolean }, cmd: Command) => {
       const ctx = context(cmd);
       const source = await readSource(ctx, options.file);
+      const problems = await validatePipeline(ctx, service, source);
+      if (problems.length > 0 && !options.force) {
+        if (ctx.json) ctx.printJson({ service, set: false, valid: false, problems });
+        throw new CliFailure(
+          ctx.json ? '' : `${formatPipelineProblems(options.file, problems)}
+Pipeline of ${service} not set: ${problemCount(problems)} (as \`berth validate\` finds); fix them, or set it anyway with --force`,
+        );
+      }
+      if (problems.length > 0) ctx.warn(`${formatPipelineProblems(options.file, problems)}
+warning: setting the pipeline of ${service} with ${problemCount(problems)} (--force)`);
       const data = await ctx.gateway().request<{ setPipeline: { changed: boolean; sequence: number; pipeline: { service: string; revision: number } } }>(
         'mutation SetPipeline($service: String!, $source: String!) { setPipeline(service: $service, source: $source) { changed sequence pipeline { service revision } } }',
         { service, source },
       );
       const { changed, pipeline: row } = data.setPipeline;
-      if (ctx.json) ctx.printJson({ service: row.service, revision: row.revision, changed, sequence: data.setPipeline.sequence });
+      if (ctx.json) ctx.printJson({ service: row.service, revision: row.revision, changed, sequence: data.setPipeline.sequence, ...(problems.length > 0 ? { problems } : {}) });
       else ctx.print(changed ? `Pipeline of ${service} set (revision ${row.revision})` : `Pipeline of ${service} not modified (revision ${row.revision})`);
     });
   pipeline
@@ -101,11 +128,8 @@ function registerPipelineCommands(program: Command, context: ContextFactory): vo
       const ctx = context(cmd);
       const source = await readSource(ctx, options.file);
       const service = options.service ?? serviceOfFile(options.file);
-      const data = await ctx.gateway().request<{ validatePipeline: { valid: boolean; problems: PipelineProblem[] } }>(
-        'query ValidatePipeline($service: String!, $source: String!) { validatePipeline(service: $service, source: $source) { valid problems { path line message } } }',
-        { service, source },
-      );
-      const { valid, problems } = data.validatePipeline;
+      const problems = await validatePipeline(ctx, service, source);
+      const valid = problems.length === 0;
       if (ctx.json) ctx.printJson({ file: options.file, service, valid, problems });
       else ctx.print(valid ? `${options.file}: valid pipeline for ${service}` : formatPipelineProblems(options.file, problems));
       if (!valid) throw new CliFailure('', 'stderr');
