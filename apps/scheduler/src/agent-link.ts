@@ -20,7 +20,7 @@ import {
 } from '@berth/contracts';
 import { deploymentDecider, desiredTasksOf, isTaskState, type TaskStatus } from '@berth/domain';
 import type { Logger } from '@berth/service';
-import { AckPolicy, StorageType, jetstream, jetstreamManager, type ConsumerMessages } from '@nats-io/jetstream';
+import { AckPolicy, JetStreamApiCodes, JetStreamApiError, StorageType, jetstream, jetstreamManager, type ConsumerMessages } from '@nats-io/jetstream';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { CommandExecutor } from './command-executor';
 import { KeyedLanes } from './keyed-lanes';
@@ -30,6 +30,7 @@ import { Aggregate, type BerthView } from '@berth/read-model';
 
 const STATUS_ACK_WAIT_MS = 5_000;
 const STATUS_PULL_EXPIRES_MS = 2_000;
+const STATUS_REOPEN_PAUSE_MS = 500;
 /** Status reports being recorded at once (of different hosts). */
 const STATUS_IN_FLIGHT = 64;
 
@@ -46,6 +47,8 @@ export class AgentLink {
   private imagesRecorded: Promise<void> = Promise.resolve();
   private statusMessages: ConsumerMessages | undefined;
   private statusLoop: Promise<void> | undefined;
+  private stopping = false;
+  private wakeReopen: (() => void) | undefined;
   private unlisten: (() => void) | undefined;
 
   constructor(
@@ -75,9 +78,12 @@ export class AgentLink {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     this.unlisten?.();
     for (const s of this.subscriptions) s.unsubscribe();
-    await this.statusMessages?.close();
+    this.wakeReopen?.();
+    // ends the loop's iteration; not awaited: a consume that nobody iterates never says it closed
+    void this.statusMessages?.close();
     await this.statusLoop;
   }
 
@@ -127,41 +133,90 @@ export class AgentLink {
     }
   }
 
-  /** Status reports wait in a stream, so none is lost while the scheduler restarts or fails over. */
+  /**
+   * Status reports wait in a stream, so none is lost while the scheduler restarts or fails over.
+   * The stream (memory storage) and its consumer vanish with a nats-server restart: the consume
+   * then ends (abort_on_missing_resource) and both are created again, for as long as the term lasts.
+   */
   private async startStatusConsumer(): Promise<void> {
+    // the first one is set up before the term counts as started: failing here fails the term
+    let messages = await this.openStatusConsumer();
+    // hosts' reports are recorded concurrently (appends to different aggregates), each host's in order
+    const lanes = new KeyedLanes(STATUS_IN_FLIGHT);
+    this.statusLoop = (async () => {
+      while (!this.stopping) {
+        try {
+          for await (const m of messages) {
+            const host = decodeSubjectToken(m.subject.split('.')[2] ?? '');
+            await lanes.add(host, async () => {
+              try {
+                await this.recordStatus(host, m.json() as TaskStatusReport);
+                m.ack();
+              } catch (err) {
+                this.logger.warn({ err, subject: m.subject }, 'status report not recorded; will be redelivered');
+                m.nak(1000);
+              }
+            });
+          }
+        } catch (err) {
+          if (!this.stopping) this.logger.warn({ err }, 'status consumer ended; setting it up again');
+        }
+        const next = await this.reopenStatusConsumer();
+        if (next === undefined) break;
+        messages = next;
+      }
+      await lanes.drain();
+    })();
+  }
+
+  /** Until it works or the term ends (undefined), with a pause between attempts. */
+  private async reopenStatusConsumer(): Promise<ConsumerMessages | undefined> {
+    for (let attempt = 0; !this.stopping; attempt++) {
+      if (attempt > 0) await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, STATUS_REOPEN_PAUSE_MS);
+        this.wakeReopen = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      if (this.stopping) break;
+      try {
+        const messages = await this.openStatusConsumer();
+        this.logger.info({ stream: STATUS_STREAM, consumer: SCHEDULER_STATUS_CONSUMER }, 'status consumer running again');
+        return messages;
+      } catch (err) {
+        this.logger.warn({ err }, 'status consumer could not be set up; trying again');
+      }
+    }
+    return undefined;
+  }
+
+  /** The stream and the durable consumer, each created when missing, and a consume of it. */
+  private async openStatusConsumer(): Promise<ConsumerMessages> {
     const jsm = await jetstreamManager(this.nc);
-    await jsm.streams.add({
-      name: STATUS_STREAM,
-      subjects: [STATUS_SUBJECT_WILDCARD],
-      // observed state is re-derivable (agents re-report in full), so no fsync per report
-      storage: StorageType.Memory,
-      max_age: 3_600 * 1e9,
-    }).catch(async () => jsm.streams.info(STATUS_STREAM));
+    try {
+      await jsm.streams.info(STATUS_STREAM);
+    } catch (err) {
+      if (!isJetStreamError(err, JetStreamApiCodes.StreamNotFound)) throw err;
+      await jsm.streams.add({
+        name: STATUS_STREAM,
+        subjects: [STATUS_SUBJECT_WILDCARD],
+        // observed state is re-derivable (agents re-report in full), so no fsync per report
+        storage: StorageType.Memory,
+        max_age: 3_600 * 1e9,
+      });
+    }
     // A leader killed mid-pull leaves its pull request open on the server, and the reports it
     // swallows come back only after ack_wait: keep both short. Recording a report again is harmless
     // (repeats decide no events), so a short ack_wait costs nothing but a rare duplicate delivery.
     const config = { durable_name: SCHEDULER_STATUS_CONSUMER, ack_policy: AckPolicy.Explicit, ack_wait: STATUS_ACK_WAIT_MS * 1e6 };
     await jsm.consumers.add(STATUS_STREAM, config).catch(() => jsm.consumers.update(STATUS_STREAM, SCHEDULER_STATUS_CONSUMER, { ack_wait: config.ack_wait }));
     const consumer = await jetstream(this.nc).consumers.get(STATUS_STREAM, SCHEDULER_STATUS_CONSUMER);
-    const messages = await consumer.consume({ max_messages: 2 * STATUS_IN_FLIGHT, expires: STATUS_PULL_EXPIRES_MS });
+    const messages = await consumer.consume({ max_messages: 2 * STATUS_IN_FLIGHT, expires: STATUS_PULL_EXPIRES_MS, abort_on_missing_resource: true });
     this.statusMessages = messages;
-    // hosts' reports are recorded concurrently (appends to different aggregates), each host's in order
-    const lanes = new KeyedLanes(STATUS_IN_FLIGHT);
-    this.statusLoop = (async () => {
-      for await (const m of messages) {
-        const host = decodeSubjectToken(m.subject.split('.')[2] ?? '');
-        await lanes.add(host, async () => {
-          try {
-            await this.recordStatus(host, m.json() as TaskStatusReport);
-            m.ack();
-          } catch (err) {
-            this.logger.warn({ err, subject: m.subject }, 'status report not recorded; will be redelivered');
-            m.nak(1000);
-          }
-        });
-      }
-      await lanes.drain();
-    })();
+    // stop() may have come while this was being set up
+    if (this.stopping) void messages.close();
+    return messages;
   }
 
   /** One append per report: every transition that changed something, in order; then its image answers. */
@@ -190,6 +245,10 @@ export class AgentLink {
       { actor: `agent:${host}` },
     );
   }
+}
+
+function isJetStreamError(err: unknown, code: number): boolean {
+  return err instanceof JetStreamApiError && err.code === code;
 }
 
 const IMAGE_STATES: ReadonlySet<string> = new Set(Object.values(ImageState));

@@ -19,6 +19,19 @@
  * delete, and otherwise every ttl/4 (bounded polling, in case a watch update
  * was missed across a reconnect).
  *
+ * The bucket uses memory storage, so a nats-server restart loses it (and the
+ * lease with it). Every acquire attempt therefore first makes sure the bucket
+ * exists (creating it again, and watching the new one), and a leader whose
+ * renewal fails checks whether the bucket is gone (10059, stream not found):
+ * then its lease is gone too, so it steps down at once and contends again
+ * like everyone else. A reconnect makes the leader renew (and a standby try)
+ * right away instead of at its next tick.
+ *
+ * `leadership()` says what this process knows of a leader anywhere, for
+ * readiness: itself (a lease confirmed since its last (re)connect), another
+ * holder (whose write it saw, or whose key refused its `create`, within the
+ * TTL), or none for how long.
+ *
  * Only the leader serves commands, talks to agents and appends events (see
  * scheduler.ts). A standby's projection keeps following the stream, so taking
  * over costs no rebuild.
@@ -35,13 +48,19 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { LEADER_BUCKET } from '@berth/contracts';
 import type { Logger } from '@berth/service';
-import { JetStreamApiCodes, JetStreamApiError, StorageType, jetstream } from '@nats-io/jetstream';
-import { Kvm, type KV, type KvWatchEntry } from '@nats-io/kv';
-import type { NatsConnection, QueuedIterator } from '@nats-io/transport-node';
+import { JetStreamApiCodes, JetStreamApiError, StorageType, jetstream, jetstreamManager, type JetStreamManager, type StreamInfo } from '@nats-io/jetstream';
+import { Kvm, type KV, type KvEntry, type KvWatchEntry } from '@nats-io/kv';
+import type { NatsConnection, QueuedIterator, Status } from '@nats-io/transport-node';
 
 export const LEADER_KEY = 'scheduler';
 
 export type Role = 'leader' | 'standby';
+
+/** What this process knows of a leader anywhere. */
+export type Leadership =
+  | { readonly kind: 'self' }
+  | { readonly kind: 'other' }
+  | { readonly kind: 'none'; readonly forMs: number; readonly disconnected: boolean };
 
 export interface LeadershipHandlers {
   /** runs when the lease is won; keep it short (well under ttl/3): the lease is not renewed while it runs */
@@ -64,16 +83,35 @@ export class LeaderLease {
   private stopped = false;
   private loop: Promise<void> | undefined;
   private watcher: QueuedIterator<KvWatchEntry> | undefined;
+  private connection: (AsyncIterable<Status> & { stop?: () => void }) | undefined;
   private wake: (() => void) | undefined;
+  /** contend (or renew) at once instead of after the next sleep: a reconnect, a vanished bucket */
+  private hurry = false;
   /** local time at which a standby may expect the current holder's lease to have expired */
   private takeoverAt = 0;
+  /** `created` of the bucket stream being watched; another value means the bucket was created again */
+  private bucketCreated: string | undefined;
+  private connected = true;
+  /** leader: our lease is ours at most until then (from when the last successful write was sent) */
+  private validUntil = 0;
+  /** leader: a create or renewal succeeded since the last disconnect */
+  private confirmed = false;
+  /** another holder's lease was live, as far as we saw, until then */
+  private othersUntil = 0;
+  /** until when some leader was known to exist, for "no leader for N s" */
+  private leaderUntil: number;
 
   private constructor(
-    private readonly kv: KV,
+    private readonly nc: NatsConnection,
+    private readonly jsm: JetStreamManager,
+    private readonly kvm: Kvm,
+    private kv: KV,
     readonly ttlMs: number,
     private readonly holder: string,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.leaderUntil = Date.now();
+  }
 
   /** Opens (or creates) the lease bucket. */
   static async open(nc: NatsConnection, options: LeaderLeaseOptions): Promise<LeaderLease> {
@@ -83,7 +121,11 @@ export class LeaderLease {
     const ttlMs = status.ttl > 0 ? status.ttl : options.ttlMs;
     if (ttlMs !== options.ttlMs) options.logger.warn({ configured: options.ttlMs, bucket: ttlMs }, 'leader bucket exists with another TTL; using the bucket\'s');
     const holder = options.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-    return new LeaderLease(kv, ttlMs, holder, options.logger);
+    // requests answer within a fraction of the lease or count as failed: one stuck across a
+    // reconnect must not hold the next attempt up for the client's default 5 s
+    const timeout = Math.max(1_000, ttlMs / 3);
+    const jsm = await jetstreamManager(nc, { timeout });
+    return new LeaderLease(nc, jsm, new Kvm(jetstream(nc, { timeout })), kv, ttlMs, holder, options.logger);
   }
 
   get isLeader(): boolean {
@@ -98,9 +140,17 @@ export class LeaderLease {
     return this.holder;
   }
 
+  /** Is there a leader, as far as this process can tell? (for /readyz and presence) */
+  leadership(now = Date.now()): Leadership {
+    if (this.role === 'leader' && this.confirmed && now < this.validUntil) return { kind: 'self' };
+    if (this.connected && now < this.othersUntil) return { kind: 'other' };
+    const since = Math.min(this.leaderUntil, now);
+    return { kind: 'none', forMs: now - since, disconnected: !this.connected };
+  }
+
   /** Starts contending; resolves after the first attempt (and onAcquired, if it was won). */
   async start(handlers: LeadershipHandlers): Promise<void> {
-    await this.startWatch();
+    this.followConnection();
     await this.tryAcquire(handlers);
     this.loop = this.run(handlers);
   }
@@ -108,30 +158,36 @@ export class LeaderLease {
   /** Stops contending. A leader runs onLost (stopping its duties) and then releases the key. */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake?.();
+    this.nudge();
     this.watcher?.stop();
+    this.connection?.stop?.();
     await this.loop;
   }
 
   private async run(handlers: LeadershipHandlers): Promise<void> {
-    let validUntil = Date.now() + this.ttlMs;
     while (!this.stopped) {
       if (this.role === 'leader') {
-        await this.sleep(this.ttlMs / 3);
+        await this.sleepUnlessHurried(this.ttlMs / 3);
         if (this.stopped) break;
         const sentAt = Date.now();
         const renewed = await this.renew();
         if (renewed === 'ok') {
-          validUntil = sentAt + this.ttlMs;
-        } else if (renewed === 'taken' || Date.now() >= validUntil - this.ttlMs / 6) {
+          this.validUntil = sentAt + this.ttlMs;
+          this.confirmed = this.connected;
+          this.leaderUntil = Math.max(this.leaderUntil, this.validUntil);
+        } else if (renewed === 'vanished') {
+          // nobody holds a lease in a bucket that is gone: contend for the new one right away
+          this.nudge();
+          await this.lose(handlers, 'the lease bucket is gone (nats-server restarted?)');
+        } else if (renewed === 'taken' || Date.now() >= this.validUntil - this.ttlMs / 6) {
           await this.lose(handlers, renewed === 'taken' ? 'another scheduler holds the lease' : 'lease could not be renewed in time');
         }
       } else {
         const now = Date.now();
         const wait = this.takeoverAt > now ? Math.min(this.takeoverAt - now, this.ttlMs / 4) : this.ttlMs / 4;
-        await this.sleep(wait);
+        await this.sleepUnlessHurried(wait);
         if (this.stopped) break;
-        if (await this.tryAcquire(handlers)) validUntil = Date.now() + this.ttlMs;
+        await this.tryAcquire(handlers);
       }
     }
     if (this.role === 'leader') {
@@ -143,15 +199,21 @@ export class LeaderLease {
     }
   }
 
-  /** One attempt to create the key. */
+  /** One attempt to create the key, in a bucket created again if it is missing. */
   private async tryAcquire(handlers: LeadershipHandlers): Promise<boolean> {
+    const sentAt = Date.now();
     try {
+      await this.ensureBucket();
       this.revision = await this.kv.create(LEADER_KEY, this.value());
     } catch (err) {
-      if (!isWrongLastSequence(err)) this.logger.warn({ err }, 'leader lease: acquire failed');
+      if (isWrongLastSequence(err)) await this.sawHeldKey(sentAt);
+      else this.logger.warn({ err }, 'leader lease: acquire failed');
       return false;
     }
     this.role = 'leader';
+    this.validUntil = sentAt + this.ttlMs;
+    this.confirmed = this.connected;
+    this.leaderUntil = Math.max(this.leaderUntil, this.validUntil);
     this.logger.info({ role: this.role, holder: this.holder, ttlMs: this.ttlMs }, 'leader lease acquired');
     try {
       await handlers.onAcquired();
@@ -164,12 +226,14 @@ export class LeaderLease {
     return true;
   }
 
-  private async renew(): Promise<'ok' | 'taken' | 'unreachable'> {
+  private async renew(): Promise<'ok' | 'taken' | 'vanished' | 'unreachable'> {
     try {
       this.revision = await this.kv.update(LEADER_KEY, this.value(), this.revision, Math.max(100, this.ttlMs / 3));
       return 'ok';
     } catch (err) {
       if (isWrongLastSequence(err)) return 'taken';
+      // a put into a stream that is gone fails as "no responders", not with a code: ask the stream
+      if (await this.bucketIsGone()) return 'vanished';
       this.logger.warn({ err }, 'leader lease: renewal failed');
       return 'unreachable';
     }
@@ -177,40 +241,138 @@ export class LeaderLease {
 
   private async lose(handlers: LeadershipHandlers, reason: string): Promise<void> {
     this.role = 'standby';
+    this.confirmed = false;
+    this.leaderUntil = Math.min(this.leaderUntil, Date.now());
     this.logger.warn({ role: this.role, holder: this.holder, reason }, 'leader lease lost');
     await handlers.onLost(reason);
   }
 
+  /** The bucket, created again if it is gone (memory storage does not survive a nats-server restart). */
+  private async ensureBucket(): Promise<void> {
+    let info: StreamInfo;
+    try {
+      info = await this.jsm.streams.info(bucketStream());
+    } catch (err) {
+      if (!isStreamNotFound(err)) throw err;
+      this.kv = await this.kvm.create(LEADER_BUCKET, { history: 1, ttl: this.ttlMs, storage: StorageType.Memory });
+      this.logger.warn({ bucket: LEADER_BUCKET }, 'leader lease bucket was missing (nats-server restarted?): created it again');
+      info = await this.jsm.streams.info(bucketStream());
+    }
+    if (info.created !== this.bucketCreated) {
+      // a watch of the old bucket would resume at its old sequence and miss the new one's writes
+      await this.startWatch();
+      this.bucketCreated = info.created;
+    }
+  }
+
+  private async bucketIsGone(): Promise<boolean> {
+    try {
+      await this.jsm.streams.info(bucketStream());
+      return false;
+    } catch (err) {
+      return isStreamNotFound(err);
+    }
+  }
+
+  /** Our create was refused: the key exists. Whose is it? (our own, from before a lost renewal, is no leader) */
+  private async sawHeldKey(sentAt: number): Promise<void> {
+    const entry = await this.kv.get(LEADER_KEY).catch(() => null);
+    if (entry === null || holderOf(entry) !== this.holder) this.sawOtherLeader(sentAt);
+  }
+
+  private sawOtherLeader(at: number): void {
+    this.othersUntil = Math.max(this.othersUntil, at + this.ttlMs);
+    this.leaderUntil = Math.max(this.leaderUntil, this.othersUntil);
+  }
+
   private async startWatch(): Promise<void> {
+    this.watcher?.stop();
     const watcher = await this.kv.watch({ key: LEADER_KEY });
     this.watcher = watcher;
     void (async () => {
       for await (const entry of watcher) {
         if (entry.operation === 'DEL' || entry.operation === 'PURGE') {
           this.takeoverAt = 0;
-          this.wake?.();
+          this.othersUntil = 0;
+          if (this.role !== 'leader') this.leaderUntil = Math.min(this.leaderUntil, Date.now());
+          this.nudge();
         } else {
           this.takeoverAt = Date.now() + this.ttlMs;
+          if (holderOf(entry) !== this.holder) this.sawOtherLeader(Date.now());
         }
       }
     })().catch((err: unknown) => this.logger.warn({ err }, 'leader lease watch ended'));
+  }
+
+  /**
+   * While disconnected we can vouch for no lease, not even our own; after a reconnect the leader
+   * renews (and a standby contends) at once: the server may have lost the bucket meanwhile.
+   */
+  private followConnection(): void {
+    const status = this.nc.status() as AsyncIterable<Status> & { stop?: () => void };
+    this.connection = status;
+    void (async () => {
+      for await (const s of status) {
+        if (s.type === 'disconnect') {
+          this.connected = false;
+          this.confirmed = false;
+          const now = Date.now();
+          this.othersUntil = Math.min(this.othersUntil, now);
+          this.leaderUntil = Math.min(this.leaderUntil, now);
+        } else if (s.type === 'reconnect') {
+          this.connected = true;
+          this.nudge();
+        }
+      }
+    })().catch((err: unknown) => this.logger.warn({ err }, 'leader lease: connection status ended'));
   }
 
   private value(): string {
     return JSON.stringify({ holder: this.holder, renewedAt: new Date().toISOString() });
   }
 
-  /** A timer the loop can be woken from (a delete seen by the watcher, or stop). */
+  private sleepUnlessHurried(ms: number): Promise<void> {
+    if (this.hurry) {
+      this.hurry = false;
+      return Promise.resolve();
+    }
+    return this.sleep(ms);
+  }
+
+  /** A timer the loop can be woken from (a delete seen by the watcher, a reconnect, or stop). */
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, Math.max(0, ms));
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
+        if (this.wake === done) this.wake = undefined;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
       this.wake = done;
     });
   }
+
+  /** The loop's next step now: it wakes from its sleep, or skips the next one if it is busy. */
+  private nudge(): void {
+    if (this.wake) this.wake();
+    else this.hurry = true;
+  }
+}
+
+function bucketStream(): string {
+  return `KV_${LEADER_BUCKET}`;
+}
+
+function holderOf(entry: KvEntry): string | undefined {
+  try {
+    return (JSON.parse(entry.string()) as { holder?: string }).holder;
+  } catch {
+    return undefined;
+  }
+}
+
+function isStreamNotFound(err: unknown): boolean {
+  return err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound;
 }
 
 /** The server refused a create/update because the key is not at the revision we expected: someone else wrote it. */

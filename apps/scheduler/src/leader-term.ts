@@ -1,6 +1,6 @@
 import { hostDecider } from '@berth/domain';
 import type { Logger } from '@berth/service';
-import type { NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection, Status } from '@nats-io/transport-node';
 import { AgentLink } from './agent-link';
 import { ImageStaging } from './image-staging';
 import { SCHEDULER_ACTOR, type CommandExecutor } from './command-executor';
@@ -64,6 +64,7 @@ export async function startLeaderTerm(deps: LeaderTermDeps): Promise<StopLeaderT
   server.start();
   gates.start();
   liveness.start();
+  const connection = graceAfterReconnects(nc, liveness, logger);
   expiry.start();
   rollouts.start();
   releases.start();
@@ -75,8 +76,18 @@ export async function startLeaderTerm(deps: LeaderTermDeps): Promise<StopLeaderT
     await releases.stop();
     await rollouts.stop();
     await expiry.stop();
+    connection.stop?.();
     await liveness.stop();
     await agents.stop();
     await snapshotter.disable();
   };
+}
+
+/** Heartbeats sent while we were disconnected never reached us: no host is DOWN for that. */
+function graceAfterReconnects(nc: NatsConnection, liveness: LivenessMonitor, logger: Logger): { stop?: () => void } {
+  const status = nc.status() as AsyncIterable<Status> & { stop?: () => void };
+  void (async () => {
+    for await (const s of status) if (s.type === 'reconnect') liveness.graceFromNow();
+  })().catch((err: unknown) => logger.warn({ err }, 'leader term: connection status ended'));
+  return status;
 }

@@ -13,11 +13,13 @@ export interface LivenessActions {
  * Heartbeats are not events: the monitor keeps the last one per host in
  * memory and records only UP/DOWN transitions. After a (re)start every host
  * gets a full timeout to heartbeat before it is marked DOWN, so a scheduler
- * failover does not flap the fleet.
+ * failover does not flap the fleet; so it does after a NATS reconnect, as no
+ * heartbeat could reach us meanwhile (a host silent since then still goes DOWN
+ * one timeout later).
  */
 export class LivenessMonitor {
   private readonly lastSeen = new Map<string, number>();
-  private readonly startedAt: number;
+  private startedAt: number;
   private timer: NodeJS.Timeout | undefined;
   private checking: Promise<void> = Promise.resolve();
 
@@ -40,6 +42,11 @@ export class LivenessMonitor {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.checking;
+  }
+
+  /** Every host gets a full timeout from now, as after a start (we could not hear them until now). */
+  graceFromNow(): void {
+    this.startedAt = this.now();
   }
 
   async heartbeat(host: string, agentId: string): Promise<void> {

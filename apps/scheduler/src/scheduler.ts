@@ -1,7 +1,7 @@
 import { BERTH_VERSION, EVENTS_STREAM, assertNatsServerVersion } from '@berth/contracts';
 import { hostname } from 'node:os';
 import { JetStreamEventStore, type EventStore, type Subscription } from '@berth/event-store';
-import { createMetricsRegistry, reportAnomalies, startHealthServer, type HealthServer, type Logger } from '@berth/service';
+import { createMetricsRegistry, reportAnomalies, startHealthServer, type HealthServer, type Logger, type Readiness } from '@berth/service';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Counter, Gauge, Histogram } from 'prom-client';
@@ -23,6 +23,8 @@ import { releasePlanRoutes } from './release-plan-handlers';
 import { rolloutRoutes } from './rollout-handlers';
 import { BerthView, JobHistoryIndex, KNOWN_EVENT_TYPES, createBerthProjection } from '@berth/read-model';
 import { Snapshotter } from './snapshotter';
+
+const RECONNECT_WAIT_MS = 500;
 
 export interface RunningScheduler {
   readonly healthUrl: string;
@@ -52,16 +54,20 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger): P
   let term: StopLeaderTerm | undefined;
   // the lease is opened after the health server, which already asks about it
   const leadership: { lease?: LeaderLease } = {};
-  const health: HealthServer = await startHealthServer({
-    host: config.httpHost,
-    port: config.httpPort,
-    registry,
-    // a leader serves once its duties run; a standby is ready to take over once caught up
-    isReady: () => caughtUp && (leadership.lease?.isLeader ? term !== undefined : true),
-  });
+  /** Ready: a leader whose duties run, or a standby while another scheduler holds a live lease. */
+  const readiness = (): Readiness => {
+    if (!caughtUp || leadership.lease === undefined) return { ready: false, detail: 'catching up with the event stream' };
+    const known = leadership.lease.leadership();
+    if (known.kind === 'self') return term === undefined ? { ready: false, detail: 'taking up leader duties' } : { ready: true, detail: 'leader' };
+    if (known.kind === 'other') return { ready: true, detail: 'standby; another scheduler holds the lease' };
+    const forS = (known.forMs / 1000).toFixed(1);
+    return { ready: false, detail: `no leader for ${forS} s${known.disconnected ? ' (not connected to NATS)' : ''}` };
+  };
+  const health: HealthServer = await startHealthServer({ host: config.httpHost, port: config.httpPort, registry, isReady: readiness });
 
   const started = performance.now();
-  const nc: NatsConnection = await connect({ servers: config.nats, name: 'berth-scheduler', maxReconnectAttempts: -1 });
+  // back soon after a restarted nats-server is (the client's default is 2 s): well within a lease
+  const nc: NatsConnection = await connect({ servers: config.nats, name: 'berth-scheduler', maxReconnectAttempts: -1, reconnectTimeWait: RECONNECT_WAIT_MS });
   try {
     assertNatsServerVersion(nc.info?.version, nc.getServer());
   } catch (err) {
@@ -130,7 +136,8 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger): P
   const startedAt = new Date().toISOString();
   const presence = servePresence(nc, () => ({
     id: lease.holderId,
-    role: lease.currentRole,
+    // leader only while it serves under a lease confirmed since its last reconnect: what a client's commands need
+    role: lease.leadership().kind === 'self' && term !== undefined ? 'leader' : 'standby',
     hostname: hostname(),
     pid: process.pid,
     startedAt,

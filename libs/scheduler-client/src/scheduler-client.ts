@@ -76,6 +76,19 @@ export class SchedulerClient {
     return sortPresences(found);
   }
 
+  /** The leader's presence as soon as it answers, or undefined when none does within `waitMs`. */
+  async leader(waitMs = 500): Promise<SchedulerPresence | undefined> {
+    try {
+      for await (const msg of await this.nc.requestMany(SCHEDULER_PRESENCE_SUBJECT, '', { strategy: 'timer', maxWait: waitMs })) {
+        const presence = parsePresence(msg.string());
+        if (presence?.role === 'leader') return presence;
+      }
+    } catch (err) {
+      if (!isNoResponders(err)) throw err;
+    }
+    return undefined;
+  }
+
   /** The result, or a BerthError carrying the scheduler's code. */
   async call<T = unknown>(command: string, body: object, options: RequestOptions = {}): Promise<T> {
     const response = await this.request<T>(command, body, options);

@@ -1,8 +1,8 @@
 import { Counter } from 'prom-client';
-import { createMetricsRegistry, startHealthServer, type HealthServer } from './health-server';
+import { createMetricsRegistry, startHealthServer, type HealthServer, type Readiness } from './health-server';
 
 describe('health server', () => {
-  let ready = false;
+  let ready: boolean | Readiness = false;
   let server: HealthServer;
   const registry = createMetricsRegistry('test');
   const commands = new Counter({ name: 'berth_test_commands_total', help: 'commands', registers: [registry] });
@@ -21,6 +21,15 @@ describe('health server', () => {
     expect((await fetch(`${server.url}/readyz`)).status).toBe(503);
     ready = true;
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+  });
+
+  it('says why in the /readyz body when told', async () => {
+    ready = { ready: false, detail: 'no leader for 4.2 s' };
+    const notReady = await fetch(`${server.url}/readyz`);
+    expect([notReady.status, await notReady.text()]).toEqual([503, 'not ready: no leader for 4.2 s\n']);
+    ready = { ready: true, detail: 'leader' };
+    const isReady = await fetch(`${server.url}/readyz`);
+    expect([isReady.status, await isReady.text()]).toEqual([200, 'ready: leader\n']);
   });
 
   it('serves Prometheus metrics with the service label', async () => {

@@ -2,13 +2,20 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 
+/** Whether a service can do its work, and why (the `/readyz` body). */
+export interface Readiness {
+  readonly ready: boolean;
+  /** e.g. "leader", "no leader for 4.2 s" */
+  readonly detail: string;
+}
+
 export interface HealthServerOptions {
   readonly host: string;
   /** 0 picks a free port */
   readonly port: number;
   readonly registry: Registry;
-  /** true once the service can do its work (connected, leader elected, …) */
-  readonly isReady: () => boolean;
+  /** true once the service can do its work (connected, leader elected, …); a Readiness says why too */
+  readonly isReady: () => boolean | Readiness;
 }
 
 export interface HealthServer {
@@ -26,8 +33,10 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
     if (path === '/healthz') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
     } else if (path === '/readyz') {
-      const ready = options.isReady();
-      res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(ready ? 'ready\n' : 'not ready\n');
+      const answer = options.isReady();
+      const { ready, detail } = typeof answer === 'boolean' ? { ready: answer, detail: '' } : answer;
+      const body = `${ready ? 'ready' : 'not ready'}${detail === '' ? '' : `: ${detail}`}\n`;
+      res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(body);
     } else if (path === '/metrics') {
       options.registry.metrics().then(
         (body) => res.writeHead(200, { 'content-type': options.registry.contentType }).end(body),
