@@ -2,6 +2,11 @@ import { UsageError } from './errors';
 import { parseCountOrPercent, parseSeconds, rolloutOptionsOf, rolloutTimeoutMs } from './rollout-flags';
 
 describe('rolling-update flags', () => {
+  it("sends the new job's and the old job's tokens apart, an empty old-job token included", () => {
+    expect(rolloutOptionsOf({ token: 'sesame', oldJobToken: '' })).toEqual({ token: 'sesame', oldJobToken: '' });
+    expect(rolloutOptionsOf({ oldJobToken: 'sesame' })).toEqual({ oldJobToken: 'sesame' });
+  });
+
   it('sends only the options given, with Helios and Nomad names', () => {
     expect(rolloutOptionsOf({})).toEqual({});
     expect(

@@ -8,6 +8,7 @@ export interface UpdateStrategyFlags {
   readonly migrate?: boolean;
   readonly overlap?: boolean;
   readonly token?: string;
+  readonly oldJobToken?: string;
   readonly ignoreFailures?: boolean;
   readonly canary?: string;
   readonly autoPromote?: boolean;
@@ -71,6 +72,7 @@ export function rolloutOptionsOf(flags: UpdateStrategyFlags): RolloutOptions {
   bool('migrate', flags.migrate);
   bool('overlap', flags.overlap);
   put('token', flags.token, (r) => r);
+  put('oldJobToken', flags.oldJobToken, (r) => r);
   bool('ignoreFailures', flags.ignoreFailures);
   put('canary', flags.canary, (r) => parseCount(r, '--canary'));
   bool('autoPromote', flags.autoPromote);

@@ -72,10 +72,11 @@ describe('deployment groups and rollouts over GraphQL', () => {
 
     const started = await gql<{ rollingUpdate: { rolloutId: string; changed: boolean; rollout: { status: string; options: Record<string, unknown>; progress: { total: number } } } }>(
       ROLLING_UPDATE,
-      { group: 'ro-group', job: 'ro-app:1', options: { parallelism: 2, timeout: 30 } },
+      { group: 'ro-group', job: 'ro-app:1', options: { parallelism: 2, timeout: 30, oldJobToken: '' } },
     );
     const { rolloutId } = started.rollingUpdate;
-    expect(started.rollingUpdate.rollout).toMatchObject({ progress: { total: 3 }, options: { parallelism: 2, timeout: 30 } });
+    // the old jobs' token travels apart from the new job's (issue 18.2)
+    expect(started.rollingUpdate.rollout).toMatchObject({ progress: { total: 3 }, options: { parallelism: 2, timeout: 30, token: '', oldJobToken: '' } });
 
     const progress = collect<{ rolloutProgress: { event: string | null; sequence: number; rollout: RolloutView } }>(
       ws,

@@ -241,6 +241,8 @@ export class UpdateStrategyDto {
   @IsOptional() @IsBoolean() overlap?: boolean;
   @IsOptional() @IsBoolean() migrate?: boolean;
   @IsOptional() @IsString() @MaxLength(512) token?: string;
+  /** the token of the jobs the rollout replaces; default `token` */
+  @IsOptional() @IsString() @MaxLength(512) oldJobToken?: string;
   @IsOptional() @IsBoolean() ignoreFailures?: boolean;
   @IsOptional() @IsNumber() stagger?: number;
   @IsOptional() @IsIn(['task_states', 'checks', 'manual']) healthCheck?: 'task_states' | 'checks' | 'manual';

@@ -59,6 +59,13 @@ describe('rolling-update', () => {
     ]);
   });
 
+  it("--token and --old-job-token go to the gateway apart (an empty old-job token too)", async () => {
+    const gateway = gatewayFor([rollout(['HEALTHY'], 'SUCCEEDED')]);
+    const result = await runCli(['rolling-update', 'foo:0.1.0', 'foo-group', '--token', 'sesame', '--old-job-token', ''], { gateway });
+    expect(result.exitCode).toBe(0);
+    expect(gateway.sent[0]?.variables).toEqual({ group: 'foo-group', job: 'foo:0.1.0', options: { token: 'sesame', oldJobToken: '' } });
+  });
+
   it('on a terminal, scrolls the host lines above a progress bar redrawn in place', async () => {
     const gateway = gatewayFor([
       rollout(['PENDING', 'PENDING']),

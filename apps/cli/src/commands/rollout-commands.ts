@@ -30,7 +30,8 @@ export function registerRolloutCommands(program: Command, context: ContextFactor
     .option('-T, --rollout-timeout <minutes>', 'stop waiting after this long (the rollout carries on)', '60')
     .option('--async', 'start the rollout and return without waiting')
     .option('--migrate', 'adopt copies of the job deployed by hand on the group\'s hosts')
-    .option('--token <token>', "the job's token")
+    .option('--token <token>', "the new job's token")
+    .option('--old-job-token <token>', "the token of the job(s) being replaced (default: --token; \"\" for none)")
     .option('--override-freeze <reason>', 'start even inside a deploy freeze of the group (admin; the reason is recorded)');
   addUpdateStrategyOptions(rollingUpdateCommand)
     .action(async (job: string, group: string, flags: RollingUpdateFlags, cmd: Command) => {

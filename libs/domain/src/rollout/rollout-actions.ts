@@ -4,7 +4,7 @@ import { isRolloutFinished, rolloutHost, type Rollout, type RolloutState } from 
 
 /**
  * What the process manager must do for a rollout: commands to the deployment
- * aggregate (Deploy / Undeploy with the group's name and the rollout's token)
+ * aggregate (Deploy / Undeploy with the group's name and the job's token: new or old)
  * and PrepareImage requests to agents. Each is idempotent on the receiving
  * side (JOB_ALREADY_DEPLOYED and "not deployed" count as done), so re-issuing
  * `pendingActions` after a restart never deploys a host twice.
@@ -20,8 +20,13 @@ export type RolloutAction =
       readonly token: string;
     };
 
+/** The new job's token for the job the rollout was started for; the old jobs' token for every other (also while reverting). */
+export function tokenFor(rollout: Rollout, jobId: string): string {
+  return jobId === rollout.jobId ? rollout.options.token : (rollout.options.oldJobToken ?? rollout.options.token);
+}
+
 function jobAction(rollout: Rollout, type: 'DeployJob' | 'UndeployJob', host: string, jobId: string): RolloutAction {
-  return { type, rolloutId: rollout.rolloutId, host, jobId, deploymentGroupName: rollout.group, token: rollout.options.token };
+  return { type, rolloutId: rollout.rolloutId, host, jobId, deploymentGroupName: rollout.group, token: tokenFor(rollout, jobId) };
 }
 
 /**

@@ -27,6 +27,12 @@ export const HEALTH_CHECK_MODES: readonly HealthCheckMode[] = ['task_states', 'c
 export type CountOrPercent = number | `${number}%`;
 
 export interface UpdateStrategy extends RolloutOptions {
+  /**
+   * The token of the jobs the rollout replaces (undeploys, and deploys again
+   * when it reverts or starts a returning host on them); `token` is the new
+   * job's. Default: `token` (Helios uses one token for both).
+   */
+  readonly oldJobToken?: string;
   /** Nomad's name for `parallelism`. */
   readonly maxParallel?: number;
   /** Minimum seconds between the starts of two batches. */
@@ -59,6 +65,8 @@ export interface ResolvedRolloutOptions {
   readonly overlap: boolean;
   readonly migrate: boolean;
   readonly token: string;
+  /** Always set by resolveRolloutOptions; absent in rollouts started before it existed (then `token`). */
+  readonly oldJobToken?: string;
   readonly ignoreFailures: boolean;
   readonly stagger: number;
   readonly healthCheck: HealthCheckMode;
@@ -168,13 +176,14 @@ export function resolveRolloutOptions(layers: RolloutOptionLayers): ResolvedRoll
     ...definedFields(layers.job, problems, 'job'),
     ...definedFields(layers.request, problems, 'request'),
   };
-  checkNumbers(options, problems);
-  if (problems.length === 0) checkCombinations(options, problems);
+  const resolved = { ...options, oldJobToken: options.oldJobToken ?? options.token };
+  checkNumbers(resolved, problems);
+  if (problems.length === 0) checkCombinations(resolved, problems);
   if (problems.length > 0) {
     const text = problems.map((problem) => `${problem.path}: ${problem.message}`).join('; ');
     throw new DomainError(ErrorCode.INVALID_ROLLOUT_OPTIONS, `Invalid rollout options: ${text}`, { problems });
   }
-  return options;
+  return resolved;
 }
 
 /** Percentages round down, but a positive percentage of a non-empty fleet is at least one host. */

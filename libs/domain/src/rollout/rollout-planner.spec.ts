@@ -21,8 +21,14 @@ describe('natural order', () => {
 describe('rollout options', () => {
   it('request > job.rolloutOptions > group defaults > defaults, field by field', () => {
     const options = resolveRolloutOptions({ request: { timeout: 30 }, job: { parallelism: 3, timeout: 60 }, group: { parallelism: 5, canary: 1 } });
-    expect(options).toEqual({ ...DEFAULT_UPDATE_STRATEGY, timeout: 30, parallelism: 3, canary: 1 });
+    expect(options).toEqual({ ...DEFAULT_UPDATE_STRATEGY, timeout: 30, parallelism: 3, canary: 1, oldJobToken: '' });
     expect(resolveRolloutOptions({ request: { maxParallel: 4 } }).parallelism).toBe(4);
+  });
+
+  it("the old jobs' token defaults to the new job's (Helios's one token), and may be given apart, also empty", () => {
+    expect(resolveRolloutOptions({ request: { token: 't' } })).toMatchObject({ token: 't', oldJobToken: 't' });
+    expect(resolveRolloutOptions({ request: { token: 't', oldJobToken: '' } })).toMatchObject({ token: 't', oldJobToken: '' });
+    expect(resolveRolloutOptions({ request: { token: 't' }, group: { oldJobToken: 'g' } })).toMatchObject({ token: 't', oldJobToken: 'g' });
   });
 
   it('refuses out-of-range values and combinations that could never progress, listing every problem', () => {

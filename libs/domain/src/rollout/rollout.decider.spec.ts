@@ -75,6 +75,26 @@ describe('rollout: Helios options', () => {
     ]);
   });
 
+  it("separate tokens: the old job is undeployed with oldJobToken, the new one deployed with token; a revert swaps them", () => {
+    const driver = new RolloutDriver();
+    const fleet = new FakeFleet(fleetOf('h1', 'h2'));
+    const events = driver.send(start(fleet.observations(), { token: 'new', oldJobToken: '', autoRevert: true }, { revertTo: V1 }));
+    const batch = events[1];
+    if (batch === undefined) throw new Error('no batch');
+    const common = { rolloutId: ROLLOUT, host: 'h1', deploymentGroupName: GROUP };
+    expect(actionsOf(batch, driver.state)).toEqual([
+      { type: 'UndeployJob', ...common, jobId: V1, token: '' },
+      { type: 'DeployJob', ...common, jobId: V2, token: 'new' },
+    ]);
+    fleet.apply(pendingActions(driver.state));
+    driver.send({ type: 'FailRollout', ...base(1) });
+    expect(driver.rollout.status).toBe('REVERTING');
+    expect(pendingActions(driver.state)).toEqual([
+      { type: 'UndeployJob', ...common, jobId: V2, token: 'new' },
+      { type: 'DeployJob', ...common, jobId: V1, token: '' },
+    ]);
+  });
+
   it('overlap: deploy first, undeploy the old job once the host is healthy', () => {
     const driver = new RolloutDriver();
     const fleet = new FakeFleet(fleetOf('h1'));

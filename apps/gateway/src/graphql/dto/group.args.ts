@@ -23,7 +23,8 @@ export class RolloutOptionsInput {
   @Field(() => Float, { nullable: true, description: 'seconds per host, from its deploy until healthy (default 300)' }) @ApiPropertyOptional() @IsOptional() @IsNumber() timeout?: number;
   @Field({ nullable: true, description: 'deploy the new job before undeploying the old one' }) @ApiPropertyOptional() @IsOptional() @IsBoolean() overlap?: boolean;
   @Field({ nullable: true, description: 'adopt copies of the job deployed by hand' }) @ApiPropertyOptional() @IsOptional() @IsBoolean() migrate?: boolean;
-  @Field({ nullable: true, description: "the job's token" }) @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(512) token?: string;
+  @Field({ nullable: true, description: "the new job's token" }) @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(512) token?: string;
+  @Field({ nullable: true, description: "the token of the jobs being replaced (default: token)" }) @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(512) oldJobToken?: string;
   @Field({ nullable: true, description: 'carry on past failed hosts' }) @ApiPropertyOptional() @IsOptional() @IsBoolean() ignoreFailures?: boolean;
   @Field(() => Float, { nullable: true, description: 'minimum seconds between batches' }) @ApiPropertyOptional() @IsOptional() @IsNumber() stagger?: number;
   @Field({ nullable: true, description: 'task_states, checks or manual' }) @ApiPropertyOptional({ enum: ['task_states', 'checks', 'manual'] }) @IsOptional() @IsIn(['task_states', 'checks', 'manual']) healthCheck?: 'task_states' | 'checks' | 'manual';
