@@ -87,3 +87,38 @@ it("answers Helios's messages for empty matches and unknown names", async () => 
   expect(deploy.code).toBe(1);
   expect(deploy.stderr).toMatch(/^Error: JOB_NOT_FOUND: /m);
 }, 60_000);
+
+it('error messages say what to do: the token to set, the jobs a reference matches, the setting that allows a capability, one YAML document', async () => {
+  const { cli } = stack;
+  // no token: where the CLI takes one from, not which HTTP header carries it
+  const noToken = await stack.cliWith({ BERTH_TOKEN: '' }).run('jobs');
+  expect(noToken.code).toBe(1);
+  expect(noToken.stderr).toMatch(/^Error: UNAUTHENTICATED: the gateway at http:\/\/127\.0\.0\.1:\d+ needs an API token and berth found none: export BERTH_TOKEN=<token>, or pass --token-file <file>/);
+  expect(noToken.stderr).not.toContain('Authorization');
+
+  // Helios's walk-through creates testjob:1 twice (other contents, so another hash): every later step is ambiguous
+  const first = await cli.run('create', 'testjob:1', 'local/busybox:1', '--', 'sleep', '600');
+  const second = await cli.run('create', 'testjob:1', 'local/busybox:1', '--', 'sleep', '700');
+  expect([first.code, second.code]).toEqual([0, 0]);
+  const ids = [first.stdout, second.stdout].map((out) => /testjob:1:[0-9a-f]+/.exec(out)?.[0]).sort();
+  expect(ids).toEqual([expect.any(String), expect.any(String)]);
+  const ambiguous = await cli.run('deploy', 'testjob:1', HOST);
+  expect(ambiguous.code).toBe(1);
+  expect(ambiguous.stderr).toContain(`Error: AMBIGUOUS_JOB_REFERENCE: Ambiguous job reference: testjob:1 matches 2 jobs: ${ids.join(', ')}; name one by its full id (name:version:hash) or an id prefix only it has`);
+
+  // a capability the scheduler's whitelist refuses names the setting that allows it
+  const capability = await cli.run('create', 'captest:1', 'local/busybox:1', '--add-capability', 'NET_ADMIN', '--', 'sleep', '600');
+  expect(capability.code).toBe(1);
+  expect(capability.stderr).toContain("aren't allowed by the scheduler: 'NET_ADMIN'");
+  expect(capability.stderr).toContain("The scheduler's setting --whitelisted-capabilities (env BERTH_WHITELISTED_CAPABILITIES, comma-separated) allows more, e.g. --whitelisted-capabilities NET_ADMIN.");
+
+  // YAML with "..." and more after it: the file's terms and line, not the library's API
+  const twoDocs = jobFile('two-docs.yaml', 'pipeline:\n- gate: itest\n...\n- gate: other\n');
+  const validated = await cli.run('validate', '-f', twoDocs, '-s', 'web');
+  expect(validated.code).toBe(1);
+  expect(validated.stdout).toBe(`${twoDocs}:4: a second YAML document starts here (a "---" line, or what follows a "..." line); the file must be one document: remove the marker, or what follows it\n`);
+  const set = await cli.run('pipeline', 'set', 'web', '-f', twoDocs);
+  expect(set.code).toBe(1);
+  expect(`${set.stdout}${set.stderr}`).not.toContain('parseAllDocuments');
+  expect(set.stderr).toContain(`${twoDocs}:4: a second YAML document starts here`);
+});

@@ -41,6 +41,14 @@ export function refusedConnection(err: unknown): BerthCliError | undefined {
   return new BerthCliError(match?.[1] ?? (code === 4401 ? 'UNAUTHENTICATED' : 'FORBIDDEN'), match?.[2] ?? (text || 'the gateway refused the connection'));
 }
 
+/** What to do when the gateway wants a token and the CLI found none. */
+export function missingTokenMessage(gatewayUrl: string): string {
+  return (
+    `the gateway at ${gatewayUrl} needs an API token and berth found none: export BERTH_TOKEN=<token>, or pass --token-file <file> ` +
+    '(or "token"/"tokenFile" in ~/.berth/config.json). npm start prints an admin token and keeps it in .data/admin.token: export BERTH_TOKEN=$(cat .data/admin.token)'
+  );
+}
+
 /** GraphQL over HTTP POST (fetch) and subscriptions over graphql-ws. */
 export class GatewayClient implements GatewayApi {
   constructor(
@@ -66,7 +74,7 @@ export class GatewayClient implements GatewayApi {
     } catch {
       throw new BerthCliError('UNAVAILABLE', `the gateway at ${this.url} answered HTTP ${res.status} with something that is not GraphQL: ${text.slice(0, 200)}`);
     }
-    if (answer.errors && answer.errors.length > 0) throw errorFromGraphQL(answer.errors);
+    if (answer.errors && answer.errors.length > 0) throw this.explained(errorFromGraphQL(answer.errors));
     if (answer.data === undefined || answer.data === null) throw new BerthCliError('INTERNAL', `the gateway answered HTTP ${res.status} without data`);
     return answer.data;
   }
@@ -86,12 +94,18 @@ export class GatewayClient implements GatewayApi {
             if (msg.errors && msg.errors.length > 0) reject(errorFromGraphQL(msg.errors as GraphQLErrorJson[]));
             else if (msg.data) onData(msg.data as T);
           },
-          error: (err) => reject(Array.isArray(err) ? errorFromGraphQL(err as GraphQLErrorJson[]) : (refusedConnection(err) ?? this.unreachable(err))),
+          error: (err) => reject(this.explained(Array.isArray(err) ? errorFromGraphQL(err as GraphQLErrorJson[]) : (refusedConnection(err) ?? this.unreachable(err)))),
           complete: () => resolve(),
         },
       );
     });
     return { done, close: () => client.dispose() as Promise<void> };
+  }
+
+  /** A refusal for want of a token says where the CLI takes one from, not which HTTP header carries it. */
+  private explained(err: BerthCliError): BerthCliError {
+    if (err.code !== 'UNAUTHENTICATED' || this.token) return err;
+    return new BerthCliError('UNAUTHENTICATED', missingTokenMessage(this.url), err.details);
   }
 
   private authHeader(): Record<string, string> {

@@ -42,6 +42,15 @@ describe('parsePipelineFile', () => {
     expect(parsePipelineFile('pipeline: [\n', 's').problems[0]?.line).toBeGreaterThanOrEqual(1);
   });
 
+  it('a second document (after "..." or "---") is named in the file\'s terms, on its line, not as the library\'s API', () => {
+    const message = 'a second YAML document starts here (a "---" line, or what follows a "..." line); the file must be one document: remove the marker, or what follows it';
+    expect(parsePipelineFile('pipeline:\n- step: web.canary\n...\n- step: web.main\n', 'web').problems).toEqual([{ path: '', line: 4, message }]);
+    expect(parsePipelineFile('pipeline:\n- step: web.canary\n---\npipeline: []\n', 'web').problems).toEqual([{ path: '', line: 3, message }]);
+    expect(JSON.stringify(parsePipelineFile('a: 1\n...\nb: 2\n', 'web').problems)).not.toContain('parseAllDocuments');
+    // a document end with nothing after it is one document
+    expect(parsePipelineFile('pipeline:\n- step: web.canary\n...\n', 'web').problems).toEqual([]);
+  });
+
   it('requirePipelineFile throws INVALID_PIPELINE with every problem', () => {
     let thrown: unknown;
     try {

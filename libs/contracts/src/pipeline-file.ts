@@ -39,6 +39,14 @@ function lineFinder(doc: Document, counter: LineCounter): (path: string) => numb
   };
 }
 
+/** The yaml library's message, in the file's terms (not the library's API: "please use YAML.parseAllDocuments()"). */
+function yamlErrorMessage(error: { code: string; message: string }): string {
+  if (error.code === 'MULTIPLE_DOCS') {
+    return 'a second YAML document starts here (a "---" line, or what follows a "..." line); the file must be one document: remove the marker, or what follows it';
+  }
+  return error.message.split('\n')[0] ?? error.message;
+}
+
 /** A YAML or JSON file (JSON is YAML) as plain values, or its syntax errors with their lines. */
 export function parseYamlFile(source: string): { value?: unknown; problems: readonly FileProblem[]; lineOf: (path: string) => number | undefined } {
   if (source.length > MAX_SOURCE_CHARS) return { problems: [{ path: '', message: `the file is larger than ${MAX_SOURCE_CHARS} characters` }], lineOf: () => undefined };
@@ -46,7 +54,7 @@ export function parseYamlFile(source: string): { value?: unknown; problems: read
   const doc = parseDocument(source, { lineCounter: counter, uniqueKeys: true, prettyErrors: false });
   const lineOf = lineFinder(doc, counter);
   if (doc.errors.length > 0) {
-    const problems = doc.errors.map((error) => ({ path: '', line: counter.linePos(error.pos[0]).line, message: error.message.split('\n')[0] ?? error.message }));
+    const problems = doc.errors.map((error) => ({ path: '', line: counter.linePos(error.pos[0]).line, message: yamlErrorMessage(error) }));
     return { problems, lineOf };
   }
   return { value: doc.toJS({ maxAliasCount: 100 }), problems: [], lineOf };

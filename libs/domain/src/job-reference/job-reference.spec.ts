@@ -34,7 +34,7 @@ describe('job reference: resolveJob', () => {
   it('name:version with several hashes is ambiguous, listing the candidates', () => {
     const error = errorOf(() => resolveJob('foo:2', ids));
     expect(error.code).toBe(ErrorCode.AMBIGUOUS_JOB_REFERENCE);
-    expect(error.message).toBe('Ambiguous job reference: foo:2');
+    expect(error.message).toBe(`Ambiguous job reference: foo:2 matches 2 jobs: foo:2:${h('c')}, foo:2:${h('d')}; name one by its full id (name:version:hash) or an id prefix only it has`);
     expect(error.details).toEqual({ reference: 'foo:2', tier: 'name-version', candidates: [`foo:2:${h('c')}`, `foo:2:${h('d')}`] });
   });
 
@@ -44,6 +44,14 @@ describe('job reference: resolveJob', () => {
     const error = errorOf(() => resolveJob('foo', ids));
     expect(error.code).toBe(ErrorCode.AMBIGUOUS_JOB_REFERENCE);
     expect(error.details['candidates']).toEqual([`foo:10:${h('b')}`, `foo:1:${h('a')}`, `foo:2:${h('c')}`, `foo:2:${h('d')}`]);
+    expect(error.message).toContain(`matches 4 jobs: foo:10:${h('b')}, foo:1:${h('a')}, foo:2:${h('c')}, foo:2:${h('d')};`);
+  });
+
+  it('an ambiguity names at most 10 candidates and counts the rest (all are in the details)', () => {
+    const many = Array.from({ length: 12 }, (_, i) => `many:${i + 1}:${h(String(i % 10))}`);
+    const error = errorOf(() => resolveJob('many', many));
+    expect(error.message).toMatch(/^Ambiguous job reference: many matches 12 jobs: (many:\d+:[0-9a-f]+, ){9}many:\d+:[0-9a-f]+, and 2 more; name one by its full id/);
+    expect(error.details['candidates']).toHaveLength(12);
   });
 
   it('falls back to an id prefix, then to a substring (Helios rule)', () => {

@@ -59,8 +59,8 @@ export function jobReferenceCandidates(
 
 /**
  * The one job `ref` names. JOB_NOT_FOUND ("Unknown job: X") when none does,
- * AMBIGUOUS_JOB_REFERENCE ("Ambiguous job reference: X", with the candidates)
- * when several do — Helios's CLI messages.
+ * AMBIGUOUS_JOB_REFERENCE ("Ambiguous job reference: X", then the candidates
+ * and how to name one) when several do — Helios's CLI messages, plus what to do.
  */
 export function resolveJob(ref: string, ids: Iterable<string>): string {
   const { tier, ids: found } = jobReferenceCandidates(ref, ids);
@@ -69,11 +69,26 @@ export function resolveJob(ref: string, ids: Iterable<string>): string {
     throw new DomainError(ErrorCode.JOB_NOT_FOUND, `Unknown job: ${ref}`, { reference: ref });
   }
   if (found.length > 1) {
-    throw new DomainError(ErrorCode.AMBIGUOUS_JOB_REFERENCE, `Ambiguous job reference: ${ref}`, {
+    throw new DomainError(ErrorCode.AMBIGUOUS_JOB_REFERENCE, ambiguousMessage(ref, found), {
       reference: ref,
       tier,
       candidates: found,
     });
   }
   return first;
+}
+
+/** The most candidates an ambiguity message lists (all of them are in the error's details). */
+const LISTED_CANDIDATES = 10;
+
+/**
+ * "Ambiguous job reference: X matches N jobs: a, b; name one by its full id
+ * (name:version:hash) or an id prefix only it has". Creating `name:version`
+ * twice with different contents (Helios's own walk-through does) makes this
+ * the answer to every later step, so it says which jobs and how to pick one.
+ */
+function ambiguousMessage(ref: string, candidates: readonly string[]): string {
+  const listed = candidates.slice(0, LISTED_CANDIDATES).join(', ');
+  const more = candidates.length > LISTED_CANDIDATES ? `, and ${candidates.length - LISTED_CANDIDATES} more` : '';
+  return `Ambiguous job reference: ${ref} matches ${candidates.length} jobs: ${listed}${more}; name one by its full id (name:version:hash) or an id prefix only it has`;
 }

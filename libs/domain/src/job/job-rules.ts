@@ -181,7 +181,8 @@ function capabilityProblems(draft: JobDraft, options: JobRuleOptions): Problem[]
   if (disallowed.length === 0) return [];
   const message =
     `The following Linux capabilities aren't allowed by the scheduler: '${disallowed.join(', ')}'. ` +
-    `The allowed capabilities are: '${allowed.join(', ')}'.`;
+    `The allowed capabilities are: '${allowed.join(', ')}'. ` +
+    `The scheduler's setting --whitelisted-capabilities (env BERTH_WHITELISTED_CAPABILITIES, comma-separated) allows more, e.g. --whitelisted-capabilities ${[...allowed, ...disallowed].join(',')}.`;
   return [problem('addCapabilities', message)];
 }
 

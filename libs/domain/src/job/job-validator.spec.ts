@@ -428,12 +428,18 @@ describe('rule: network mode', () => {
 
 describe('rule: capabilities', () => {
   it('rejects any added capability by default (empty whitelist)', () => {
-    expectOnlyProblem({ addCapabilities: ['NET_ADMIN'] }, 'addCapabilities', "The following Linux capabilities aren't allowed by the scheduler: 'NET_ADMIN'. The allowed capabilities are: ''.");
+    expectOnlyProblem(
+      { addCapabilities: ['NET_ADMIN'] },
+      'addCapabilities',
+      "The following Linux capabilities aren't allowed by the scheduler: 'NET_ADMIN'. The allowed capabilities are: ''. " +
+        "The scheduler's setting --whitelisted-capabilities (env BERTH_WHITELISTED_CAPABILITIES, comma-separated) allows more, e.g. --whitelisted-capabilities NET_ADMIN.",
+    );
   });
   it('accepts whitelisted capabilities and lists only the others', () => {
     expectValid({ addCapabilities: ['IPC_LOCK'] }, { whitelistedCapabilities: ['IPC_LOCK'] });
     const problems = problemsOf({ addCapabilities: ['IPC_LOCK', 'SYS_ADMIN'] }, { whitelistedCapabilities: ['IPC_LOCK'] });
     expect(problems).toEqual([{ path: 'addCapabilities', message: expect.stringContaining("capabilities aren't allowed by the scheduler: 'SYS_ADMIN'.") }]);
+    expect(problems[0]?.message).toContain('allows more, e.g. --whitelisted-capabilities IPC_LOCK,SYS_ADMIN.');
   });
   it('skips the check when asked (client-side validation)', () => {
     expectValid({ addCapabilities: ['NET_ADMIN'] }, { checkCapabilities: false });
