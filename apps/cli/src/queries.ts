@@ -122,13 +122,22 @@ export async function listHosts(gateway: GatewayApi, args: { pattern?: string; s
 export async function jobOnHost(
   gateway: GatewayApi,
   mutation: 'deploy' | 'undeploy' | 'start' | 'stop',
-  args: { job: string; host: string; token?: string; goal?: string },
+  args: { job: string; host: string; token?: string; goal?: string; deploymentGroupName?: string },
 ): Promise<ChangeView> {
   const goal = mutation === 'deploy' ? ', $goal: String' : '';
   const goalArg = mutation === 'deploy' ? ', goal: $goal' : '';
+  // undeploy of a deployment group's deployment (also a removed group's) names the group
+  const group = args.deploymentGroupName === undefined ? '' : ', $deploymentGroupName: String';
+  const groupArg = args.deploymentGroupName === undefined ? '' : ', deploymentGroupName: $deploymentGroupName';
   const data = await gateway.request<Record<string, ChangeView>>(
-    `mutation Change($job: String!, $host: String!, $token: String${goal}) { ${mutation}(job: $job, host: $host, token: $token${goalArg}) { ${CHANGE_FIELDS} } }`,
-    { job: args.job, host: args.host, token: args.token ?? null, ...(mutation === 'deploy' ? { goal: args.goal ?? null } : {}) },
+    `mutation Change($job: String!, $host: String!, $token: String${goal}${group}) { ${mutation}(job: $job, host: $host, token: $token${goalArg}${groupArg}) { ${CHANGE_FIELDS} } }`,
+    {
+      job: args.job,
+      host: args.host,
+      token: args.token ?? null,
+      ...(mutation === 'deploy' ? { goal: args.goal ?? null } : {}),
+      ...(args.deploymentGroupName === undefined ? {} : { deploymentGroupName: args.deploymentGroupName }),
+    },
   );
   const change = data[mutation];
   if (!change) throw new Error(`the gateway's answer to ${mutation} has no result`);

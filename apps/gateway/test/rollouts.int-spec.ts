@@ -221,8 +221,16 @@ describe('deployment groups and rollouts over REST', () => {
 
     expect(await stack.rest('POST', '/api/v1/deployment-groups/ro-rest/stop')).toMatchObject({ status: 200, body: { status: 'STOPPED' } });
     expect((await stack.rest('GET', '/api/v1/deployment-groups/ro-rest')).body['group']).toMatchObject({ status: 'FAILED', error: 'Stopped by user' });
-    expect(await stack.rest('DELETE', '/api/v1/deployment-groups/ro-rest')).toMatchObject({ status: 200, body: { status: 'REMOVED' } });
+    const removed = await stack.rest('DELETE', '/api/v1/deployment-groups/ro-rest');
+    expect(removed).toMatchObject({ status: 200, body: { status: 'REMOVED' } });
     expect((await stack.rest('GET', '/api/v1/deployment-groups/ro-rest')).status).toBe(404);
+
+    // what the removed group left behind, undeployed by naming it (REST and GraphQL); without it FORBIDDEN
+    expect((removed.body['leftBehind'] as { host: string }[]).map((row) => row.host)).toEqual(['ro-1', 'ro-2', 'ro-10']);
+    expect(await stack.rest('DELETE', '/api/v1/deployments/ro-1/ro-rest:1')).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
+    expect(await stack.rest('DELETE', '/api/v1/deployments/ro-1/ro-rest:1?deploymentGroupName=ro-rest')).toMatchObject({ status: 200, body: { status: 'UNDEPLOYED' } });
+    const viaGraphql = await gql<{ undeploy: { status: string } }>('mutation { undeploy(job: "ro-rest:1", host: "ro-2", deploymentGroupName: "ro-rest") { status } }');
+    expect(viaGraphql.undeploy.status).toBe('UNDEPLOYED');
   });
 });
 

@@ -8,7 +8,7 @@ import {
   UpdateDeploymentGroupRequest,
   type UpdateStrategyDto,
 } from '@berth/contracts';
-import { deploymentGroupDecider, rolloutDecider, type DeploymentGroupCommand, type DeploymentGroupEvent, type UpdateStrategy } from '@berth/domain';
+import { deploymentGroupDecider, naturalSort, rolloutDecider, type DeploymentGroupCommand, type DeploymentGroupEvent, type UpdateStrategy } from '@berth/domain';
 import { Aggregate, DeploymentGroupQueries, type BerthView } from '@berth/read-model';
 import type { CommandExecutor, Decision, Origin } from './command-executor';
 import { route, type CommandRoute } from './command-server';
@@ -29,6 +29,17 @@ function statusOf(events: readonly DeploymentGroupEvent[], changed: string): str
  * list, inspect and status queries. Remove and stop also stop the rollout in
  * flight, in the same atomic append as the group's change.
  */
+/** Every deployment owned by the group, by host in natural order. */
+function deploymentsOfGroup(view: BerthView, group: string): { host: string; jobId: string }[] {
+  const rows = view.allDeployments().flatMap(([host, state]) =>
+    Object.values(state.deployments)
+      .filter((deployment) => deployment.deploymentGroupName === group)
+      .map((deployment) => ({ host, jobId: deployment.jobId })),
+  );
+  const order = naturalSort(new Set(rows.map((row) => row.host)));
+  return order.flatMap((host) => rows.filter((row) => row.host === host));
+}
+
 export function deploymentGroupRoutes(executor: CommandExecutor, view: BerthView): CommandRoute[] {
   const queries = new DeploymentGroupQueries(view.projection);
   const sequence = () => view.projection.sequence;
@@ -65,8 +76,10 @@ export function deploymentGroupRoutes(executor: CommandExecutor, view: BerthView
       return { name: req.name, status: statusOf(events, 'UPDATED'), sequence: seq };
     }),
     route(SchedulerCommand.REMOVE_DEPLOYMENT_GROUP, RemoveDeploymentGroupRequest, async (req) => {
+      // its deployments stay on the hosts: say which, so they can be undeployed by naming the group
+      const leftBehind = deploymentsOfGroup(view, req.name);
       await runStoppingRollout(req.name, (time) => ({ type: 'RemoveDeploymentGroup', name: req.name, time }), req, `Deployment group ${req.name} removed`);
-      return { name: req.name, status: 'REMOVED', sequence: sequence() };
+      return { name: req.name, status: 'REMOVED', leftBehind, sequence: sequence() };
     }),
     route(SchedulerCommand.STOP_DEPLOYMENT_GROUP, StopDeploymentGroupRequest, async (req) => {
       const events = await runStoppingRollout(req.name, (time) => ({ type: 'StopDeploymentGroup', name: req.name, time }), req, 'Stopped by user');

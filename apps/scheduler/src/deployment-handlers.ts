@@ -51,7 +51,10 @@ export function deploymentRoutes(executor: CommandExecutor, view: BerthView, pol
       }),
     ),
     route(SchedulerCommand.UNDEPLOY, UndeployRequest, (req) =>
-      run(req, (jobId, time) => ({ type: 'Undeploy', host: req.host, hostRegistered: hostRegistered(req.host), jobId, ...token(req), time })),
+      run(req, (jobId, time) => {
+        const group = req.deploymentGroupName === undefined ? {} : { deploymentGroupName: req.deploymentGroupName };
+        return { type: 'Undeploy', host: req.host, hostRegistered: hostRegistered(req.host), jobId, ...token(req), ...group, time };
+      }),
     ),
     route(SchedulerCommand.START, StartRequest, (req) => setGoal(req, 'START')),
     route(SchedulerCommand.STOP, StopRequest, (req) => setGoal(req, 'STOP')),

@@ -157,7 +157,16 @@ export class DeployRequest extends JobOnHostRequest {
   goal?: 'START' | 'STOP';
 }
 
-export class UndeployRequest extends JobOnHostRequest {}
+export class UndeployRequest extends JobOnHostRequest {
+  /**
+   * The deployment group the deployment belongs to, also one that was
+   * removed (its deployments stay behind): required for a group's deployment.
+   */
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, { message: 'deploymentGroupName must be a deployment group name' })
+  deploymentGroupName?: string;
+}
 export class StartRequest extends JobOnHostRequest {}
 export class StopRequest extends JobOnHostRequest {}
 

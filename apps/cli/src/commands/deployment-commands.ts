@@ -37,7 +37,8 @@ export function registerDeploymentCommands(program: Command, context: ContextFac
     .option('-a, --all', 'every host the job is deployed on')
     .option('--yes', 'do not ask (with -a)')
     .option('--token <token>', "the job's token")
-    .action(async (ref: string, hosts: string[], options: { all?: boolean; yes?: boolean; token?: string }, cmd: Command) => {
+    .option('--group <name>', 'the deployment group the deployments belong to, also a removed one (remove-deployment-group leaves them behind)')
+    .action(async (ref: string, hosts: string[], options: { all?: boolean; yes?: boolean; token?: string; group?: string }, cmd: Command) => {
       if (hosts.length === 0 && !options.all) throw new UsageError('Please either specify a list of hosts or use the -a/--all flag.');
       const ctx = context(cmd);
       let targets = hosts;
@@ -47,7 +48,8 @@ export function registerDeploymentCommands(program: Command, context: ContextFac
         const question = `This will undeploy ${job.id} from ${targets.join(', ') || 'no hosts'}\nDo you want to continue? [y/N] `;
         if (!options.yes && targets.length > 0 && !(await ctx.io.confirm(question))) throw new CliFailure('Aborted.');
       }
-      await onHosts(ctx, 'undeploy', ref, targets, options.token ? { token: options.token } : {}, (id) => `Undeploying ${id} from`);
+      const extra = { ...(options.token ? { token: options.token } : {}), ...(options.group === undefined ? {} : { deploymentGroupName: options.group }) };
+      await onHosts(ctx, 'undeploy', ref, targets, extra, (id) => `Undeploying ${id} from`);
     });
 
   program
@@ -186,7 +188,7 @@ async function onHosts(
   mutation: Mutation,
   ref: string,
   hostArgs: readonly string[],
-  extra: { token?: string; goal?: string },
+  extra: { token?: string; goal?: string; deploymentGroupName?: string },
   headline: (jobId: string) => string,
 ): Promise<void> {
   const gateway = ctx.gateway();

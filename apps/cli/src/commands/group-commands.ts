@@ -25,6 +25,16 @@ async function groupMutation(ctx: CommandContext, mutation: string, name: string
   return change;
 }
 
+/** The deployments remove-deployment-group left on the hosts, from the scheduler's answer. */
+function leftBehindOf(change: GroupChange): { host: string; jobId: string }[] {
+  const rows: unknown = change.result['leftBehind'];
+  if (!Array.isArray(rows)) return [];
+  return rows.flatMap((row: unknown) => {
+    const { host, jobId } = (row ?? {}) as Record<string, unknown>;
+    return typeof host === 'string' && typeof jobId === 'string' ? [{ host, jobId }] : [];
+  });
+}
+
 export function registerGroupCommands(program: Command, context: ContextFactory): void {
   const create = program
     .command('create-deployment-group')
@@ -62,13 +72,23 @@ export function registerGroupCommands(program: Command, context: ContextFactory)
   program
     .command('remove-deployment-group')
     .summary('remove a deployment group')
-    .description('Remove a deployment group; its rollout stops, its deployments stay on the hosts.')
+    .description(
+      'Remove a deployment group; its rollout stops, its deployments stay on the hosts and are listed. ' +
+        'Undeploy them with `berth undeploy JOB HOST --group NAME`.',
+    )
     .argument('<name>', 'group name')
     .action(async (name: string, _options: unknown, cmd: Command) => {
       const ctx = context(cmd);
       const change = await groupMutation(ctx, 'removeDeploymentGroup', name);
-      if (ctx.json) ctx.printJson({ name, status: change.status, sequence: change.sequence });
-      else ctx.print(`Deployment-group ${name} removed`);
+      const leftBehind = leftBehindOf(change);
+      if (ctx.json) {
+        ctx.printJson({ name, status: change.status, leftBehind, sequence: change.sequence });
+        return;
+      }
+      ctx.print(`Deployment-group ${name} removed`);
+      if (leftBehind.length === 0) return;
+      ctx.print(`Left behind on the hosts (undeploy with: berth undeploy JOB HOST --group ${name}):`);
+      for (const { host, jobId } of leftBehind) ctx.print(`  ${host}: ${jobId}`);
     });
 
   program

@@ -91,7 +91,8 @@ export class Commands {
     return this.send(SchedulerCommand.DEPLOY, { ...target, goal });
   }
 
-  undeploy(target: JobOnHost): Promise<ChangeResult> {
+  /** `deploymentGroupName`: the group the deployment belongs to, also a removed one. */
+  undeploy(target: JobOnHost & { readonly deploymentGroupName?: string }): Promise<ChangeResult> {
     return this.send(SchedulerCommand.UNDEPLOY, { ...target });
   }
 

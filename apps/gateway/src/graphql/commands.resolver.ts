@@ -2,7 +2,7 @@ import { ApiRole } from '@berth/contracts';
 import { Access } from '../auth/access.decorator';
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
 import { CommandService } from '../commands/command.service';
-import { CreateJobArgs, DeployArgs, HostNameArgs, JobOnHostArgs, RegisterHostArgs, RemoveJobArgs } from './dto/command.args';
+import { CreateJobArgs, DeployArgs, HostNameArgs, JobOnHostArgs, RegisterHostArgs, RemoveJobArgs, UndeployArgs } from './dto/command.args';
 import { toChangeModel } from './mappers';
 import { ChangeResultModel } from './models/change.model';
 import { Caller } from '../auth/caller.decorator';
@@ -31,7 +31,7 @@ export class CommandsResolver {
   }
 
   @Mutation(() => ChangeResultModel)
-  async undeploy(@Args() args: JobOnHostArgs, @Caller() caller: Principal | undefined): Promise<ChangeResultModel> {
+  async undeploy(@Args() args: UndeployArgs, @Caller() caller: Principal | undefined): Promise<ChangeResultModel> {
     return toChangeModel(await this.commands.as(caller).undeploy(args));
   }
 

@@ -3,7 +3,7 @@ import { Access } from '../auth/access.decorator';
 import { Body, Controller, Delete, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CommandService, type ChangeResult } from '../commands/command.service';
-import { ChangeResponseBody, DeployBody, ErrorResponseBody, TokenQuery } from './rest.dto';
+import { ChangeResponseBody, DeployBody, ErrorResponseBody, TokenQuery, UndeployQuery } from './rest.dto';
 import { Caller } from '../auth/caller.decorator';
 import type { Principal } from '../auth/api-tokens';
 
@@ -28,8 +28,8 @@ export class DeploymentsController {
   @ApiOkResponse({ type: ChangeResponseBody })
   @ApiNotFoundResponse({ type: ErrorResponseBody })
   @ApiConflictResponse({ type: ErrorResponseBody, description: 'JOB_NOT_DEPLOYED' })
-  undeploy(@Param('host') host: string, @Param('job') job: string, @Query() query: TokenQuery, @Caller() caller: Principal | undefined): Promise<ChangeResult> {
-    return this.commands.as(caller).undeploy({ host, job, token: query.token });
+  undeploy(@Param('host') host: string, @Param('job') job: string, @Query() query: UndeployQuery, @Caller() caller: Principal | undefined): Promise<ChangeResult> {
+    return this.commands.as(caller).undeploy({ host, job, token: query.token, deploymentGroupName: query.deploymentGroupName });
   }
 
   @Post(':host/:job/start')

@@ -51,6 +51,14 @@ export class TokenQuery {
   @ApiPropertyOptional({ description: "the job's token, when it has one" }) @IsOptional() @IsString() @MaxLength(512) token?: string;
 }
 
+export class UndeployQuery extends TokenQuery {
+  @ApiPropertyOptional({ description: 'the deployment group the deployment belongs to, also a removed one' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, { message: 'deploymentGroupName must be a deployment group name' })
+  deploymentGroupName?: string;
+}
+
 export class CreateJobBody {
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'the job file (Helios field names)' }) @IsObject() job!: Record<string, unknown>;
 }

@@ -26,6 +26,15 @@ export class JobOnHostArgs {
 }
 
 @ArgsType()
+export class UndeployArgs extends JobOnHostArgs {
+  @Field({ nullable: true, description: 'the deployment group the deployment belongs to, also a removed one (its deployments stay behind)' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, { message: 'deploymentGroupName must be a deployment group name' })
+  deploymentGroupName?: string;
+}
+
+@ArgsType()
 export class DeployArgs extends JobOnHostArgs {
   @Field({ nullable: true, description: 'START (default) or STOP' }) @IsOptional() @IsIn(['START', 'STOP']) goal?: 'START' | 'STOP';
 }
