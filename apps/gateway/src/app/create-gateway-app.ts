@@ -3,6 +3,7 @@ import { assertNatsServerVersion } from '@berth/contracts';
 import { JetStreamEventStore } from '@berth/event-store';
 import { SchedulerClient } from '@berth/scheduler-client';
 import { ClusterService } from '../cluster/cluster.service';
+import { LeaderWatch } from '../cluster/leader-watch';
 import { createLogger, createMetricsRegistry, reportAnomalies, type Logger } from '@berth/service';
 import { KNOWN_EVENT_TYPES } from '@berth/read-model';
 import { ValidationPipe, type INestApplication } from '@nestjs/common';
@@ -59,14 +60,16 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-function healthOf(nc: NatsConnection, model: GatewayReadModel, logger: Logger): GatewayHealth {
+function healthOf(nc: NatsConnection, model: GatewayReadModel, leaders: LeaderWatch, logger: Logger): GatewayHealth {
   const registry = createMetricsRegistry('gateway');
   reportAnomalies(model.projection, { logger, registry, knownTypes: KNOWN_EVENT_TYPES });
   new Gauge({ name: 'berth_gateway_read_model_sequence', help: 'stream sequence the read model reflects', registers: [registry], collect() { this.set(model.sequence); } });
+  new Gauge({ name: 'berth_gateway_scheduler_leader', help: '1 while a scheduler leader answers (commands can be served), else 0', registers: [registry], collect() { this.set(leaders.leaderAnswers() ? 1 : 0); } });
   const applied = new Counter({ name: 'berth_gateway_events_total', help: 'events folded into the read model', registers: [registry] });
   model.listen(() => applied.inc());
   return {
-    isReady: () => !nc.isClosed() && model.caughtUp,
+    // reads need the read model; commands need a scheduler leader: not ready without either
+    isReady: () => !nc.isClosed() && model.caughtUp && leaders.leaderAnswers(),
     metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
   };
 }
@@ -112,12 +115,14 @@ export async function createGatewayApp(options: GatewayOptions): Promise<Running
   }
   const store = await JetStreamEventStore.connect({ nc });
   const readModel = new GatewayReadModel({ memoryEvents: options.auditMemoryEvents });
-  const health = healthOf(nc, readModel, logger);
+  const scheduler = new SchedulerClient(nc);
+  const leaders = new LeaderWatch(nc, scheduler, logger);
+  const health = healthOf(nc, readModel, leaders, logger);
   await readModel.follow(store);
   logger.info({ sequence: readModel.sequence, events: readModel.position }, 'read model caught up');
+  await leaders.start();
 
   const openApi = new OpenApiDocument();
-  const scheduler = new SchedulerClient(nc);
   const deps = {
     reads: new ReadService(readModel, options.waitTimeoutMs),
     cluster: new ClusterService(scheduler),
@@ -158,6 +163,7 @@ export async function createGatewayApp(options: GatewayOptions): Promise<Running
       stopClosingRevoked();
       await subscriptions.close();
       await app.close();
+      await leaders.stop();
       await readModel.stop();
       await store.close();
       await nc.drain();

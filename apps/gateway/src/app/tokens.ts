@@ -11,7 +11,7 @@ export interface GatewaySettings {
 }
 
 export interface GatewayHealth {
-  /** connected to NATS and the read model has caught up with the stream */
+  /** connected to NATS, the read model has caught up with the stream and a scheduler leader answers (commands would fail without one) */
   isReady(): boolean;
   metrics(): Promise<{ contentType: string; body: string }>;
 }
