@@ -9,10 +9,11 @@ void runService({
   schema: agentConfigSchema,
   prepareArgv: foldRepeatableFlags,
   start: async (config, logger) => {
-    let agent: Agent | undefined;
+    // set once started; the NATS link may refuse the server before that
+    const started: { agent?: Agent } = {};
     // too old a nats-server: stop supervising (containers keep running) and exit with the error's code
-    const onFatal = (err: Error) => void (agent?.stop() ?? Promise.resolve()).finally(() => process.exit((err as Partial<ExitCodeCarrier>).exitCode ?? 1));
-    agent = await Agent.start(config, { logger, onFatal });
-    return agent;
+    const onFatal = (err: Error) => void (started.agent?.stop() ?? Promise.resolve()).finally(() => process.exit((err as Partial<ExitCodeCarrier>).exitCode ?? 1));
+    started.agent = await Agent.start(config, { logger, onFatal });
+    return started.agent;
   },
 });
