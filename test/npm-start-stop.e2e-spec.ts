@@ -185,4 +185,5 @@ it.each([
   expect(output.filter((l) => l === '[berth] stopping')).toHaveLength(1);
   expect(output).toContain('[berth] stopped');
   expect(readdirSync(join(dataDir, 'run'))).toEqual([]);
-});
+  // ~15 s each; the first after a change to the console's sources also builds it (nx, 20 s more on a loaded machine)
+}, 90_000);
