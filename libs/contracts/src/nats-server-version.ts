@@ -12,7 +12,7 @@ export const NATS_SERVER_TOO_OLD_EXIT_CODE = 4;
 
 /** Compares dotted numeric versions ("2.12.6" vs "2.15.1"): -1, 0 or 1; a pre-release suffix is ignored. */
 export function compareVersions(a: string, b: string): number {
-  const parse = (v: string) => v.replace(/^v/, '').split(/[-+]/)[0]!.split('.').map((p) => Number.parseInt(p, 10) || 0);
+  const parse = (v: string) => (v.replace(/^v/, '').split(/[-+]/)[0] ?? '').split('.').map((p) => Number.parseInt(p, 10) || 0);
   const pa = parse(a);
   const pb = parse(b);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
