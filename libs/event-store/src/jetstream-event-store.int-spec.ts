@@ -140,6 +140,23 @@ describe('JetStreamEventStore on a real nats-server', () => {
     }
   }, 30_000);
 
+  it("stays under nats-server's 50 open atomic batches per stream: 400 concurrent atomic appends from two writers all land", async () => {
+    const first = await JetStreamEventStore.connect({ servers: nats.url });
+    const second = await JetStreamEventStore.connect({ servers: nats.url });
+    try {
+      const append = (store: JetStreamEventStore) =>
+        store.appendAtomic([
+          { aggregate: 'job', aggregateId: randomUUID(), expectedVersion: 0, events: [newEvent('A')] },
+          { aggregate: 'host', aggregateId: randomUUID(), expectedVersion: 0, events: [newEvent('B')] },
+        ]);
+      const results = await Promise.allSettled(Array.from({ length: 400 }, (_, i) => append(i % 2 === 0 ? first : second)));
+      expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  }, 60_000);
+
   it('runs on a server that fsyncs every write (/jsz sync_always)', async () => {
     const jsz = await nats.server.monitor<{ config: { sync_always?: boolean } }>('/jsz');
     expect(jsz.config.sync_always).toBe(true);

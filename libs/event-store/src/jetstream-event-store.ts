@@ -72,6 +72,14 @@ import type { AggregateAppend, AppendGuard, AppendResult, EventHandler, EventSto
 export const DEFAULT_DUPLICATE_WINDOW_MS = 120_000;
 
 const HEAD_CACHE_LIMIT = 10_000;
+/**
+ * nats-server keeps at most 50 atomic batches open per stream and refuses more
+ * (10210, "atomic publish too many inflight"): this store keeps fewer in flight,
+ * leaving room for another writer, and waits briefly when the server still says so.
+ */
+const BATCHES_IN_FLIGHT = 32;
+const TOO_MANY_BATCHES = 10210;
+const TOO_MANY_BATCHES_ATTEMPTS = 50;
 const ANY_VERSION_ATTEMPTS = 20;
 /** messages per pull request for replays: measured ~10 % faster than 1,000 (≈2 MB buffered at most) */
 const REPLAY_BATCH = 5_000;
@@ -155,6 +163,8 @@ function isUnavailable(err: unknown): boolean {
 
 export class JetStreamEventStore implements EventStore {
   private readonly heads = new Map<string, Head>();
+  private batchesInFlight = 0;
+  private readonly batchWaiters: (() => void)[] = [];
   /** newest sequence seen on each guard's subject (or wildcard): the header's value without a round trip */
   private readonly guardLast = new Map<string, number>();
   private readonly subscriptions = new Set<Subscription>();
@@ -363,6 +373,31 @@ export class JetStreamEventStore implements EventStore {
    * published messages".
    */
   private async publishBatch(messages: readonly BatchMessage[]): Promise<number> {
+    for (let attempt = 1; ; attempt++) {
+      await this.batchSlot();
+      try {
+        return await this.publishBatchOnce(messages);
+      } catch (err) {
+        // refused before anything was stored: another writer holds the server's open batches
+        if (!(err instanceof JetStreamApiError && err.code === TOO_MANY_BATCHES) || attempt >= TOO_MANY_BATCHES_ATTEMPTS) throw err;
+      } finally {
+        this.releaseBatchSlot();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2 + Math.random() * 8 * attempt));
+    }
+  }
+
+  private async batchSlot(): Promise<void> {
+    while (this.batchesInFlight >= BATCHES_IN_FLIGHT) await new Promise<void>((resolve) => this.batchWaiters.push(resolve));
+    this.batchesInFlight++;
+  }
+
+  private releaseBatchSlot(): void {
+    this.batchesInFlight--;
+    this.batchWaiters.shift()?.();
+  }
+
+  private async publishBatchOnce(messages: readonly BatchMessage[]): Promise<number> {
     const batchId = randomUUID();
     const headersFor = (m: BatchMessage, n: number, commit: boolean) => {
       const h = headers();
