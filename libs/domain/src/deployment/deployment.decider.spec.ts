@@ -248,9 +248,42 @@ describe('deployment decider: RecordTaskStatus', () => {
     given(deploymentDecider, [webDeployed, changed(status)]).when(record(next)).then([changed(next)]);
   });
 
-  it('ignores statuses of jobs not deployed on the host', () => {
+  it('ignores statuses of jobs not deployed on the host (nor undeployed before the agent ever reported them)', () => {
     given(deploymentDecider).when(record(status)).then([]);
     given(deploymentDecider, [webDeployed, { type: 'JobUndeployed', host: 'h1', jobId: web.id, time }]).when(record(status)).then([]);
+  });
+
+  describe('the stop of an undeployed task (issue 18.4)', () => {
+    const undeployed: DeploymentEvent = { type: 'JobUndeployed', host: 'h1', jobId: web.id, time: later };
+    const stopping: TaskStatus = { ...status, goal: 'UNDEPLOY', state: 'STOPPING' };
+    const stopped: TaskStatus = { ...stopping, state: 'STOPPED' };
+    const history = [webDeployed, changed(status), undeployed];
+
+    it('given a running task undeployed, when the agent reports STOPPING then STOPPED, then both are recorded', () => {
+      given(deploymentDecider, history)
+        .when({ type: 'RecordTaskStatuses', host: 'h1', statuses: [stopping, stopping, stopped], time: later })
+        .then([changed(stopping), changed(stopped)]);
+    });
+
+    it('EXITED with its code ends it too; after the container stopped, nothing more is recorded', () => {
+      const exited: TaskStatus = { ...stopping, state: 'EXITED', exitCode: 137 };
+      given(deploymentDecider, [...history, changed(stopping)]).when(record(exited)).then([changed(exited)]);
+      given(deploymentDecider, [...history, changed(stopping), changed(exited)]).when(record(stopped)).then([]);
+      given(deploymentDecider, [...history, changed(stopped)]).when(record({ ...stopped, containerId: 'c9' })).then([]);
+    });
+
+    it('state: followed until stopped; a new deploy of the job, or the host cleared, ends it', () => {
+      const state = (events: readonly DeploymentEvent[]): DeploymentState => foldEvents(deploymentDecider, events, deploymentDecider.initialState);
+      expect(state(history)).toEqual({ deployments: {}, stopping: { [web.id]: { jobId: web.id, undeployedAt: later, lastStatus: status } } });
+      expect(state([...history, changed(stopping)]).stopping?.[web.id]?.lastStatus).toEqual(stopping);
+      expect(state([...history, changed(stopping), changed(stopped)])).toEqual({ deployments: {} });
+      expect(state([...history, webDeployed]).stopping).toBeUndefined();
+      expect(state([...history, { type: 'HostDeploymentsCleared', host: 'h1', jobIds: [], time: later }])).toEqual({ deployments: {} });
+    });
+
+    it('a task already STOPPED when undeployed has nothing more to say', () => {
+      given(deploymentDecider, [webDeployed, changed(stopped), undeployed]).when(record({ ...stopped, time: '2024-01-03T00:00:00.000Z', containerId: 'c2' })).then([]);
+    });
   });
 
   it('records a whole report in one decision: each transition in order, repeats and foreign jobs dropped', () => {

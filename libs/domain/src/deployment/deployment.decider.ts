@@ -126,9 +126,36 @@ export interface HostDeployment {
   readonly lastStatus?: TaskStatus;
 }
 
+/** An undeployed job whose container the agent is still stopping: its reports stay part of the history. */
+export interface StoppingTask {
+  readonly jobId: string;
+  readonly undeployedAt: string;
+  readonly lastStatus: TaskStatus;
+}
+
 export interface DeploymentState {
   /** Job id → its deployment on this host. */
   readonly deployments: Readonly<Record<string, HostDeployment>>;
+  /**
+   * Job id → an undeployed job until its container reported STOPPED or
+   * EXITED (the agent removes it then), so the history shows the stop
+   * (STOPPING → STOPPED, or EXITED with its code). Absent: none.
+   */
+  readonly stopping?: Readonly<Record<string, StoppingTask>>;
+}
+
+/** After these the agent removes an undeployed job's container: nothing more to record. */
+const STOPPED_STATES: readonly TaskStatus['state'][] = ['STOPPED', 'EXITED'];
+
+function stoppingOf(state: DeploymentState, jobId: string): StoppingTask | undefined {
+  const stopping = state.stopping ?? {};
+  return Object.prototype.hasOwnProperty.call(stopping, jobId) ? stopping[jobId] : undefined;
+}
+
+/** The host's stopping tasks without `jobId` (and without the field once empty, so state stays as before). */
+function withoutStopping(state: DeploymentState, jobId: string): Pick<DeploymentState, 'stopping'> {
+  const rest = Object.fromEntries(Object.entries(state.stopping ?? {}).filter(([id]) => id !== jobId));
+  return Object.keys(rest).length === 0 ? {} : { stopping: rest };
 }
 
 function deploymentOf(state: DeploymentState, jobId: string): HostDeployment | undefined {
@@ -224,10 +251,12 @@ function sameObservation(a: TaskStatus, b: TaskStatus): boolean {
 
 function recordTaskStatus(command: RecordTaskStatus, state: DeploymentState): DeploymentEvent[] {
   const { status } = command;
+  // an undeployed job's stop is history until its container is gone; other reports for jobs not deployed here are late or foreign
   const deployment = deploymentOf(state, status.jobId);
-  // reports for jobs no longer (or never) deployed here are late or foreign: not part of the history
-  if (deployment === undefined) return [];
-  if (deployment.lastStatus !== undefined && sameObservation(deployment.lastStatus, status)) return [];
+  const stopping = stoppingOf(state, status.jobId);
+  if (deployment === undefined && stopping === undefined) return [];
+  const last = deployment === undefined ? stopping?.lastStatus : deployment.lastStatus;
+  if (last !== undefined && sameObservation(last, status)) return [];
   return [{ type: 'TaskStatusChanged', host: command.host, jobId: status.jobId, status }];
 }
 
@@ -266,7 +295,25 @@ function decide(command: DeploymentCommand, state: DeploymentState): DeploymentE
 
 function withDeployment(state: DeploymentState, jobId: string, change: (d: HostDeployment) => HostDeployment): DeploymentState {
   const deployment = deploymentOf(state, jobId);
-  return deployment === undefined ? state : { deployments: { ...state.deployments, [jobId]: change(deployment) } };
+  return deployment === undefined ? state : { ...state, deployments: { ...state.deployments, [jobId]: change(deployment) } };
+}
+
+/** The job leaves the deployments; a container the agent had reported and not yet stopped is followed until it stops. */
+function undeployed(state: DeploymentState, event: JobUndeployed): DeploymentState {
+  const deployment = deploymentOf(state, event.jobId);
+  const deployments = Object.fromEntries(Object.entries(state.deployments).filter(([jobId]) => jobId !== event.jobId));
+  const last = deployment?.lastStatus;
+  if (last === undefined || STOPPED_STATES.includes(last.state)) return { deployments, ...withoutStopping(state, event.jobId) };
+  const task: StoppingTask = { jobId: event.jobId, undeployedAt: event.time, lastStatus: last };
+  return { deployments, stopping: { ...state.stopping, [event.jobId]: task } };
+}
+
+function statusChanged(state: DeploymentState, event: TaskStatusChanged): DeploymentState {
+  if (deploymentOf(state, event.jobId) !== undefined) return withDeployment(state, event.jobId, (deployment) => ({ ...deployment, lastStatus: event.status }));
+  const task = stoppingOf(state, event.jobId);
+  if (task === undefined) return state;
+  if (STOPPED_STATES.includes(event.status.state)) return { deployments: state.deployments, ...withoutStopping(state, event.jobId) };
+  return { ...state, stopping: { ...state.stopping, [event.jobId]: { ...task, lastStatus: event.status } } };
 }
 
 function evolve(state: DeploymentState, event: DeploymentEvent): DeploymentState {
@@ -275,14 +322,15 @@ function evolve(state: DeploymentState, event: DeploymentEvent): DeploymentState
       const { jobId, goal, ports, protocols, deploymentGroupName, token, time } = event;
       const group = deploymentGroupName === undefined ? {} : { deploymentGroupName };
       const deployment: HostDeployment = { jobId, goal, ports, protocols, ...group, token, deployedAt: time };
-      return { deployments: { ...state.deployments, [jobId]: deployment } };
+      // deployed again: its reports belong to the new deployment
+      return { deployments: { ...state.deployments, [jobId]: deployment }, ...withoutStopping(state, jobId) };
     }
     case 'JobUndeployed':
-      return { deployments: Object.fromEntries(Object.entries(state.deployments).filter(([jobId]) => jobId !== event.jobId)) };
+      return undeployed(state, event);
     case 'GoalChanged':
       return withDeployment(state, event.jobId, (deployment) => ({ ...deployment, goal: event.goal }));
     case 'TaskStatusChanged':
-      return withDeployment(state, event.jobId, (deployment) => ({ ...deployment, lastStatus: event.status }));
+      return statusChanged(state, event);
     case 'HostDeploymentsCleared':
       return { deployments: {} };
   }

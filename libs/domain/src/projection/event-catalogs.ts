@@ -64,6 +64,8 @@ export const deploymentEventCatalog: EventCatalog<DeploymentEvent, DeploymentSta
     if (event.type === 'HostDeploymentsCleared') return undefined;
     const deployed = has(state.deployments, event.jobId);
     if (event.type === 'JobDeployed') return deployed ? `job ${event.jobId} is already deployed on host ${event.host}` : undefined;
+    // an undeployed job's stop is recorded until its container stopped
+    if (event.type === 'TaskStatusChanged' && has(state.stopping ?? {}, event.jobId)) return undefined;
     return deployed ? undefined : `job ${event.jobId} is not deployed on host ${event.host}`;
   },
 };

@@ -10,8 +10,10 @@ import type { NatsConnection, Subscription } from '@nats-io/transport-node';
  */
 export type FakeOutcome = 'RUNNING' | 'FAILED' | 'CRASH_LOOP' | 'silent';
 
-/** Extra facts of one task report (an exit's code, the agent's throttle). */
+/** Extra facts of one task report (its goal, an exit's code, the agent's throttle). */
 export interface FakeTaskFacts {
+  /** Default START; UNDEPLOY for the stop of an undeployed task. */
+  readonly goal?: 'START' | 'STOP' | 'UNDEPLOY';
   readonly exitCode?: number;
   readonly throttled?: ThrottleState;
 }
@@ -151,7 +153,7 @@ export class FakeAgents {
       agentId: agentIdOf(host),
       time,
       full: false,
-      tasks: [{ jobId, goal: 'START', state, throttled: facts.throttled ?? 'NO', ports: {}, containerId: `c-${host}`, time, ...(facts.exitCode === undefined ? {} : { exitCode: facts.exitCode }) }],
+      tasks: [{ jobId, goal: facts.goal ?? 'START', state, throttled: facts.throttled ?? 'NO', ports: {}, containerId: `c-${host}`, time, ...(facts.exitCode === undefined ? {} : { exitCode: facts.exitCode }) }],
     };
     await this.js.publish(agentSubjects(host).status, JSON.stringify(report));
   }
