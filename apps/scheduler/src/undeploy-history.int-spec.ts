@@ -59,7 +59,7 @@ describe("the history of an undeployed task", () => {
     expect((await client.call<{ total: number }>(SchedulerCommand.ANOMALIES, {})).total).toBe(0);
   });
 
-  it('or in EXITED with its exit code (a container killed after its grace period)', async () => {
+  it('records an EXITED with its exit code (a container that died while stopping), then the STOPPED after it', async () => {
     const jobId = await env.createJob({ id: 'hist:2', image: 'local/busybox:1' });
     await deployed(jobId, 'hist-host2');
     await client.call(SchedulerCommand.UNDEPLOY, { job: jobId, host: 'hist-host2' });
@@ -67,10 +67,13 @@ describe("the history of an undeployed task", () => {
     await agents.report('hist-host2', jobId, 'STOPPING', { goal: 'UNDEPLOY' });
     await agents.report('hist-host2', jobId, 'EXITED', { goal: 'UNDEPLOY', exitCode: 137 });
     await eventually(async () => (await statesOn(jobId, 'hist-host2')).at(-1) === 'EXITED', { timeoutMs: 10_000 });
+    await agents.report('hist-host2', jobId, 'STOPPED', { goal: 'UNDEPLOY' });
+    await eventually(async () => (await statesOn(jobId, 'hist-host2')).at(-1) === 'STOPPED', { timeoutMs: 10_000 });
     expect((await history(jobId)).filter((row) => row.host === 'hist-host2').map(({ state, exitCode }) => [state, exitCode])).toEqual([
       ['RUNNING', undefined],
       ['STOPPING', undefined],
       ['EXITED', 137],
+      ['STOPPED', undefined],
     ]);
   });
 });

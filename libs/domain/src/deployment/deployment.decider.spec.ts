@@ -265,11 +265,17 @@ describe('deployment decider: RecordTaskStatus', () => {
         .then([changed(stopping), changed(stopped)]);
     });
 
-    it('EXITED with its code ends it too; after the container stopped, nothing more is recorded', () => {
+    it('EXITED with its code is recorded, and the STOPPED after it; after STOPPED nothing more is recorded', () => {
       const exited: TaskStatus = { ...stopping, state: 'EXITED', exitCode: 137 };
       given(deploymentDecider, [...history, changed(stopping)]).when(record(exited)).then([changed(exited)]);
-      given(deploymentDecider, [...history, changed(stopping), changed(exited)]).when(record(stopped)).then([]);
+      given(deploymentDecider, [...history, changed(stopping), changed(exited)]).when(record(stopped)).then([changed(stopped)]);
       given(deploymentDecider, [...history, changed(stopped)]).when(record({ ...stopped, containerId: 'c9' })).then([]);
+      given(deploymentDecider, [...history, changed(stopped)]).when(record(exited)).then([]);
+    });
+
+    it('a crashed (EXITED) task undeployed: its STOPPED is still recorded', () => {
+      const crashed: TaskStatus = { ...status, state: 'EXITED', exitCode: 1 };
+      given(deploymentDecider, [webDeployed, changed(crashed), undeployed]).when(record(stopped)).then([changed(stopped)]);
     });
 
     it('state: followed until stopped; a new deploy of the job, or the host cleared, ends it', () => {

@@ -137,15 +137,19 @@ export interface DeploymentState {
   /** Job id → its deployment on this host. */
   readonly deployments: Readonly<Record<string, HostDeployment>>;
   /**
-   * Job id → an undeployed job until its container reported STOPPED or
-   * EXITED (the agent removes it then), so the history shows the stop
-   * (STOPPING → STOPPED, or EXITED with its code). Absent: none.
+   * Job id → an undeployed job until its container reported STOPPED (the
+   * agent removes it then), so the history shows the stop (STOPPING →
+   * STOPPED, with an EXITED and its code when it died or was killed). Absent: none.
    */
   readonly stopping?: Readonly<Record<string, StoppingTask>>;
 }
 
-/** After these the agent removes an undeployed job's container: nothing more to record. */
-const STOPPED_STATES: readonly TaskStatus['state'][] = ['STOPPED', 'EXITED'];
+/**
+ * After this the agent removes an undeployed job's container: nothing more
+ * to record. An EXITED (the container died or was killed) is recorded and
+ * still followed: the agent reports STOPPED after it.
+ */
+const STOPPED_STATES: readonly TaskStatus['state'][] = ['STOPPED'];
 
 function stoppingOf(state: DeploymentState, jobId: string): StoppingTask | undefined {
   const stopping = state.stopping ?? {};
