@@ -122,13 +122,13 @@ export async function listHosts(gateway: GatewayApi, args: { pattern?: string; s
 export async function jobOnHost(
   gateway: GatewayApi,
   mutation: 'deploy' | 'undeploy' | 'start' | 'stop',
-  args: { job: string; host: string; token?: string; goal?: string; deploymentGroupName?: string },
+  args: { job: string; host: string; token?: string; goal?: string; deploymentGroupName?: string; overrideGroup?: boolean },
 ): Promise<ChangeView> {
   const goal = mutation === 'deploy' ? ', $goal: String' : '';
   const goalArg = mutation === 'deploy' ? ', goal: $goal' : '';
   // undeploy of a deployment group's deployment (also a removed group's) names the group
-  const group = args.deploymentGroupName === undefined ? '' : ', $deploymentGroupName: String';
-  const groupArg = args.deploymentGroupName === undefined ? '' : ', deploymentGroupName: $deploymentGroupName';
+  const group = `${args.deploymentGroupName === undefined ? '' : ', $deploymentGroupName: String'}${args.overrideGroup === true ? ', $overrideGroup: Boolean' : ''}`;
+  const groupArg = `${args.deploymentGroupName === undefined ? '' : ', deploymentGroupName: $deploymentGroupName'}${args.overrideGroup === true ? ', overrideGroup: $overrideGroup' : ''}`;
   const data = await gateway.request<Record<string, ChangeView>>(
     `mutation Change($job: String!, $host: String!, $token: String${goal}${group}) { ${mutation}(job: $job, host: $host, token: $token${goalArg}${groupArg}) { ${CHANGE_FIELDS} } }`,
     {
@@ -137,6 +137,7 @@ export async function jobOnHost(
       token: args.token ?? null,
       ...(mutation === 'deploy' ? { goal: args.goal ?? null } : {}),
       ...(args.deploymentGroupName === undefined ? {} : { deploymentGroupName: args.deploymentGroupName }),
+      ...(args.overrideGroup === true ? { overrideGroup: true } : {}),
     },
   );
   const change = data[mutation];

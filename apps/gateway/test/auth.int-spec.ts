@@ -254,6 +254,21 @@ describe('the actor of every event is the subject of the token', () => {
   });
 });
 
+describe("undeploying a group's deployment without naming the group (overrideGroup)", () => {
+  it('is refused to a deploy token and allowed to an admin, over GraphQL and REST', async () => {
+    expect((await stack.gql('mutation($job: JSON!) { createJob(job: $job) { jobId } }', { job: { id: 'override:1', image: 'local/busybox:1' } }, ApiRole.DEPLOY)).errors).toBeUndefined();
+    expect((await stack.rest('POST', '/api/v1/hosts', { host: 'override-host', agentId: 'override-host' }, ApiRole.ADMIN)).status).toBe(201);
+    expect((await stack.rest('POST', '/api/v1/deployments', { job: 'override:1', host: 'override-host' }, ApiRole.DEPLOY)).status).toBe(201);
+
+    const mutation = 'mutation { undeploy(job: "override:1", host: "override-host", overrideGroup: true) { status } }';
+    const refused = await stack.gql(mutation, {}, ApiRole.DEPLOY);
+    expect(codeOf(refused)).toBe('FORBIDDEN');
+    expect(await stack.rest('DELETE', '/api/v1/deployments/override-host/override:1?overrideGroup=true', undefined, ApiRole.DEPLOY)).toMatchObject({ status: 403 });
+    const allowed = await stack.gql<{ undeploy: { status: string } }>(mutation, {}, ApiRole.ADMIN);
+    expect(allowed.data?.undeploy.status).toBe('UNDEPLOYED');
+  });
+});
+
 describe('whoAmI', () => {
   it.each(API_ROLES)("names the %s token's subject and role", async (role) => {
     const answer = await stack.gql<{ whoAmI: { subject: string; role: string } }>('{ whoAmI { subject role } }', {}, role);

@@ -53,7 +53,8 @@ export function deploymentRoutes(executor: CommandExecutor, view: BerthView, pol
     route(SchedulerCommand.UNDEPLOY, UndeployRequest, (req) =>
       run(req, (jobId, time) => {
         const group = req.deploymentGroupName === undefined ? {} : { deploymentGroupName: req.deploymentGroupName };
-        return { type: 'Undeploy', host: req.host, hostRegistered: hostRegistered(req.host), jobId, ...token(req), ...group, time };
+        const override = req.overrideGroup === true ? { overrideGroup: true } : {};
+        return { type: 'Undeploy', host: req.host, hostRegistered: hostRegistered(req.host), jobId, ...token(req), ...group, ...override, time };
       }),
     ),
     route(SchedulerCommand.START, StartRequest, (req) => setGoal(req, 'START')),

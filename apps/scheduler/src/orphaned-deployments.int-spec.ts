@@ -6,7 +6,7 @@ import { SchedulerTestEnv } from './testing/scheduler-test-env';
 /*
  * Issue 18.3: a removed deployment group leaves its deployments on the hosts;
  * remove-deployment-group says which, and they can be undeployed by naming
- * the removed group (then the job can be removed). Fake agents over a real
+ * the removed group or with an admin's override (then the job can be removed). Fake agents over a real
  * nats-server.
  */
 
@@ -58,8 +58,10 @@ describe('deployments left behind by a removed deployment group', () => {
     expect((await refusal(SchedulerCommand.UNDEPLOY, { job: jobId, host: 'orphan-host1', deploymentGroupName: 'other' })).code).toBe('FORBIDDEN');
     expect((await refusal(SchedulerCommand.REMOVE_JOB, { job: jobId })).code).toBe('STILL_IN_USE');
 
-    for (const host of hosts) {
-      const undeployed = await client.call<{ status: string }>(SchedulerCommand.UNDEPLOY, { job: jobId, host, deploymentGroupName: 'orphans' });
+    // by naming the removed group, or with an admin's override (the gateway checks the role)
+    const how = [{ deploymentGroupName: 'orphans' }, { deploymentGroupName: 'orphans' }, { overrideGroup: true }];
+    for (const [i, host] of hosts.entries()) {
+      const undeployed = await client.call<{ status: string }>(SchedulerCommand.UNDEPLOY, { job: jobId, host, ...how[i] });
       expect(undeployed.status).toBe('UNDEPLOYED');
       expect(await jobsOn(host)).toEqual([]);
     }

@@ -166,6 +166,11 @@ export class UndeployRequest extends JobOnHostRequest {
   @IsString()
   @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, { message: 'deploymentGroupName must be a deployment group name' })
   deploymentGroupName?: string;
+
+  /** undeploy a group's deployment without naming the group: the gateway allows it to admins only */
+  @IsOptional()
+  @IsBoolean()
+  overrideGroup?: boolean;
 }
 export class StartRequest extends JobOnHostRequest {}
 export class StopRequest extends JobOnHostRequest {}

@@ -38,7 +38,8 @@ export function registerDeploymentCommands(program: Command, context: ContextFac
     .option('--yes', 'do not ask (with -a)')
     .option('--token <token>', "the job's token")
     .option('--group <name>', 'the deployment group the deployments belong to, also a removed one (remove-deployment-group leaves them behind)')
-    .action(async (ref: string, hosts: string[], options: { all?: boolean; yes?: boolean; token?: string; group?: string }, cmd: Command) => {
+    .option('--override-group', "undeploy a deployment group's deployments without naming the group (admin)")
+    .action(async (ref: string, hosts: string[], options: { all?: boolean; yes?: boolean; token?: string; group?: string; overrideGroup?: boolean }, cmd: Command) => {
       if (hosts.length === 0 && !options.all) throw new UsageError('Please either specify a list of hosts or use the -a/--all flag.');
       const ctx = context(cmd);
       let targets = hosts;
@@ -48,7 +49,11 @@ export function registerDeploymentCommands(program: Command, context: ContextFac
         const question = `This will undeploy ${job.id} from ${targets.join(', ') || 'no hosts'}\nDo you want to continue? [y/N] `;
         if (!options.yes && targets.length > 0 && !(await ctx.io.confirm(question))) throw new CliFailure('Aborted.');
       }
-      const extra = { ...(options.token ? { token: options.token } : {}), ...(options.group === undefined ? {} : { deploymentGroupName: options.group }) };
+      const extra = {
+        ...(options.token ? { token: options.token } : {}),
+        ...(options.group === undefined ? {} : { deploymentGroupName: options.group }),
+        ...(options.overrideGroup === true ? { overrideGroup: true } : {}),
+      };
       await onHosts(ctx, 'undeploy', ref, targets, extra, (id) => `Undeploying ${id} from`);
     });
 
@@ -188,7 +193,7 @@ async function onHosts(
   mutation: Mutation,
   ref: string,
   hostArgs: readonly string[],
-  extra: { token?: string; goal?: string; deploymentGroupName?: string },
+  extra: { token?: string; goal?: string; deploymentGroupName?: string; overrideGroup?: boolean },
   headline: (jobId: string) => string,
 ): Promise<void> {
   const gateway = ctx.gateway();

@@ -45,5 +45,13 @@ describe('undeploy --group', () => {
     expect(gateway.sent[0]?.query).toContain('deploymentGroupName: $deploymentGroupName');
     expect(gateway.sent[0]?.variables).toMatchObject({ deploymentGroupName: 'web' });
     expect(gateway.sent[1]?.query).not.toContain('deploymentGroupName');
+    expect(gateway.sent[1]?.query).not.toContain('overrideGroup');
+  });
+
+  it("--override-group (an admin's undeploy without the group's name) sends overrideGroup", async () => {
+    const gateway = new FakeGateway(() => ({ undeploy: { sequence: 1, jobId: JOB, host: 'host1', status: 'UNDEPLOYED' } }));
+    await jobOnHost(gateway, 'undeploy', { job: JOB, host: 'host1', overrideGroup: true });
+    expect(gateway.sent[0]?.query).toContain('overrideGroup: $overrideGroup');
+    expect(gateway.sent[0]?.variables).toMatchObject({ overrideGroup: true });
   });
 });

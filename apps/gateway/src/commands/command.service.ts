@@ -92,7 +92,7 @@ export class Commands {
   }
 
   /** `deploymentGroupName`: the group the deployment belongs to, also a removed one. */
-  undeploy(target: JobOnHost & { readonly deploymentGroupName?: string }): Promise<ChangeResult> {
+  undeploy(target: JobOnHost & { readonly deploymentGroupName?: string; readonly overrideGroup?: boolean }): Promise<ChangeResult> {
     return this.send(SchedulerCommand.UNDEPLOY, { ...target });
   }
 

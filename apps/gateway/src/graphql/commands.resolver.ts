@@ -2,6 +2,7 @@ import { ApiRole } from '@berth/contracts';
 import { Access } from '../auth/access.decorator';
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
 import { CommandService } from '../commands/command.service';
+import { assertMayOverrideGroup } from '../commands/group-override';
 import { CreateJobArgs, DeployArgs, HostNameArgs, JobOnHostArgs, RegisterHostArgs, RemoveJobArgs, UndeployArgs } from './dto/command.args';
 import { toChangeModel } from './mappers';
 import { ChangeResultModel } from './models/change.model';
@@ -32,6 +33,7 @@ export class CommandsResolver {
 
   @Mutation(() => ChangeResultModel)
   async undeploy(@Args() args: UndeployArgs, @Caller() caller: Principal | undefined): Promise<ChangeResultModel> {
+    assertMayOverrideGroup(args.overrideGroup, caller);
     return toChangeModel(await this.commands.as(caller).undeploy(args));
   }
 

@@ -3,6 +3,7 @@ import { Access } from '../auth/access.decorator';
 import { Body, Controller, Delete, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CommandService, type ChangeResult } from '../commands/command.service';
+import { assertMayOverrideGroup } from '../commands/group-override';
 import { ChangeResponseBody, DeployBody, ErrorResponseBody, TokenQuery, UndeployQuery } from './rest.dto';
 import { Caller } from '../auth/caller.decorator';
 import type { Principal } from '../auth/api-tokens';
@@ -29,7 +30,9 @@ export class DeploymentsController {
   @ApiNotFoundResponse({ type: ErrorResponseBody })
   @ApiConflictResponse({ type: ErrorResponseBody, description: 'JOB_NOT_DEPLOYED' })
   undeploy(@Param('host') host: string, @Param('job') job: string, @Query() query: UndeployQuery, @Caller() caller: Principal | undefined): Promise<ChangeResult> {
-    return this.commands.as(caller).undeploy({ host, job, token: query.token, deploymentGroupName: query.deploymentGroupName });
+    const overrideGroup = query.overrideGroup === 'true' ? true : undefined;
+    assertMayOverrideGroup(overrideGroup, caller);
+    return this.commands.as(caller).undeploy({ host, job, token: query.token, deploymentGroupName: query.deploymentGroupName, overrideGroup });
   }
 
   @Post(':host/:job/start')

@@ -57,6 +57,11 @@ export class UndeployQuery extends TokenQuery {
   @IsString()
   @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, { message: 'deploymentGroupName must be a deployment group name' })
   deploymentGroupName?: string;
+
+  @ApiPropertyOptional({ description: "undeploy a group's deployment without naming the group (admin role)" })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  overrideGroup?: 'true' | 'false';
 }
 
 export class CreateJobBody {

@@ -192,6 +192,13 @@ describe('deployment decider: Undeploy', () => {
       .then([{ type: 'JobUndeployed', host: 'h1', jobId: web.id, time: later }]);
   });
 
+  it("an admin's override undeploys a group's deployment without naming the group", () => {
+    given(deploymentDecider, [groupDeployed])
+      .when({ ...undeploy, overrideGroup: true })
+      .then([{ type: 'JobUndeployed', host: 'h1', jobId: web.id, time: later }]);
+    given(deploymentDecider, [groupDeployed]).when({ ...undeploy, overrideGroup: false }).thenThrows(ErrorCode.FORBIDDEN);
+  });
+
   it('a group may undeploy a manual deployment (Helios migrate)', () => {
     given(deploymentDecider, [webDeployed])
       .when({ ...undeploy, deploymentGroupName: 'g1' })

@@ -41,6 +41,11 @@ export interface Undeploy extends DomainCommand<'Undeploy'> {
   readonly token?: string;
   /** Required, and equal, when the deployment belongs to a deployment group. */
   readonly deploymentGroupName?: string;
+  /**
+   * An admin's undeploy of a group's deployment without naming the group
+   * (the gateway checks the role), e.g. one a removed group left behind.
+   */
+  readonly overrideGroup?: boolean;
 }
 
 /** `start` / `stop`. */
@@ -231,10 +236,10 @@ function undeploy(command: Undeploy, state: DeploymentState): DeploymentEvent[] 
   assertToken(command.token, deployment.token, command.host, command.jobId);
   const group = deployment.deploymentGroupName;
   // a group's rollout owns its deployments: a manual undeploy would be silently redone or break the rollout
-  if (group !== undefined && command.deploymentGroupName !== group) {
+  if (group !== undefined && command.deploymentGroupName !== group && command.overrideGroup !== true) {
     throw new DomainError(
       ErrorCode.FORBIDDEN,
-      `Job ${command.jobId} on host ${command.host} belongs to deployment group ${group}: name the group to undeploy it`,
+      `Job ${command.jobId} on host ${command.host} belongs to deployment group ${group}: name the group to undeploy it (an admin may override)`,
       { host: command.host, jobId: command.jobId, deploymentGroupName: group },
     );
   }

@@ -1,6 +1,6 @@
 import { IsHostLabels, NoControlCharacters } from '@berth/contracts';
 import { ArgsType, Field, InputType } from '@nestjs/graphql';
-import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { JSONScalar } from '../json.scalar';
 
 const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;
@@ -32,6 +32,11 @@ export class UndeployArgs extends JobOnHostArgs {
   @IsString()
   @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, { message: 'deploymentGroupName must be a deployment group name' })
   deploymentGroupName?: string;
+
+  @Field({ nullable: true, description: "undeploy a group's deployment without naming the group (admin role)" })
+  @IsOptional()
+  @IsBoolean()
+  overrideGroup?: boolean;
 }
 
 @ArgsType()
