@@ -11,6 +11,8 @@ export interface TaskStatusView {
   readonly containerError?: string | null;
   readonly exitCode?: number | null;
   readonly ports: Record<string, number>;
+  /** the container's effective environment */
+  readonly env?: Record<string, string> | null;
   readonly time: string;
 }
 
@@ -70,7 +72,7 @@ export interface ChangeView {
   readonly result: Record<string, unknown>;
 }
 
-const TASK_STATUS = 'jobId goal state throttled containerId containerError exitCode ports time';
+const TASK_STATUS = 'jobId goal state throttled containerId containerError exitCode ports env time';
 export const DEPLOYMENT_FIELDS = `host jobId goal state ports deploymentGroupName deployedAt status { ${TASK_STATUS} }`;
 const JOB_FIELDS = `id name version job deployments { ${DEPLOYMENT_FIELDS} }`;
 const HOST_FIELDS = `host agentId status labels info registeredAt downSince jobCount deployments { ${DEPLOYMENT_FIELDS} }`;

@@ -1,4 +1,5 @@
 import { SchedulerCommand } from '@berth/contracts';
+import { FakeAgents, eventually } from '@berth/testing';
 import { GATEWAY_ACTOR, collect, startStack, type Stack } from './harness';
 
 let stack: Stack;
@@ -104,6 +105,26 @@ describe('GraphQL queries and mutations', () => {
       (await stack.gql<{ hosts: { items: { host: string }[] } }>('query($sel: [String!], $s: Int) { hosts(selectors: $sel, pattern: "sel-", status: "UP", atLeastSequence: $s) { items { host } } }', { sel: selectors, s: sequence })).data?.hosts.items.map((h) => h.host);
     expect(await hosts(['role=web'])).toEqual(['sel-1']);
     expect(await hosts(['zone in (a, b)'])).toEqual(['sel-1', 'sel-2']);
+  });
+});
+
+describe('task status', () => {
+  it("carries the container's merged env, as REST does (issue 18.6)", async () => {
+    await mutate(CREATE_JOB, { job: job('envy', { env: { FROM_JOB: '1' } }) });
+    await stack.gql('mutation { registerHost(host: "envy-1", agentId: "agent-envy-1") { sequence } }');
+    await mutate(DEPLOY, { job: 'envy:1', host: 'envy-1' });
+    const jobId = (await stack.gql<{ job: { job: { id: string } } }>('{ job(id: "envy:1") { job { id } } }')).data?.job.job.id ?? '';
+    const env = { FROM_JOB: '1', BERTH_PORT_http: '20001', HOST: 'envy-1' };
+    const agents = new FakeAgents(stack.nc);
+    try {
+      await agents.report('envy-1', jobId, 'RUNNING', { env });
+      await eventually(async () => {
+        const answer = await stack.gql<{ host: { host: { deployments: { status: { env: unknown } | null }[] } } }>('{ host(name: "envy-1") { host { deployments { status { env } } } } }');
+        return JSON.stringify(answer.data?.host.host.deployments[0]?.status?.env) === JSON.stringify(env);
+      }, { what: 'the reported env over GraphQL', timeoutMs: 10_000 });
+    } finally {
+      agents.stop();
+    }
   });
 });
 

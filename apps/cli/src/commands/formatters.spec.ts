@@ -2,6 +2,7 @@ import type { JobView } from '../queries';
 import { parseTimeBound } from './audit-commands';
 import { formatStatusTable, stateLabel, statusJson } from './deployment-commands';
 import { hostStatusLabel } from './host-commands';
+import { FakeGateway, runCli } from '../testing/fake-io';
 
 const NOW = Date.parse('2024-01-01T12:00:00Z');
 
@@ -38,6 +39,17 @@ describe('status', () => {
 
   it('answers --json as job id → task statuses by host', () => {
     expect(statusJson([{ job, deployments: job.deployments }])).toMatchObject({ [job.id]: { taskStatuses: { h1: { state: 'FAILED', throttled: 'IMAGE_MISSING' } } } });
+  });
+
+  it("--json carries the container's merged env: status asks the gateway for it", async () => {
+    const withEnv: JobView = { ...job, deployments: job.deployments.map((d) => ({ ...d, status: d.status && { ...d.status, env: { A: '1' } } })) };
+    const gateway = new FakeGateway((operation) => {
+      if (operation === 'Jobs') return { jobs: { items: [withEnv], nextCursor: null } };
+      throw new Error(`unexpected ${operation}`);
+    });
+    const result = await runCli(['--json', 'status'], { gateway });
+    expect(gateway.sent[0]?.query).toMatch(/status \{[^}]*\benv\b/);
+    expect(JSON.parse(result.stdout)).toMatchObject({ [job.id]: { taskStatuses: { h1: { env: { A: '1' } } } } });
   });
 });
 

@@ -16,6 +16,8 @@ export interface FakeTaskFacts {
   readonly goal?: 'START' | 'STOP' | 'UNDEPLOY';
   readonly exitCode?: number;
   readonly throttled?: ThrottleState;
+  /** the container's effective environment */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** What a fake agent answers to PrepareImage (PULLED by default); `silent`: nothing. */
@@ -153,7 +155,7 @@ export class FakeAgents {
       agentId: agentIdOf(host),
       time,
       full: false,
-      tasks: [{ jobId, goal: facts.goal ?? 'START', state, throttled: facts.throttled ?? 'NO', ports: {}, containerId: `c-${host}`, time, ...(facts.exitCode === undefined ? {} : { exitCode: facts.exitCode }) }],
+      tasks: [{ jobId, goal: facts.goal ?? 'START', state, throttled: facts.throttled ?? 'NO', ports: {}, containerId: `c-${host}`, time, ...(facts.exitCode === undefined ? {} : { exitCode: facts.exitCode }), ...(facts.env === undefined ? {} : { env: facts.env }) }],
     };
     await this.js.publish(agentSubjects(host).status, JSON.stringify(report));
   }

@@ -11,6 +11,7 @@ export class TaskStatusModel {
   @Field(() => JSONScalar) ports!: Record<string, number>;
   @Field({ nullable: true }) containerError?: string;
   @Field(() => Int, { nullable: true }) exitCode?: number;
+  @Field(() => JSONScalar, { nullable: true, description: "the container's effective environment (the job's env merged with the agent's)" }) env?: Record<string, string>;
   @Field({ description: 'when the agent observed this state' }) time!: string;
 }
 
