@@ -139,6 +139,19 @@ describe('Reconciler', () => {
     expect(await runtime.inspectContainer(stray)).toBeUndefined();
     expect(await runtime.inspectContainer(other)).toBeDefined();
   });
+
+  it('reaps a container with its name prefix but no agent label, as Helios does (issue 18.6)', async () => {
+    const { timer, runtime } = sharedRuntime();
+    const spec = jobContainerSpec(db, { agentId: AGENT, host: 'h1', agentEnv: {}, ports: {}, nameSuffix: 'unlabelled' });
+    const unlabelled = await runtime.createContainer({ ...spec, labels: {} });
+    const foreign = await runtime.createContainer({ ...spec, name: 'someone-elses', labels: {} });
+    const { reconciler } = setup(runtime, timer);
+    reconciler.setDesired(state(1));
+    const actions = await reconciler.reconcile();
+    expect(actions.filter((a) => a.kind === 'reap').map((a) => (a.kind === 'reap' ? a.containerId : ''))).toEqual([unlabelled]);
+    expect(await runtime.inspectContainer(unlabelled)).toBeUndefined();
+    expect(await runtime.inspectContainer(foreign)).toBeDefined();
+  });
 });
 
 describe('planReconcile', () => {

@@ -70,7 +70,10 @@ export class Reconciler {
     const { runtime, agentId } = this.options;
     let containers;
     try {
-      containers = await runtime.listContainers({ namePrefix: containerNamePrefix(agentId), labels: { [BerthLabel.AGENT_ID]: agentId } });
+      // Helios reaps by name prefix: a container with this agent's prefix but no agent label is ours too;
+      // one labelled for another agent whose id extends ours ("a1" vs "a1-x") is not
+      const named = await runtime.listContainers({ namePrefix: containerNamePrefix(agentId) });
+      containers = named.filter((c) => (c.labels[BerthLabel.AGENT_ID] ?? agentId) === agentId);
     } catch (err) {
       this.logger.warn({ err: errorMessage(err) }, 'cannot list containers; reconciling later');
       return [];
