@@ -17,16 +17,21 @@ export interface NetworkHealthCheckerOptions {
   readonly address?: string;
   readonly connectTimeoutMs?: number;
   readonly readTimeoutMs?: number;
+  /** An exec check that has not exited by then counts as unhealthy (default: readTimeoutMs). */
+  readonly execTimeoutMs?: number;
 }
 
 /**
  * Helios's checks: http GET on the host port (200–399 passes), tcp connect,
- * exec in the container (exit 0). Connect timeout 500 ms, read timeout 10 s.
+ * exec in the container (exit 0). Connect timeout 500 ms, read timeout 10 s;
+ * an exec that has not exited within 10 s fails the attempt (it may still
+ * run in the container, but no longer holds the check up).
  */
 export function createHealthChecker(runtime: ContainerRuntime, options: NetworkHealthCheckerOptions = {}): HealthChecker {
   const address = options.address ?? '127.0.0.1';
   const connectTimeoutMs = options.connectTimeoutMs ?? 500;
   const readTimeoutMs = options.readTimeoutMs ?? 10_000;
+  const execTimeoutMs = options.execTimeoutMs ?? readTimeoutMs;
   return async (check, target) => {
     try {
       switch (check.type) {
@@ -39,12 +44,21 @@ export function createHealthChecker(runtime: ContainerRuntime, options: NetworkH
           return port !== undefined && (await tcpCheck(address, port, connectTimeoutMs));
         }
         case 'exec':
-          return (await runtime.exec(target.containerId, check.command)) === 0;
+          return (await withTimeout(runtime.exec(target.containerId, check.command), execTimeoutMs)) === 0;
       }
     } catch {
       return false;
     }
   };
+}
+
+/** The value, or undefined once `ms` passed first. */
+function withTimeout<T>(value: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  return Promise.race([value, timeout]).finally(() => clearTimeout(timer));
 }
 
 function httpCheck(host: string, port: number, path: string, connectTimeoutMs: number, readTimeoutMs: number): Promise<boolean> {

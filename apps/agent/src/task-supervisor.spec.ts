@@ -198,6 +198,20 @@ describe('TaskSupervisor', () => {
     expect(await runtime.listContainers()).toEqual([]);
   });
 
+  it('a health check that hangs does not block an undeploy (issue 18.6)', async () => {
+    const { supervisor, timer, states, runtime } = setup(makeJob('web', { healthCheck: { type: 'exec', command: ['sleep', '3600'] } }), {
+      healthChecker: () => new Promise<boolean>(() => undefined),
+    });
+    supervisor.start();
+    await timer.advance(0);
+    expect(states().at(-1)).toBe('HEALTHCHECKING');
+    supervisor.setGoal('UNDEPLOY');
+    await timer.advance(0);
+    await supervisor.whenUndeployed;
+    expect(states().slice(-2)).toEqual(['STOPPING', 'STOPPED']);
+    expect(await runtime.listContainers()).toEqual([]);
+  });
+
   it('adopts a running container without health checking it again (Helios #1090)', async () => {
     const checker = jest.fn(async () => true);
     const job = makeJob('web', { healthCheck: { type: 'exec', command: ['true'] } });

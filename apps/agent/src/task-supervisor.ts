@@ -296,9 +296,11 @@ export class TaskSupervisor {
     let interval = this.delays.healthFirst;
     for (;;) {
       if (this.interrupted()) return 'interrupted';
+      // a check that hangs (an exec that never returns) must not hold up a goal change such as an undeploy
       const healthy = await Promise.race([
         this.options.healthChecker(check, { containerId: id, ports: this.task.ports }),
         exited.then(() => false),
+        this.changed.promise.then(() => false),
       ]);
       if (this.interrupted()) return 'interrupted';
       if (hasExited()) return 'exited';
