@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { eventScopeWildcard, eventSubject, pairId, type CommandRequest } from '@berth/contracts';
 import { foldEvents, ruleMarkers, type Decider, type DomainEvent, type RuleMarker } from '@berth/domain';
 import {
+  GuardConflictError,
   isConcurrencyError,
   toDomainEvent,
   toNewEvent,
@@ -61,8 +62,9 @@ const CATCH_UP_WAIT_MS = 2_000;
  * as ONE atomic append with an expected version per aggregate, then wait
  * until the projection has folded the new events, so the next command or
  * query sees them. A conflict writes nothing; the command is decided again
- * on fresh state (the store's own views of the aggregates it writes, once
- * the projection caught up), up to MAX_ATTEMPTS times, then CONCURRENCY_CONFLICT.
+ * on fresh state (the store's own views of the aggregates it writes; after a
+ * guard's conflict, once the projection has seen what changed), up to
+ * MAX_ATTEMPTS times, then CONCURRENCY_CONFLICT.
  * A refused command (DomainError) writes nothing, ever.
  */
 export class CommandExecutor {
@@ -118,17 +120,18 @@ export class CommandExecutor {
         return { decisions, sequence };
       } catch (err) {
         if (!isConcurrencyError(err) || attempt >= MAX_ATTEMPTS) throw err;
-        await this.catchUp();
+        // a stale aggregate of its own is read back from the store on the next attempt; a guard needs
+        // the projection to have seen what changed, since the rule behind it is checked there
+        if (err instanceof GuardConflictError) await this.catchUp(err.changedAt);
         fresh = true;
       }
     }
   }
 
-  /** Lets the projection reach what the store holds now (bounded: a projection that stopped must not stall commands). */
-  private async catchUp(): Promise<void> {
-    const end = await this.store.lastSequence();
+  /** Lets the projection reach `sequence` (bounded: a projection that stopped must not stall commands). */
+  private async catchUp(sequence: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.projection.waitFor(end), new Promise<void>((resolve) => (timer = setTimeout(resolve, CATCH_UP_WAIT_MS)))]);
+    await Promise.race([this.projection.waitFor(sequence), new Promise<void>((resolve) => (timer = setTimeout(resolve, CATCH_UP_WAIT_MS)))]);
     clearTimeout(timer);
   }
 
