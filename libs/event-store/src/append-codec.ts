@@ -59,6 +59,17 @@ export function validateAtomicAppend(appends: readonly AggregateAppend[]): void 
   }
 }
 
+/** NATS subject matching: `*` is one token, `>` the rest (one or more tokens). */
+export function subjectMatches(filter: string, subject: string): boolean {
+  const pattern = filter.split('.');
+  const tokens = subject.split('.');
+  for (let i = 0; i < pattern.length; i++) {
+    if (pattern[i] === '>') return tokens.length > i;
+    if (i >= tokens.length || (pattern[i] !== '*' && pattern[i] !== tokens[i])) return false;
+  }
+  return tokens.length === pattern.length;
+}
+
 /** True when `stored` begins with exactly `events` (by id), all from one append: a retry of an append that was stored. */
 export function isSameAppend(stored: readonly StoredEvent[], events: readonly NewEvent[]): boolean {
   if (stored.length < events.length) return false;

@@ -5,6 +5,7 @@ import {
   encodeAppend,
   isSameAppend,
   lastVersionOf,
+  subjectMatches,
   validateAppend,
   validateAtomicAppend,
   validateSnapshotName,
@@ -100,18 +101,9 @@ export class InMemoryEventStore implements EventStore {
 
   /** Stream sequence of the newest append on `filter` (NATS subject matching: `*` one token, `>` the rest); 0 if none. */
   private lastSequenceOn(filter: string): number {
-    const pattern = filter.split('.');
-    const matches = (subject: string) => {
-      const tokens = subject.split('.');
-      for (let i = 0; i < pattern.length; i++) {
-        if (pattern[i] === '>') return tokens.length > i;
-        if (i >= tokens.length || (pattern[i] !== '*' && pattern[i] !== tokens[i])) return false;
-      }
-      return tokens.length === pattern.length;
-    };
     for (let i = this.appends.length - 1; i >= 0; i--) {
       const a = this.appends[i] as StoredAppend;
-      if (matches(a.subject)) return a.sequence;
+      if (subjectMatches(filter, a.subject)) return a.sequence;
     }
     return 0;
   }

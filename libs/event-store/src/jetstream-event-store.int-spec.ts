@@ -157,6 +157,29 @@ describe('JetStreamEventStore on a real nats-server', () => {
     }
   }, 60_000);
 
+  it('commits concurrent atomic appends together, and one stale among them fails alone', async () => {
+    const store = await JetStreamEventStore.connect({ servers: nats.url });
+    try {
+      const stale = randomUUID();
+      await store.append('job', stale, 0, [newEvent('A')]);
+      const part = (aggregateId: string, expectedVersion: number) => ({ aggregate: 'job', aggregateId, expectedVersion, events: [newEvent('B')] });
+      const hosts = Array.from({ length: 60 }, () => randomUUID());
+      const results = await Promise.allSettled(
+        hosts.map((host, i) => store.appendAtomic([i === 30 ? part(stale, 0) : part(randomUUID(), 0), { aggregate: 'host', aggregateId: host, expectedVersion: 0, events: [newEvent('C')] }])),
+      );
+      expect(results.map((r) => r.status)).toEqual(hosts.map((_, i) => (i === 30 ? 'rejected' : 'fulfilled')));
+      expect((results[30] as PromiseRejectedResult).reason).toMatchObject({ code: 'CONCURRENCY_CONFLICT', aggregateId: stale });
+      // every other one is stored whole, each part where its result says
+      for (const [i, r] of results.entries()) {
+        if (r.status !== 'fulfilled') continue;
+        expect((await store.read('host', hosts[i] as string)).map((e) => [e.type, e.sequence])).toEqual([['C', r.value[1]?.lastSequence]]);
+      }
+      expect(await store.read('host', hosts[30] as string)).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
+
   it('runs on a server that fsyncs every write (/jsz sync_always)', async () => {
     const jsz = await nats.server.monitor<{ config: { sync_always?: boolean } }>('/jsz');
     expect(jsz.config.sync_always).toBe(true);
