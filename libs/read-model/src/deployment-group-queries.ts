@@ -40,7 +40,8 @@ export interface DeploymentGroupStatus {
   readonly hosts: GroupHostRow[];
 }
 
-export type RolloutProgress = Readonly<Record<HostStep, number>> & { readonly total: number };
+/** Hosts at each step, and (`failedBeforeRevert`) how many failed on the rollout's job before a revert started over. */
+export type RolloutProgress = Readonly<Record<HostStep, number>> & { readonly total: number; readonly failedBeforeRevert: number };
 
 export interface RolloutSummary {
   readonly rolloutId: string;
@@ -67,6 +68,8 @@ export interface RolloutHostRow {
   /** Why the agent could not get the image (`IMAGE_MISSING: …`), until it has it. */
   readonly imageError?: string;
   readonly failure?: RolloutHost['failure'];
+  /** How the host failed on the rollout's job before a revert (the rollout's own failure; `failure` is the revert's). */
+  readonly failureBeforeRevert?: RolloutHost['failure'];
   readonly deployRequestedAt?: string;
   readonly runningSince?: string;
   /** Came back during a plan's rollout and was started on the most popular version, until its turn. */
@@ -104,8 +107,12 @@ function groupNotFound(name: string): DomainError {
 function progressOf(rollout: Rollout): RolloutProgress {
   const counts: Record<string, number> = Object.fromEntries(STEPS.map((step) => [step, 0]));
   const rows = rolloutHostRows(rollout);
-  for (const row of rows) counts[row.step] = (counts[row.step] ?? 0) + 1;
-  return { ...(counts as Record<HostStep, number>), total: rows.length };
+  let failedBeforeRevert = 0;
+  for (const row of rows) {
+    counts[row.step] = (counts[row.step] ?? 0) + 1;
+    if (row.failureBeforeRevert !== undefined) failedBeforeRevert += 1;
+  }
+  return { ...(counts as Record<HostStep, number>), total: rows.length, failedBeforeRevert };
 }
 
 function summaryOf(rollout: Rollout): RolloutSummary {
@@ -167,6 +174,7 @@ function hostRowOf(row: RolloutHost): RolloutHostRow {
     imagePulled: row.imagePulled,
     ...(row.imageError === undefined ? {} : { imageError: row.imageError }),
     ...(row.failure === undefined ? {} : { failure: row.failure }),
+    ...(row.failureBeforeRevert === undefined ? {} : { failureBeforeRevert: row.failureBeforeRevert }),
     ...(row.deployRequestedAt === undefined ? {} : { deployRequestedAt: row.deployRequestedAt }),
     ...(row.runningSince === undefined ? {} : { runningSince: row.runningSince }),
     ...(row.interimJobId === undefined ? {} : { interimJobId: row.interimJobId }),

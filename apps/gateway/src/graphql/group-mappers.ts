@@ -57,6 +57,7 @@ export function toRolloutModel(rollout: RolloutSummary | RolloutDetail, batchOf?
       failed: progress.FAILED,
       skipped: progress.SKIPPED,
       total: progress.total,
+      failedBeforeRevert: progress.failedBeforeRevert,
     },
   };
   if (!('hosts' in rollout)) return summary;
@@ -78,6 +79,7 @@ export function toRolloutModel(rollout: RolloutSummary | RolloutDetail, batchOf?
         imagePulled: h.imagePulled,
         ...(h.imageError === undefined ? {} : { imageError: h.imageError }),
         ...(h.failure === undefined ? {} : { failure: { reason: h.failure.reason, message: h.failure.message } }),
+        ...(h.failureBeforeRevert === undefined ? {} : { failureBeforeRevert: { reason: h.failureBeforeRevert.reason, message: h.failureBeforeRevert.message } }),
         ...(h.deployRequestedAt === undefined ? {} : { deployRequestedAt: h.deployRequestedAt }),
         ...(h.runningSince === undefined ? {} : { runningSince: h.runningSince }),
         ...(h.interimJobId === undefined ? {} : { interimJobId: h.interimJobId }),

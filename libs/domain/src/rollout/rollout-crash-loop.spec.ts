@@ -96,6 +96,22 @@ describe('rollout: a task that leaves RUNNING', () => {
     expect(driver.rollout.targetJobId).toBe(V1);
   });
 
+  it('a reverted rollout keeps how each host failed on its job (failureBeforeRevert), through the revert to REVERTED', () => {
+    const { driver, fleet } = begun(['h1', 'h2'], { autoRevert: true }, { revertTo: V1 });
+    round(driver, fleet, at(1));
+    crash(fleet, 'h1');
+    driver.observe(at(2), ...fleet.observations());
+    const failure = { host: 'h1', reason: 'failed', message: `h1: job ${V2} EXITED with exit code 3 (FLAPPING) after it counted as healthy` };
+    // the revert's own steps start over (it deploys the stable job back at once)
+    expect(driver.rollout.status).toBe('REVERTING');
+    expect(rolloutHost(driver.rollout, 'h1')).toMatchObject({ step: 'DEPLOYING', failureBeforeRevert: failure });
+    expect(rolloutHost(driver.rollout, 'h1')).not.toHaveProperty('failure');
+    for (let i = 3; i < 8 && driver.rollout.status !== 'REVERTED'; i += 1) round(driver, fleet, at(i));
+    expect(driver.rollout.status).toBe('REVERTED');
+    expect(rolloutHost(driver.rollout, 'h1')).toMatchObject({ step: 'HEALTHY', failureBeforeRevert: failure });
+    expect(rolloutHost(driver.rollout, 'h2')).not.toHaveProperty('failureBeforeRevert');
+  });
+
   it('stable only when every host that counted still runs the job at the end', () => {
     // h1 counted, then its agent went DOWN before the last host was healthy: Done, but not stable
     const { driver, fleet } = begun(['h1', 'h2']);

@@ -55,6 +55,12 @@ export interface RolloutHost extends ObservedHost {
   readonly runningSince?: string;
   readonly deployRequestedAt?: string;
   readonly failure?: HostFailure;
+  /**
+   * How the host failed on the rollout's own job before a revert, kept
+   * through the revert (whose steps start over) so that a reverted rollout
+   * still tells which hosts failed and why.
+   */
+  readonly failureBeforeRevert?: HostFailure;
   /** Came back (HostsReturned) and the version it runs until its turn is not chosen yet (ReturnedHostsStarted). */
   readonly returned?: true;
   /** The version it was started on when it came back (the most popular), until its turn in the rollout. */

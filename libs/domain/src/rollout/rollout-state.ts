@@ -148,8 +148,9 @@ function revertRow(row: RolloutHost, fromJobId: string, toJobId: string): Rollou
   const onStable = !row.touched && row.startJobIds.length === 1 && row.startJobIds[0] === toJobId;
   const base = withoutKeys(row, 'runningSince', 'deployRequestedAt', 'failure', 'returned', 'interimJobId', 'targetExit');
   const step = row.step === 'SKIPPED' ? 'SKIPPED' : onStable ? 'UP_TO_DATE' : 'PENDING';
+  const failed = row.failure ?? row.failureBeforeRevert;
   // target facts are about the stable job now: unknown until the next observation
-  return { ...base, step, canary: false, conflict: false, touched: false, oldJobIds, presentOldJobIds: oldJobIds, targetPresent: false, targetRunning: false, targetFailed: false };
+  return { ...base, ...(failed === undefined ? {} : { failureBeforeRevert: failed }), step, canary: false, conflict: false, touched: false, oldJobIds, presentOldJobIds: oldJobIds, targetPresent: false, targetRunning: false, targetFailed: false };
 }
 
 /**

@@ -10,6 +10,7 @@ export class RolloutProgressCounts {
   @Field(() => Int) failed!: number;
   @Field(() => Int) skipped!: number;
   @Field(() => Int) total!: number;
+  @Field(() => Int, { description: "hosts that failed on the rollout's job before a revert took them back (a revert's own steps count from zero)" }) failedBeforeRevert!: number;
 }
 
 @ObjectType('HostFailure')
@@ -29,6 +30,7 @@ export class RolloutHostModel {
   @Field({ description: "the target's image is on the host (its agent answered PrepareImage with PULLED); prestaging rollouts only" }) imagePulled!: boolean;
   @Field({ nullable: true, description: 'why the agent could not get the image (IMAGE_MISSING: …, IMAGE_PULL_FAILED: …), until it has it' }) imageError?: string;
   @Field(() => HostFailureModel, { nullable: true }) failure?: HostFailureModel;
+  @Field(() => HostFailureModel, { nullable: true, description: "how the host failed on the rollout's job before a revert (failure is the revert's own)" }) failureBeforeRevert?: HostFailureModel;
   @Field({ nullable: true }) deployRequestedAt?: string;
   @Field({ nullable: true }) runningSince?: string;
   @Field({ nullable: true, description: 'came back during a release plan\'s rollout and was started on the most popular version (seed 004), until its turn' }) interimJobId?: string;
