@@ -42,6 +42,8 @@ export interface RolloutHostView {
   readonly imagePulled?: boolean;
   readonly imageError?: string | null;
   readonly failure?: { readonly reason: string; readonly message: string } | null;
+  /** how the host failed on the rollout's job before a revert (`failure` is the revert's own) */
+  readonly failureBeforeRevert?: { readonly reason: string; readonly message: string } | null;
 }
 
 export interface RolloutView {
@@ -56,7 +58,7 @@ export interface RolloutView {
   readonly promoted: boolean;
   readonly error?: string | null;
   readonly startedAt: string;
-  readonly progress: { readonly pending: number; readonly upToDate: number; readonly deploying: number; readonly healthy: number; readonly failed: number; readonly skipped: number; readonly total: number };
+  readonly progress: { readonly pending: number; readonly upToDate: number; readonly deploying: number; readonly healthy: number; readonly failed: number; readonly skipped: number; readonly total: number; readonly failedBeforeRevert?: number };
   readonly options?: Record<string, unknown> | null;
   readonly limits?: Record<string, unknown> | null;
   readonly revertTo?: string | null;
@@ -65,8 +67,8 @@ export interface RolloutView {
 
 export const GROUP_FIELDS = 'name selectors defaults createdAt status error jobId rolloutId reason lastStableJobId';
 export const GROUP_STATUS_FIELDS = 'name status error jobId rolloutId reason hosts { host upToDate job state }';
-const SUMMARY_FIELDS = 'rolloutId group jobId targetJobId reason status finished paused promoted error startedAt progress { pending upToDate deploying healthy failed skipped total }';
-export const ROLLOUT_FIELDS = `${SUMMARY_FIELDS} options limits revertTo hosts { host state batch canary up imagePulled imageError failure { reason message } }`;
+const SUMMARY_FIELDS = 'rolloutId group jobId targetJobId reason status finished paused promoted error startedAt progress { pending upToDate deploying healthy failed skipped total failedBeforeRevert }';
+export const ROLLOUT_FIELDS = `${SUMMARY_FIELDS} options limits revertTo hosts { host state batch canary up imagePulled imageError failure { reason message } failureBeforeRevert { reason message } }`;
 
 export async function listGroups(gateway: GatewayApi): Promise<GroupView[]> {
   const { deploymentGroups } = await gateway.request<{ deploymentGroups: { items: GroupView[] } }>(`query Groups { deploymentGroups { items { ${GROUP_FIELDS} } } }`);

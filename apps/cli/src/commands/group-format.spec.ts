@@ -1,5 +1,5 @@
 import type { RolloutView } from '../group-queries';
-import { compactSelector, creatingGroupLine, durationLine, formatGroupDetails, formatGroupStatus, formatRolloutsTable, GroupWatchPrinter, RolloutLinePrinter } from './group-format';
+import { compactSelector, creatingGroupLine, durationLine, formatGroupDetails, formatGroupStatus, formatRolloutDetails, formatRolloutsTable, GroupWatchPrinter, progressLabel, RolloutLinePrinter } from './group-format';
 
 const JOB = 'foo-job:0.1.0:0123456789abcdef0123456789abcdef01234567';
 
@@ -111,6 +111,43 @@ describe('rolling-update progress through a revert', () => {
       'Reverting to foo-job:0.0.9: h2: not healthy',
       'h1 -> RUNNING on foo-job:0.0.9 (1/2)',
       'h2 -> RUNNING on foo-job:0.0.9 (2/2)',
+    ]);
+  });
+});
+
+describe('a reverted rollout', () => {
+  const STABLE = 'foo-job:0.0.9:0123456789abcdef0123456789abcdef01234567';
+  const exit = { reason: 'failed', message: `h1: job ${JOB} EXITED with exit code 3 (FLAPPING)` };
+  const reverted = (): RolloutView => {
+    const view = rollout([['h1', 'HEALTHY'], ['h2', 'HEALTHY'], ['h3', 'UP_TO_DATE']], { status: 'REVERTED', finished: true, targetJobId: STABLE, error: 'reverted' });
+    return { ...view, progress: { ...view.progress, failedBeforeRevert: 1 }, hosts: view.hosts?.map((h) => (h.host === 'h1' ? { ...h, failureBeforeRevert: exit } : h)) };
+  };
+
+  it('lists as reverted with its failed hosts, never as 3/3', () => {
+    expect(progressLabel(reverted())).toBe('reverted (1 failed)');
+    expect(progressLabel({ ...reverted(), status: 'REVERTING' })).toBe('reverting 3/3 (1 failed)');
+    const row = formatRolloutsTable([reverted()], false).split('\n')[1];
+    expect(row).toMatch(/ {4}REVERTED {4}reverted \(1 failed\) {4}/);
+    expect(row).not.toContain('3/3');
+  });
+
+  it("shows each host's failure on the rollout's job, with the exit code", () => {
+    const details = formatRolloutDetails(reverted()).split('\n');
+    expect(details).toContain('Progress: reverted (1 failed)');
+    expect(details.find((l) => l.startsWith('h1 '))).toMatch(/HEALTHY .* failed: job foo-job:0\.1\.0:\S+ EXITED with exit code 3 \(FLAPPING\) \(before the revert\)$/);
+  });
+
+  it('prints the failed line even when the failure and the revert arrive in one update', () => {
+    const lines: string[] = [];
+    const printer = new RolloutLinePrinter((l) => lines.push(l));
+    printer.update(rollout([['h1', 'DEPLOYING'], ['h2', 'PENDING'], ['h3', 'PENDING']]));
+    const reverting = reverted();
+    printer.update({ ...reverting, status: 'REVERTING', finished: false, hosts: reverting.hosts?.map((h) => (h.host === 'h1' ? { ...h, state: 'DEPLOYING' } : h)) });
+    printer.update(reverting);
+    expect(lines).toEqual([
+      `h1 -> FAILED (1/3): failed: job ${JOB} EXITED with exit code 3 (FLAPPING)`,
+      'Reverting to foo-job:0.0.9:0123456789abcdef0123456789abcdef01234567: reverted',
+      `h1 -> RUNNING on ${STABLE} (1/1)`,
     ]);
   });
 });

@@ -29,11 +29,22 @@ export function formatGroupStatus(status: GroupStatusView, full: boolean): strin
   return [...head, '', formatTable(['HOST', 'UP-TO-DATE', 'JOB', 'STATE'], status.hosts.map((h) => hostRow(h, full)))].join('\n');
 }
 
-/** `3/3`, with failed and skipped hosts named when there are any. */
-export function progressLabel(rollout: Pick<RolloutView, 'progress'>): string {
+/**
+ * `3/3`, with failed and skipped hosts named when there are any. A revert
+ * counts its own steps (hosts back on the stable job), so a reverting or
+ * reverted rollout says so instead of a count that would read as done:
+ * `reverting 1/3 (1 failed)`, `reverted (1 failed)`.
+ */
+export function progressLabel(rollout: Pick<RolloutView, 'progress' | 'status'>): string {
   const { healthy, upToDate, failed, skipped, total } = rollout.progress;
-  const extra = [failed > 0 ? `${failed} failed` : '', skipped > 0 ? `${skipped} skipped` : ''].filter(Boolean);
-  return `${healthy + upToDate}/${total}${extra.length > 0 ? ` (${extra.join(', ')})` : ''}`;
+  const failedOnJob = rollout.progress.failedBeforeRevert ?? 0;
+  const reverting = rollout.status === 'REVERTING' || rollout.status === 'REVERTED';
+  const failures = reverting ? failedOnJob + failed : failed;
+  const extra = [failures > 0 ? `${failures} failed` : '', skipped > 0 ? `${skipped} skipped` : ''].filter(Boolean);
+  const suffix = extra.length > 0 ? ` (${extra.join(', ')})` : '';
+  if (rollout.status === 'REVERTED') return `reverted${suffix}`;
+  if (rollout.status === 'REVERTING') return `reverting ${healthy + upToDate}/${total}${suffix}`;
+  return `${healthy + upToDate}/${total}${suffix}`;
 }
 
 /** A rollout's status with its flags: `ROLLING_OUT (paused)`. */
@@ -46,9 +57,14 @@ export function formatRolloutsTable(rollouts: readonly RolloutView[], full: bool
   return formatTable(['ROLLOUT ID', 'GROUP', 'JOB ID', 'REASON', 'STATUS', 'PROGRESS', 'STARTED'], rows);
 }
 
+function describeFailure(host: string, failure: { readonly reason: string; readonly message: string }): string {
+  return `${failure.reason}: ${failure.message.replace(`${host}: `, '')}`;
+}
+
+/** Why the host failed: in the revert, else on the rollout's job before the revert (`… (before the revert)`). */
 function failureText(host: RolloutHostView): string {
-  if (!host.failure) return '';
-  return `${host.failure.reason}: ${host.failure.message.replace(`${host.host}: `, '')}`;
+  if (host.failure) return describeFailure(host.host, host.failure);
+  return host.failureBeforeRevert ? `${describeFailure(host.host, host.failureBeforeRevert)} (before the revert)` : '';
 }
 
 /** A rollout with its per-host progress. */
@@ -97,6 +113,12 @@ export class RolloutLinePrinter {
   update(rollout: RolloutView): void {
     const hosts = rollout.hosts ?? [];
     if (this.revertTotal === undefined && (rollout.status === 'REVERTING' || rollout.status === 'REVERTED')) {
+      // the failure that started the revert may come in the same update as the revert itself
+      for (const host of hosts) {
+        if (!host.failureBeforeRevert || this.reported.get(host.host) === 'FAILED') continue;
+        this.reported.set(host.host, 'FAILED');
+        this.print(`${host.host} -> FAILED (${this.reported.size}/${rollout.progress.total}): ${describeFailure(host.host, host.failureBeforeRevert)}`);
+      }
       this.reported.clear();
       for (const host of hosts) {
         const label = lineLabel(host.state);

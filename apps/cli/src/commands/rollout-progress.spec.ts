@@ -1,7 +1,7 @@
 import type { RolloutView } from '../group-queries';
 import { formatElapsed, progressBarLine } from './rollout-progress';
 
-function view(progress: Partial<RolloutView['progress']>, hosts: RolloutView['hosts'] = [], paused = false): RolloutView {
+function view(progress: Partial<RolloutView['progress']>, hosts: RolloutView['hosts'] = [], paused = false, extra: Partial<RolloutView> = {}): RolloutView {
   return {
     rolloutId: 'r1',
     group: 'g',
@@ -15,6 +15,7 @@ function view(progress: Partial<RolloutView['progress']>, hosts: RolloutView['ho
     startedAt: '2024-01-01T00:00:00Z',
     progress: { pending: 0, upToDate: 0, deploying: 0, healthy: 0, failed: 0, skipped: 0, total: 0, ...progress },
     hosts,
+    ...extra,
   };
 }
 
@@ -50,5 +51,19 @@ describe('progressBarLine', () => {
 
   it('is full for an empty group', () => {
     expect(progressBarLine(view({ total: 0 }), 0, 80)).toMatch(/^\[#{10,}\] {2}0\/0 {2}0 s$/);
+  });
+
+  it('waits for promote while canaries await promotion, instead of a pace', () => {
+    const line = progressBarLine(view({ healthy: 2, pending: 8, total: 10 }, [], false, { status: 'AWAITING_PROMOTION', promoted: false }), 42_000, 100);
+    expect(line).toMatch(/\]  2\/10  waiting for promote  42 s$/);
+  });
+
+  it('says a revert and the hosts that failed on the rollout\'s job, not a count that reads as done', () => {
+    const stable = 'foo:0:0123456789abcdef0123456789abcdef01234567';
+    const reverting = progressBarLine(view({ healthy: 1, pending: 2, total: 3, failedBeforeRevert: 1 }, [], false, { status: 'REVERTING', targetJobId: stable }), 5_000, 100);
+    expect(reverting).toMatch(/\]  reverting 1\/3 to foo:0:0123456  1 failed  5 s$/);
+    const reverted = progressBarLine(view({ healthy: 3, total: 3, failedBeforeRevert: 1 }, [], false, { status: 'REVERTED', finished: true, targetJobId: stable }), 9_000, 100);
+    expect(reverted).toMatch(/\]  reverted to foo:0:0123456  1 failed  9 s$/);
+    expect(reverted).not.toContain('3/3');
   });
 });

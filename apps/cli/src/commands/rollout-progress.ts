@@ -1,4 +1,5 @@
 import type { RolloutView } from '../group-queries';
+import { shortJobId } from '../table';
 import { RolloutLinePrinter } from './group-format';
 
 const CLEAR_LINE = '\r\x1b[K';
@@ -26,7 +27,10 @@ function currentBatch(rollout: RolloutView): number | undefined {
 
 /**
  * One status line for a terminal, fitted to `columns`:
- * `[#########...........]  9/20  2 deploying  1 failed  batch 3  12 s`.
+ * `[#########...........]  9/20  2 deploying  1 failed  batch 3  12 s`;
+ * `… waiting for promote …` while canaries await promotion (no pace to
+ * extrapolate: it waits for an operator), `reverting 1/3 to <job>` and
+ * `reverted to <job>` with the hosts that failed on the rollout's job.
  * Done hosts (healthy, already up to date) fill the bar; failed and skipped
  * hosts are counted as settled too, so the bar reaches the end when the
  * rollout has nothing left to do.
@@ -36,13 +40,21 @@ export function progressBarLine(rollout: RolloutView, elapsedMs: number, columns
   const done = healthy + upToDate;
   const settled = done + failed + skipped;
   const batch = currentBatch(rollout);
+  // a revert counts its own steps: the hosts it has put back, and the failures that started it
+  const reverting = rollout.status === 'REVERTING' || rollout.status === 'REVERTED';
+  const failures = failed + (reverting ? (rollout.progress.failedBeforeRevert ?? 0) : 0);
+  const count =
+    rollout.status === 'REVERTED' ? `reverted to ${shortJobId(rollout.targetJobId)}`
+    : rollout.status === 'REVERTING' ? `reverting ${done}/${total} to ${shortJobId(rollout.targetJobId)}`
+    : `${done}/${total}`;
   const parts = [
-    `${done}/${total}`,
+    count,
     deploying > 0 ? `${deploying} deploying` : '',
-    failed > 0 ? `${failed} failed` : '',
+    failures > 0 ? `${failures} failed` : '',
     skipped > 0 ? `${skipped} skipped` : '',
-    batch !== undefined ? `batch ${batch}` : '',
+    batch !== undefined && !reverting ? `batch ${batch}` : '',
     rollout.paused ? 'paused' : '',
+    rollout.status === 'AWAITING_PROMOTION' && !rollout.paused ? 'waiting for promote' : '',
     formatElapsed(elapsedMs),
   ].filter(Boolean);
   const text = parts.join('  ');
