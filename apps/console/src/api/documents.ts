@@ -3,8 +3,8 @@ import type { ReleaseOperatorAction } from '@berth/domain';
 
 export const ROLLOUT_FIELDS = `
   rolloutId group jobId targetJobId status paused promoted finished startedAt error batches reason revertTo options limits
-  progress { total pending deploying healthy failed skipped upToDate }
-  hosts { host state batch canary up targetRunning deployRequestedAt runningSince failure { reason message } }
+  progress { total pending deploying healthy failed skipped upToDate failedBeforeRevert }
+  hosts { host state batch canary up targetRunning deployRequestedAt runningSince failure { reason message } failureBeforeRevert { reason message } }
 `;
 
 /** Every host in the first message, then only the hosts whose row changed (merge them: mergeRolloutProgress). */

@@ -12,6 +12,8 @@ export interface RolloutHost {
   readonly deployRequestedAt?: string | null;
   readonly runningSince?: string | null;
   readonly failure: { readonly reason: string; readonly message: string } | null;
+  /** how the host failed on the rollout's job before a revert (`failure` is the revert's own) */
+  readonly failureBeforeRevert?: { readonly reason: string; readonly message: string } | null;
 }
 
 export interface RolloutProgressCounts {
@@ -22,6 +24,8 @@ export interface RolloutProgressCounts {
   readonly failed: number;
   readonly skipped: number;
   readonly upToDate: number;
+  /** hosts that failed on the rollout's job before a revert started over */
+  readonly failedBeforeRevert?: number;
 }
 
 export interface Rollout {

@@ -71,6 +71,46 @@ it('paints the live rollout: status, progress, one cell per host with canary mar
   expect(screen.getByTestId('host-grid').getAttribute('data-cells')).toBe('h1=healthy* h2=pulling h3=pending');
 });
 
+it('while canaries await promotion, the ETA says it waits for promote (no pace to extrapolate)', async () => {
+  await renderPage('read');
+  expect(screen.getByTestId('eta').textContent).toBe('waits for promote');
+});
+
+it('a crashed task paints its host failed at once; a reverted rollout reads as reverted with each failed host and its exit code, never a 100% healthy bar', async () => {
+  const api = await renderPage('read');
+  const exit = { reason: 'failed', message: 'h2: job app:2:abc EXITED with exit code 3 (FLAPPING)' };
+  const deploying = { ...ROLLOUT, status: 'ROLLING_OUT', promoted: true, hosts: ROLLOUT.hosts?.map((h) => (h.host === 'h2' ? { ...h, state: 'DEPLOYING', batch: 2 } : h)) ?? [] };
+  await push(
+    api,
+    ['rolloutProgress', { rolloutProgress: { event: 'BatchStarted', sequence: 6, rollout: deploying } }],
+    ['TaskStates', { events: { aggregateId: 'h2', data: { host: 'h2', jobId: 'app:2:abc', status: { state: 'EXITED', exitCode: 3 } } } }],
+  );
+  expect(screen.getByTestId('host-grid').getAttribute('data-cells')).toBe('h1=healthy* h2=failed h3=pending');
+  const reverted: Rollout = {
+    ...ROLLOUT,
+    status: 'REVERTED',
+    finished: true,
+    promoted: true,
+    targetJobId: 'app:1:old',
+    error: '1 host(s) failed, more than the 0 tolerated: h2: … exit code 3 (FLAPPING) - reverted to app:1:old',
+    progress: { total: 3, pending: 0, deploying: 0, healthy: 2, failed: 0, skipped: 0, upToDate: 1, failedBeforeRevert: 1 },
+    hosts: [
+      { host: 'h1', state: 'HEALTHY', batch: 3, canary: false, up: true, targetRunning: true, failure: null },
+      { host: 'h2', state: 'HEALTHY', batch: 3, canary: false, up: true, targetRunning: true, failure: null, failureBeforeRevert: exit },
+      { host: 'h3', state: 'UP_TO_DATE', batch: null, canary: false, up: true, targetRunning: true, failure: null },
+    ],
+  };
+  await push(api, ['rolloutProgress', { rolloutProgress: { event: 'RolloutReverted', sequence: 9, rollout: reverted } }]);
+  expect(screen.getByTestId('rollout-status').textContent).toBe('REVERTED');
+  const bar = screen.getByTestId('rollout-progress');
+  expect(bar.textContent).toBe('Reverted to app:1:old — 1 failed on app:2:abc');
+  expect(bar.className).toContain('progress-reverted');
+  expect(bar.textContent).not.toMatch(/healthy/);
+  expect(screen.getByTestId('failed-hosts').textContent).toBe('h2 failed: h2: job app:2:abc EXITED with exit code 3 (FLAPPING) (before the revert)');
+  expect(screen.getByTestId('host-grid').getAttribute('data-cells')).toBe('h1=healthy h2=failed h3=healthy');
+  expect(screen.getByTestId('eta').textContent).toBe('finished');
+});
+
 it('asks for changed hosts only and lays each message over the rollout so far, several in one frame included', async () => {
   const api = await renderPage('read');
   const subscribed = api.subscriptions.find((s) => s.query.includes('rolloutProgress('));

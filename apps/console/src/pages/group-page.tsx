@@ -12,7 +12,8 @@ import { CELL_COLOURS, CELL_STATES, countCells, hostCells } from '../rollout/hos
 import { HostGrid } from '../rollout/host-grid';
 import { RollingUpdateForm } from '../rollout/rolling-update-form';
 import { RolloutActions } from '../rollout/rollout-actions';
-import { formatDuration, percentDone, rolloutTiming } from '../rollout/rollout-clock';
+import { etaText, formatDuration, percentDone, rolloutTiming } from '../rollout/rollout-clock';
+import { failedHostLines, progressText } from '../rollout/rollout-summary';
 import { useTaskStates } from '../rollout/use-task-states';
 
 export interface RolloutProgressMessage {
@@ -75,6 +76,7 @@ function RolloutPanel(props: { readonly rollout: Rollout; readonly sequence: num
   const now = useNow(!rollout.finished);
   const timing = rolloutTiming(rollout, now, endedAt.current);
   const pct = percentDone(rollout);
+  const failed = failedHostLines(rollout);
   return (
     <section className="rollout" aria-label="current rollout">
       <h2>
@@ -89,15 +91,23 @@ function RolloutPanel(props: { readonly rollout: Rollout; readonly sequence: num
         {rollout.targetJobId !== rollout.jobId ? ` — reverting to ${rollout.targetJobId}` : ''} · {rollout.reason} · batches started: {rollout.batches ?? 0}
       </p>
       {rollout.error ? <p className="error">{rollout.error}</p> : null}
-      <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} data-testid="rollout-progress">
+      <div className={`progress progress-${rollout.status.toLowerCase()}`} role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} data-testid="rollout-progress">
         <div className="progress-bar" style={{ width: `${pct}%` }} />
-        <span className="progress-text">
-          {pct}% — {rollout.progress.healthy + rollout.progress.upToDate}/{rollout.progress.total} healthy, {rollout.progress.deploying} deploying, {rollout.progress.failed} failed, {rollout.progress.skipped} skipped
-        </span>
+        <span className="progress-text">{progressText(rollout)}</span>
       </div>
+      {failed.lines.length > 0 ? (
+        <ul className="failed-hosts" data-testid="failed-hosts">
+          {failed.lines.map((line) => (
+            <li key={line.host} data-host={line.host}>
+              <strong>{line.host}</strong> {line.text}
+            </li>
+          ))}
+          {failed.more > 0 ? <li>and {failed.more} more</li> : null}
+        </ul>
+      ) : null}
       <p className="timing">
         Elapsed <strong data-testid="elapsed">{formatDuration(timing.elapsedMs)}</strong>
-        {' · '}ETA <strong data-testid="eta">{timing.etaMs === null ? (rollout.finished ? 'finished' : '—') : formatDuration(timing.etaMs)}</strong>
+        {' · '}ETA <strong data-testid="eta">{etaText(rollout, timing)}</strong>
       </p>
       <RolloutActions rollout={rollout} />
       <Legend />

@@ -31,17 +31,27 @@ export interface HostCell {
 /** The hover line: built for one cell on demand, not for 1,000 on every update. */
 export function cellDetail(cell: HostCell): string {
   const h = cell.source;
-  const parts = [h.state, cell.task ? `task ${cell.task}` : '', h.batch !== null ? `batch ${h.batch}` : '', h.canary ? 'canary' : '', h.up ? '' : 'host DOWN', h.failure ? `${h.failure.reason}: ${h.failure.message}` : ''];
+  const before = h.failureBeforeRevert ? `${h.failureBeforeRevert.reason}: ${h.failureBeforeRevert.message} (before the revert)` : '';
+  const parts = [h.state, cell.task ? `task ${cell.task}` : '', h.batch !== null ? `batch ${h.batch}` : '', h.canary ? 'canary' : '', h.up ? '' : 'host DOWN', h.failure ? `${h.failure.reason}: ${h.failure.message}` : '', before];
   return parts.filter(Boolean).join(' · ');
 }
 
+/** Task states that mean the container is not serving and will not get there by itself (the rollout fails the host on them). */
+const CRASHED_TASK_STATES: ReadonlySet<string> = new Set(['EXITED', 'FAILED']);
+
 function deployingState(taskState: string | null | undefined): CellState {
+  if (taskState && CRASHED_TASK_STATES.has(taskState)) return 'failed';
   if (taskState === 'PULLING_IMAGE') return 'pulling';
   if (taskState === 'HEALTHCHECKING') return 'healthchecking';
   return 'deploying';
 }
 
+/**
+ * A host that failed on the rollout's job stays a failed cell through a
+ * revert (which puts it back on the stable job): the rollout failed there.
+ */
 export function cellStateOf(host: RolloutHost, taskState: string | null | undefined): CellState {
+  if (host.failureBeforeRevert) return 'failed';
   switch (host.state) {
     case 'HEALTHY':
     case 'UP_TO_DATE':

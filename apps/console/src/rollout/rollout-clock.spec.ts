@@ -1,4 +1,4 @@
-import { availableActions, formatDuration, percentDone, rolloutTiming } from './rollout-clock';
+import { availableActions, etaText, formatDuration, percentDone, rolloutTiming } from './rollout-clock';
 
 const progress = (done: number, total = 10) => ({ total, pending: total - done, deploying: 0, healthy: done, failed: 0, skipped: 0, upToDate: 0 });
 const started = '2026-11-25T10:00:00.000Z';
@@ -13,6 +13,19 @@ describe('rolloutTiming', () => {
     expect(rolloutTiming({ progress: progress(0), startedAt: started, finished: false, paused: false }, t0 + 5000).etaMs).toBeNull();
     expect(rolloutTiming({ progress: progress(4), startedAt: started, finished: false, paused: true }, t0 + 5000).etaMs).toBeNull();
     expect(rolloutTiming({ progress: progress(10), startedAt: started, finished: true, paused: false }, t0 + 90_000, t0 + 30_000)).toEqual({ elapsedMs: 30_000, etaMs: null });
+  });
+});
+
+describe('etaText', () => {
+  const base = { progress: progress(2), startedAt: started, finished: false, paused: false, status: 'ROLLING_OUT' };
+  it.each([
+    ['rolling out: the pace', base, '30s'],
+    ['awaiting promotion: waits for promote, not a pace', { ...base, status: 'AWAITING_PROMOTION' }, 'waits for promote'],
+    ['paused', { ...base, paused: true }, 'paused: waits for resume'],
+    ['finished', { ...base, finished: true, status: 'SUCCEEDED' }, 'finished'],
+    ['nothing done yet', { ...base, progress: progress(0) }, '—'],
+  ])('%s', (_name, rollout, expected) => {
+    expect(etaText(rollout, rolloutTiming(rollout, t0 + 7_500))).toBe(expected);
   });
 });
 

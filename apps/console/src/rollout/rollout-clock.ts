@@ -20,16 +20,28 @@ export interface RolloutTiming {
 
 /**
  * Elapsed since start (until `endedAt` once finished) and a linear ETA from
- * the pace so far: remaining hosts × elapsed / done hosts.
+ * the pace so far: remaining hosts × elapsed / done hosts; none while the
+ * rollout waits for an operator (paused, canaries awaiting promotion).
  */
-export function rolloutTiming(rollout: Pick<Rollout, 'progress' | 'startedAt' | 'finished' | 'paused'>, nowMs: number, endedAtMs?: number): RolloutTiming {
+export function rolloutTiming(rollout: Pick<Rollout, 'progress' | 'startedAt' | 'finished' | 'paused'> & Partial<Pick<Rollout, 'status'>>, nowMs: number, endedAtMs?: number): RolloutTiming {
   const started = Date.parse(rollout.startedAt);
   const end = rollout.finished && endedAtMs !== undefined ? endedAtMs : nowMs;
   const elapsedMs = Math.max(0, end - started);
   const done = doneHosts(rollout);
-  if (rollout.finished || rollout.paused || done === 0) return { elapsedMs, etaMs: null };
+  if (rollout.finished || rollout.paused || rollout.status === 'AWAITING_PROMOTION' || done === 0) return { elapsedMs, etaMs: null };
   const remaining = rollout.progress.total - done;
   return { elapsedMs, etaMs: Math.round((elapsedMs / done) * remaining) };
+}
+
+/**
+ * What the ETA says: a duration from the pace, or what the rollout waits for
+ * when no pace applies (canaries awaiting `promote`, a pause), `finished`.
+ */
+export function etaText(rollout: Pick<Rollout, 'status' | 'finished' | 'paused'>, timing: RolloutTiming): string {
+  if (rollout.finished) return 'finished';
+  if (rollout.paused) return 'paused: waits for resume';
+  if (rollout.status === 'AWAITING_PROMOTION') return 'waits for promote';
+  return timing.etaMs === null ? '—' : formatDuration(timing.etaMs);
 }
 
 export function formatDuration(ms: number): string {
