@@ -5,3 +5,4 @@ export * from './jetstream-event-store';
 export * from './decide-and-append';
 export * from './event-mapping';
 export * from './aggregate-projection';
+export * from './stream-replicas';

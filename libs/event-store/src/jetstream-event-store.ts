@@ -46,6 +46,7 @@ import {
 } from './append-codec';
 import { ConcurrencyError, CorruptEventError, EventStoreError, GuardConflictError, InvalidArgumentError, StoreUnavailableError } from './errors';
 import { joinSnapshot, manifestOf, partKey, SNAPSHOT_PART_BYTES, splitSnapshot } from './snapshot-parts';
+import { DEFAULT_REPLICAS, ensureReplicas, explainReplicasError } from './stream-replicas';
 import { MAX_ATOMIC_APPEND_AGGREGATES, type AggregateAppend, type AppendGuard, type AppendResult, type EventHandler, type EventStore, type ExpectedVersion, type Snapshot, type Subscription } from './event-store';
 
 /*
@@ -106,6 +107,8 @@ export interface JetStreamEventStoreOptions {
   readonly connectTimeoutMs?: number;
   /** publish and JetStream API timeout; default 5 s */
   readonly requestTimeoutMs?: number;
+  /** replicas of the stream and the snapshot bucket (stream-replicas.ts); fewer existing ones are scaled up. Default 1 */
+  readonly replicas?: number;
 }
 
 interface Head {
@@ -282,9 +285,14 @@ export class JetStreamEventStore implements EventStore {
     }
     try {
       const jsm = await jetstreamManager(nc, { timeout });
-      await ensureEventsStream(jsm, opts.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS);
+      const replicas = opts.replicas ?? DEFAULT_REPLICAS;
+      await ensureEventsStream(jsm, opts.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS, replicas);
       const js = jetstream(nc, { timeout });
-      const kv = await new Kvm(js).create(SNAPSHOTS_BUCKET, { history: 1, storage: StorageType.File });
+      const kv = await new Kvm(js).create(SNAPSHOTS_BUCKET, { history: 1, storage: StorageType.File, replicas }).catch((err: unknown) => {
+        throw explainReplicasError(err, `KV_${SNAPSHOTS_BUCKET}`, replicas);
+      });
+      await ensureReplicas(jsm, EVENTS_STREAM, replicas);
+      await ensureReplicas(jsm, `KV_${SNAPSHOTS_BUCKET}`, replicas);
       return new JetStreamEventStore(nc, !opts.nc, js, jsm, kv, url, timeout);
     } catch (err) {
       if (!opts.nc) await nc.close().catch(() => undefined);
@@ -831,7 +839,7 @@ export class JetStreamEventStore implements EventStore {
 }
 
 /** Creates BERTH_EVENTS, or brings an existing one to this configuration. */
-async function ensureEventsStream(jsm: JetStreamManager, duplicateWindowMs: number): Promise<void> {
+async function ensureEventsStream(jsm: JetStreamManager, duplicateWindowMs: number, replicas: number): Promise<void> {
   const config: Partial<StreamConfig> & { name: string } = {
     name: EVENTS_STREAM,
     subjects: [EVENTS_SUBJECT_WILDCARD],
@@ -846,13 +854,15 @@ async function ensureEventsStream(jsm: JetStreamManager, duplicateWindowMs: numb
     // atomic batches (nats-server >= 2.12): a command's events across aggregates, all or nothing
     allow_atomic: true,
     duplicate_window: duplicateWindowMs * 1_000_000,
+    num_replicas: replicas,
   };
   try {
     await jsm.streams.add(config);
   } catch (err) {
     // 10058: stream name already in use with a different configuration
-    if (!(err instanceof JetStreamApiError && err.code === 10058)) throw err;
-    const { storage: _storage, retention: _retention, ...updatable } = config;
+    if (!(err instanceof JetStreamApiError && err.code === 10058)) throw explainReplicasError(err, EVENTS_STREAM, replicas);
+    // replicas are only ever raised, by ensureReplicas
+    const { storage: _storage, retention: _retention, num_replicas: _replicas, ...updatable } = config;
     await jsm.streams.update(EVENTS_STREAM, updatable);
   }
 }
