@@ -7,7 +7,7 @@ import {
 } from '@berth/container-runtime';
 import { BERTH_VERSION, readPrepareImageMessage, type DesiredState, type DesiredTask, type RegisterHostMessage } from '@berth/contracts';
 import { TASK_STATES, type TaskStatus } from '@berth/domain';
-import { type HealthServer, type Logger, createMetricsRegistry, startHealthServer } from '@berth/service';
+import { type HealthServer, type Logger, createMetricsRegistry, redactNatsUrl, startHealthServer } from '@berth/service';
 import { randomBytes } from 'node:crypto';
 import { cpus, hostname, totalmem, type as osType } from 'node:os';
 import { Counter, Gauge, type Registry } from 'prom-client';
@@ -112,6 +112,7 @@ export class Agent {
     this.images = new ImagePreparer({ runtime: this.runtime, now: () => timer.now(), logger: deps.logger });
     this.link = new NatsLink({
       servers: config.nats,
+      connection: config,
       host: this.host,
       agentId: this.agentId,
       heartbeatMs: config.heartbeatInterval * 1000,
@@ -195,7 +196,7 @@ export class Agent {
       this.health = await startHealthServer({ host: this.config.httpHost, port: this.config.httpPort, registry: this.registry, isReady: () => this.ready });
     }
     this.link.start();
-    logger.info({ host: this.host, agentId: this.agentId, nats: this.config.nats, stateDir: this.stateDir.dir, health: this.health?.url }, 'agent started');
+    logger.info({ host: this.host, agentId: this.agentId, nats: redactNatsUrl(this.config.nats), stateDir: this.stateDir.dir, health: this.health?.url }, 'agent started');
   }
 
   private async housekeeping(): Promise<void> {

@@ -1,5 +1,5 @@
 import { isIpAddress } from '@berth/domain';
-import { type ConfigOf, type Setting, loadConfig, parsers } from '@berth/service';
+import { type ConfigOf, type Setting, loadConfig, natsConnectionSettings, parsers } from '@berth/service';
 import { hostname } from 'node:os';
 import type { PortRange } from './port-allocator';
 
@@ -64,7 +64,7 @@ function parseAgentId(raw: string): string {
 
 export const agentConfigSchema = {
   name: setting({ flag: 'name', env: 'BERTH_AGENT_NAME', description: 'host name this agent registers as', parse: parsers.string, default: hostname() }),
-  nats: setting({ flag: 'nats', env: 'BERTH_NATS', description: 'NATS server URL', parse: parsers.natsUrl, default: 'nats://127.0.0.1:4222' }),
+  ...natsConnectionSettings,
   labels: setting({
     flag: 'labels',
     env: 'BERTH_AGENT_LABELS',

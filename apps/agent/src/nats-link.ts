@@ -11,11 +11,14 @@ import {
   assertNatsServerVersion,
 } from '@berth/contracts';
 import { type JetStreamClient, jetstream } from '@nats-io/jetstream';
-import { type NatsConnection, connect } from '@nats-io/transport-node';
+import { natsConnectOptions, type NatsConnectionConfig } from '@berth/service';
+import { type ConnectionOptions, type NatsConnection, connect } from '@nats-io/transport-node';
 import { type AgentLogger, silentLogger } from './logging';
 
 export interface NatsLinkOptions {
   readonly servers: string;
+  /** credentials and TLS of the connection (none: plain, anonymous) */
+  readonly connection?: Partial<NatsConnectionConfig>;
   readonly host: string;
   readonly agentId: string;
   readonly registration: () => Promise<RegisterHostMessage>;
@@ -53,7 +56,11 @@ export class NatsLink {
   private readonly logger: AgentLogger;
   private readonly sleeps = new Set<() => void>();
 
+  /** read once, here: a missing credentials file fails the agent's start, not a connection attempt later */
+  private readonly connectOptions: ConnectionOptions;
+
   constructor(private readonly options: NatsLinkOptions) {
+    this.connectOptions = natsConnectOptions({ ...options.connection, nats: options.servers });
     this.subjects = agentSubjects(options.host);
     this.logger = options.logger ?? silentLogger;
   }
@@ -90,7 +97,7 @@ export class NatsLink {
 
   private async run(): Promise<void> {
     const nc = await connect({
-      servers: this.options.servers,
+      ...this.connectOptions,
       name: `berth-agent ${this.options.host}`,
       inboxPrefix: agentInboxPrefix(this.options.host),
       maxReconnectAttempts: -1,

@@ -1,4 +1,4 @@
-import { loadConfig, parsers, type ConfigOf } from '@berth/service';
+import { loadConfig, natsConnectionSettings, parsers, type ConfigOf } from '@berth/service';
 
 function portRange(raw: string): { from: number; to: number } {
   const m = /^(\d+)[:-](\d+)$/.exec(raw);
@@ -31,7 +31,7 @@ function bool(raw: string): boolean {
 }
 
 export const schedulerConfigSchema = {
-  nats: { flag: 'nats', env: 'BERTH_NATS', description: 'NATS server URL', parse: parsers.natsUrl, default: 'nats://127.0.0.1:4222' },
+  ...natsConnectionSettings,
   httpHost: { flag: 'http-host', env: 'BERTH_HTTP_HOST', description: 'address of /healthz, /readyz, /metrics', parse: parsers.string, default: '127.0.0.1' },
   httpPort: { flag: 'http-port', env: 'BERTH_HTTP_PORT', description: 'port of /healthz, /readyz, /metrics (0: any free port)', parse: parsers.port, default: 7070 },
   hostDownAfterSeconds: {

@@ -1,7 +1,7 @@
-import { BERTH_VERSION, EVENTS_STREAM, assertNatsServerVersion } from '@berth/contracts';
+import { BERTH_VERSION, EVENTS_STREAM, SCHEDULER_INBOX_PREFIX, assertNatsServerVersion } from '@berth/contracts';
 import { hostname } from 'node:os';
 import { JetStreamEventStore, type EventStore, type Subscription } from '@berth/event-store';
-import { createMetricsRegistry, reportAnomalies, startHealthServer, type HealthServer, type Logger, type Readiness } from '@berth/service';
+import { createMetricsRegistry, natsConnectOptions, redactNatsUrl, reportAnomalies, startHealthServer, type HealthServer, type Logger, type Readiness } from '@berth/service';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Counter, Gauge, Histogram } from 'prom-client';
@@ -13,6 +13,7 @@ import { deploymentRoutes } from './deployment-handlers';
 import { hostRoutes } from './host-handlers';
 import { jobRoutes } from './job-handlers';
 import { LeaderLease, type Role } from './leader-lease';
+import { beginFencedTerm } from './leader-fence';
 import { startLeaderTerm, type StopLeaderTerm } from './leader-term';
 import { servePresence } from './presence-responder';
 import { queryRoutes } from './query-handlers';
@@ -67,7 +68,9 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger): P
 
   const started = performance.now();
   // back soon after a restarted nats-server is (the client's default is 2 s): well within a lease
-  const nc: NatsConnection = await connect({ servers: config.nats, name: 'berth-scheduler', maxReconnectAttempts: -1, reconnectTimeWait: RECONNECT_WAIT_MS });
+  const nc: NatsConnection = await connect(
+    natsConnectOptions(config, { name: 'berth-scheduler', inboxPrefix: SCHEDULER_INBOX_PREFIX, maxReconnectAttempts: -1, reconnectTimeWait: RECONNECT_WAIT_MS }),
+  );
   try {
     assertNatsServerVersion(nc.info?.version, nc.getServer());
   } catch (err) {
@@ -118,11 +121,15 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger): P
   leadership.lease = lease;
   await lease.start({
     onAcquired: async () => {
-      // decisions must see everything the previous leader wrote
-      await projection.waitFor((await jsm.streams.info(EVENTS_STREAM)).state.last_seq);
+      // from the term's marker on, a paused predecessor can write nothing; decisions must see everything it wrote before
+      const termSequence = await beginFencedTerm(store, lease.holderId, (err) => {
+        logger.warn({ err: err.message }, 'writes fenced: a newer leader term began; stepping down');
+        lease.stepDown('a newer leader term began (writes fenced)');
+      });
+      await projection.waitFor(termSequence);
       term = await startLeaderTerm({ nc, executor, view, server, snapshotter, config, logger });
       isLeader.set(1);
-      logger.info({ role: 'leader', sequence: projection.sequence, nats: config.nats, health: health.url }, 'scheduler serving as leader');
+      logger.info({ role: 'leader', sequence: projection.sequence, nats: redactNatsUrl(config.nats), health: health.url }, 'scheduler serving as leader');
     },
     onLost: async () => {
       isLeader.set(0);

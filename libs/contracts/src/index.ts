@@ -13,3 +13,4 @@ export * from './scheduler-presence';
 export * from './berth-version';
 export * from './api-role';
 export * from './nats-server-version';
+export * from './bus-permissions';

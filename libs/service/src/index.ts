@@ -4,3 +4,4 @@ export * from './logger';
 export * from './shutdown';
 export * from './run-service';
 export * from './anomaly-reporter';
+export * from './nats-connection';

@@ -1,10 +1,10 @@
 import 'reflect-metadata';
-import { assertNatsServerVersion } from '@berth/contracts';
+import { GATEWAY_INBOX_PREFIX, assertNatsServerVersion } from '@berth/contracts';
 import { JetStreamEventStore } from '@berth/event-store';
 import { SchedulerClient } from '@berth/scheduler-client';
 import { ClusterService } from '../cluster/cluster.service';
 import { LeaderWatch } from '../cluster/leader-watch';
-import { createLogger, createMetricsRegistry, reportAnomalies, type Logger } from '@berth/service';
+import { createLogger, createMetricsRegistry, natsConnectOptions, reportAnomalies, type Logger, type NatsConnectionConfig } from '@berth/service';
 import { KNOWN_EVENT_TYPES } from '@berth/read-model';
 import { ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -32,7 +32,7 @@ import { PinoNestLogger } from './pino-nest-logger';
 import { applyRequestLimits } from './request-limits';
 import type { GatewayHealth } from './tokens';
 
-export interface GatewayOptions {
+export interface GatewayOptions extends Partial<NatsConnectionConfig> {
   readonly nats: string;
   /** 0 picks a free port */
   readonly port: number;
@@ -106,7 +106,7 @@ function graphqlWsOptions(deps: { readonly authenticator: Authenticator; readonl
  */
 export async function createGatewayApp(options: GatewayOptions): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger('gateway');
-  const nc = await connect({ servers: options.nats, name: 'berth-gateway', maxReconnectAttempts: -1 });
+  const nc = await connect(natsConnectOptions(options, { name: 'berth-gateway', inboxPrefix: GATEWAY_INBOX_PREFIX, maxReconnectAttempts: -1 }));
   try {
     assertNatsServerVersion(nc.info?.version, nc.getServer());
   } catch (err) {
