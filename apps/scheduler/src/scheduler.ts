@@ -13,7 +13,6 @@ import { deploymentRoutes } from './deployment-handlers';
 import { hostRoutes } from './host-handlers';
 import { jobRoutes } from './job-handlers';
 import { LeaderLease, type Role } from './leader-lease';
-import { beginFencedTerm } from './leader-fence';
 import { startLeaderTerm, type StopLeaderTerm } from './leader-term';
 import { servePresence } from './presence-responder';
 import { queryRoutes } from './query-handlers';
@@ -121,12 +120,8 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger): P
   leadership.lease = lease;
   await lease.start({
     onAcquired: async () => {
-      // from the term's marker on, a paused predecessor can write nothing; decisions must see everything it wrote before
-      const termSequence = await beginFencedTerm(store, lease.holderId, (err) => {
-        logger.warn({ err: err.message }, 'writes fenced: a newer leader term began; stepping down');
-        lease.stepDown('a newer leader term began (writes fenced)');
-      });
-      await projection.waitFor(termSequence);
+      // decisions must see everything the previous leader wrote
+      await projection.waitFor((await jsm.streams.info(EVENTS_STREAM)).state.last_seq);
       term = await startLeaderTerm({ nc, executor, view, server, snapshotter, config, logger });
       isLeader.set(1);
       logger.info({ role: 'leader', sequence: projection.sequence, nats: redactNatsUrl(config.nats), health: health.url }, 'scheduler serving as leader');
