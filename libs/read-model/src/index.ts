@@ -5,3 +5,4 @@ export * from './deployment-group-queries';
 export * from './release-queries';
 export * from './release-plan-queries';
 export * from './anomaly-log';
+export * from './as-of';

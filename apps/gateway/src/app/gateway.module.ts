@@ -31,6 +31,7 @@ import { ClusterController } from '../rest/cluster.controller';
 import { DeploymentGroupsController } from '../rest/deployment-groups.controller';
 import { DeploymentsController } from '../rest/deployments.controller';
 import { EventsController } from '../rest/events.controller';
+import { AsOfController } from '../rest/as-of.controller';
 import { HealthController } from '../rest/health.controller';
 import { HostsController } from '../rest/hosts.controller';
 import { JobsController } from '../rest/jobs.controller';
@@ -70,7 +71,7 @@ export const GRAPHQL_RESOLVERS = [
 ];
 
 /** Every REST controller. */
-export const REST_CONTROLLERS = [ClusterController, JobsController, HostsController, DeploymentsController, DeploymentGroupsController, RolloutsController, ReleasesController, EventsController, HealthController, OpenApiController, ApiTokensController, AnomaliesController];
+export const REST_CONTROLLERS = [ClusterController, JobsController, HostsController, DeploymentsController, DeploymentGroupsController, RolloutsController, ReleasesController, EventsController, AsOfController, HealthController, OpenApiController, ApiTokensController, AnomaliesController];
 
 @Module({})
 export class GatewayModule {

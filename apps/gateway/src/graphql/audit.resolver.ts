@@ -1,9 +1,11 @@
 import { ApiRole } from '@berth/contracts';
 import { Access } from '../auth/access.decorator';
 import { Args, Query, Resolver } from '@nestjs/graphql';
-import { queryEvents } from '../read-model/audit';
+import { deploymentsAsOf, queryEvents } from '../read-model/audit';
 import { ReadService } from '../read-model/read.service';
-import { EventsArgs } from './dto/query.args';
+import { DeploymentsAsOfArgs, EventsArgs } from './dto/query.args';
+import { toDeploymentModel, toJobModel } from './mappers';
+import { DeploymentsAsOfModel } from './models/job.model';
 import { EventConnection, EventModel } from './models/event.model';
 
 @Access(ApiRole.READ)
@@ -15,5 +17,14 @@ export class AuditResolver {
   events(@Args() args: EventsArgs): Promise<EventConnection> {
     const { first, after, atLeastSequence, id, ...filter } = args;
     return this.reads.read(atLeastSequence, () => queryEvents(this.reads.model.log, { ...filter, aggregateId: id }, first, after));
+  }
+
+  @Query(() => DeploymentsAsOfModel, {
+    description: 'What ran where at a stream sequence or a time (berth status --as-of): every job, its deployments, goals and task states, replayed from the events',
+  })
+  async deploymentsAsOf(@Args() args: DeploymentsAsOfArgs): Promise<DeploymentsAsOfModel> {
+    const { selectors, job, host, ...asOf } = args;
+    const answer = await deploymentsAsOf(this.reads.model.log, asOf, { ...(selectors ? { selectors } : {}), ...(job ? { job } : {}), ...(host ? { host } : {}) });
+    return { sequence: answer.sequence, deployments: answer.deployments.map(toDeploymentModel), jobs: answer.jobs.map(toJobModel) };
   }
 }

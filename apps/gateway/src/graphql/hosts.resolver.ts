@@ -1,10 +1,10 @@
 import { ApiRole } from '@berth/contracts';
 import { Access } from '../auth/access.decorator';
 import { Args, Query, Resolver } from '@nestjs/graphql';
-import { hostAsOf } from '../read-model/audit';
+import { asOfSequence, hostAsOf, hostDeploymentsAsOf } from '../read-model/audit';
 import { ReadService } from '../read-model/read.service';
 import { HostArgs, HostAsOfArgs, HostsArgs } from './dto/query.args';
-import { toHostModel } from './mappers';
+import { toDeploymentModel, toHostModel } from './mappers';
 import { HostAsOfModel, HostList, HostModel, HostResult } from './models/host.model';
 
 @Access(ApiRole.READ)
@@ -22,9 +22,11 @@ export class HostsResolver {
     return this.reads.read(args.atLeastSequence, (views) => ({ host: toHostModel(views.host(args.name)) }));
   }
 
-  @Query(() => HostAsOfModel, { description: 'A host as it stood at a stream sequence or a time' })
+  @Query(() => HostAsOfModel, { description: 'A host as it stood at a stream sequence or a time, with its deployments, goals and task states then' })
   async hostAsOf(@Args() args: HostAsOfArgs): Promise<HostAsOfModel> {
-    const { state, version, sequence } = await hostAsOf(this.reads.model.log, args.name, args);
-    return { host: args.name, registered: state.kind === 'registered', state: { ...state }, version, sequence };
+    const { log } = this.reads.model;
+    const bound = { sequence: asOfSequence(log, args) };
+    const [{ state, version, sequence }, deployments] = await Promise.all([hostAsOf(log, args.name, bound), hostDeploymentsAsOf(log, args.name, bound)]);
+    return { host: args.name, registered: state.kind === 'registered', state: { ...state }, deployments: deployments.map(toDeploymentModel), version, sequence };
   }
 }

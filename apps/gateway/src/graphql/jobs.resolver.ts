@@ -1,11 +1,11 @@
 import { ApiRole } from '@berth/contracts';
 import { Access } from '../auth/access.decorator';
 import { Args, Query, Resolver } from '@nestjs/graphql';
-import { jobAsOf } from '../read-model/audit';
+import { asOfSequence, jobAsOf, jobDeploymentsAsOf } from '../read-model/audit';
 import { paginateKeys } from '../read-model/cursor';
 import { ReadService } from '../read-model/read.service';
 import { JobArgs, JobAsOfArgs, JobsArgs } from './dto/query.args';
-import { toJobModel } from './mappers';
+import { toDeploymentModel, toJobModel } from './mappers';
 import { JobAsOfModel, JobConnection, JobHistoryModel, JobModel, JobResult } from './models/job.model';
 
 @Access(ApiRole.READ)
@@ -33,10 +33,13 @@ export class JobsResolver {
     });
   }
 
-  @Query(() => JobAsOfModel, { description: 'A job as it stood at a stream sequence or a time' })
+  @Query(() => JobAsOfModel, { description: 'A job as it stood at a stream sequence or a time, with its deployments, goals and task states then' })
   async jobAsOf(@Args() args: JobAsOfArgs): Promise<JobAsOfModel> {
-    const { state, version, sequence } = await jobAsOf(this.reads.model.log, args.id, args);
+    const { log } = this.reads.model;
+    // one bound for both, taken before the first await
+    const bound = { sequence: asOfSequence(log, args) };
+    const [{ state, version, sequence }, deployments] = await Promise.all([jobAsOf(log, args.id, bound), jobDeploymentsAsOf(log, args.id, bound)]);
     const job = state.status === 'created' ? (state.job as unknown as Record<string, unknown>) : undefined;
-    return { jobId: args.id, status: state.status, job, version, sequence };
+    return { jobId: args.id, status: state.status, job, deployments: deployments.map(toDeploymentModel), version, sequence };
   }
 }

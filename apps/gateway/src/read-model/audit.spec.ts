@@ -1,6 +1,6 @@
 import type { StoredEvent } from '@berth/contracts';
 import { GatewayReadModel } from './gateway-read-model';
-import { hostAsOf, queryEvents } from './audit';
+import { asOfSequence, hostAsOf, queryEvents } from './audit';
 
 function hostEvent(sequence: number, version: number, type: string, time: string, actor: string, data: object): StoredEvent {
   return { id: `e${sequence}`, type, schemaVersion: 1, aggregate: 'host', aggregateId: 'h1', time, actor, correlationId: 'c', causationId: 'c', data, sequence, version };
@@ -21,6 +21,18 @@ describe('audit', () => {
     expect(await hostAsOf(log, 'h1', { time: '2026-01-01T10:30:00Z' })).toMatchObject({ state: { kind: 'registered', status: 'UP' }, version: 1 });
     expect(await hostAsOf(log, 'h1', { time: '2026-01-01T11:00:00Z' })).toMatchObject({ state: { status: 'DOWN', downSince: '2026-01-01T11:00:00.000Z' }, sequence: 2 });
     expect((await hostAsOf(log, 'h1', { sequence: 3 })).state).toEqual({ kind: 'unregistered' });
+  });
+
+  it('folds the stream up to the first event decided after the time: a prefix, also when a retried command was stored after later ones', () => {
+    const m = model();
+    // decided at 10:30 (before the HostDown stored at 2), stored last
+    m.apply({ ...hostEvent(4, 4, 'HostRegistered', '2026-01-01T10:30:00.000Z', 'carol', { host: 'h1', agentId: 'a', labels: {}, info: {}, time: '2026-01-01T10:30:00.000Z' }) });
+    expect(asOfSequence(m.log, { time: '2026-01-01T10:45:00Z' })).toBe(1);
+    expect(asOfSequence(m.log, { time: '2026-01-01T11:00:00Z' })).toBe(2);
+    expect(asOfSequence(m.log, { time: '2026-01-01T13:00:00Z' })).toBe(4);
+    expect(asOfSequence(m.log, { time: '2026-01-01T13:00:00Z', sequence: 3 })).toBe(3);
+    expect(asOfSequence(m.log, { sequence: 99 })).toBe(4);
+    expect(asOfSequence(m.log, { time: '2026-01-01T09:00:00Z' })).toBe(0);
   });
 
   it('needs a sequence or a valid time', async () => {

@@ -74,6 +74,22 @@ export class EventLog {
     return this.sequences.length;
   }
 
+  /** Stream sequence of the last event (0 when empty). */
+  get lastSequence(): number {
+    return this.length === 0 ? 0 : this.sequences.at(this.length - 1);
+  }
+
+  /**
+   * The stream sequence the state as of `millis` reaches: every event stored
+   * before the first one decided after it. A prefix of the stream (a state
+   * that existed), not a filter on times: a command's events carry its
+   * decision time, and a retried command may be stored after later decisions.
+   */
+  sequenceAsOf(millis: number): number {
+    for (let i = 0; i < this.length; i++) if (this.times.at(i) > millis) return this.sequences.at(i) - 1;
+    return this.lastSequence;
+  }
+
   /** The oldest position still held whole in memory. */
   get oldestInMemory(): number {
     return Math.max(1, this.length - this.memoryEvents + 1);

@@ -122,3 +122,20 @@ export class HostHealthBody {
   @ApiProperty() @IsBoolean() healthy!: boolean;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1024) message?: string;
 }
+
+export class AsOfQuery {
+  @ApiPropertyOptional({ description: 'fold events up to this stream sequence' }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) sequence?: number;
+  @ApiPropertyOptional({ description: 'fold the stream up to the first event decided after this ISO-8601 time (with sequence too: the earlier of both)' })
+  @IsOptional()
+  @IsISO8601()
+  time?: string;
+}
+
+export class DeploymentsAsOfQuery extends AsOfQuery {
+  @ApiPropertyOptional({ type: [String], description: "Helios selectors on the host's labels as they were (repeat the parameter)" })
+  @IsOptional() @Transform(toList) @ArrayMaxSize(64) @IsString({ each: true }) @MaxLength(1024, { each: true })
+  selector?: string[];
+
+  @ApiPropertyOptional({ description: 'only jobs matching this, as berth status -j' }) @IsOptional() @IsString() @MaxLength(512) job?: string;
+  @ApiPropertyOptional({ description: 'only hosts whose name contains this' }) @IsOptional() @IsString() @MaxLength(253) host?: string;
+}

@@ -83,7 +83,7 @@ export class AsOfArgs {
   @Min(0)
   sequence?: number;
 
-  @Field({ nullable: true, description: 'fold events decided at or before this ISO-8601 time' })
+  @Field({ nullable: true, description: 'fold the stream up to the first event decided after this ISO-8601 time (with sequence too: the earlier of both)' })
   @IsOptional()
   @IsISO8601()
   time?: string;
@@ -97,6 +97,19 @@ export class JobAsOfArgs extends AsOfArgs {
 @ArgsType()
 export class HostAsOfArgs extends AsOfArgs {
   @Field() @IsString() @MaxLength(253) name!: string;
+}
+
+@ArgsType()
+export class DeploymentsAsOfArgs extends AsOfArgs {
+  @Field(() => [String], { nullable: true, description: "Helios selectors on the host's labels as they were: k=v, k!=v, k in (a,b), k notin (a,b)" })
+  @IsOptional()
+  @ArrayMaxSize(64)
+  @IsString({ each: true })
+  @MaxLength(1024, { each: true })
+  selectors?: string[];
+
+  @Field({ nullable: true, description: 'only jobs matching this, as berth status -j: id, name:version, name, prefix, substring' }) @IsOptional() @IsString() @MaxLength(512) job?: string;
+  @Field({ nullable: true, description: 'only hosts whose name contains this' }) @IsOptional() @IsString() @MaxLength(253) host?: string;
 }
 
 @ArgsType()

@@ -33,6 +33,7 @@ export class HostAsOfModel {
   @Field() host!: string;
   @Field() registered!: boolean;
   @Field(() => JSONScalar, { description: 'the host aggregate state' }) state!: Record<string, unknown>;
+  @Field(() => [DeploymentModel], { description: 'its tasks then: job, goal, last reported task state' }) deployments!: DeploymentModel[];
   @Field(() => Int) version!: number;
   @Field(() => Int) sequence!: number;
 }

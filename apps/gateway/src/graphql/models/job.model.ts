@@ -47,6 +47,15 @@ export class JobAsOfModel {
   @Field() jobId!: string;
   @Field({ description: 'absent, created or removed' }) status!: string;
   @Field(() => JSONScalar, { nullable: true }) job?: Record<string, unknown>;
+  @Field(() => [DeploymentModel], { description: 'its deployments then: host, goal, last reported task state' }) deployments!: DeploymentModel[];
   @Field(() => Int, { description: 'aggregate version at that point (0: did not exist)' }) version!: number;
   @Field(() => Int, { description: 'stream sequence of the last event folded in' }) sequence!: number;
+}
+
+@ObjectType('DeploymentsAsOf', { description: 'What ran where at a sequence or time: jobs and their deployments (goals, last reported task states), replayed from the events; what the live jobs query (and berth status) answered when the read model stood at `sequence`' })
+export class DeploymentsAsOfModel {
+  @Field(() => Int, { description: 'the stream sequence the answer reflects: every event up to it is folded in, none after' }) sequence!: number;
+  @Field(() => [DeploymentModel], { description: "the jobs' deployments, by job id, then host" }) deployments!: DeploymentModel[];
+  @Field(() => [JobModel], { description: 'the jobs that existed (matching `job`), sorted by id, each with its deployments; with `host` or `selectors`, only jobs deployed on a matching host' })
+  jobs!: JobModel[];
 }
