@@ -101,6 +101,15 @@ export async function listJobs(gateway: GatewayApi, filter: JobFilter, atLeastSe
   return items;
 }
 
+/** Every job matching the filter as it stood at `time` (ISO-8601), with its deployments and task states then, sorted by id. */
+export async function listJobsAsOf(gateway: GatewayApi, time: string, filter: Pick<JobFilter, 'pattern'>): Promise<JobView[]> {
+  const { deploymentsAsOf } = await gateway.request<{ deploymentsAsOf: { jobs: JobView[] } }>(
+    `query StatusAsOf($time: String!, $job: String) { deploymentsAsOf(time: $time, job: $job) { jobs { ${JOB_FIELDS} } } }`,
+    { time, job: filter.pattern ?? null },
+  );
+  return deploymentsAsOf.jobs;
+}
+
 /** One job by reference (full id, name:version, name or id prefix); JOB_NOT_FOUND / AMBIGUOUS_JOB_REFERENCE otherwise. */
 export async function getJob(gateway: GatewayApi, ref: string, atLeastSequence?: number): Promise<JobView> {
   const { job } = await gateway.request<{ job: { job: JobView } }>(

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import type { CommandContext, ContextFactory } from '../context';
 import { BerthCliError, CliFailure, UsageError } from '../errors';
 import type { GatewayApi } from '../gateway-client';
-import { getJob, jobOnHost, listHosts, listJobs, type ChangeView, type DeploymentView, type JobView } from '../queries';
+import { getJob, jobOnHost, listHosts, listJobs, listJobsAsOf, type ChangeView, type DeploymentView, type JobView } from '../queries';
+import { parseTimeBound } from './audit-commands';
 import { formatTable, formatTimestamp, shortContainerId, shortJobId } from '../table';
 import { registerWatchCommand } from './watch-command';
 
@@ -82,13 +83,17 @@ export function registerDeploymentCommands(program: Command, context: ContextFac
   program
     .command('status')
     .summary('show where jobs run and how')
-    .description('Deployments and task states, by job and/or host.')
+    .description(
+      'Deployments and task states, by job and/or host. With --as-of, as they stood then: replayed from the event history up to the first event decided after that time (GraphQL deploymentsAsOf).',
+    )
     .option('-j, --job <pattern>', 'jobs matching this pattern')
     .option('--host <pattern>', 'hosts whose name contains this')
     .option('-f, --full', 'full job and container ids')
-    .action(async (options: { job?: string; host?: string; full?: boolean }, cmd: Command) => {
+    .option('--as-of <time>', 'as things stood at an ISO-8601 time or a duration back from now (15m, 2h, 7d)')
+    .action(async (options: { job?: string; host?: string; full?: boolean; asOf?: string }, cmd: Command) => {
       const ctx = context(cmd);
-      const jobs = await listJobs(ctx.gateway(), options.job ? { pattern: options.job } : {});
+      const filter = options.job ? { pattern: options.job } : {};
+      const jobs = options.asOf === undefined ? await listJobs(ctx.gateway(), filter) : await listJobsAsOf(ctx.gateway(), parseTimeBound(options.asOf, ctx.io.now(), '--as-of'), filter);
       if (options.job && jobs.length === 0) throw new CliFailure(ctx.json ? '' : `job id matcher "${options.job}" matched no jobs`, 'stdout');
       const hostPattern = options.host;
       const selected = jobs.map((job) => ({ job, deployments: job.deployments.filter((d) => hostPattern === undefined || d.host.includes(hostPattern)) }));

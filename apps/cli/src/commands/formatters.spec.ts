@@ -53,6 +53,35 @@ describe('status', () => {
   });
 });
 
+describe('status --as-of', () => {
+  const gateway = () =>
+    new FakeGateway((operation) => {
+      if (operation === 'StatusAsOf') return { deploymentsAsOf: { jobs: [job] } };
+      throw new Error(`unexpected ${operation}`);
+    });
+
+  it('asks deploymentsAsOf for the time, a duration back from now or an ISO time, and shows the answer as status does', async () => {
+    const relative = gateway();
+    const result = await runCli(['status', '--as-of', '10m', '-j', 'web'], { gateway: relative });
+    expect(relative.sent.map((s) => s.variables)).toEqual([{ time: '2023-12-31T23:50:00.000Z', job: 'web' }]);
+    expect(relative.sent[0]?.query).toMatch(/deploymentsAsOf\(time: \$time, job: \$job\)/);
+    expect(result.stdout).toBe(`${formatStatusTable([{ job, deployments: job.deployments }], false)}\n`);
+
+    const absolute = gateway();
+    const json = await runCli(['--json', 'status', '--as-of', '2023-12-31T12:00:00+01:00'], { gateway: absolute });
+    expect(absolute.sent[0]?.variables).toEqual({ time: '2023-12-31T11:00:00.000Z', job: null });
+    expect(JSON.parse(json.stdout)).toEqual(statusJson([{ job, deployments: job.deployments }]));
+  });
+
+  it('refuses a time it cannot read, asking nothing', async () => {
+    const refused = gateway();
+    const result = await runCli(['status', '--as-of', 'yesterday'], { gateway: refused });
+    expect(result.exitCode).not.toBe(0);
+    expect(result.stderr).toMatch(/--as-of "yesterday": expected an ISO-8601 time or a duration such as 15m, 2h, 7d/);
+    expect(refused.sent).toEqual([]);
+  });
+});
+
 describe('time bounds and host ages', () => {
   it('reads ISO times and durations back from now', () => {
     expect(parseTimeBound('15m', NOW, '--since')).toBe('2024-01-01T11:45:00.000Z');
