@@ -38,11 +38,12 @@
  *
  * Why a lease is not the only guard against split brain: a leader paused
  * longer than the TTL (GC, SIGSTOP, a partition) may still believe it leads
- * while a new leader writes. Every append carries the aggregate's expected
- * version (`expect.lastSubjectSequence`), so an append decided on a state the
- * new leader has since changed is refused by JetStream (10071) and re-decided
- * on the fresh state read from the stream: two schedulers can never both
- * apply a decision that only one of them may (see command-executor.spec.ts).
+ * while a new leader writes. Per-aggregate versions refuse only what conflicts
+ * with what the new leader changed, so each term is fenced as well
+ * (leader-fence.ts): a new leader first writes its term's marker, and every
+ * append of a leader carries, in the same atomic batch, the server-checked
+ * condition that no newer marker exists. A resumed old leader's appends are
+ * refused (FENCED, nothing written), and it steps down (`stepDown`) at once.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -96,6 +97,8 @@ export class LeaderLease {
   private validUntil = 0;
   /** leader: a create or renewal succeeded since the last disconnect */
   private confirmed = false;
+  /** set by stepDown: the loop gives up the leadership at its next step */
+  private stepDownReason: string | undefined;
   /** another holder's lease was live, as far as we saw, until then */
   private othersUntil = 0;
   /** until when some leader was known to exist, for "no leader for N s" */
@@ -155,6 +158,17 @@ export class LeaderLease {
     this.loop = this.run(handlers);
   }
 
+  /**
+   * Gives the leadership up now, without releasing the key (it is another's):
+   * our writes were fenced, so a newer leader's term has begun. onLost runs
+   * from the loop; afterwards this process contends like any standby.
+   */
+  stepDown(reason: string): void {
+    if (this.role !== 'leader' || this.stepDownReason !== undefined) return;
+    this.stepDownReason = reason;
+    this.nudge();
+  }
+
   /** Stops contending. A leader runs onLost (stopping its duties) and then releases the key. */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -169,6 +183,12 @@ export class LeaderLease {
       if (this.role === 'leader') {
         await this.sleepUnlessHurried(this.ttlMs / 3);
         if (this.stopped) break;
+        const reason = this.stepDownReason;
+        if (reason !== undefined) {
+          this.stepDownReason = undefined;
+          await this.lose(handlers, reason);
+          continue;
+        }
         const sentAt = Date.now();
         const renewed = await this.renew();
         if (renewed === 'ok') {

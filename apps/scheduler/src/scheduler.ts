@@ -1,8 +1,7 @@
-import { BERTH_VERSION, EVENTS_STREAM, SCHEDULER_INBOX_PREFIX, assertNatsServerVersion } from '@berth/contracts';
+import { BERTH_VERSION, SCHEDULER_INBOX_PREFIX, assertNatsServerVersion } from '@berth/contracts';
 import { hostname } from 'node:os';
 import { JetStreamEventStore, type EventStore, type Subscription } from '@berth/event-store';
 import { createMetricsRegistry, natsConnectOptions, redactNatsUrl, reportAnomalies, startHealthServer, type HealthServer, type Logger, type Readiness } from '@berth/service';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { CommandExecutor } from './command-executor';
@@ -13,6 +12,7 @@ import { deploymentRoutes } from './deployment-handlers';
 import { hostRoutes } from './host-handlers';
 import { jobRoutes } from './job-handlers';
 import { LeaderLease, type Role } from './leader-lease';
+import { beginFencedTerm } from './leader-fence';
 import { startLeaderTerm, type StopLeaderTerm } from './leader-term';
 import { servePresence } from './presence-responder';
 import { queryRoutes } from './query-handlers';
@@ -114,14 +114,16 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger): P
     ...freezeRoutes(executor, view),
     ...apiTokenRoutes(executor),
   );
-  const jsm = await jetstreamManager(nc);
-
   const lease = await LeaderLease.open(nc, { ttlMs: config.leaseTtlSeconds * 1000, logger });
   leadership.lease = lease;
   await lease.start({
     onAcquired: async () => {
-      // decisions must see everything the previous leader wrote
-      await projection.waitFor((await jsm.streams.info(EVENTS_STREAM)).state.last_seq);
+      // from the term's marker on, a paused predecessor can write nothing; decisions must see everything it wrote before
+      const termSequence = await beginFencedTerm(store, lease.holderId, (err) => {
+        logger.warn({ err: err.message }, 'writes fenced: a newer leader term began; stepping down');
+        lease.stepDown('a newer leader term began (writes fenced)');
+      });
+      await projection.waitFor(termSequence);
       term = await startLeaderTerm({ nc, executor, view, server, snapshotter, config, logger });
       isLeader.set(1);
       logger.info({ role: 'leader', sequence: projection.sequence, nats: redactNatsUrl(config.nats), health: health.url }, 'scheduler serving as leader');

@@ -64,6 +64,7 @@ export function toErrorResponse(err: unknown): ErrorResponse {
   // errors of other layers (event store, …) that carry a code
   const code = (err as { code?: unknown } | null)?.code;
   if (code === 'STORE_UNAVAILABLE') return errorResponse(ErrorCode.UNAVAILABLE, 'the event store is unavailable; the change may or may not have been applied');
+  if (code === 'FENCED') return errorResponse(ErrorCode.UNAVAILABLE, 'this scheduler is no longer the leader (a newer leader term began); nothing was written: retry');
   if (code === ErrorCode.PAYLOAD_TOO_LARGE && err instanceof Error) return errorResponse(code, err.message, { ...(err as { details?: object }).details });
   if (isErrorCode(code) && err instanceof Error) return errorResponse(code, err.message);
   const message = err instanceof Error ? err.message : String(err);

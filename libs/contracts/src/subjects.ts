@@ -4,8 +4,19 @@ import { encodeSubjectToken } from './subject-token';
 export const EVENTS_STREAM = 'BERTH_EVENTS';
 export const EVENTS_SUBJECT_PREFIX = 'berth.evt';
 export const EVENTS_SUBJECT_WILDCARD = `${EVENTS_SUBJECT_PREFIX}.>`;
+/**
+ * In BERTH_EVENTS beside the events: the leader's fence, one short-lived message
+ * at the head of each of its atomic batches (see the event store's `fence`). No
+ * event is ever written here; readers of the stream skip it.
+ */
+export const FENCE_SUBJECT = 'berth.fence';
 export const SNAPSHOTS_BUCKET = 'BERTH_SNAPSHOTS';
 export const LEADER_BUCKET = 'BERTH_LEADER';
+
+/** Does a message of BERTH_EVENTS on `subject` hold events (and not the fence)? */
+export function isEventSubject(subject: string): boolean {
+  return subject.startsWith(`${EVENTS_SUBJECT_PREFIX}.`);
+}
 
 export const COMMAND_SUBJECT_PREFIX = 'berth.cmd';
 export const COMMAND_SUBJECT_WILDCARD = `${COMMAND_SUBJECT_PREFIX}.>`;

@@ -8,6 +8,8 @@ export const EventStoreErrorCode = {
   INVALID_ARGUMENT: 'INVALID_ARGUMENT',
   /** the stream holds something this store did not write or cannot decode */
   CORRUPT_EVENT: 'CORRUPT_EVENT',
+  /** the writer's fence moved (a newer leader term began): nothing was written; this writer must stop writing */
+  FENCED: 'FENCED',
 } as const;
 
 export type EventStoreErrorCode = (typeof EventStoreErrorCode)[keyof typeof EventStoreErrorCode];
@@ -51,6 +53,22 @@ export class GuardConflictError extends ConcurrencyError {
   ) {
     super(aggregate, aggregateId, 'any', 0, options);
     this.message = `${aggregate} ${JSON.stringify(aggregateId)}: ${guardSubject} changed at sequence ${changedAt}, after the ${unchangedSince} the decision saw`;
+  }
+}
+
+/** The append's fence failed: something was written on the fence's subject after the writer's term began. Nothing was written. */
+export class FencedError extends EventStoreError {
+  override readonly name = 'FencedError';
+  readonly code = EventStoreErrorCode.FENCED;
+
+  constructor(
+    readonly fenceSubject: string,
+    readonly unchangedSince: number,
+    /** stream sequence of the newest message on the fence's subject */
+    readonly changedAt: number,
+    options?: ErrorOptions,
+  ) {
+    super(`fenced: ${fenceSubject} changed at sequence ${changedAt}, after this writer's ${unchangedSince} (a newer writer's term began); nothing was written`, options);
   }
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { eventScopeWildcard, eventSubject, pairId, type NewEvent, type StoredEvent } from '@berth/contracts';
-import { ConcurrencyError, EventStoreErrorCode, GuardConflictError } from './errors';
+import { ConcurrencyError, EventStoreErrorCode, FencedError, GuardConflictError } from './errors';
 import { MAX_ATOMIC_APPEND_AGGREGATES, type EventStore } from './event-store';
 
 /** What one implementation gives the contract suite, fresh for every test. */
@@ -404,6 +404,75 @@ export function eventStoreContract(name: string, setup: () => Promise<EventStore
         ]);
         expect(jobResult).toMatchObject({ version: 3, duplicate: false });
         expect((await store.read('job', job)).map((e) => e.version)).toEqual([1, 2, 3]);
+      });
+    });
+
+    describe('fencing', () => {
+      /** a writer's term: a marker on its own subject, as a scheduler writes when it takes the lease */
+      const beginTerm = async (writer: EventStore, term: string): Promise<number> =>
+        (await writer.append('leader-term', term, 'any', [newEvent('LeaderTermStarted')])).lastSequence;
+
+      it("refuses every append of a writer whose term was superseded, and writes nothing", async () => {
+        const term = randomUUID();
+        const subject = eventSubject('leader-term', term);
+        const old = await fx.other();
+        old.fence({ subject, unchangedSince: await beginTerm(old, term) });
+        const job = randomUUID();
+        const host = randomUUID();
+        // within its term the fenced writer appends as any other: single, atomic, guarded
+        await old.append('job', job, 0, [newEvent('JobCreated')]);
+        await old.appendAtomic([
+          { aggregate: 'job', aggregateId: job, expectedVersion: 1, events: [newEvent('JobDeployed')] },
+          { aggregate: 'host', aggregateId: host, expectedVersion: 0, events: [newEvent('HostRegistered')] },
+        ]);
+        const fencedBy: number[] = [];
+        old.fence({ subject, unchangedSince: (await store.read('leader-term', term))[0]?.sequence ?? 0 }, (err) => fencedBy.push(err.changedAt));
+
+        const next = await beginTerm(store, term);
+        const before = (await collect(store.readAll())).length;
+        // decided on versions that are current: only the fence can refuse these
+        const refusals = await Promise.all([
+          old.append('job', job, 2, [newEvent('JobUndeployed')]).catch((e: unknown) => e),
+          old.append('job', randomUUID(), 0, [newEvent('JobCreated')]).catch((e: unknown) => e),
+          old.appendAtomic([
+            { aggregate: 'job', aggregateId: job, expectedVersion: 2, events: [newEvent('JobRemoved')] },
+            { aggregate: 'host', aggregateId: host, expectedVersion: 1, events: [newEvent('HostDeregistered')] },
+          ]).catch((e: unknown) => e),
+        ]);
+        for (const err of refusals) {
+          expect(err).toBeInstanceOf(FencedError);
+          expect(err).toMatchObject({ code: EventStoreErrorCode.FENCED, fenceSubject: subject, changedAt: next });
+        }
+        expect(fencedBy).toEqual([next, next, next]);
+        const after = await collect(store.readAll());
+        expect(after).toHaveLength(before);
+        expect((await store.read('job', job)).map((e) => e.type)).toEqual(['JobCreated', 'JobDeployed']);
+
+        // the current term's writer is not fenced by the old one; a lifted fence checks nothing
+        await store.append('job', job, 2, [newEvent('JobUndeployed')]);
+        old.fence(undefined);
+        await old.append('job', job, 3, [newEvent('JobRemoved')]);
+        expect((await store.read('job', job)).map((e) => e.type)).toEqual(['JobCreated', 'JobDeployed', 'JobUndeployed', 'JobRemoved']);
+      });
+
+      it('keeps positions whole and readers undisturbed by the fence: replay and subscribe see only events', async () => {
+        const term = randomUUID();
+        const writer = await fx.other();
+        const start = await beginTerm(writer, term);
+        writer.fence({ subject: eventSubject('leader-term', term), unchangedSince: start });
+        const job = randomUUID();
+        const results = [];
+        for (let i = 0; i < 5; i++) results.push(await writer.append('job', job, i, [newEvent(`E${i}`)]));
+        const last = (results[results.length - 1] as { lastSequence: number }).lastSequence;
+        expect(await store.lastSequence()).toBe(last);
+        const replayed = (await collect(store.readAll(start))).map((e) => e.type);
+        expect(replayed).toEqual(['LeaderTermStarted', 'E0', 'E1', 'E2', 'E3', 'E4']);
+        for (const r of results) expect((await store.readAppend(r.lastSequence)).map((e) => e.aggregateId)).toEqual([job]);
+        const seen = recorder();
+        const sub = store.subscribe(start, seen.handler);
+        await sub.caughtUp;
+        await sub.stop();
+        expect(seen.events.map((e) => e.type)).toEqual(replayed);
       });
     });
 

@@ -1,4 +1,5 @@
 import type { NewEvent, StoredEvent } from '@berth/contracts';
+import type { FencedError } from './errors';
 
 /*
  * How an append is stored — one message per aggregate per append
@@ -115,6 +116,19 @@ export interface EventStore {
    * @throws StoreUnavailableError when the store cannot be reached (outcome unknown; retry with the same events)
    */
   appendAtomic(appends: readonly AggregateAppend[]): Promise<AppendResult[]>;
+
+  /**
+   * Fences every later append made through this handle (until the next call;
+   * `undefined` lifts it): the server stores an append only if nothing was
+   * written on `fence.subject` after `fence.unchangedSince`, checked in the same
+   * atomic batch as the append. A leader passes the sequence of its own term's
+   * marker, so once a newer leader writes its marker, every append of the old
+   * one — however long it was paused, whatever state it decided on — is refused
+   * with FencedError and writes nothing; `onFenced` is then called (once per
+   * refused append) so the writer can step down. The fence in force when an
+   * append is called is the one it is checked against.
+   */
+  fence(fence: AppendGuard | undefined, onFenced?: (err: FencedError) => void): void;
 
   /** The aggregate's events with version ≥ fromVersion (default 1), in order; [] if it does not exist. */
   read(aggregate: string, aggregateId: string, fromVersion?: number): Promise<StoredEvent[]>;

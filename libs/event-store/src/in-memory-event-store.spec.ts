@@ -3,6 +3,12 @@ import { InMemoryEventStore } from './in-memory-event-store';
 
 eventStoreContract('InMemoryEventStore', async () => {
   const store = new InMemoryEventStore();
-  // a second writer shares the same storage; in memory that is the same instance
-  return { store, other: async () => store, close: () => store.close() };
+  // a second writer shares the same storage through a handle of its own
+  const handles: InMemoryEventStore[] = [store];
+  const other = async (): Promise<InMemoryEventStore> => {
+    const handle = store.handle();
+    handles.push(handle);
+    return handle;
+  };
+  return { store, other, close: async () => void (await Promise.all(handles.map((h) => h.close()))) };
 });

@@ -10,8 +10,8 @@ import {
   validateAtomicAppend,
   validateSnapshotName,
 } from './append-codec';
-import { ConcurrencyError, CorruptEventError, GuardConflictError, StoreUnavailableError } from './errors';
-import type { AggregateAppend, AppendResult, EventHandler, EventStore, ExpectedVersion, Snapshot, Subscription } from './event-store';
+import { ConcurrencyError, CorruptEventError, FencedError, GuardConflictError, StoreUnavailableError } from './errors';
+import type { AggregateAppend, AppendGuard, AppendResult, EventHandler, EventStore, ExpectedVersion, Snapshot, Subscription } from './event-store';
 
 interface StoredAppend {
   readonly sequence: number;
@@ -33,15 +33,31 @@ interface Head {
  * contract suite. Dedupe of 'any' appends here never expires (JetStream's lasts the
  * stream's duplicate_window). Nothing survives the process.
  */
+/** What every handle on one in-memory store shares: the stream, as it were. */
+class SharedStorage {
+  readonly appends: StoredAppend[] = [];
+  readonly heads = new Map<string, Head>();
+  readonly bySubject = new Map<string, number[]>();
+  readonly dedupe = new Map<string, number>();
+  readonly snapshots = new Map<string, string>();
+  wakeUp: (() => void)[] = [];
+}
+
 export class InMemoryEventStore implements EventStore {
-  private readonly appends: StoredAppend[] = [];
-  private readonly heads = new Map<string, Head>();
-  private readonly bySubject = new Map<string, number[]>();
-  private readonly dedupe = new Map<string, number>();
-  private readonly snapshots = new Map<string, string>();
   private readonly subscriptions = new Set<Subscription>();
-  private wakeUp: (() => void)[] = [];
   private closed = false;
+  private currentFence: { readonly guard: AppendGuard; readonly onFenced?: (err: FencedError) => void } | undefined;
+
+  constructor(private readonly shared: SharedStorage = new SharedStorage()) {}
+
+  /** Another handle on the same storage, as a second writer process would have one (its own fence and subscriptions). */
+  handle(): InMemoryEventStore {
+    return new InMemoryEventStore(this.shared);
+  }
+
+  fence(guard: AppendGuard | undefined, onFenced?: (err: FencedError) => void): void {
+    this.currentFence = guard === undefined ? undefined : { guard: { ...guard }, ...(onFenced === undefined ? {} : { onFenced }) };
+  }
 
   async append(
     aggregate: string,
@@ -67,14 +83,23 @@ export class InMemoryEventStore implements EventStore {
     // 'any' has no expectation to check, so (like JetStream) only the message id recognises its retry
     const single = appends.length === 1 ? appends[0] : undefined;
     if (single?.expectedVersion === 'any' && single.guard === undefined) {
-      const seen = this.dedupe.get(appendMessageId(single.events));
+      const seen = this.shared.dedupe.get(appendMessageId(single.events));
       if (seen !== undefined) {
-        return [{ lastSequence: seen, version: lastVersionOf((this.appends[seen - 1] as StoredAppend).body, seen), duplicate: true }];
+        return [{ lastSequence: seen, version: lastVersionOf((this.shared.appends[seen - 1] as StoredAppend).body, seen), duplicate: true }];
       }
     }
-    const heads = subjects.map((s) => this.heads.get(s) ?? { sequence: 0, version: 0 });
+    const heads = subjects.map((s) => this.shared.heads.get(s) ?? { sequence: 0, version: 0 });
     const stale = appends.findIndex((a, i) => a.expectedVersion !== 'any' && heads[i]?.version !== a.expectedVersion);
     if (stale >= 0) return this.ownOrConflict(appends, stale);
+    const fence = this.currentFence;
+    if (fence !== undefined) {
+      const changedAt = this.lastSequenceOn(fence.guard.subject);
+      if (changedAt > fence.guard.unchangedSince) {
+        const err = new FencedError(fence.guard.subject, fence.guard.unchangedSince, changedAt);
+        fence.onFenced?.(err);
+        throw err;
+      }
+    }
     for (const a of appends) {
       if (a.guard === undefined) continue;
       const changedAt = this.lastSequenceOn(a.guard.subject);
@@ -83,26 +108,26 @@ export class InMemoryEventStore implements EventStore {
     const results = appends.map((a, i) => {
       const subject = subjects[i] as string;
       const head = heads[i] as Head;
-      const sequence = this.appends.length + 1;
+      const sequence = this.shared.appends.length + 1;
       const version = head.version + a.events.length;
-      this.appends.push({ sequence, subject, body: encodeAppend(a.aggregate, a.aggregateId, head.version + 1, a.events) });
-      this.heads.set(subject, { sequence, version });
-      const list = this.bySubject.get(subject) ?? [];
+      this.shared.appends.push({ sequence, subject, body: encodeAppend(a.aggregate, a.aggregateId, head.version + 1, a.events) });
+      this.shared.heads.set(subject, { sequence, version });
+      const list = this.shared.bySubject.get(subject) ?? [];
       list.push(sequence);
-      this.bySubject.set(subject, list);
-      if (appends.length === 1) this.dedupe.set(appendMessageId(a.events), sequence);
+      this.shared.bySubject.set(subject, list);
+      if (appends.length === 1) this.shared.dedupe.set(appendMessageId(a.events), sequence);
       return { lastSequence: sequence, version, duplicate: false };
     });
-    const waiting = this.wakeUp;
-    this.wakeUp = [];
+    const waiting = this.shared.wakeUp;
+    this.shared.wakeUp = [];
     for (const wake of waiting) wake();
     return results;
   }
 
   /** Stream sequence of the newest append on `filter` (NATS subject matching: `*` one token, `>` the rest); 0 if none. */
   private lastSequenceOn(filter: string): number {
-    for (let i = this.appends.length - 1; i >= 0; i--) {
-      const a = this.appends[i] as StoredAppend;
+    for (let i = this.shared.appends.length - 1; i >= 0; i--) {
+      const a = this.shared.appends[i] as StoredAppend;
       if (subjectMatches(filter, a.subject)) return a.sequence;
     }
     return 0;
@@ -114,14 +139,14 @@ export class InMemoryEventStore implements EventStore {
     const expected = part.expectedVersion as number;
     const stored = this.readSync(part.aggregate, part.aggregateId, expected + 1);
     if (!isSameAppend(stored, part.events)) {
-      const actual = this.heads.get(eventSubject(part.aggregate, part.aggregateId))?.version ?? 0;
+      const actual = this.shared.heads.get(eventSubject(part.aggregate, part.aggregateId))?.version ?? 0;
       throw new ConcurrencyError(part.aggregate, part.aggregateId, expected, actual);
     }
     // the parts of one atomic append were stored one after another
     const first = (stored[0] as StoredEvent).sequence - stale;
     return appends.map((a, i) => {
       const sequence = first + i;
-      const found = this.appends[sequence - 1];
+      const found = this.shared.appends[sequence - 1];
       const events = found ? decodeAppend(found.body, sequence) : [];
       if (found?.subject !== eventSubject(a.aggregate, a.aggregateId) || !isSameAppend(events, a.events)) {
         throw new CorruptEventError(`atomic append retried: sequence ${sequence} does not hold its part for ${a.aggregate} ${JSON.stringify(a.aggregateId)}`);
@@ -137,8 +162,8 @@ export class InMemoryEventStore implements EventStore {
 
   private readSync(aggregate: string, aggregateId: string, fromVersion: number): StoredEvent[] {
     const out: StoredEvent[] = [];
-    for (const seq of this.bySubject.get(eventSubject(aggregate, aggregateId)) ?? []) {
-      for (const e of decodeAppend((this.appends[seq - 1] as StoredAppend).body, seq)) {
+    for (const seq of this.shared.bySubject.get(eventSubject(aggregate, aggregateId)) ?? []) {
+      for (const e of decodeAppend((this.shared.appends[seq - 1] as StoredAppend).body, seq)) {
         if (e.version >= fromVersion) out.push(e);
       }
     }
@@ -147,26 +172,26 @@ export class InMemoryEventStore implements EventStore {
 
   async lastSequence(): Promise<number> {
     this.assertOpen();
-    return this.appends.length;
+    return this.shared.appends.length;
   }
 
   async readAppend(sequence: number): Promise<StoredEvent[]> {
     this.assertOpen();
-    const stored = Number.isInteger(sequence) ? this.appends[sequence - 1] : undefined;
+    const stored = Number.isInteger(sequence) ? this.shared.appends[sequence - 1] : undefined;
     return stored ? decodeAppend(stored.body, sequence) : [];
   }
 
   async *readAll(fromSequence = 1): AsyncIterable<StoredEvent> {
     this.assertOpen();
-    const end = this.appends.length;
+    const end = this.shared.appends.length;
     for (let seq = Math.max(1, fromSequence); seq <= end; seq++) {
-      yield* decodeAppend((this.appends[seq - 1] as StoredAppend).body, seq);
+      yield* decodeAppend((this.shared.appends[seq - 1] as StoredAppend).body, seq);
     }
   }
 
   subscribe(fromSequence: number, handler: EventHandler): Subscription {
     this.assertOpen();
-    const end = this.appends.length;
+    const end = this.shared.appends.length;
     let stopped = false;
     let markCaughtUp!: () => void;
     const caughtUp = new Promise<void>((resolve) => (markCaughtUp = resolve));
@@ -174,9 +199,9 @@ export class InMemoryEventStore implements EventStore {
       let seq = Math.max(1, fromSequence);
       if (seq > end) markCaughtUp();
       while (!stopped) {
-        const next = this.appends[seq - 1];
+        const next = this.shared.appends[seq - 1];
         if (!next) {
-          await new Promise<void>((resolve) => this.wakeUp.push(resolve));
+          await new Promise<void>((resolve) => this.shared.wakeUp.push(resolve));
           continue;
         }
         for (const e of decodeAppend(next.body, seq)) {
@@ -194,8 +219,8 @@ export class InMemoryEventStore implements EventStore {
       stop: async () => {
         stopped = true;
         this.subscriptions.delete(subscription);
-        const waiting = this.wakeUp;
-        this.wakeUp = [];
+        const waiting = this.shared.wakeUp;
+        this.shared.wakeUp = [];
         for (const wake of waiting) wake();
         await done.catch(() => undefined);
       },
@@ -207,13 +232,13 @@ export class InMemoryEventStore implements EventStore {
   async saveSnapshot<TState>(name: string, snapshot: Snapshot<TState>): Promise<void> {
     this.assertOpen();
     validateSnapshotName(name);
-    this.snapshots.set(name, JSON.stringify({ sequence: snapshot.sequence, state: snapshot.state }));
+    this.shared.snapshots.set(name, JSON.stringify({ sequence: snapshot.sequence, state: snapshot.state }));
   }
 
   async loadSnapshot<TState = unknown>(name: string): Promise<Snapshot<TState> | undefined> {
     this.assertOpen();
     validateSnapshotName(name);
-    const json = this.snapshots.get(name);
+    const json = this.shared.snapshots.get(name);
     return json === undefined ? undefined : (JSON.parse(json) as Snapshot<TState>);
   }
 

@@ -34,19 +34,21 @@ async function freePort(): Promise<number> {
 }
 
 describe('JetStreamEventStore on a real nats-server', () => {
-  it('creates BERTH_EVENTS as file storage that denies delete and purge, with direct get and a dedupe window', async () => {
+  it('creates BERTH_EVENTS as file storage that denies delete and purge, with direct get, a dedupe window and the fence subject (its messages expire)', async () => {
     const store = await JetStreamEventStore.connect({ servers: nats.url });
     const nc = await connect({ servers: nats.url });
     try {
       const jsm = await jetstreamManager(nc);
       const { config } = await jsm.streams.info(EVENTS_STREAM);
       expect(config).toMatchObject({
-        subjects: ['berth.evt.>'],
+        subjects: ['berth.evt.>', 'berth.fence'],
         storage: 'file',
         deny_delete: true,
         deny_purge: true,
         allow_direct: true,
         duplicate_window: DEFAULT_DUPLICATE_WINDOW_MS * 1_000_000,
+        allow_atomic: true,
+        allow_msg_ttl: true,
       });
       const { lastSequence } = await store.append('job', randomUUID(), 0, [newEvent('Created')]);
       await expect(jsm.streams.deleteMessage(EVENTS_STREAM, lastSequence)).rejects.toThrow();

@@ -1,8 +1,10 @@
 import {
   EVENTS_STREAM,
   EVENTS_SUBJECT_WILDCARD,
+  FENCE_SUBJECT,
   SNAPSHOTS_BUCKET,
   eventSubject,
+  isEventSubject,
   type NewEvent,
   type StoredEvent,
 } from '@berth/contracts';
@@ -44,7 +46,7 @@ import {
   validateAtomicAppend,
   validateSnapshotName,
 } from './append-codec';
-import { ConcurrencyError, CorruptEventError, EventStoreError, GuardConflictError, InvalidArgumentError, StoreUnavailableError } from './errors';
+import { ConcurrencyError, CorruptEventError, EventStoreError, FencedError, GuardConflictError, InvalidArgumentError, StoreUnavailableError } from './errors';
 import { joinSnapshot, manifestOf, partKey, SNAPSHOT_PART_BYTES, splitSnapshot } from './snapshot-parts';
 import { DEFAULT_REPLICAS, ensureReplicas, explainReplicasError } from './stream-replicas';
 import { MAX_ATOMIC_APPEND_AGGREGATES, type AggregateAppend, type AppendGuard, type AppendResult, type EventHandler, type EventStore, type ExpectedVersion, type Snapshot, type Subscription } from './event-store';
@@ -133,32 +135,47 @@ interface BatchMessage {
   readonly head: number;
   /** the server's check: the last message on `subject` (own subject when absent) is at `sequence` */
   readonly expect: { readonly sequence: number; readonly subject?: string };
+  /** per-message TTL (`Nats-TTL`): the fence message goes once it has done its check */
+  readonly ttl?: string;
 }
+
+/** A writer's fence, as in force when an append was called. */
+interface Fence {
+  readonly guard: AppendGuard;
+  readonly onFenced?: (err: FencedError) => void;
+}
+
+/** How long the fence message at the head of a fenced batch stays in the stream (the server's minimum is 1 s). */
+const FENCE_MESSAGE_TTL = '1s';
 
 interface QueuedAppend {
   readonly appends: readonly AggregateAppend[];
   readonly subjects: readonly string[];
+  readonly fence: Fence | undefined;
   readonly resolve: (results: AppendResult[]) => void;
   readonly reject: (err: unknown) => void;
 }
 
 /**
  * Takes from `queue` the oldest atomic append and every later one that fits
- * beside it in one batch: at most MAX_ATOMIC_APPEND_AGGREGATES messages, and no
- * subject written twice or written by one and guarded by another (a guard must
- * not see the group's own messages). The rest stay queued, in order.
+ * beside it in one batch: at most MAX_ATOMIC_APPEND_AGGREGATES messages (one of
+ * them the fence's, if fenced), the same fence, and no subject written twice or
+ * written by one and guarded by another (a guard must not see the group's own
+ * messages). The rest stay queued, in order.
  */
 function takeGroup(queue: QueuedAppend[]): QueuedAppend[] {
   const group: QueuedAppend[] = [];
   const written: string[] = [];
   const guarded: string[] = [];
-  let messages = 0;
+  const fence = queue[0]?.fence;
+  let messages = fence === undefined ? 0 : 1;
   for (let i = 0; i < queue.length && messages < MAX_ATOMIC_APPEND_AGGREGATES; ) {
     const q = queue[i] as QueuedAppend;
     const guards = q.appends.flatMap((a) => (a.guard === undefined ? [] : [a.guard.subject]));
     const clashes =
       group.length > 0 &&
-      (messages + q.subjects.length > MAX_ATOMIC_APPEND_AGGREGATES ||
+      (q.fence !== fence ||
+        messages + q.subjects.length > MAX_ATOMIC_APPEND_AGGREGATES ||
         q.subjects.some((s) => written.includes(s) || guarded.some((g) => subjectMatches(g, s))) ||
         guards.some((g) => written.some((s) => subjectMatches(g, s))));
     if (clashes) {
@@ -216,6 +233,7 @@ export class JetStreamEventStore implements EventStore {
   private readonly guardLast = new Map<string, number>();
   private readonly subscriptions = new Set<Subscription>();
   private closed = false;
+  private currentFence: Fence | undefined;
   /** set while the client is disconnected: resolves when it is connected again */
   private reconnected: Promise<void> | undefined;
 
@@ -308,6 +326,10 @@ export class JetStreamEventStore implements EventStore {
     return this.nc;
   }
 
+  fence(guard: AppendGuard | undefined, onFenced?: (err: FencedError) => void): void {
+    this.currentFence = guard === undefined ? undefined : { guard: { ...guard }, ...(onFenced === undefined ? {} : { onFenced }) };
+  }
+
   async append(
     aggregate: string,
     aggregateId: string,
@@ -316,6 +338,8 @@ export class JetStreamEventStore implements EventStore {
   ): Promise<AppendResult> {
     this.assertOpen();
     validateAppend(aggregate, aggregateId, expectedVersion, events);
+    // a fenced append needs a second message (the fence's check): an atomic batch
+    if (this.currentFence !== undefined) return (await this.appendAtomic([{ aggregate, aggregateId, expectedVersion, events }]))[0] as AppendResult;
     const subject = eventSubject(aggregate, aggregateId);
     const msgID = appendMessageId(events);
     const part: AggregateAppend = { aggregate, aggregateId, expectedVersion, events };
@@ -361,9 +385,10 @@ export class JetStreamEventStore implements EventStore {
     this.assertOpen();
     validateAtomicAppend(appends);
     const [only] = appends;
-    if (appends.length === 1 && only && only.guard === undefined) return [await this.append(only.aggregate, only.aggregateId, only.expectedVersion, only.events)];
+    const fence = this.currentFence;
+    if (fence === undefined && appends.length === 1 && only && only.guard === undefined) return [await this.append(only.aggregate, only.aggregateId, only.expectedVersion, only.events)];
     return new Promise<AppendResult[]>((resolve, reject) => {
-      this.queued.push({ appends, subjects: appends.map((a) => eventSubject(a.aggregate, a.aggregateId)), resolve, reject });
+      this.queued.push({ appends, subjects: appends.map((a) => eventSubject(a.aggregate, a.aggregateId)), fence, resolve, reject });
       this.pump();
     });
   }
@@ -393,7 +418,7 @@ export class JetStreamEventStore implements EventStore {
     const [first] = group;
     if (group.length > 1) {
       try {
-        const results = await this.appendAtomicNow(group.flatMap((q) => q.appends));
+        const results = await this.appendAtomicNow(group.flatMap((q) => q.appends), first?.fence);
         let at = 0;
         for (const q of group) {
           q.resolve(results.slice(at, at + q.appends.length));
@@ -407,7 +432,7 @@ export class JetStreamEventStore implements EventStore {
     await Promise.all(
       group.map(async (q) => {
         try {
-          q.resolve(await this.appendAtomicNow(q.appends));
+          q.resolve(await this.appendAtomicNow(q.appends, q.fence));
         } catch (err) {
           q.reject(err);
         }
@@ -415,8 +440,11 @@ export class JetStreamEventStore implements EventStore {
     );
   }
 
-  /** One atomic batch for `appends`, with the retries and recognition of a lost reply described above. */
-  private async appendAtomicNow(appends: readonly AggregateAppend[]): Promise<AppendResult[]> {
+  /**
+   * One atomic batch for `appends`, with the retries and recognition of a lost reply described above;
+   * fenced, its first message is the fence's check (on FENCE_SUBJECT, gone after FENCE_MESSAGE_TTL).
+   */
+  private async appendAtomicNow(appends: readonly AggregateAppend[], fence: Fence | undefined): Promise<AppendResult[]> {
     const subjects = appends.map((a) => eventSubject(a.aggregate, a.aggregateId));
     return this.unavailableAs('atomic append (it may or may not be stored; retrying the same events is recognised)', async () => {
       let timeouts = 0;
@@ -427,7 +455,7 @@ export class JetStreamEventStore implements EventStore {
         const stale = appends.findIndex((a, i) => a.expectedVersion !== 'any' && heads[i]?.head.version !== a.expectedVersion);
         if (stale >= 0) return this.ownOrConflict(appends, stale);
         const guards = await this.checkGuards(appends);
-        const messages: BatchMessage[] = appends.map((a, i) => {
+        const parts: BatchMessage[] = appends.map((a, i) => {
           const head = (heads[i] as { head: Head }).head;
           const guard = guards[i];
           return {
@@ -437,17 +465,19 @@ export class JetStreamEventStore implements EventStore {
             expect: guard === undefined ? { sequence: head.sequence } : { sequence: guard, subject: (a.guard as AppendGuard).subject },
           };
         });
+        const messages = fence === undefined ? parts : [fenceMessage(fence.guard), ...parts];
         let lastSequence: number;
         try {
           lastSequence = await this.publishBatch(messages);
         } catch (err) {
           if (err instanceof TimeoutError && timeouts++ === 0) {
             // the reply was lost: stored, if the first part's aggregate now holds its events right after the head it expected
-            const own = await this.storedAfter(messages[0] as BatchMessage, appends[0] as AggregateAppend);
+            const own = await this.storedAfter(parts[0] as BatchMessage, appends[0] as AggregateAppend);
             if (own !== undefined) return this.duplicatesFrom(appends, own);
             continue;
           }
           if (!isWrongLastSequence(err)) throw err;
+          if (fence !== undefined) await this.checkFence(fence, err);
           for (const s of subjects) this.heads.delete(s);
           // the server does not say which part was stale: a fresh look at every head does
           const fresh = await Promise.all(subjects.map((s) => this.fetchHead(s)));
@@ -459,7 +489,8 @@ export class JetStreamEventStore implements EventStore {
           const first = appends[0] as AggregateAppend;
           throw new ConcurrencyError(first.aggregate, first.aggregateId, first.expectedVersion, fresh[0]?.version ?? 0, { cause: err });
         }
-        const firstSequence = lastSequence - messages.length + 1;
+        // the parts are the batch's last messages
+        const firstSequence = lastSequence - parts.length + 1;
         return appends.map((a, i) => {
           const sequence = firstSequence + i;
           const version = (heads[i] as { head: Head }).head.version + a.events.length;
@@ -512,6 +543,7 @@ export class JetStreamEventStore implements EventStore {
       h.set('Nats-Batch-Sequence', String(n));
       h.set('Nats-Expected-Last-Subject-Sequence', String(m.expect.sequence));
       if (m.expect.subject !== undefined) h.set('Nats-Expected-Last-Subject-Sequence-Subject', m.expect.subject);
+      if (m.ttl !== undefined) h.set('Nats-TTL', m.ttl);
       if (commit) h.set('Nats-Batch-Commit', '1');
       return h;
     };
@@ -556,6 +588,17 @@ export class JetStreamEventStore implements EventStore {
         return changedAt;
       }),
     );
+  }
+
+  /** A refused batch's fence: FencedError (after telling the writer) when a newer term's marker is on its subject. */
+  private async checkFence(fence: Fence, cause: unknown): Promise<void> {
+    const { subject, unchangedSince } = fence.guard;
+    const last = await this.jsm.direct.getMessage(EVENTS_STREAM, { last_by_subj: subject });
+    const changedAt = last?.seq ?? 0;
+    if (changedAt <= unchangedSince) return;
+    const err = new FencedError(subject, unchangedSince, changedAt, { cause });
+    fence.onFenced?.(err);
+    throw err;
   }
 
   /**
@@ -623,7 +666,7 @@ export class JetStreamEventStore implements EventStore {
     if (!Number.isInteger(sequence) || sequence < 1) return [];
     return this.unavailableAs('readAppend', async () => {
       const stored = await this.jsm.direct.getMessage(EVENTS_STREAM, { seq: sequence });
-      return stored ? decodeAppend(stored.string(), stored.seq) : [];
+      return stored && isEventSubject(stored.subject) ? decodeAppend(stored.string(), stored.seq) : [];
     });
   }
 
@@ -636,7 +679,7 @@ export class JetStreamEventStore implements EventStore {
     try {
       for await (const m of messages) {
         // a plain loop: `yield*` over the array costs ~10 % of replay throughput
-        const events = decodeAppend(m.string(), m.seq);
+        const events = eventsOf(m);
         for (let i = 0; i < events.length; i++) yield events[i] as StoredEvent;
         if (m.seq >= end) break;
       }
@@ -667,7 +710,7 @@ export class JetStreamEventStore implements EventStore {
         return;
       }
       for await (const m of messages) {
-        for (const e of decodeAppend(m.string(), m.seq)) {
+        for (const e of eventsOf(m)) {
           if (stopped) return;
           await handler(e);
         }
@@ -838,11 +881,23 @@ export class JetStreamEventStore implements EventStore {
   }
 }
 
+/** The fence's check, at the head of a fenced batch: nothing written on the fence's subject since the writer's term began. */
+function fenceMessage(guard: AppendGuard): BatchMessage {
+  return { subject: FENCE_SUBJECT, body: '', head: 0, expect: { sequence: guard.unchangedSince, subject: guard.subject }, ttl: FENCE_MESSAGE_TTL };
+}
+
+const NO_EVENTS: readonly StoredEvent[] = [];
+
+/** A message of BERTH_EVENTS as events: the fence's messages hold none. */
+function eventsOf(m: { readonly subject: string; readonly seq: number; string(): string }): readonly StoredEvent[] {
+  return isEventSubject(m.subject) ? decodeAppend(m.string(), m.seq) : NO_EVENTS;
+}
+
 /** Creates BERTH_EVENTS, or brings an existing one to this configuration. */
 async function ensureEventsStream(jsm: JetStreamManager, duplicateWindowMs: number, replicas: number): Promise<void> {
   const config: Partial<StreamConfig> & { name: string } = {
     name: EVENTS_STREAM,
-    subjects: [EVENTS_SUBJECT_WILDCARD],
+    subjects: [EVENTS_SUBJECT_WILDCARD, FENCE_SUBJECT],
     storage: StorageType.File,
     retention: RetentionPolicy.Limits,
     // history is never dropped: if limits are ever set, writes fail instead
@@ -853,6 +908,8 @@ async function ensureEventsStream(jsm: JetStreamManager, duplicateWindowMs: numb
     allow_direct: true,
     // atomic batches (nats-server >= 2.12): a command's events across aggregates, all or nothing
     allow_atomic: true,
+    // the fence's messages expire (nats-server >= 2.11); deny_delete stops only deletes through the API
+    allow_msg_ttl: true,
     duplicate_window: duplicateWindowMs * 1_000_000,
     num_replicas: replicas,
   };

@@ -30,12 +30,29 @@ import type { DomainEvent } from '../decider';
  * deployments in one append).
  */
 
-/** Aggregates that exist only to carry the markers above; projections keep no state for them. */
-export const MarkerAggregate = { JOB_USE: 'job-use', GROUP_USE: 'group-use', RELEASE_START: 'release-start' } as const;
+/**
+ * Aggregates that exist only to carry markers; projections keep no state for them.
+ * Besides the rules' markers above: `leader-term`, where each scheduler that takes
+ * the lease writes LeaderTermStarted before it writes anything else. Every later
+ * append of that leader is fenced on it (the event store's `fence`), so a leader
+ * paused past its lease writes nothing once the next leader's term has begun.
+ */
+export const MarkerAggregate = { JOB_USE: 'job-use', GROUP_USE: 'group-use', RELEASE_START: 'release-start', LEADER_TERM: 'leader-term' } as const;
 export type MarkerAggregate = (typeof MarkerAggregate)[keyof typeof MarkerAggregate];
 
+const MARKER_AGGREGATES: ReadonlySet<string> = new Set(Object.values(MarkerAggregate));
+
 export function isMarkerAggregate(aggregate: string): aggregate is MarkerAggregate {
-  return aggregate === MarkerAggregate.JOB_USE || aggregate === MarkerAggregate.GROUP_USE || aggregate === MarkerAggregate.RELEASE_START;
+  return MARKER_AGGREGATES.has(aggregate);
+}
+
+/** The one leader-term aggregate: every term's marker goes there, so the newest is the term in force. */
+export const LEADER_TERM_ID = 'scheduler';
+
+export interface LeaderTermStarted extends DomainEvent<'LeaderTermStarted'> {
+  /** the lease holder that began the term (host:pid:random, as in the lease) */
+  readonly holder: string;
+  readonly time: string;
 }
 
 export interface JobUseRecorded extends DomainEvent<'JobUseRecorded'> {
