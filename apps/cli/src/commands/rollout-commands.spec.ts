@@ -1,5 +1,6 @@
 import type { RolloutView } from '../group-queries';
 import { FakeGateway, runCli } from '../testing/fake-io';
+import { endLine } from './rollout-commands';
 
 const JOB = 'foo:0.1.0:0123456789abcdef0123456789abcdef01234567';
 const ID = 'f0f0f0f0-0000-4000-8000-000000000001';
@@ -102,6 +103,12 @@ describe('rolling-update', () => {
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toContain('\nFailed: host1: job FAILED\n');
     expect(result.stderr).toMatch(/^Error: ROLLOUT_FAILED: rolling update of foo-group to foo:0.1.0:\w+ FAILED: host1: job FAILED/);
+  });
+
+  it('ends a reverted rollout with where it went back to, not a bare failure', () => {
+    expect(endLine({ status: 'REVERTED', targetJobId: 'foo:0.0.9:abc', error: 'h1: job foo:0.1.0:def EXITED with exit code 3' })).toBe('Reverted to foo:0.0.9:abc: h1: job foo:0.1.0:def EXITED with exit code 3');
+    expect(endLine({ status: 'FAILED', targetJobId: 'foo:0.1.0:def', error: 'h1: boom' })).toBe('Failed: h1: boom');
+    expect(endLine({ status: 'SUCCEEDED', targetJobId: 'foo:0.1.0:def' })).toBe('Done.');
   });
 
   it('returns at once with --async, and answers --json', async () => {

@@ -166,8 +166,14 @@ async function rollingUpdate(ctx: CommandContext, job: string, group: string, fl
       hosts: (rollout.hosts ?? []).map((h) => ({ host: h.host, state: h.state, batch: h.batch ?? null, ...(h.failure ? { failure: h.failure } : {}) })),
       duration: duration / 1000,
     });
-  } else ctx.print(`\n${failed ? `Failed: ${rollout.error ?? rollout.status}` : 'Done.'}\n${durationLine(duration)}`);
+  } else ctx.print(`\n${endLine(rollout)}\n${durationLine(duration)}`);
   if (failed) throw new BerthCliError('ROLLOUT_FAILED', `rolling update of ${rollout.group} to ${rollout.jobId} ${rollout.status}: ${rollout.error ?? 'no reason given'}`, { rolloutId: rollout.rolloutId });
+}
+
+/** `Done.`, `Failed: <why>`, or `Reverted to <stable job>: <why>` (a revert is not a success, nor a bare failure). */
+export function endLine(rollout: Pick<RolloutView, 'status' | 'error' | 'targetJobId'>): string {
+  if (rollout.status === 'REVERTED') return `Reverted to ${rollout.targetJobId}: ${rollout.error ?? 'no reason given'}`;
+  return FAILED.has(rollout.status) ? `Failed: ${rollout.error ?? rollout.status}` : 'Done.';
 }
 
 /** Prints progress lines from the rolloutProgress subscription until the rollout finishes, the wait times out or Ctrl-C. */

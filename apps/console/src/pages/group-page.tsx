@@ -88,7 +88,7 @@ function RolloutPanel(props: { readonly rollout: Rollout; readonly sequence: num
       </h2>
       <p className="muted">
         to <Link to={`/jobs/${encodeURIComponent(rollout.jobId)}`}>{rollout.jobId}</Link>
-        {rollout.targetJobId !== rollout.jobId ? ` — reverting to ${rollout.targetJobId}` : ''} · {rollout.reason} · batches started: {rollout.batches ?? 0}
+        {rollout.targetJobId !== rollout.jobId ? ` — ${rollout.status === 'REVERTED' ? 'reverted' : 'reverting'} to ${rollout.targetJobId}` : ''} · {rollout.reason} · batches started: {rollout.batches ?? 0}
       </p>
       {rollout.error ? <p className="error">{rollout.error}</p> : null}
       <div className={`progress progress-${rollout.status.toLowerCase()}`} role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} data-testid="rollout-progress">

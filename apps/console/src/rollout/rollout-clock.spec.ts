@@ -47,6 +47,7 @@ describe('availableActions', () => {
     ['failed', { ...base, status: 'FAILED', finished: true }, ['retry']],
     ['succeeded with failed hosts', { ...base, status: 'SUCCEEDED', finished: true, progress: { ...progress(3), failed: 1 } }, ['retry']],
     ['succeeded', { ...base, status: 'SUCCEEDED', finished: true }, []],
+    ['reverted (not retryable)', { ...base, status: 'REVERTED', finished: true }, []],
   ])('%s', (_name, rollout, expected) => {
     expect(availableActions(rollout)).toEqual(expected);
   });

@@ -56,7 +56,8 @@ export type RolloutActionName = 'promote' | 'pause' | 'resume' | 'fail' | 'retry
 
 /** Which rollout buttons make sense now (the scheduler still has the last word). */
 export function availableActions(rollout: Pick<Rollout, 'status' | 'paused' | 'finished' | 'promoted' | 'progress'>): RolloutActionName[] {
-  if (rollout.finished) return rollout.status !== 'SUCCEEDED' || rollout.progress.failed > 0 ? ['retry'] : [];
+  // a reverted rollout cannot be retried (the scheduler refuses it): a new rolling update is the way on
+  if (rollout.finished) return rollout.status === 'FAILED' || (rollout.status === 'SUCCEEDED' && rollout.progress.failed > 0) ? ['retry'] : [];
   const actions: RolloutActionName[] = [];
   if (rollout.status === 'AWAITING_PROMOTION' && !rollout.promoted) actions.push('promote');
   actions.push(rollout.paused ? 'resume' : 'pause');
