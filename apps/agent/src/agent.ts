@@ -104,6 +104,8 @@ export class Agent {
       logger: deps.logger,
       knownContainers: () => this.knownContainers(),
       createSupervisor: (task, adopt) => this.supervise(task, adopt, timer),
+      // the same status, observed now, for the new deployment (nothing changed on the host, so no transition would report it)
+      onRedeployed: (supervisor) => this.reporter.update({ ...supervisor.status, time: new Date(timer.now()).toISOString() }),
       onUndeployed: (jobId) => {
         delete this.records[jobId];
         this.persistTasks();

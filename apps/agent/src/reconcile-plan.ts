@@ -9,12 +9,16 @@ export interface SupervisedView {
   readonly containerId?: string;
   /** Name of a container being created (its id is not known yet). */
   readonly containerName?: string;
+  /** The deployment's time in the desired state it was last told (DesiredTask.deployedAt). */
+  readonly deployedAt?: string;
 }
 
 export type ReconcileAction =
   | { readonly kind: 'supervise'; readonly task: DesiredTask; readonly adoptContainerId?: string }
   | { readonly kind: 'set-goal'; readonly jobId: string; readonly goal: Goal }
   | { readonly kind: 'undeploy'; readonly jobId: string }
+  /** the job was deployed again while supervised (undeploy + deploy seen as one desired state): report it for the new deployment */
+  | { readonly kind: 'redeployed'; readonly jobId: string; readonly deployedAt: string }
   | { readonly kind: 'reap'; readonly containerId: string; readonly containerName: string };
 
 export interface ReconcileInput {
@@ -29,7 +33,8 @@ export interface ReconcileInput {
 /**
  * Desired vs observed, as a list of actions (the reconciler applies them):
  * supervise new jobs (adopting a container of theirs that is already there),
- * pass goal changes on, undeploy jobs no longer desired, and reap every
+ * pass goal changes on, have a job deployed again reported again, undeploy
+ * jobs no longer desired, and reap every
  * container of this agent that no supervisor owns.
  */
 export function planReconcile(input: ReconcileInput): ReconcileAction[] {
@@ -48,8 +53,9 @@ export function planReconcile(input: ReconcileInput): ReconcileAction[] {
       const adopt = chooseAdoption(task.jobId, input.containers, input.known[task.jobId]);
       if (adopt !== undefined) claimedIds.add(adopt);
       actions.push(adopt === undefined ? { kind: 'supervise', task } : { kind: 'supervise', task, adoptContainerId: adopt });
-    } else if (view.goal !== task.goal) {
-      actions.push({ kind: 'set-goal', jobId: task.jobId, goal: task.goal });
+    } else {
+      if (view.goal !== task.goal) actions.push({ kind: 'set-goal', jobId: task.jobId, goal: task.goal });
+      if (task.deployedAt !== undefined && task.deployedAt !== view.deployedAt) actions.push({ kind: 'redeployed', jobId: task.jobId, deployedAt: task.deployedAt });
     }
   }
   for (const [jobId, view] of input.supervised) {

@@ -22,11 +22,13 @@ function setup(runtime = new SimulatedRuntime({ timer: new ManualTimer(0), image
   const statuses: TaskStatus[] = [];
   let n = 0;
   const undeployed: string[] = [];
+  const redeployed: TaskStatus[] = [];
   const reconciler = new Reconciler({
     runtime,
     agentId: AGENT,
     knownContainers: () => ({}),
     onUndeployed: (jobId) => undeployed.push(jobId),
+    onRedeployed: (supervisor) => redeployed.push(supervisor.status),
     createSupervisor: (task, adopt) => {
       const s = new TaskSupervisor(
         { ...task, ports: {} },
@@ -44,7 +46,7 @@ function setup(runtime = new SimulatedRuntime({ timer: new ManualTimer(0), image
     },
   });
   const latest = (jobId: string) => [...statuses].reverse().find((s) => s.jobId === jobId);
-  return { reconciler, runtime, timer: clock, statuses, latest, undeployed };
+  return { reconciler, runtime, timer: clock, statuses, latest, undeployed, redeployed };
 }
 
 function sharedRuntime() {
@@ -72,6 +74,26 @@ describe('Reconciler', () => {
     expect(actions).toEqual([{ kind: 'set-goal', jobId: web.id, goal: 'STOP' }]);
     expect(latest(web.id)).toMatchObject({ state: 'STOPPED', goal: 'STOP' });
     expect(latest(db.id)?.state).toBe('RUNNING');
+  });
+
+  it('has a job deployed again while its container runs on reported again, without touching the container (issue 18.6: --migrate)', async () => {
+    const { timer, runtime } = sharedRuntime();
+    const { reconciler, latest, redeployed } = setup(runtime, timer);
+    reconciler.setDesired(state(1, { ...desiredTask(web), deployedAt: '2026-01-01T00:00:00.000Z' }));
+    await reconciler.reconcile();
+    await timer.advance(0);
+    expect(latest(web.id)?.state).toBe('RUNNING');
+    const [container] = await runtime.listContainers();
+
+    // the same deployment again: nothing to do
+    reconciler.setDesired(state(2, { ...desiredTask(web), deployedAt: '2026-01-01T00:00:00.000Z' }));
+    expect(await reconciler.reconcile()).toEqual([]);
+    // undeployed and deployed again (by a group adopting it) in one desired state
+    reconciler.setDesired(state(3, { ...desiredTask(web), deploymentGroupName: 'g', deployedAt: '2026-01-01T00:05:00.000Z' }));
+    expect(await reconciler.reconcile()).toEqual([{ kind: 'redeployed', jobId: web.id, deployedAt: '2026-01-01T00:05:00.000Z' }]);
+    expect(redeployed).toEqual([expect.objectContaining({ jobId: web.id, state: 'RUNNING' })]);
+    expect(await reconciler.reconcile()).toEqual([]);
+    expect((await runtime.listContainers()).map((c) => c.id)).toEqual([container?.id]);
   });
 
   it('undeploys a job missing from the desired state: stops and removes its container', async () => {

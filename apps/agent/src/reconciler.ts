@@ -14,6 +14,8 @@ export interface ReconcilerOptions {
   readonly knownContainers: () => Readonly<Record<string, string>>;
   /** A job has been undeployed and its supervisor dropped. */
   readonly onUndeployed?: (jobId: string) => void;
+  /** A supervised job was deployed again (a new deployment of the same job): its status is news to the scheduler. */
+  readonly onRedeployed?: (supervisor: TaskSupervisor) => void;
   readonly logger?: AgentLogger;
 }
 
@@ -25,6 +27,8 @@ export interface ReconcilerOptions {
 export class Reconciler {
   private desired: DesiredState | undefined;
   private readonly supervisors = new Map<string, TaskSupervisor>();
+  /** job id → the deployment time the supervisor was last told */
+  private readonly deployedAt = new Map<string, string>();
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private readonly logger: AgentLogger;
@@ -80,7 +84,10 @@ export class Reconciler {
     }
     if (this.closed) return [];
     const supervised = new Map<string, SupervisedView>();
-    for (const [jobId, s] of this.supervisors) supervised.set(jobId, { goal: s.goal, ...s.claims });
+    for (const [jobId, s] of this.supervisors) {
+      const deployedAt = this.deployedAt.get(jobId);
+      supervised.set(jobId, { goal: s.goal, ...s.claims, ...(deployedAt === undefined ? {} : { deployedAt }) });
+    }
     const actions = planReconcile({ desired: desired.tasks, supervised, containers, known: this.options.knownContainers() });
     for (const action of actions) {
       // One action failing (a task the agent cannot even supervise) must not hold up the others.
@@ -94,9 +101,12 @@ export class Reconciler {
       case 'supervise': {
         const supervisor = this.options.createSupervisor(action.task, action.adoptContainerId);
         this.supervisors.set(action.task.jobId, supervisor);
+        if (action.task.deployedAt === undefined) this.deployedAt.delete(action.task.jobId);
+        else this.deployedAt.set(action.task.jobId, action.task.deployedAt);
         void supervisor.whenUndeployed.then(() => {
           if (this.supervisors.get(action.task.jobId) !== supervisor) return;
           this.supervisors.delete(action.task.jobId);
+          this.deployedAt.delete(action.task.jobId);
           this.options.onUndeployed?.(action.task.jobId);
         });
         this.logger.info({ jobId: action.task.jobId, goal: action.task.goal, adopt: action.adoptContainerId }, 'supervising task');
@@ -105,6 +115,14 @@ export class Reconciler {
       case 'set-goal':
         this.supervisors.get(action.jobId)?.setGoal(action.goal);
         return;
+      case 'redeployed': {
+        this.deployedAt.set(action.jobId, action.deployedAt);
+        const supervisor = this.supervisors.get(action.jobId);
+        if (supervisor === undefined) return;
+        this.logger.info({ jobId: action.jobId, deployedAt: action.deployedAt }, 'task deployed again; reporting it');
+        this.options.onRedeployed?.(supervisor);
+        return;
+      }
       case 'undeploy':
         this.logger.info({ jobId: action.jobId }, 'undeploying task');
         this.supervisors.get(action.jobId)?.setGoal('UNDEPLOY');

@@ -322,12 +322,12 @@ describe('deployment decider: ClearHostDeployments', () => {
 });
 
 describe('desiredTasksOf', () => {
-  it('lists the host’s jobs sorted by id, with goal, ports and group', () => {
-    const state = foldEvents(deploymentDecider, [groupDeployed, { ...secretDeployed, goal: 'STOP' }]);
+  it('lists the host’s jobs sorted by id, with goal, ports, group and when each was deployed', () => {
+    const state = foldEvents(deploymentDecider, [groupDeployed, { ...secretDeployed, goal: 'STOP', time: later }]);
     const jobs = new Map([web, secret].map((job) => [job.id, job]));
     expect(desiredTasksOf(state, jobs)).toEqual([
-      { jobId: secret.id, job: secret, goal: 'STOP', ports: {} },
-      { jobId: web.id, job: web, goal: 'START', ports: { admin: 20000, http: 8080 }, deploymentGroupName: 'g1' },
+      { jobId: secret.id, job: secret, goal: 'STOP', ports: {}, deployedAt: later },
+      { jobId: web.id, job: web, goal: 'START', ports: { admin: 20000, http: 8080 }, deploymentGroupName: 'g1', deployedAt: groupDeployed.time },
     ]);
   });
 

@@ -9,6 +9,13 @@ export interface DesiredTask {
   /** Port name → host port, as allocated at deploy time. */
   readonly ports: Readonly<Record<string, number>>;
   readonly deploymentGroupName?: string;
+  /**
+   * When this deployment was made: a new value for a job the agent already
+   * runs means it was undeployed and deployed again (e.g. adopted by a
+   * group's `--migrate`) while its container ran on, so the agent reports the
+   * task again for the new deployment. Absent from older schedulers.
+   */
+  readonly deployedAt?: string;
 }
 
 /**
@@ -24,7 +31,7 @@ export function desiredTasksOf(state: DeploymentState, jobsById: ReadonlyMap<str
     .flatMap((deployment) => {
       const job = jobsById.get(deployment.jobId);
       if (job === undefined) return [];
-      const { jobId, goal, ports, deploymentGroupName } = deployment;
-      return [{ jobId, job, goal, ports, ...(deploymentGroupName === undefined ? {} : { deploymentGroupName }) }];
+      const { jobId, goal, ports, deploymentGroupName, deployedAt } = deployment;
+      return [{ jobId, job, goal, ports, ...(deploymentGroupName === undefined ? {} : { deploymentGroupName }), deployedAt }];
     });
 }
