@@ -112,8 +112,8 @@ describe('deployment groups and rollouts over GraphQL', () => {
 
     const table = await gql<{ deploymentGroupStatus: GroupStatus }>(`query { deploymentGroupStatus(name: "ro-group") { ${STATUS_FIELDS} } }`);
     expect(table.deploymentGroupStatus.status).toBe('DONE');
-    const listed = await gql<{ deploymentGroups: { items: { name: string; selectors: string[]; jobId: string }[] } }>('query { deploymentGroups { items { name selectors jobId } } }');
-    expect(listed.deploymentGroups.items).toEqual([{ name: 'ro-group', selectors: ['role = ro'], jobId }]);
+    const listed = await gql<{ deploymentGroups: { items: { name: string; selectors: string[]; jobId: string }[] } }>('query { deploymentGroups { items { name selectors jobId hostCounts { matching up } } } }');
+    expect(listed.deploymentGroups.items).toEqual([{ name: 'ro-group', selectors: ['role = ro'], jobId, hostCounts: { matching: 3, up: 3 } }]);
     const rollouts = await gql<{ rollouts: { items: { rolloutId: string; status: string }[] } }>('query { rollouts(group: "ro-group") { items { rolloutId status } } }');
     expect(rollouts.rollouts.items).toEqual([{ rolloutId, status: 'SUCCEEDED' }]);
     // an unset $group variable arrives as null: every group's rollouts, as with no argument

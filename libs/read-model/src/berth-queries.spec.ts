@@ -1,13 +1,14 @@
-import { deploymentDecider, hostDecider, jobDecider, jobIdOf, type Job } from '@berth/domain';
+import { deploymentDecider, deploymentGroupDecider, hostDecider, jobDecider, jobIdOf, type Job } from '@berth/domain';
 import { InMemoryEventStore, decideAndAppend, type AggregateView } from '@berth/event-store';
 import { Aggregate, createBerthProjection } from './berth-projection';
 import { BerthQueries } from './berth-queries';
+import { DeploymentGroupQueries } from './deployment-group-queries';
 
 const time = '2026-01-01T00:00:00.000Z';
 let n = 0;
 const meta = { actor: 'test', correlationId: 'c', causationId: 'k', time };
 
-async function given(store: InMemoryEventStore, aggregate: string, id: string, decider: typeof jobDecider | typeof hostDecider | typeof deploymentDecider, command: object) {
+async function given(store: InMemoryEventStore, aggregate: string, id: string, decider: typeof jobDecider | typeof hostDecider | typeof deploymentDecider | typeof deploymentGroupDecider, command: object) {
   await decideAndAppend({
     store,
     aggregate,
@@ -66,5 +67,18 @@ describe('BerthQueries', () => {
   it('shows a host with its deployments, and HOST_NOT_FOUND for an unknown one', () => {
     expect(queries.host('host2').deployments.map((d) => d.jobId)).toEqual([web.id]);
     expect(() => queries.host('ghost')).toThrow(expect.objectContaining({ code: 'HOST_NOT_FOUND' }));
+  });
+
+  it('counts the hosts matching a group now, and those of them UP (a group matching none rolls out to nothing)', async () => {
+    const groups = new DeploymentGroupQueries(projection);
+    await given(store, Aggregate.DEPLOYMENT_GROUP, 'web-group', deploymentGroupDecider, { type: 'CreateDeploymentGroup', name: 'web-group', selectors: ['role=web'] });
+    await given(store, Aggregate.DEPLOYMENT_GROUP, 'cache-group', deploymentGroupDecider, { type: 'CreateDeploymentGroup', name: 'cache-group', selectors: ['role=cache'] });
+    await given(store, Aggregate.HOST, 'host10', hostDecider, { type: 'MarkHostDown', host: 'host10' });
+    const sub = projection.follow(store);
+    await sub.caughtUp;
+    await sub.stop();
+    expect(groups.hostCounts('web-group')).toEqual({ matching: 2, up: 1 });
+    expect(groups.hostCounts('cache-group')).toEqual({ matching: 0, up: 0 });
+    expect(groups.hostCounts('no-such-group')).toBeUndefined();
   });
 });

@@ -40,6 +40,12 @@ export interface DeploymentGroupStatus {
   readonly hosts: GroupHostRow[];
 }
 
+/** How many registered hosts match a group's selectors now, and how many of them are UP. */
+export interface GroupHostCounts {
+  readonly matching: number;
+  readonly up: number;
+}
+
 /** Hosts at each step, and (`failedBeforeRevert`) how many failed on the rollout's job before a revert started over. */
 export type RolloutProgress = Readonly<Record<HostStep, number>> & { readonly total: number; readonly failedBeforeRevert: number };
 
@@ -226,6 +232,20 @@ export class DeploymentGroupQueries {
       ...optional('lastStableJobId'),
       hosts: hosts.map((host) => this.groupHostRow(group, host)),
     };
+  }
+
+  /** Hosts matching the group's selectors now (a group that matches none rolls out to nothing); undefined for a group that does not exist. */
+  hostCounts(name: string): GroupHostCounts | undefined {
+    const group = this.view.group(name);
+    if (group === undefined) return undefined;
+    let matching = 0;
+    let up = 0;
+    for (const host of this.view.hosts()) {
+      if (!groupMatches(group, host.labels)) continue;
+      matching += 1;
+      if (host.status === 'UP') up += 1;
+    }
+    return { matching, up };
   }
 
   /** Rollouts, oldest first; only those of `group` when given. */

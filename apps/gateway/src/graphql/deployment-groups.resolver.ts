@@ -1,6 +1,6 @@
 import { ApiRole } from '@berth/contracts';
 import { Access } from '../auth/access.decorator';
-import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { CommandService, type ChangeResult } from '../commands/command.service';
 import { deploymentGroupAsOf } from '../read-model/audit';
 import { ReadService } from '../read-model/read.service';
@@ -14,6 +14,7 @@ import {
   DeploymentGroupModel,
   DeploymentGroupResult,
   DeploymentGroupStatusModel,
+  GroupHostCountsModel,
 } from './models/deployment-group.model';
 import { RolloutChangeModel } from './models/rollout.model';
 import { assertMayOverrideFreeze } from '../commands/freeze-override';
@@ -41,6 +42,11 @@ export class DeploymentGroupsResolver {
   @Query(() => DeploymentGroupResult, { description: 'One deployment group (DEPLOYMENT_GROUP_NOT_FOUND otherwise)' })
   deploymentGroup(@Args() args: GroupNameArgs): Promise<DeploymentGroupResult> {
     return this.reads.read(args.atLeastSequence, () => ({ group: toGroupModel(this.reads.groups.group(args.name)) }));
+  }
+
+  @ResolveField(() => GroupHostCountsModel, { nullable: true, description: "hosts matching the group's selectors now (null for a group that no longer exists)" })
+  hostCounts(@Parent() group: DeploymentGroupModel): GroupHostCountsModel | null {
+    return this.reads.groups.hostCounts(group.name) ?? null;
   }
 
   @Query(() => DeploymentGroupStatusModel, { description: "Helios's deployment-group-status: the group and a row per matching UP host" })

@@ -15,6 +15,12 @@ export class DeploymentGroupModel {
   @Field({ nullable: true, description: 'the last job every host reached: where autoRevert goes' }) lastStableJobId?: string;
 }
 
+@ObjectType('GroupHostCounts', { description: "The hosts matching a group's selectors now" })
+export class GroupHostCountsModel {
+  @Field(() => Int, { description: 'registered hosts that match (UP or DOWN); 0: a rolling update deploys nothing until a host matches' }) matching!: number;
+  @Field(() => Int, { description: 'of them, the UP ones' }) up!: number;
+}
+
 @ObjectType()
 export class DeploymentGroupList {
   @Field(() => [DeploymentGroupModel], { description: 'sorted by name' }) items!: DeploymentGroupModel[];
