@@ -14,6 +14,8 @@ export interface GroupView {
   readonly rolloutId?: string | null;
   readonly reason?: string | null;
   readonly lastStableJobId?: string | null;
+  /** hosts matching the selectors now, and the UP ones of them */
+  readonly hostCounts?: { readonly matching: number; readonly up: number } | null;
 }
 
 export interface GroupHostView {
@@ -65,7 +67,7 @@ export interface RolloutView {
   readonly hosts?: readonly RolloutHostView[] | null;
 }
 
-export const GROUP_FIELDS = 'name selectors defaults createdAt status error jobId rolloutId reason lastStableJobId';
+export const GROUP_FIELDS = 'name selectors defaults createdAt status error jobId rolloutId reason lastStableJobId hostCounts { matching up }';
 export const GROUP_STATUS_FIELDS = 'name status error jobId rolloutId reason hosts { host upToDate job state }';
 const SUMMARY_FIELDS = 'rolloutId group jobId targetJobId reason status finished paused promoted error startedAt progress { pending upToDate deploying healthy failed skipped total failedBeforeRevert }';
 export const ROLLOUT_FIELDS = `${SUMMARY_FIELDS} options limits revertTo hosts { host state batch canary up imagePulled imageError failure { reason message } failureBeforeRevert { reason message } }`;

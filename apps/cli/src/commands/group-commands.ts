@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { CommandContext, ContextFactory } from '../context';
 import { GROUP_STATUS_FIELDS, getGroup, getGroupStatus, listGroups, type GroupStatusView } from '../group-queries';
 import { addUpdateStrategyOptions, rolloutOptionsOf, type RolloutOptions, type UpdateStrategyFlags } from '../rollout-flags';
-import { creatingGroupLine, formatGroupDetails, formatGroupStatus, GroupWatchPrinter } from './group-format';
+import { creatingGroupLine, formatGroupDetails, formatGroupStatus, formatGroupsTable, GroupWatchPrinter } from './group-format';
 
 interface GroupChange {
   readonly sequence: number;
@@ -94,10 +94,18 @@ export function registerGroupCommands(program: Command, context: ContextFactory)
   program
     .command('list-deployment-groups')
     .summary('list deployment groups')
-    .description('Deployment group names, sorted.')
-    .action(async (_options: unknown, cmd: Command) => {
+    .description('Deployment group names, sorted (as Helios prints them); --long: a table with how many hosts each matches now (HOSTS, and UP of them), its status and job.')
+    .option('-l, --long', 'NAME HOSTS UP STATUS JOB ID table (--json: the groups with hostCounts)')
+    .option('-f, --full', 'full job ids (with --long)')
+    .action(async (options: { long?: boolean; full?: boolean }, cmd: Command) => {
       const ctx = context(cmd);
-      const names = (await listGroups(ctx.gateway())).map((g) => g.name);
+      const groups = await listGroups(ctx.gateway());
+      if (options.long) {
+        if (ctx.json) ctx.printJson(groups);
+        else ctx.print(formatGroupsTable(groups, options.full === true));
+        return;
+      }
+      const names = groups.map((g) => g.name);
       if (ctx.json) ctx.printJson(names);
       else if (names.length > 0) ctx.print(names.join('\n'));
     });

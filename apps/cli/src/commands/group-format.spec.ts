@@ -1,5 +1,5 @@
 import type { RolloutView } from '../group-queries';
-import { compactSelector, creatingGroupLine, durationLine, formatGroupDetails, formatGroupStatus, formatRolloutDetails, formatRolloutsTable, GroupWatchPrinter, progressLabel, RolloutLinePrinter } from './group-format';
+import { compactSelector, creatingGroupLine, durationLine, formatGroupDetails, formatGroupsTable, formatGroupStatus, formatRolloutDetails, formatRolloutsTable, GroupWatchPrinter, progressLabel, RolloutLinePrinter } from './group-format';
 
 const JOB = 'foo-job:0.1.0:0123456789abcdef0123456789abcdef01234567';
 
@@ -32,6 +32,19 @@ describe('deployment group output (Helios 000)', () => {
     expect(formatGroupDetails(group)).toBe('Name: foo-group\nLabels: baz=qux\n        foo=bar\nJob:');
     expect(compactSelector('role in (a, b)')).toBe('role in (a, b)');
     expect(compactSelector('a != b')).toBe('a!=b');
+  });
+
+  it('says how many hosts a group matches: inspect, the --long list, an empty status table, a rollout of none', () => {
+    const group = { name: 'foo-group', selectors: ['foo = bar'], createdAt: '', status: 'DONE', jobId: JOB, hostCounts: { matching: 3, up: 2 } };
+    expect(formatGroupDetails(group).split('\n').at(-1)).toBe('Hosts: 3 matching (2 UP)');
+    expect(formatGroupDetails({ ...group, hostCounts: { matching: 0, up: 0 } }).split('\n').at(-1)).toBe('Hosts: none match');
+    expect(formatGroupsTable([group, { ...group, name: 'empty', hostCounts: { matching: 0, up: 0 }, jobId: null }], false).split('\n')).toEqual([
+      'NAME         HOSTS    UP    STATUS    JOB ID',
+      'foo-group    3        2     DONE      foo-job:0.1.0:0123456',
+      'empty        0        0     DONE      -',
+    ]);
+    expect(formatGroupStatus({ name: 'empty', status: 'DONE', hosts: [] }, false).split('\n').at(-1)).toBe('(no UP host matches the group: berth inspect-deployment-group shows its selectors)');
+    expect(formatRolloutsTable([rollout([], { status: 'SUCCEEDED', finished: true })], false).split('\n')[1]).toMatch(/ {4}SUCCEEDED {4}0\/0 \(no hosts\) {4}/);
   });
 
   it('shows the status table HOST UP-TO-DATE JOB STATE', () => {

@@ -11,11 +11,30 @@ export function creatingGroupLine(name: string, selectors: readonly string[]): s
   return `Creating deployment group: ${JSON.stringify({ name, selectors })}`;
 }
 
-/** Helios's inspect-deployment-group: Name, Labels (one per line, aligned, sorted), Job. */
+/** `3 matching (2 UP)`, `none match` */
+export function hostCountText(counts: GroupView['hostCounts']): string {
+  if (!counts) return '-';
+  return counts.matching === 0 ? 'none match' : `${counts.matching} matching (${counts.up} UP)`;
+}
+
+/** The warning for a group whose selectors match no host: a rolling update to it deploys nothing (until a host matches). */
+export function noHostsWarning(group: Pick<GroupView, 'name' | 'selectors'>, jobId?: string): string {
+  const job = jobId ? `; hosts that match later get ${jobId}` : '';
+  return `Warning: deployment group ${group.name} matches no host (${group.selectors.map(compactSelector).join(', ')}): nothing was deployed${job}. Check the selectors and the hosts' labels (berth hosts).`;
+}
+
+/** Helios's inspect-deployment-group: Name, Labels (one per line, aligned, sorted), Job; then how many hosts match now. */
 export function formatGroupDetails(group: GroupView): string {
   const labels = group.selectors.map(compactSelector).sort();
   const [first = '', ...rest] = labels;
-  return [`Name: ${group.name}`, `Labels: ${first}`.trimEnd(), ...rest.map((l) => `        ${l}`), `Job: ${group.jobId ?? ''}`.trimEnd()].join('\n');
+  const hosts = group.hostCounts ? [`Hosts: ${hostCountText(group.hostCounts)}`] : [];
+  return [`Name: ${group.name}`, `Labels: ${first}`.trimEnd(), ...rest.map((l) => `        ${l}`), `Job: ${group.jobId ?? ''}`.trimEnd(), ...hosts].join('\n');
+}
+
+/** list-deployment-groups --long: a row per group with its host counts, status and job. */
+export function formatGroupsTable(groups: readonly GroupView[], full: boolean): string {
+  const rows = groups.map((g) => [g.name, g.hostCounts ? String(g.hostCounts.matching) : '-', g.hostCounts ? String(g.hostCounts.up) : '-', g.status, g.jobId ? shortJobId(g.jobId, full) : '-']);
+  return formatTable(['NAME', 'HOSTS', 'UP', 'STATUS', 'JOB ID'], rows);
 }
 
 function hostRow(row: GroupHostView, full: boolean): string[] {
@@ -26,7 +45,8 @@ function hostRow(row: GroupHostView, full: boolean): string[] {
 export function formatGroupStatus(status: GroupStatusView, full: boolean): string {
   const head = [`Name: ${status.name}`, `Job Id: ${status.jobId ?? ''}`.trimEnd(), `Status: ${status.status}`];
   if (status.error) head.push(`Error: ${status.error}`);
-  return [...head, '', formatTable(['HOST', 'UP-TO-DATE', 'JOB', 'STATE'], status.hosts.map((h) => hostRow(h, full)))].join('\n');
+  const table = formatTable(['HOST', 'UP-TO-DATE', 'JOB', 'STATE'], status.hosts.map((h) => hostRow(h, full)));
+  return [...head, '', table, ...(status.hosts.length === 0 ? ['(no UP host matches the group: berth inspect-deployment-group shows its selectors)'] : [])].join('\n');
 }
 
 /**
@@ -42,6 +62,7 @@ export function progressLabel(rollout: Pick<RolloutView, 'progress' | 'status'>)
   const failures = reverting ? failedOnJob + failed : failed;
   const extra = [failures > 0 ? `${failures} failed` : '', skipped > 0 ? `${skipped} skipped` : ''].filter(Boolean);
   const suffix = extra.length > 0 ? ` (${extra.join(', ')})` : '';
+  if (total === 0) return '0/0 (no hosts)';
   if (rollout.status === 'REVERTED') return `reverted${suffix}`;
   if (rollout.status === 'REVERTING') return `reverting ${healthy + upToDate}/${total}${suffix}`;
   return `${healthy + upToDate}/${total}${suffix}`;

@@ -60,6 +60,22 @@ describe('rolling-update', () => {
     ]);
   });
 
+  it('warns on stderr when the group matches no host (the rollout is done at once with nothing deployed), and still exits 0', async () => {
+    const empty = { ...rollout([], 'SUCCEEDED') };
+    const gateway = new FakeGateway(
+      (operation) => {
+        if (operation === 'RollingUpdate') return { rollingUpdate: { sequence: 9, rolloutId: ID, changed: true, rollout: empty } };
+        if (operation === 'Group') return { deploymentGroup: { group: { name: 'foo-group', selectors: ['role = web', 'dc = east'], createdAt: '', status: 'DONE', hostCounts: { matching: 0, up: 0 } } } };
+        throw new Error(`unexpected ${operation}`);
+      },
+      { Progress: [{ rolloutProgress: { rollout: empty } }] },
+    );
+    const result = await runCli(['rolling-update', 'foo:0.1.0', 'foo-group'], { gateway });
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toBe(`Warning: deployment group foo-group matches no host (role=web, dc=east): nothing was deployed; hosts that match later get ${JOB}. Check the selectors and the hosts' labels (berth hosts).\n`);
+    expect(result.stdout).toContain('\nDone.\n');
+  });
+
   it("--token and --old-job-token go to the gateway apart (an empty old-job token too)", async () => {
     const gateway = gatewayFor([rollout(['HEALTHY'], 'SUCCEEDED')]);
     const result = await runCli(['rolling-update', 'foo:0.1.0', 'foo-group', '--token', 'sesame', '--old-job-token', ''], { gateway });

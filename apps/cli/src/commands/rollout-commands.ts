@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import type { CommandContext, ContextFactory } from '../context';
 import { BerthCliError, CliFailure, UsageError } from '../errors';
-import { ROLLOUT_FIELDS, getRollout, listRollouts, resolveRolloutId, type RolloutView } from '../group-queries';
+import { ROLLOUT_FIELDS, getGroup, getRollout, listRollouts, resolveRolloutId, type RolloutView } from '../group-queries';
 import { addUpdateStrategyOptions, rolloutOptionsOf, rolloutTimeoutMs, type RollingUpdateFlags } from '../rollout-flags';
 import { shortJobId } from '../table';
 import { TtyRolloutProgress } from './rollout-progress';
-import { durationLine, formatRolloutDetails, formatRolloutsTable, RolloutLinePrinter, rolloutStatusLabel } from './group-format';
+import { durationLine, formatRolloutDetails, formatRolloutsTable, noHostsWarning, RolloutLinePrinter, rolloutStatusLabel } from './group-format';
 
 interface RolloutChange {
   readonly sequence: number;
@@ -144,6 +144,8 @@ async function rollingUpdate(ctx: CommandContext, job: string, group: string, fl
     }`,
     { group, job, options, ...(flags.overrideFreeze === undefined ? {} : { overrideFreeze: flags.overrideFreeze }) },
   );
+  // a group that matches no host: allowed (hosts that match later get the job, as in Helios), but never silently
+  if (started.rollout.progress.total === 0) ctx.warn(noHostsWarning(await getGroup(ctx.gateway(), group), started.rollout.jobId));
   if (flags.async) {
     if (ctx.json) ctx.printJson({ rolloutId: started.rolloutId, group, jobId: started.rollout.jobId, status: started.rollout.status, sequence: started.sequence });
     else ctx.print(`${startedLine(started.rollout, true)}\nRollout: ${started.rolloutId}`);
