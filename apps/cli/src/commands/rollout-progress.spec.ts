@@ -55,15 +55,15 @@ describe('progressBarLine', () => {
 
   it('waits for promote while canaries await promotion, instead of a pace', () => {
     const line = progressBarLine(view({ healthy: 2, pending: 8, total: 10 }, [], false, { status: 'AWAITING_PROMOTION', promoted: false }), 42_000, 100);
-    expect(line).toMatch(/\]  2\/10  waiting for promote  42 s$/);
+    expect(line.endsWith(']  2/10  waiting for promote  42 s')).toBe(true);
   });
 
   it('says a revert and the hosts that failed on the rollout\'s job, not a count that reads as done', () => {
     const stable = 'foo:0:0123456789abcdef0123456789abcdef01234567';
     const reverting = progressBarLine(view({ healthy: 1, pending: 2, total: 3, failedBeforeRevert: 1 }, [], false, { status: 'REVERTING', targetJobId: stable }), 5_000, 100);
-    expect(reverting).toMatch(/\]  reverting 1\/3 to foo:0:0123456  1 failed  5 s$/);
+    expect(reverting.endsWith(']  reverting 1/3 to foo:0:0123456  1 failed  5 s')).toBe(true);
     const reverted = progressBarLine(view({ healthy: 3, total: 3, failedBeforeRevert: 1 }, [], false, { status: 'REVERTED', finished: true, targetJobId: stable }), 9_000, 100);
-    expect(reverted).toMatch(/\]  reverted to foo:0:0123456  1 failed  9 s$/);
+    expect(reverted.endsWith(']  reverted to foo:0:0123456  1 failed  9 s')).toBe(true);
     expect(reverted).not.toContain('3/3');
   });
 });
