@@ -15,11 +15,11 @@ export const ROLLOUT_PROGRESS_SUBSCRIPTION = `
 `;
 
 export const DEPLOYMENT_GROUPS_QUERY = `
-  query DeploymentGroups { deploymentGroups { sequence items { name selectors status jobId rolloutId error createdAt } } }
+  query DeploymentGroups { deploymentGroups { sequence items { name selectors status jobId rolloutId error createdAt hostCounts { matching up } } } }
 `;
 
 export const DEPLOYMENT_GROUP_QUERY = `
-  query DeploymentGroup($name: String!) { deploymentGroup(name: $name) { sequence group { name selectors status jobId rolloutId lastStableJobId error reason } } }
+  query DeploymentGroup($name: String!) { deploymentGroup(name: $name) { sequence group { name selectors status jobId rolloutId lastStableJobId error reason hostCounts { matching up } } } }
 `;
 
 /** Task state changes only (not the whole group table per change: that is O(hosts) per event at 1,000 hosts). */

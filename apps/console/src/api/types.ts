@@ -57,6 +57,12 @@ export interface GroupHostStatus {
   readonly upToDate: boolean;
 }
 
+/** Hosts matching a group's selectors now, and the UP ones of them. */
+export interface GroupHostCounts {
+  readonly matching: number;
+  readonly up: number;
+}
+
 export interface DeploymentGroupSummary {
   readonly name: string;
   readonly selectors: readonly string[];
@@ -65,6 +71,7 @@ export interface DeploymentGroupSummary {
   readonly rolloutId: string | null;
   readonly error: string | null;
   readonly createdAt: string;
+  readonly hostCounts?: GroupHostCounts | null;
 }
 
 export interface JobSummary {
@@ -103,6 +110,7 @@ export interface DeploymentGroup {
   readonly lastStableJobId: string | null;
   readonly error: string | null;
   readonly reason: string | null;
+  readonly hostCounts?: GroupHostCounts | null;
 }
 
 /** An API token created by an admin (never its secret). */

@@ -106,7 +106,7 @@ it('a crashed task paints its host failed at once; a reverted rollout reads as r
   expect(bar.textContent).toBe('Reverted to app:1:old — 1 failed on app:2:abc');
   expect(bar.className).toContain('progress-reverted');
   expect(bar.textContent).not.toMatch(/healthy/);
-  expect(screen.getByTestId('failed-hosts').textContent).toBe('h2 failed: h2: job app:2:abc EXITED with exit code 3 (FLAPPING) (before the revert)');
+  expect(screen.getByTestId('failed-hosts').textContent).toBe('h2 failed: job app:2:abc EXITED with exit code 3 (FLAPPING) (before the revert)');
   expect(screen.getByTestId('host-grid').getAttribute('data-cells')).toBe('h1=healthy h2=failed h3=healthy');
   expect(screen.getByTestId('eta').textContent).toBe('finished');
 });
@@ -152,6 +152,20 @@ it('shows an API error with its Berth code next to the button that caused it', a
   const alert = screen.getByRole('alert');
   expect(alert.textContent).toBe('ROLLOUT_NOT_AWAITING_PROMOTION the canaries are not healthy yet');
   expect(alert.closest('[aria-label="rollout actions"]')).not.toBeNull();
+});
+
+it('warns when the group matches no host: a rolling update would deploy nothing', async () => {
+  const api = new ScriptedBerthApi((query) =>
+    query.includes('deploymentGroup(') ? { deploymentGroup: { sequence: 5, group: { ...GROUP, rolloutId: null, status: 'IDLE', hostCounts: { matching: 0, up: 0 } } } } : {},
+  );
+  render(
+    <SessionContext.Provider value={{ api, role: 'deploy', subject: 'tester', signOut: () => undefined }}>
+      <GroupPage name="web" />
+    </SessionContext.Provider>,
+  );
+  const note = await screen.findByTestId('no-hosts');
+  expect(note.textContent).toMatch(/^No host matches role=web: a rolling update deploys nothing now/);
+  expect(screen.getByText(/hosts matching role=web \(none match\)/)).toBeTruthy();
 });
 
 it('explains an unknown group and what to do', async () => {

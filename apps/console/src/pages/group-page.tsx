@@ -6,6 +6,7 @@ import { Link } from '../app/router';
 import { useCan } from '../app/session';
 import { ErrorNote } from '../components/error-note';
 import { GroupAdmin } from '../group/group-admin';
+import { hostCountsText } from '../group/host-counts';
 import { useReloadOnEvents } from '../components/use-debounced-reload';
 import { useLive, useQuery } from '../components/use-live';
 import { CELL_COLOURS, CELL_STATES, countCells, hostCells } from '../rollout/host-cells';
@@ -129,6 +130,7 @@ export function GroupPage(props: { readonly name: string }) {
   const canDeploy = useCan('deploy');
   const groupQuery = useQuery<{ deploymentGroup: { group: DeploymentGroup } }>(DEPLOYMENT_GROUP_QUERY, { name: props.name }, props.name);
   useReloadOnEvents('deployment-group', groupQuery.reload);
+  useReloadOnEvents('host', groupQuery.reload);
   const group = groupQuery.data?.deploymentGroup.group ?? null;
   const missing = groupQuery.error instanceof BerthApiError && groupQuery.error.code === 'DEPLOYMENT_GROUP_NOT_FOUND';
   const rolloutId = group?.rolloutId ?? null;
@@ -157,9 +159,20 @@ export function GroupPage(props: { readonly name: string }) {
       )}
       {group ? (
         <p className="muted">
-          hosts matching {group.selectors.join('; ')} · job {group.jobId ?? 'none yet'}
+          hosts matching {group.selectors.join('; ')} ({hostCountsText(group.hostCounts)}) · job {group.jobId ?? 'none yet'}
           {group.lastStableJobId ? ` · last stable ${group.lastStableJobId}` : ''}
           {group.error ? ` · ${group.error}` : ''}
+        </p>
+      ) : null}
+      {group?.hostCounts?.matching === 0 ? (
+        <p className="empty warning" role="note" data-testid="no-hosts">
+          No host matches {group.selectors.join('; ')}: a rolling update deploys nothing now (it is done at once); hosts that match later get the group&apos;s job. Check the selectors against the hosts&apos; labels on the{' '}
+          <Link to="/fleet">fleet</Link> page.
+        </p>
+      ) : null}
+      {group?.hostCounts && group.hostCounts.matching > 0 && group.hostCounts.up === 0 ? (
+        <p className="empty warning" role="note" data-testid="no-hosts">
+          All {group.hostCounts.matching} hosts that match are DOWN: a rolling update skips them until they come back.
         </p>
       ) : null}
       <ErrorNote error={progress.error} />

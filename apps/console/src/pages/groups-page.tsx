@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { CREATE_DEPLOYMENT_GROUP, DEPLOYMENT_GROUPS_QUERY } from '../api/documents';
 import type { DeploymentGroupSummary } from '../api/types';
+import { hostCountsText } from '../group/host-counts';
 import { Link, navigate } from '../app/router';
 import { useCan, useSession } from '../app/session';
 import { ErrorNote } from '../components/error-note';
@@ -46,6 +47,8 @@ export function GroupsPage() {
   const canAdmin = useCan('admin');
   const groups = useQuery<{ deploymentGroups: { items: DeploymentGroupSummary[] } }>(DEPLOYMENT_GROUPS_QUERY, {}, 'groups');
   useReloadOnEvents('deployment-group', groups.reload);
+  // host counts change with hosts (registered, labels, UP/DOWN)
+  useReloadOnEvents('host', groups.reload);
   const items = groups.data?.deploymentGroups.items ?? [];
   return (
     <main>
@@ -58,6 +61,7 @@ export function GroupsPage() {
             <tr>
               <th>Name</th>
               <th>Status</th>
+              <th title="hosts matching the selectors now (UP of them)">Hosts</th>
               <th>Selectors</th>
               <th>Job</th>
             </tr>
@@ -70,6 +74,9 @@ export function GroupsPage() {
                 </td>
                 <td>
                   <span className={`status status-${g.status.toLowerCase()}`}>{g.status}</span>
+                </td>
+                <td data-testid="group-hosts" className={g.hostCounts?.matching === 0 ? 'warning' : undefined}>
+                  {hostCountsText(g.hostCounts)}
                 </td>
                 <td>{g.selectors.join('; ')}</td>
                 <td>{g.jobId ?? '—'}</td>

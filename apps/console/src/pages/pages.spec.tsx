@@ -113,15 +113,28 @@ it('a read-only token sees a job without action buttons', async () => {
   await nextFrame();
 });
 
-it('the groups list re-reads itself when a deployment-group event arrives', async () => {
+it('the groups list re-reads itself when a deployment-group or host event arrives (host counts follow the fleet)', async () => {
   let status = 'IDLE';
   const api = new ScriptedBerthApi(() => ({ deploymentGroups: { sequence: 1, items: [{ name: 'web', selectors: ['role=web'], status, jobId: null, rolloutId: null, error: null, createdAt: 't' }] } }));
   renderWith(api, <GroupsPage />);
   await screen.findByText('IDLE');
+  expect(api.subscriptions.filter((s) => s.query.includes('Changes')).map((s) => (s.variables['filter'] as { aggregate: string }).aggregate)).toEqual(['deployment-group', 'host']);
   status = 'ROLLING_OUT';
   act(() => {
-    expect(api.push('Changes', { events: { sequence: 2 } })).toBe(1);
+    expect(api.push('Changes', { events: { sequence: 2 } })).toBe(2);
   });
   await waitFor(() => expect(screen.getByText('ROLLING_OUT')).toBeTruthy());
   expect(api.requests.filter((r) => r.query.includes('deploymentGroups'))).toHaveLength(2);
+});
+
+it('the groups list shows how many hosts each group matches, and marks one that matches none', async () => {
+  const group = (name: string, matching: number, up: number) => ({ name, selectors: [`role=${name}`], status: 'DONE', jobId: null, rolloutId: null, error: null, createdAt: 't', hostCounts: { matching, up } });
+  const api = new ScriptedBerthApi(() => ({ deploymentGroups: { sequence: 1, items: [group('web', 3, 2), group('typo', 0, 0)] } }));
+  renderWith(api, <GroupsPage />);
+  await screen.findByText('web');
+  expect(api.requests[0]?.query).toContain('hostCounts { matching up }');
+  const cells = screen.getAllByTestId('group-hosts');
+  expect(cells.map((c) => c.textContent)).toEqual(['3 (2 UP)', 'none match']);
+  expect(cells[1]?.className).toBe('warning');
+  await nextFrame();
 });

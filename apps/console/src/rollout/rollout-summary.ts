@@ -12,6 +12,7 @@ const REVERT_STATUSES: ReadonlySet<string> = new Set(['REVERTING', 'REVERTED']);
 export function progressText(rollout: Pick<Rollout, 'status' | 'progress' | 'jobId' | 'targetJobId'>): string {
   const p = rollout.progress;
   const done = p.healthy + p.upToDate;
+  if (p.total === 0) return 'No host in the group: nothing to deploy';
   if (!REVERT_STATUSES.has(rollout.status)) {
     return `${percentDone(rollout)}% — ${done}/${p.total} healthy, ${p.deploying} deploying, ${p.failed} failed, ${p.skipped} skipped`;
   }
@@ -23,13 +24,18 @@ export function progressText(rollout: Pick<Rollout, 'status' | 'progress' | 'job
 
 export interface FailedHostLine {
   readonly host: string;
-  /** `failed: web-1: job … EXITED with exit code 3 (FLAPPING)`, `… (before the revert)` */
+  /** `failed: job … EXITED with exit code 3 (FLAPPING)`, `… (before the revert)` */
   readonly text: string;
 }
 
+/** `failed: job … EXITED with exit code 3` (the message's `host: ` prefix left out: the line names the host) */
+function describe(host: string, failure: { readonly reason: string; readonly message: string }): string {
+  return `${failure.reason}: ${failure.message.startsWith(`${host}: `) ? failure.message.slice(host.length + 2) : failure.message}`;
+}
+
 function failureOf(h: RolloutHost): string | undefined {
-  if (h.failure) return `${h.failure.reason}: ${h.failure.message}`;
-  return h.failureBeforeRevert ? `${h.failureBeforeRevert.reason}: ${h.failureBeforeRevert.message} (before the revert)` : undefined;
+  if (h.failure) return describe(h.host, h.failure);
+  return h.failureBeforeRevert ? `${describe(h.host, h.failureBeforeRevert)} (before the revert)` : undefined;
 }
 
 /** The hosts that failed and why, at most `limit` of them (a 1,000-host rollout can fail on many). */
