@@ -49,6 +49,26 @@ export const RollingUpdateForm = memo(function RollingUpdateForm(props: { readon
                 <option value="checks">checks</option>
                 <option value="manual">manual</option>
               </select>
+            ) : field.kind === 'oldToken' ? (
+              <>
+                <input
+                  name={field.name}
+                  value={values[field.name] === true ? '' : String(values[field.name] ?? '')}
+                  disabled={values[field.name] === true}
+                  placeholder={`default: ${defaultText(field)}`}
+                  onChange={(e) => set(field.name, e.target.value)}
+                />{' '}
+                <span>
+                  <input
+                    type="checkbox"
+                    name={`${field.name}None`}
+                    aria-label="the old jobs have no token"
+                    checked={values[field.name] === true}
+                    onChange={(e) => set(field.name, e.target.checked ? true : '')}
+                  />{' '}
+                  none
+                </span>
+              </>
             ) : (
               <input name={field.name} value={String(values[field.name] ?? '')} placeholder={`default: ${defaultText(field)}`} onChange={(e) => set(field.name, e.target.value)} />
             )}

@@ -1,6 +1,6 @@
 import { DEFAULT_UPDATE_STRATEGY, HEALTH_CHECK_MODES, type ResolvedRolloutOptions } from '@berth/domain';
 
-export type OptionKind = 'count' | 'seconds' | 'boolean' | 'countOrPercent' | 'text' | 'healthCheck';
+export type OptionKind = 'count' | 'seconds' | 'boolean' | 'countOrPercent' | 'text' | 'healthCheck' | 'oldToken';
 
 export interface OptionField {
   readonly name: keyof ResolvedRolloutOptions;
@@ -30,9 +30,16 @@ export const OPTION_FIELDS: readonly OptionField[] = [
   { name: 'overlap', label: 'Overlap', kind: 'boolean', help: 'deploy the new job before undeploying the old one' },
   { name: 'migrate', label: 'Migrate', kind: 'boolean', help: 'adopt copies of the job deployed by hand' },
   { name: 'token', label: 'Job token', kind: 'text', help: "the job's token, if it has one" },
+  {
+    name: 'oldJobToken',
+    label: "Old jobs' token",
+    kind: 'oldToken',
+    help: "the token of the jobs being replaced (undeployed, and deployed again on a revert); empty: the job token above; tick 'none' when they have none",
+  },
 ];
 
 export function defaultText(field: OptionField): string {
+  if (field.kind === 'oldToken') return 'the job token';
   const value = DEFAULT_UPDATE_STRATEGY[field.name];
   if (value === null) return 'none';
   if (value === '') return 'none';
@@ -58,6 +65,12 @@ export function parseOptionsForm(values: FormValues): ParsedOptions {
       if (typeof raw === 'boolean' && raw !== DEFAULT_UPDATE_STRATEGY[field.name]) options[field.name] = raw;
       continue;
     }
+    // `true`: 'none' ticked, the old jobs have no token (sent as "", unlike an empty field, which means the job token)
+    if (field.kind === 'oldToken' && raw === true) {
+      options[field.name] = '';
+      continue;
+    }
+    if (raw === false) continue;
     const text = String(raw).trim();
     if (text === '') continue;
     switch (field.kind) {
