@@ -1,7 +1,15 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import {
+  ApiRole,
+  COMMAND_ROLES,
   COMMAND_SUBJECT_PREFIX,
+  IDENTIFIED_COMMAND_WILDCARD,
+  SchedulerCommand,
   decodeRequestBody,
+  integrationActor,
+  parseIdentifiedCommandSubject,
+  roleAllows,
+  type IdentifiedCommand,
   ErrorCode,
   errorResponse,
   okResponse,
@@ -9,6 +17,7 @@ import {
   toErrorResponse,
   type CommandResponse,
 } from '@berth/contracts';
+import { DomainError } from '@berth/domain';
 import type { Logger } from '@berth/service';
 
 /** One command the scheduler serves on `berth.cmd.<name>`. */
@@ -29,13 +38,16 @@ export interface CommandServerStats {
 }
 
 /**
- * Serves JSON request/reply on `berth.cmd.>` in a queue group, so that
- * several schedulers can share the load. Every request is validated before
- * its handler runs; a malformed one gets INVALID_REQUEST (one over
- * MAX_REQUEST_BYTES PAYLOAD_TOO_LARGE) and writes nothing.
+ * Serves JSON request/reply on `berth.cmd.>` (the gateway, which states the
+ * actor) and `berth.as.<role>.<identity>.>` (integrations: NATS permissions
+ * pin role and identity, and the actor recorded is that identity whatever the
+ * payload says) in a queue group, so that several schedulers can share the
+ * load. Every request is validated before its handler runs; a malformed one
+ * gets INVALID_REQUEST (one over MAX_REQUEST_BYTES PAYLOAD_TOO_LARGE) and
+ * writes nothing.
  */
 export class CommandServer {
-  private subscription: Subscription | undefined;
+  private readonly subscriptions: Subscription[] = [];
   private readonly routes = new Map<string, CommandRoute>();
   private inFlight = new Set<Promise<void>>();
 
@@ -51,29 +63,34 @@ export class CommandServer {
   }
 
   start(): void {
-    this.subscription = this.nc.subscribe(`${COMMAND_SUBJECT_PREFIX}.>`, {
-      queue: 'berth-scheduler',
-      callback: (err, msg) => {
-        if (err) {
-          this.logger.error({ err }, 'command subscription failed');
-          return;
-        }
-        const work = this.serve(msg).finally(() => this.inFlight.delete(work));
-        this.inFlight.add(work);
-      },
-    });
+    for (const subject of [`${COMMAND_SUBJECT_PREFIX}.>`, IDENTIFIED_COMMAND_WILDCARD]) {
+      this.subscriptions.push(
+        this.nc.subscribe(subject, {
+          queue: 'berth-scheduler',
+          callback: (err, msg) => {
+            if (err) {
+              this.logger.error({ err, subject }, 'command subscription failed');
+              return;
+            }
+            const work = this.serve(msg).finally(() => this.inFlight.delete(work));
+            this.inFlight.add(work);
+          },
+        }),
+      );
+    }
   }
 
   /** Stops taking commands and waits for those in flight to finish. */
   async stop(): Promise<void> {
-    this.subscription?.unsubscribe();
+    for (const s of this.subscriptions.splice(0)) s.unsubscribe();
     await Promise.allSettled([...this.inFlight]);
   }
 
   private async serve(msg: Msg): Promise<void> {
-    const name = msg.subject.slice(COMMAND_SUBJECT_PREFIX.length + 1);
+    const identified = parseIdentifiedCommandSubject(msg.subject);
+    const name = identified?.command ?? msg.subject.slice(COMMAND_SUBJECT_PREFIX.length + 1);
     const started = performance.now();
-    const response = await this.dispatch(name, msg);
+    const response = await this.dispatch(name, msg, identified);
     const seconds = (performance.now() - started) / 1000;
     this.stats?.onCommand(name, response.ok ? 'ok' : 'error', seconds);
     if (!response.ok) this.logger.info({ command: name, code: response.error.code }, response.error.message);
@@ -99,16 +116,41 @@ export class CommandServer {
     msg.respond(JSON.stringify(errorResponse(ErrorCode.INTERNAL, message, { bytes, limit, succeeded: response.ok })));
   }
 
-  private async dispatch(name: string, msg: Msg): Promise<CommandResponse<unknown>> {
+  private async dispatch(name: string, msg: Msg, identified: IdentifiedCommand | undefined): Promise<CommandResponse<unknown>> {
     const route = this.routes.get(name);
     if (!route) return errorResponse(ErrorCode.UNKNOWN_COMMAND, `unknown command "${name}"`, { known: [...this.routes.keys()].sort() });
     try {
       // size, UTF-8 and depth are checked on the bytes, before JSON.parse and the request class see them
-      return okResponse(await route.handle(parseRequest(route.request, decodeRequestBody(msg.data))));
+      const body = decodeRequestBody(msg.data);
+      const request = identified === undefined ? body : this.asIdentified(name, identified, body);
+      return okResponse(await route.handle(parseRequest(route.request, request)));
     } catch (err) {
       const response = toErrorResponse(err);
       if (response.error.code === ErrorCode.INTERNAL) this.logger.error({ err, command: name }, 'command failed');
       return response;
     }
+  }
+
+  /**
+   * An integration's command: its role must allow it (NATS permissions already
+   * refuse the others; this is the second lock), and the actor is its identity.
+   * A different claimed actor is overridden, not refused: the identity is what
+   * gets recorded either way, and a client written for `berth.cmd` keeps working.
+   */
+  private asIdentified(name: string, identified: IdentifiedCommand, body: unknown): unknown {
+    const needed = (COMMAND_ROLES as Readonly<Record<string, ApiRole>>)[name] ?? ApiRole.ADMIN;
+    if (!roleAllows(identified.role, needed)) {
+      throw new DomainError(ErrorCode.FORBIDDEN, `"${name}" needs the ${needed} role; ${identified.identity} sent it as ${identified.role}`);
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+    const fields = body as Record<string, unknown>;
+    if (name === SchedulerCommand.UNDEPLOY && fields['overrideGroup'] === true && !roleAllows(identified.role, ApiRole.ADMIN)) {
+      throw new DomainError(ErrorCode.FORBIDDEN, `overrideGroup needs the admin role; ${identified.identity} sent it as ${identified.role}`);
+    }
+    const actor = integrationActor(identified.identity);
+    if (fields['actor'] !== undefined && fields['actor'] !== actor) {
+      this.logger.info({ command: name, identity: identified.identity, claimed: String(fields['actor']).slice(0, 256) }, 'claimed actor overridden by the NATS identity');
+    }
+    return { ...fields, actor };
   }
 }

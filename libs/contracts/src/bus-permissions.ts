@@ -108,8 +108,10 @@ export function commandsOfRole(role: ApiRole): string[] {
 
 /**
  * Commands of an identified party: `berth.as.<role>.<identity>.<command>`.
- * Its permissions let a party publish only under its own role and identity,
- * so the scheduler takes both from the subject (never from the payload).
+ * Its permissions let a party publish only under its own identity and the
+ * roles it holds (its own and those below), so the scheduler takes both from
+ * the subject (never from the payload) and refuses a command that needs more
+ * than the subject's role.
  * `berth.cmd.<command>` stays for the gateway, which states the API token's
  * subject as the actor.
  */
@@ -170,6 +172,9 @@ const EVENTS_JS_READ = [
   `$JS.FC.${EVENTS_STREAM}.>`,
 ];
 
+/** the events stream's leader-term fence (the event store's FENCE_SUBJECT): the scheduler writes it */
+const LEADER_FENCE_SUBJECT = 'berth.fence';
+
 /** Nobody but the operator (nats CLI with the system account) deletes or purges a stream or a message. */
 const JS_DESTROY = ['$JS.API.STREAM.DELETE.>', '$JS.API.STREAM.PURGE.>', '$JS.API.STREAM.MSG.DELETE.>'];
 
@@ -198,7 +203,7 @@ export function busPermissions(party: BusParty): BusPermissions {
     case 'scheduler':
       return {
         pub: {
-          allow: [EVENTS_SUBJECT_WILDCARD, 'berth.host.*.>', SCHEDULER_PRESENCE_SUBJECT, ...JS_MANAGE, '$KV.>'],
+          allow: [EVENTS_SUBJECT_WILDCARD, LEADER_FENCE_SUBJECT, 'berth.host.*.>', SCHEDULER_PRESENCE_SUBJECT, ...JS_MANAGE, '$KV.>'],
           deny: JS_DESTROY,
         },
         sub: {
@@ -221,7 +226,8 @@ export function busPermissions(party: BusParty): BusPermissions {
       const inbox = integrationInboxPrefix(party.name);
       return {
         pub: {
-          allow: [...commandsOfRole(party.role).map((c) => identifiedCommandSubject(party.role, party.name, c)), SCHEDULER_PRESENCE_SUBJECT, ...EVENTS_JS_READ],
+          // one wildcard per role held, not a subject per command: a user JWT travels in the CONNECT line, which nats-server caps at 4 KB
+          allow: [...API_ROLES.filter((r) => roleAllows(party.role, r)).map((r) => identifiedCommandSubject(r, party.name, '>')), SCHEDULER_PRESENCE_SUBJECT, ...EVENTS_JS_READ],
         },
         sub: { allow: [EVENTS_SUBJECT_WILDCARD, `${inbox}.>`] },
         allowResponses: false,

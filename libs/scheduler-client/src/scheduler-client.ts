@@ -3,7 +3,9 @@ import {
   SCHEDULER_PRESENCE_SUBJECT,
   SchedulerCommand,
   commandSubject,
+  identifiedCommandSubject,
   sortPresences,
+  type ApiRole,
   type SchedulerPresence,
   errorResponse,
   isErrorCode,
@@ -11,7 +13,7 @@ import {
   type ErrorBody,
 } from '@berth/contracts';
 import type { RolloutDetail, RolloutHostRow, RolloutPage } from '@berth/read-model';
-import { NoRespondersError, RequestError, TimeoutError, type NatsConnection } from '@nats-io/transport-node';
+import { NoRespondersError, PermissionViolationError, RequestError, TimeoutError, type NatsConnection } from '@nats-io/transport-node';
 
 /** An error answer from the scheduler, or its absence, as a throwable with the Berth code. */
 export class BerthError extends Error {
@@ -38,19 +40,32 @@ export interface RequestOptions {
 export class SchedulerClient {
   constructor(
     private readonly nc: NatsConnection,
-    private readonly defaults: { readonly actor?: string; readonly timeoutMs?: number } = {},
+    private readonly defaults: {
+      readonly actor?: string;
+      readonly timeoutMs?: number;
+      /**
+       * An integration's NATS identity and role (its credentials' name and role): commands go
+       * to `berth.as.<role>.<name>.<command>` and the scheduler records the identity as actor.
+       */
+      readonly identity?: { readonly name: string; readonly role: ApiRole };
+    } = {},
   ) {}
 
   /** The raw response: `{ok: true, result}` or `{ok: false, error}`; never throws for an answer. */
   async request<T = unknown>(command: string, body: object, options: RequestOptions = {}): Promise<CommandResponse<T>> {
     const payload = this.defaults.actor !== undefined && !('actor' in body) ? { actor: this.defaults.actor, ...body } : body;
     try {
-      const msg = await this.nc.request(commandSubject(command), JSON.stringify(payload), {
+      const identity = this.defaults.identity;
+      const subject = identity ? identifiedCommandSubject(identity.role, identity.name, command) : commandSubject(command);
+      const msg = await this.nc.request(subject, JSON.stringify(payload), {
         timeout: options.timeoutMs ?? this.defaults.timeoutMs ?? 10_000,
       });
       return parseResponse<T>(msg.string());
     } catch (err) {
       if (isNoResponders(err)) return errorResponse(ErrorCode.UNAVAILABLE, 'no scheduler is serving commands (is it running and connected to NATS?)');
+      if (err instanceof PermissionViolationError || (err instanceof RequestError && err.cause instanceof PermissionViolationError)) {
+        return errorResponse(ErrorCode.FORBIDDEN, `NATS refused "${command}": these credentials may not send it (${(err as Error).message})`);
+      }
       if (err instanceof TimeoutError || (err instanceof RequestError && err.cause instanceof TimeoutError)) {
         return errorResponse(ErrorCode.UNAVAILABLE, `the scheduler did not answer "${command}" in time; it may or may not have been applied`);
       }

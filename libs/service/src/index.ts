@@ -5,3 +5,6 @@ export * from './shutdown';
 export * from './run-service';
 export * from './anomaly-reporter';
 export * from './nats-connection';
+export * from './nats-replicas';
+export { NatsAuth, NatsAuthError, pushAccountJwt, type IssuedUser } from './nats-auth/nats-auth';
+export { decodeJwtClaims, formatCreds, keyPairFromSeed, seedOf, userJwt, type UserPermissions } from './nats-auth/nats-jwt';

@@ -17,6 +17,12 @@ export interface NatsServerOptions {
   readonly extraConfig?: string;
   /** how long to wait for ports file + JetStream health; default 15 s */
   readonly startTimeoutMs?: number;
+  /**
+   * Turns NATS auth on (deny by default): the operator/account configuration
+   * lines of a NatsAuth (libs/service), given the resolver dir to use. Off by
+   * default: anonymous clients connect as before.
+   */
+  readonly auth?: { serverConfig(resolverDir: string): string };
 }
 
 export interface NatsServer {
@@ -166,7 +172,8 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
   const storeDir = opts.storeDir ?? join(tmp, 'store');
   const configFile = join(tmp, 'nats-server.conf');
   const logFile = join(tmp, 'nats-server.log');
-  writeFileSync(configFile, renderConfig(storeDir, opts.syncAlways ?? true, opts.extraConfig));
+  const authConfig = opts.auth?.serverConfig(join(tmp, 'resolver')) ?? '';
+  writeFileSync(configFile, renderConfig(storeDir, opts.syncAlways ?? true, `${authConfig}${opts.extraConfig ?? ''}`));
   const timeoutMs = opts.startTimeoutMs ?? 15_000;
 
   let child: ChildProcess | undefined;
