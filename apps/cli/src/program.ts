@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { registerAuditCommands } from './commands/audit-commands';
+import { registerCredentialsCommands } from './commands/credentials-commands';
 import { registerDeploymentCommands } from './commands/deployment-commands';
 import { registerGroupCommands } from './commands/group-commands';
 import { registerHostCommands } from './commands/host-commands';
@@ -61,6 +62,7 @@ export function buildProgram(io: CliIo): Command {
   registerFreezeCommands(program, context);
   registerTokenCommands(program, context);
   registerAuditCommands(program, context);
+  registerCredentialsCommands(program, context);
   registerVersionCommand(program, context);
   return program;
 }
