@@ -13,7 +13,8 @@ import { removeContainersOf, startStack, type Stack } from './support/stack';
  * good one; a token-less → tokened rollout and back; an orphaned deployment
  * undeployed; an undeploy's history ending in STOPPED or EXITED; a container
  * with the agent's name prefix but no label reaped; a hung exec health check
- * not blocking an undeploy; --migrate adopting a job deployed by hand.
+ * not blocking an undeploy; --migrate adopting a job deployed by hand;
+ * `berth status --as-of T` showing what `berth status` showed at T.
  * Containers use `none` networking.
  */
 const HOSTS = ['truth-e2e-1', 'truth-e2e-2'];
@@ -137,25 +138,34 @@ it('a crash-looping job fails its rolling update at once with its exit code, is 
   await ok('remove-deployment-group', 'crash-group');
   await ok('undeploy', good, HOST1, HOST2, '--group', 'crash-group');
   await eventuallyOnDocker({ [HOST1]: [], [HOST2]: [] });
-});
+}, 180_000);
 
 it('rolls a group from a token-less job to a tokened one and back, each job with its own token', async () => {
   const open = await createJob('token-app:1', SERVE);
   const closed = await createJob('token-app:2', SERVE, '--token', 'sesame');
   await ok('create-deployment-group', 'token-group', 'role=truth-e2e');
+  // what `berth status` shows after each rollout, and when: `status --as-of` that time must show the same
+  const shown: { time: string; status: string }[] = [];
+  const record = async (jobId: string): Promise<void> => {
+    await eventuallyOnDocker({ [HOST1]: [jobId], [HOST2]: [jobId] });
+    await eventually(async () => (await taskState(jobId, HOST1)) === 'RUNNING' && (await taskState(jobId, HOST2)) === 'RUNNING', { what: logs });
+    shown.push({ status: await ok('--json', 'status', '--job', 'token-app'), time: new Date().toISOString() });
+  };
   await ok('rolling-update', 'token-app:1', 'token-group', '-t', '60');
-  await eventuallyOnDocker({ [HOST1]: [open], [HOST2]: [open] });
+  await record(open);
 
   await ok('rolling-update', 'token-app:2', 'token-group', '-t', '60', '--token', 'sesame', '--old-job-token', '');
-  await eventuallyOnDocker({ [HOST1]: [closed], [HOST2]: [closed] });
+  await record(closed);
   await ok('rolling-update', 'token-app:1', 'token-group', '-t', '60', '--old-job-token', 'sesame');
-  await eventuallyOnDocker({ [HOST1]: [open], [HOST2]: [open] });
+  await record(open);
   expect(await lastStable('token-group')).toBe(open);
+  for (const { time, status } of shown) expect({ time, status: JSON.parse(await ok('--json', 'status', '--job', 'token-app', '--as-of', time)) }).toEqual({ time, status: JSON.parse(status) });
+  expect(new Set(shown.map((s) => s.status)).size).toBe(3);
 
   await ok('remove-deployment-group', 'token-group');
   await ok('undeploy', open, HOST1, HOST2, '--group', 'token-group');
   await eventuallyOnDocker({ [HOST1]: [], [HOST2]: [] });
-});
+}, 180_000);
 
 it('undeploys the deployments a removed group left behind, and their history ends in STOPPED', async () => {
   const orphan = await createJob('orphan-app:1', SERVE);
@@ -237,4 +247,4 @@ it('--migrate adopts a copy of the job deployed by hand into the group', async (
   await eventuallyOnDocker({ [HOST1]: [adopted], [HOST2]: [adopted] });
   const status = JSON.parse(await ok('--json', 'status', '--job', adopted)) as Record<string, { deployments: Record<string, { deploymentGroupName: string | null }> }>;
   expect(Object.values(status[adopted]?.deployments ?? {}).map((d) => d.deploymentGroupName)).toEqual(['migrate-group', 'migrate-group']);
-});
+}, 180_000);
