@@ -77,7 +77,10 @@ describe('scheduler restart', () => {
     expect(snapshot?.sequence).toBeGreaterThan(0);
     const second = await start('--snapshot-every', '7');
     expect(second.restoredFrom).toBe(snapshot?.sequence);
-    expect(second.view.projection.sequence).toBe(lastSequence);
+    // everything the first wrote, and the second's own leader-term marker (leader-fence.ts) after it
+    expect(second.view.projection.sequence).toBe(await store.lastSequence());
+    expect((await store.readAppend(second.view.projection.sequence)).map((e) => [e.aggregate, e.type])).toEqual([['leader-term', 'LeaderTermStarted']]);
+    expect(second.view.projection.sequence).toBeGreaterThan(lastSequence);
 
     const replayed = newSchedulerState();
     const following = replayed.projection.follow(store);
