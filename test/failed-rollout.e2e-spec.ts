@@ -198,3 +198,25 @@ it('a job whose container exits with code 3 fails its rolling update, and with -
     return ours.length === 3 && ours.every((c) => c.Labels['berth.job-id'] === good);
   }, { timeoutMs: 60_000, what: logs });
 }, 300_000);
+
+it('issue 21.6: a rolling update to a group that matches no host warns (CLI and console), and group listings show host counts', async () => {
+  expect((await cli.run('create-deployment-group', 'exit3-typo', 'role=exit3-e2f')).code).toBe(0);
+  const empty = await cli.run('rolling-update', 'exit3:1', 'exit3-typo');
+  expect(empty.code).toBe(0);
+  expect(empty.stderr).toMatch(/^Warning: deployment group exit3-typo matches no host \(role=exit3-e2f\): nothing was deployed; hosts that match later get exit3:1:[0-9a-f]{40}\./);
+  expect((await cli.run('rollouts', 'exit3-typo')).stdout).toMatch(/ {4}SUCCEEDED {4,}0\/0 \(no hosts\) {4}/);
+  const long = (await cli.run('list-deployment-groups', '--long')).stdout.split('\n');
+  expect(long.find((l) => l.startsWith('exit3-group '))).toMatch(/^exit3-group\s+3\s+3\s+/);
+  expect(long.find((l) => l.startsWith('exit3-typo '))).toMatch(/^exit3-typo\s+0\s+0\s+/);
+  expect((await cli.run('inspect-deployment-group', 'exit3-typo')).stdout.trimEnd().split('\n').at(-1)).toBe('Hosts: none match');
+
+  await page.goto(`${stack.gatewayUrl}/groups`);
+  const row = (name: string) => page.locator('tr', { has: page.getByRole('link', { name, exact: true }) }).getByTestId('group-hosts');
+  await row('exit3-group').getByText('3 (3 UP)').waitFor({ timeout: 15_000 });
+  await row('exit3-typo').getByText('none match').waitFor();
+  await page.getByRole('link', { name: 'exit3-typo', exact: true }).click();
+  await expectText('no-hosts', /^No host matches role = exit3-e2f: a rolling update deploys nothing now/);
+  expect(await expectText('rollout-progress', /^No host in the group/)).toBe('No host in the group: nothing to deploy');
+  expect(await page.getByTestId('rollout-progress').getAttribute('class')).toContain('progress-empty');
+  await page.screenshot({ path: join(SHOTS, 'group-matching-no-host.png'), fullPage: true });
+});

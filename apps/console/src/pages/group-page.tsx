@@ -92,7 +92,7 @@ function RolloutPanel(props: { readonly rollout: Rollout; readonly sequence: num
         {rollout.targetJobId !== rollout.jobId ? ` — ${rollout.status === 'REVERTED' ? 'reverted' : 'reverting'} to ${rollout.targetJobId}` : ''} · {rollout.reason} · batches started: {rollout.batches ?? 0}
       </p>
       {rollout.error ? <p className="error">{rollout.error}</p> : null}
-      <div className={`progress progress-${rollout.status.toLowerCase()}`} role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} data-testid="rollout-progress">
+      <div className={`progress progress-${rollout.status.toLowerCase()}${rollout.progress.total === 0 ? ' progress-empty' : ''}`} role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} data-testid="rollout-progress">
         <div className="progress-bar" style={{ width: `${pct}%` }} />
         <span className="progress-text">{progressText(rollout)}</span>
       </div>
