@@ -66,6 +66,7 @@ const SUBSCRIBE_PROBES = [
   'berth.host.*.>',
   `berth.agent.${B}.>`,
   'berth.agent.*.>',
+  'berth.agent.*.heartbeat',
   'berth.cmd.>',
   'berth.as.>',
   'berth.evt.>',

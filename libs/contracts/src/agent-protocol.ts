@@ -34,6 +34,8 @@ export const HostTopic = {
 /** Agent status reports travel through this stream (memory storage: observed state is re-derivable). */
 export const STATUS_STREAM = 'BERTH_STATUS';
 export const STATUS_SUBJECT_WILDCARD = `berth.agent.*.${AgentTopic.STATUS}`;
+/** Every agent's heartbeats: the scheduler's liveness, and the gateway's host stats (load, memory). */
+export const HEARTBEAT_SUBJECT_WILDCARD = `berth.agent.*.${AgentTopic.HEARTBEAT}`;
 export const SCHEDULER_STATUS_CONSUMER = 'berth-scheduler-status';
 
 export function agentInboxPrefix(host: string): string {
@@ -112,10 +114,41 @@ export interface RegisterHostResult {
   readonly status: 'REGISTERED' | 'UPDATED' | 'NOT_MODIFIED';
 }
 
+/**
+ * A host's load and memory as its agent measures them (`os.loadavg()`,
+ * `os.totalmem()`, `os.freemem()`), sent with every heartbeat: they change
+ * all the time, so they are never events (Helios's LOAD AVG and MEM USAGE).
+ */
+export interface HostStats {
+  /** the 1, 5 and 15 minute load averages */
+  readonly loadAvg: readonly [number, number, number];
+  readonly memoryTotalBytes: number;
+  readonly memoryFreeBytes: number;
+}
+
 export interface HeartbeatMessage {
   readonly host: string;
   readonly agentId: string;
   readonly time: string;
+  /** absent from agents older than the stats (and from test agents that send none) */
+  readonly stats?: HostStats;
+}
+
+const finiteAtLeastZero = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+
+/** A heartbeat's stats as received from the wire, checked; undefined when absent or malformed (a bad value is never shown). */
+export function readHostStats(value: unknown): HostStats | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { loadAvg, memoryTotalBytes, memoryFreeBytes } = value as Record<string, unknown>;
+  if (!Array.isArray(loadAvg) || loadAvg.length !== 3 || !loadAvg.every(finiteAtLeastZero)) return undefined;
+  if (!finiteAtLeastZero(memoryTotalBytes) || memoryTotalBytes === 0 || !finiteAtLeastZero(memoryFreeBytes) || memoryFreeBytes > memoryTotalBytes) return undefined;
+  const [one, five, fifteen] = loadAvg as [number, number, number];
+  return { loadAvg: [one, five, fifteen], memoryTotalBytes, memoryFreeBytes };
+}
+
+/** Helios's MEM USAGE: the share of memory in use, 0–1. */
+export function memoryUsage(stats: Pick<HostStats, 'memoryTotalBytes' | 'memoryFreeBytes'>): number {
+  return (stats.memoryTotalBytes - stats.memoryFreeBytes) / stats.memoryTotalBytes;
 }
 
 export interface DesiredStateRequest {

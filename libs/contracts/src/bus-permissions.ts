@@ -1,4 +1,4 @@
-import { agentInboxPrefix } from './agent-protocol';
+import { HEARTBEAT_SUBJECT_WILDCARD, agentInboxPrefix } from './agent-protocol';
 import { API_ROLES, ApiRole, roleAllows } from './api-role';
 import { EVENTS_STREAM, EVENTS_SUBJECT_WILDCARD, COMMAND_SUBJECT_WILDCARD, SNAPSHOTS_BUCKET, hostSubjectWildcard, AGENT_SUBJECT_WILDCARD, agentSubject } from './subjects';
 import { GATE_SUBJECT_WILDCARD, PipelineCommand } from './pipeline-api';
@@ -218,7 +218,8 @@ export function busPermissions(party: BusParty): BusPermissions {
           allow: [COMMAND_SUBJECT_WILDCARD, SCHEDULER_PRESENCE_SUBJECT, GATE_SUBJECT_WILDCARD, ...JS_MANAGE, `$KV.${SNAPSHOTS_BUCKET}.>`],
           deny: JS_DESTROY,
         },
-        sub: { allow: [EVENTS_SUBJECT_WILDCARD, `${GATEWAY_INBOX_PREFIX}.>`] },
+        // heartbeats, read only: the hosts' load and memory (berth hosts), which are never events
+        sub: { allow: [EVENTS_SUBJECT_WILDCARD, HEARTBEAT_SUBJECT_WILDCARD, `${GATEWAY_INBOX_PREFIX}.>`] },
         allowResponses: false,
         inboxPrefix: GATEWAY_INBOX_PREFIX,
       };
