@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { NewEvent } from '@berth/contracts';
-import { EVENTS_STREAM } from '@berth/contracts';
+import { EVENTS_STREAM, eventSubject } from '@berth/contracts';
 import { JetStreamEventStore } from '@berth/event-store';
 import { startNatsServer } from '@berth/testing';
 import { DeliverPolicy, StorageType, jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
@@ -198,6 +198,7 @@ async function main(): Promise<void> {
     });
 
     await atomicRows(store, js, rows);
+    await fencedRows(server.url, total, rows);
 
     printTable(rows);
     const rate = (op: string): number => {
@@ -251,6 +252,37 @@ async function atomicRows(store: JetStreamEventStore, js: JetStreamClient, rows:
       return batches * size;
     });
     rows.push({ operation: `store.appendAtomic, ${size} aggregates/batch, ${inFlight} in flight`, ...result, baseline: rawName });
+  }
+}
+
+/**
+ * What a leader's fence costs (apps/scheduler leader-fence.ts): the same appends
+ * through a fenced handle, whose every append is an atomic batch headed by the
+ * fence's message, against the unfenced rows above.
+ */
+async function fencedRows(url: string, total: number, rows: Row[]): Promise<void> {
+  const fenced = await JetStreamEventStore.connect({ servers: url });
+  try {
+    const term = randomUUID();
+    const marker = await fenced.append('leader-term', term, 'any', [event(0)]);
+    fenced.fence({ subject: eventSubject('leader-term', term), unchangedSince: marker.lastSequence });
+    const seqIds = Array.from({ length: AGGREGATES }, () => randomUUID());
+    const sequential = await timed(async () => {
+      for (let i = 0; i < total; i++) await fenced.append('task', seqIds[i % AGGREGATES] as string, Math.floor(i / AGGREGATES), [event(i)]);
+      return total;
+    });
+    rows.push({ operation: 'store.append, sequential, fenced', ...sequential, baseline: 'store.append, sequential' });
+    const pipeIds = Array.from({ length: IN_FLIGHT }, () => randomUUID());
+    const versions = new Array<number>(IN_FLIGHT).fill(0);
+    const pipelinedResult = await timed(async () => {
+      await pipelined(total, IN_FLIGHT, async (i, w) => {
+        versions[w] = (await fenced.append('task', pipeIds[w] as string, versions[w] as number, [event(i)])).version;
+      });
+      return total;
+    });
+    rows.push({ operation: `store.append, ${IN_FLIGHT} in flight, fenced`, ...pipelinedResult, baseline: `store.append, ${IN_FLIGHT} in flight` });
+  } finally {
+    await fenced.close();
   }
 }
 
