@@ -10,6 +10,7 @@ import { TASK_STATES, type TaskStatus } from '@berth/domain';
 import { type HealthServer, type Logger, createMetricsRegistry, redactNatsUrl, startHealthServer } from '@berth/service';
 import { randomBytes } from 'node:crypto';
 import { cpus, hostname, totalmem, type as osType } from 'node:os';
+import { measureHostStats } from './host-stats';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { AgentConfig } from './config';
 import { readDesiredState } from './desired-state-reader';
@@ -118,6 +119,7 @@ export class Agent {
       host: this.host,
       agentId: this.agentId,
       heartbeatMs: config.heartbeatInterval * 1000,
+      hostStats: () => measureHostStats(),
       logger: deps.logger,
       registration: () => this.registration(),
       onDesired: (state) => this.receiveDesired(state),

@@ -3,6 +3,7 @@ import {
   type DesiredState,
   type DesiredStateRequest,
   type HeartbeatMessage,
+  type HostStats,
   type RegisterHostMessage,
   type RegisterHostResult,
   type TaskStatusReport,
@@ -32,6 +33,8 @@ export interface NatsLinkOptions {
   /** The server is one Berth cannot run on (too old): the link has closed and will not retry. */
   readonly onRefused?: (err: Error) => void;
   readonly heartbeatMs: number;
+  /** the host's load and memory, sent with each heartbeat */
+  readonly hostStats?: () => HostStats;
   readonly logger?: AgentLogger;
 }
 
@@ -189,7 +192,8 @@ export class NatsLink {
 
   private sendHeartbeat(): void {
     if (!this.ready || this.nc === undefined) return;
-    const beat: HeartbeatMessage = { host: this.options.host, agentId: this.options.agentId, time: new Date().toISOString() };
+    const stats = this.options.hostStats?.();
+    const beat: HeartbeatMessage = { host: this.options.host, agentId: this.options.agentId, time: new Date().toISOString(), ...(stats === undefined ? {} : { stats }) };
     this.nc.publish(this.subjects.heartbeat, JSON.stringify(beat));
   }
 
