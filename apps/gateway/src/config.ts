@@ -1,5 +1,5 @@
 import { DEFAULT_CONSOLE_DIR } from './app/paths';
-import { ConfigError, loadConfig, natsConnectionSettings, parsers, type ConfigOf } from '@berth/service';
+import { ConfigError, loadConfig, natsConnectionSettings, natsReplicasSetting, parsers, type ConfigOf } from '@berth/service';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_QUERY_LIMITS } from './graphql/query-limits';
 import { DEFAULT_MEMORY_EVENTS } from './read-model/event-log';
@@ -7,6 +7,7 @@ import { ApiTokens, OpenAccess, parseTokensFile, type Authenticator } from './au
 
 export const gatewayConfigSchema = {
   ...natsConnectionSettings,
+  replicas: natsReplicasSetting,
   host: { flag: 'host', env: 'BERTH_GATEWAY_HOST', description: 'address to listen on (GraphQL, REST, health)', parse: parsers.string, default: '127.0.0.1' },
   port: { flag: 'port', env: 'BERTH_GATEWAY_PORT', description: 'port to listen on (0: any free port)', parse: parsers.port, default: 8080 },
   actor: {

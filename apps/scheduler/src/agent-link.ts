@@ -22,6 +22,7 @@ import { deploymentDecider, desiredTasksOf, isTaskState, type TaskStatus } from 
 import type { Logger } from '@berth/service';
 import { AckPolicy, JetStreamApiCodes, JetStreamApiError, StorageType, jetstream, jetstreamManager, type ConsumerMessages } from '@nats-io/jetstream';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import { DEFAULT_REPLICAS, ensureReplicas, explainReplicasError } from '@berth/event-store';
 import type { CommandExecutor } from './command-executor';
 import { KeyedLanes } from './keyed-lanes';
 import { registerHost, type HostPolicy } from './host-handlers';
@@ -60,6 +61,8 @@ export class AgentLink {
     private readonly logger: Logger,
     /** Answers to PrepareImage (ImageStaging.record); the report is acknowledged once this resolves. */
     private readonly onImages: (host: string, statuses: readonly ImageStatus[]) => Promise<void> = async () => undefined,
+    /** replicas of BERTH_STATUS (`--replicas`) */
+    private readonly replicas: number = DEFAULT_REPLICAS,
   ) {}
 
   async start(): Promise<void> {
@@ -196,15 +199,21 @@ export class AgentLink {
     const jsm = await jetstreamManager(this.nc);
     try {
       await jsm.streams.info(STATUS_STREAM);
+      await ensureReplicas(jsm, STATUS_STREAM, this.replicas);
     } catch (err) {
       if (!isJetStreamError(err, JetStreamApiCodes.StreamNotFound)) throw err;
-      await jsm.streams.add({
-        name: STATUS_STREAM,
-        subjects: [STATUS_SUBJECT_WILDCARD],
-        // observed state is re-derivable (agents re-report in full), so no fsync per report
-        storage: StorageType.Memory,
-        max_age: 3_600 * 1e9,
-      });
+      await jsm.streams
+        .add({
+          name: STATUS_STREAM,
+          subjects: [STATUS_SUBJECT_WILDCARD],
+          // observed state is re-derivable (agents re-report in full), so no fsync per report
+          storage: StorageType.Memory,
+          max_age: 3_600 * 1e9,
+          num_replicas: this.replicas,
+        })
+        .catch((e: unknown) => {
+          throw explainReplicasError(e, STATUS_STREAM, this.replicas);
+        });
     }
     // A leader killed mid-pull leaves its pull request open on the server, and the reports it
     // swallows come back only after ack_wait: keep both short. Recording a report again is harmless

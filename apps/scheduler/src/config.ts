@@ -1,4 +1,4 @@
-import { loadConfig, natsConnectionSettings, parsers, type ConfigOf } from '@berth/service';
+import { loadConfig, natsConnectionSettings, natsReplicasSetting, parsers, type ConfigOf } from '@berth/service';
 
 function portRange(raw: string): { from: number; to: number } {
   const m = /^(\d+)[:-](\d+)$/.exec(raw);
@@ -32,6 +32,7 @@ function bool(raw: string): boolean {
 
 export const schedulerConfigSchema = {
   ...natsConnectionSettings,
+  replicas: natsReplicasSetting,
   httpHost: { flag: 'http-host', env: 'BERTH_HTTP_HOST', description: 'address of /healthz, /readyz, /metrics', parse: parsers.string, default: '127.0.0.1' },
   httpPort: { flag: 'http-port', env: 'BERTH_HTTP_PORT', description: 'port of /healthz, /readyz, /metrics (0: any free port)', parse: parsers.port, default: 7070 },
   hostDownAfterSeconds: {

@@ -51,6 +51,7 @@ import { LEADER_BUCKET } from '@berth/contracts';
 import type { Logger } from '@berth/service';
 import { JetStreamApiCodes, JetStreamApiError, StorageType, jetstream, jetstreamManager, type JetStreamManager, type StreamInfo } from '@nats-io/jetstream';
 import { Kvm, type KV, type KvEntry, type KvWatchEntry } from '@nats-io/kv';
+import { DEFAULT_REPLICAS, ensureReplicas, explainReplicasError } from '@berth/event-store';
 import type { NatsConnection, QueuedIterator, Status } from '@nats-io/transport-node';
 
 export const LEADER_KEY = 'scheduler';
@@ -76,6 +77,8 @@ export interface LeaderLeaseOptions {
   readonly logger: Logger;
   /** who holds the lease, for operators reading the key */
   readonly holder?: string;
+  /** replicas of the bucket (`--replicas`); a bucket with fewer is scaled up. Default 1 */
+  readonly replicas?: number;
 }
 
 export class LeaderLease {
@@ -112,6 +115,7 @@ export class LeaderLease {
     readonly ttlMs: number,
     private readonly holder: string,
     private readonly logger: Logger,
+    private readonly replicas: number,
   ) {
     this.leaderUntil = Date.now();
   }
@@ -119,7 +123,11 @@ export class LeaderLease {
   /** Opens (or creates) the lease bucket. */
   static async open(nc: NatsConnection, options: LeaderLeaseOptions): Promise<LeaderLease> {
     // memory storage: after a server restart the lease is simply contended again
-    const kv = await new Kvm(jetstream(nc)).create(LEADER_BUCKET, { history: 1, ttl: options.ttlMs, storage: StorageType.Memory });
+    const replicas = options.replicas ?? DEFAULT_REPLICAS;
+    const kv = await new Kvm(jetstream(nc)).create(LEADER_BUCKET, { history: 1, ttl: options.ttlMs, storage: StorageType.Memory, replicas }).catch((err: unknown) => {
+      throw explainReplicasError(err, bucketStream(), replicas);
+    });
+    await ensureReplicas(await jetstreamManager(nc), bucketStream(), replicas);
     const status = await kv.status();
     const ttlMs = status.ttl > 0 ? status.ttl : options.ttlMs;
     if (ttlMs !== options.ttlMs) options.logger.warn({ configured: options.ttlMs, bucket: ttlMs }, 'leader bucket exists with another TTL; using the bucket\'s');
@@ -128,7 +136,7 @@ export class LeaderLease {
     // reconnect must not hold the next attempt up for the client's default 5 s
     const timeout = Math.max(1_000, ttlMs / 3);
     const jsm = await jetstreamManager(nc, { timeout });
-    return new LeaderLease(nc, jsm, new Kvm(jetstream(nc, { timeout })), kv, ttlMs, holder, options.logger);
+    return new LeaderLease(nc, jsm, new Kvm(jetstream(nc, { timeout })), kv, ttlMs, holder, options.logger, replicas);
   }
 
   get isLeader(): boolean {
@@ -274,7 +282,7 @@ export class LeaderLease {
       info = await this.jsm.streams.info(bucketStream());
     } catch (err) {
       if (!isStreamNotFound(err)) throw err;
-      this.kv = await this.kvm.create(LEADER_BUCKET, { history: 1, ttl: this.ttlMs, storage: StorageType.Memory });
+      this.kv = await this.kvm.create(LEADER_BUCKET, { history: 1, ttl: this.ttlMs, storage: StorageType.Memory, replicas: this.replicas });
       this.logger.warn({ bucket: LEADER_BUCKET }, 'leader lease bucket was missing (nats-server restarted?): created it again');
       info = await this.jsm.streams.info(bucketStream());
     }

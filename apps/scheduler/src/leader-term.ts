@@ -55,7 +55,7 @@ export async function startLeaderTerm(deps: LeaderTermDeps): Promise<StopLeaderT
     logger,
   );
   const images = new ImageStaging(nc, executor, view, logger);
-  const agents = new AgentLink(nc, executor, view, liveness, config, logger, (host, statuses) => images.record(host, statuses));
+  const agents = new AgentLink(nc, executor, view, liveness, config, logger, (host, statuses) => images.record(host, statuses), config.replicas);
   const expiry = new JobExpiry(executor, view, logger);
   const rollouts = new RolloutManager(executor, view, logger, { defaultPortRange: config.defaultPortRange, images });
   const releases = new ReleaseManager(executor, view, logger);

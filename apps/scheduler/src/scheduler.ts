@@ -80,7 +80,7 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger): P
   void (async () => {
     for await (const s of nc.status()) if (s.type === 'reconnect') reconnects.inc();
   })();
-  const store: EventStore = await JetStreamEventStore.connect({ nc });
+  const store: EventStore = await JetStreamEventStore.connect({ nc, replicas: config.replicas });
   const projection = createBerthProjection();
   // before the replay: an anomaly in the history is logged and counted at every start
   reportAnomalies(projection, { logger, registry, knownTypes: KNOWN_EVENT_TYPES });
@@ -114,7 +114,7 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger): P
     ...freezeRoutes(executor, view),
     ...apiTokenRoutes(executor),
   );
-  const lease = await LeaderLease.open(nc, { ttlMs: config.leaseTtlSeconds * 1000, logger });
+  const lease = await LeaderLease.open(nc, { ttlMs: config.leaseTtlSeconds * 1000, logger, replicas: config.replicas });
   leadership.lease = lease;
   await lease.start({
     onAcquired: async () => {

@@ -48,6 +48,8 @@ export interface GatewayOptions extends Partial<NatsConnectionConfig> {
   readonly auditMemoryEvents?: number;
   /** the built web console, served at / when present */
   readonly consoleDir?: string;
+  /** replicas of the event stream and snapshot bucket when the gateway is the first to create them (`--replicas`; default 1) */
+  readonly replicas?: number;
   readonly logger?: Logger;
 }
 
@@ -113,7 +115,7 @@ export async function createGatewayApp(options: GatewayOptions): Promise<Running
     await nc.close();
     throw err;
   }
-  const store = await JetStreamEventStore.connect({ nc });
+  const store = await JetStreamEventStore.connect({ nc, replicas: options.replicas });
   const readModel = new GatewayReadModel({ memoryEvents: options.auditMemoryEvents });
   const scheduler = new SchedulerClient(nc);
   const leaders = new LeaderWatch(nc, scheduler, logger);
