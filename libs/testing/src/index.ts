@@ -4,3 +4,4 @@ export * from './process';
 export * from './agents';
 export * from './eventually';
 export * from './browser';
+export * from './fault';
