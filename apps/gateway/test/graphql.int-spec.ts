@@ -1,4 +1,4 @@
-import { SchedulerCommand } from '@berth/contracts';
+import { SchedulerCommand, agentSubjects, type HeartbeatMessage } from '@berth/contracts';
 import { FakeAgents, eventually } from '@berth/testing';
 import { GATEWAY_ACTOR, collect, startStack, type Stack } from './harness';
 
@@ -105,6 +105,18 @@ describe('GraphQL queries and mutations', () => {
       (await stack.gql<{ hosts: { items: { host: string }[] } }>('query($sel: [String!], $s: Int) { hosts(selectors: $sel, pattern: "sel-", status: "UP", atLeastSequence: $s) { items { host } } }', { sel: selectors, s: sequence })).data?.hosts.items.map((h) => h.host);
     expect(await hosts(['role=web'])).toEqual(['sel-1']);
     expect(await hosts(['zone in (a, b)'])).toEqual(['sel-1', 'sel-2']);
+  });
+
+  it("shows a host's load and memory from its agent's heartbeat (issue 21.8), and none before one arrives", async () => {
+    const { sequence } = await mutate(REGISTER_HOST, { host: 'stats-1', labels: { role: 'stats' } });
+    type Stats = { loadAvg: number[]; memoryTotalBytes: number; memoryFreeBytes: number; memoryUsage: number; receivedAt: string } | null;
+    const statsOf = async () =>
+      (await stack.gql<{ hosts: { items: { host: string; stats: Stats }[] } }>('query($s: Int) { hosts(pattern: "stats-", atLeastSequence: $s) { items { host stats { loadAvg memoryTotalBytes memoryFreeBytes memoryUsage receivedAt } } } }', { s: sequence })).data?.hosts.items[0]?.stats;
+    expect(await statsOf()).toBeNull();
+    const beat: HeartbeatMessage = { host: 'stats-1', agentId: 'agent-stats-1', time: new Date().toISOString(), stats: { loadAvg: [1.25, 0.5, 0.125], memoryTotalBytes: 8_000_000_000, memoryFreeBytes: 2_000_000_000 } };
+    stack.nc.publish(agentSubjects('stats-1').heartbeat, JSON.stringify(beat));
+    await eventually(async () => (await statsOf()) !== null, { what: 'the heartbeat stats over GraphQL', timeoutMs: 10_000 });
+    expect(await statsOf()).toEqual({ loadAvg: [1.25, 0.5, 0.125], memoryTotalBytes: 8_000_000_000, memoryFreeBytes: 2_000_000_000, memoryUsage: 0.75, receivedAt: expect.any(String) });
   });
 });
 

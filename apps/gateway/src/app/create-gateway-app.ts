@@ -140,6 +140,7 @@ export async function createGatewayApp(options: GatewayOptions): Promise<Running
     authenticator: options.authenticator instanceof ApiTokens ? options.authenticator.withLiveTokens(() => readModel.liveApiTokens()) : options.authenticator,
     queryLimits: options.queryLimits ?? DEFAULT_QUERY_LIMITS,
   };
+  const stopHostStats = deps.reads.hostStats.follow(nc);
   const app = await NestFactory.create(GatewayModule.forRoot(deps), { logger: new PinoNestLogger(logger), abortOnError: false });
   applyRequestLimits(app);
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
@@ -163,6 +164,7 @@ export async function createGatewayApp(options: GatewayOptions): Promise<Running
     readModel,
     async close() {
       stopClosingRevoked();
+      stopHostStats();
       await subscriptions.close();
       await app.close();
       await leaders.stop();

@@ -1,5 +1,6 @@
 import type { GatewayReadModel } from './gateway-read-model';
 import { BerthQueries, DeploymentGroupQueries } from '@berth/read-model';
+import { HostStatsCache } from './host-stats-cache';
 
 /**
  * Answers a query from the read model, after waiting (bounded) until it has
@@ -10,6 +11,8 @@ export class ReadService {
   readonly views: BerthQueries;
   /** deployment groups and rollouts */
   readonly groups: DeploymentGroupQueries;
+  /** hosts' load and memory from their heartbeats (not events): followed once the gateway is connected */
+  readonly hostStats = new HostStatsCache();
 
   constructor(
     readonly model: GatewayReadModel,

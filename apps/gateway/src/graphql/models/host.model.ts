@@ -1,4 +1,4 @@
-import { Field, Int, ObjectType } from '@nestjs/graphql';
+import { Field, Float, Int, ObjectType } from '@nestjs/graphql';
 import { JSONScalar } from '../json.scalar';
 import { DeploymentModel } from './deployment.model';
 
@@ -14,6 +14,15 @@ export class HostModel {
   @Field({ nullable: true }) downSince?: string;
   @Field(() => Int) jobCount!: number;
   @Field(() => [DeploymentModel], { description: 'its tasks' }) deployments!: DeploymentModel[];
+}
+
+@ObjectType('HostStats', { description: "A host's load and memory from its agent's latest heartbeat (never events; null while none is known or its agent is silent)" })
+export class HostStatsModel {
+  @Field(() => [Float], { description: 'the 1, 5 and 15 minute load averages' }) loadAvg!: number[];
+  @Field(() => Float) memoryTotalBytes!: number;
+  @Field(() => Float) memoryFreeBytes!: number;
+  @Field(() => Float, { description: "the share of memory in use, 0-1 (Helios's MEM USAGE)" }) memoryUsage!: number;
+  @Field({ description: 'when the gateway received them' }) receivedAt!: string;
 }
 
 @ObjectType()
