@@ -105,7 +105,8 @@ export class AgentLink {
 
   private async onRegister(msg: Msg): Promise<void> {
     try {
-      const req = parseRequest(RegisterHostRequest, { actor: `agent:${this.subjectHost(msg)}`, ...(msg.json() as object) });
+      // the actor is the connection's identity (the subject its permissions pin), never what the payload claims
+      const req = parseRequest(RegisterHostRequest, { ...(msg.json() as object), actor: `agent:${this.subjectHost(msg)}` });
       if (req.host !== this.subjectHost(msg)) {
         msg.respond(JSON.stringify(errorResponse(ErrorCode.FORBIDDEN, `an agent may only register its own host (${this.subjectHost(msg)})`)));
         return;

@@ -226,6 +226,18 @@ describe('identity from the connection, through a real scheduler', () => {
     expect(msg?.json()).toMatchObject({ events: [{ type: 'ApiTokenCreated', actor: 'integration:admin-bot', data: expect.objectContaining({ subject: 'made-by-bot' }) }] });
   }, 20_000);
 
+  it("records an agent's registration with the actor agent:<its host>, whatever the payload claims, and refuses another host's", async () => {
+    const nc = connections.get('agent A') as NatsConnection;
+    const own = await nc.request(`berth.agent.${A}.register`, JSON.stringify({ host: A, agentId: 'agent-a-1', actor: 'root' }), { timeout: 5_000 });
+    expect(own.json()).toMatchObject({ ok: true });
+    const other = await nc.request(`berth.agent.${A}.register`, JSON.stringify({ host: B, agentId: 'agent-a-1' }), { timeout: 5_000 });
+    expect(other.json()).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    const js = jetstream(connections.get('read integration') as NatsConnection);
+    const consumer = await js.consumers.get(EVENTS_STREAM, { filter_subjects: ['berth.evt.host.>'], deliver_policy: DeliverPolicy.All });
+    const msg = await consumer.next({ expires: 5_000 });
+    expect(msg?.json()).toMatchObject({ events: [{ type: 'HostRegistered', actor: `agent:${A}`, aggregateId: A }] });
+  }, 20_000);
+
   it('refuses an API token to a deploy integration, under its own role or a claimed admin one, and to the gateway subject', async () => {
     const body = { subject: 'sneaky', role: 'admin', tokenSha256: 'f'.repeat(64) };
     await expect(client('deploy integration').request(SchedulerCommand.CREATE_API_TOKEN, body)).resolves.toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
@@ -249,9 +261,10 @@ describe('identity from the connection, through a real scheduler', () => {
     credsFiles.set('revoked agent', file);
     const nc = await connectAs('revoked agent', { kind: 'agent', host: 'host-r' });
     const closed = nc.closed();
-    const started = Date.now();
     auth.revoke('host-r');
     const sys = await connect({ servers: nats.url, authenticator: credsAuthenticator(new TextEncoder().encode(auth.systemCreds())) });
+    // from the moment nats-server is told (what `berth credentials revoke` does)
+    const started = Date.now();
     await pushAccountJwt(sys, auth.accountJwt());
     await sys.close();
     await Promise.race([closed, new Promise((_r, reject) => setTimeout(() => reject(new Error('still connected 5 s after the revocation')), 5_000))]);
