@@ -124,8 +124,13 @@ function describeServers(opts: JetStreamEventStoreOptions): string {
   return Array.isArray(s) ? s.join(',') : String(s);
 }
 
+/**
+ * The server refused an expectation: 10071 names the sequence it found; a
+ * clustered stream answers 10164 ("wrong last sequence", no number) when a
+ * write to the same subject is still being replicated. Both: nothing stored, look again.
+ */
 function isWrongLastSequence(err: unknown): boolean {
-  return err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamWrongLastSequence;
+  return err instanceof JetStreamApiError && (err.code === JetStreamApiCodes.StreamWrongLastSequence || err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown);
 }
 
 interface BatchMessage {
