@@ -44,6 +44,8 @@ export interface HostView {
   readonly registeredAt: string;
   readonly downSince?: string | null;
   readonly jobCount: number;
+  /** load and memory from the agent's latest heartbeat; null until one arrives (or after a minute of silence) */
+  readonly stats?: { readonly loadAvg: readonly number[]; readonly memoryTotalBytes: number; readonly memoryFreeBytes: number; readonly memoryUsage: number; readonly receivedAt: string } | null;
   readonly deployments: readonly DeploymentView[];
 }
 
@@ -75,7 +77,7 @@ export interface ChangeView {
 const TASK_STATUS = 'jobId goal state throttled containerId containerError exitCode ports env time';
 export const DEPLOYMENT_FIELDS = `host jobId goal state ports deploymentGroupName deployedAt status { ${TASK_STATUS} }`;
 const JOB_FIELDS = `id name version job deployments { ${DEPLOYMENT_FIELDS} }`;
-const HOST_FIELDS = `host agentId status labels info registeredAt downSince jobCount deployments { ${DEPLOYMENT_FIELDS} }`;
+const HOST_FIELDS = `host agentId status labels info registeredAt downSince jobCount stats { loadAvg memoryTotalBytes memoryFreeBytes memoryUsage receivedAt } deployments { ${DEPLOYMENT_FIELDS} }`;
 export const EVENT_FIELDS = 'position sequence id type aggregate aggregateId version time actor correlationId causationId schemaVersion data';
 export const CHANGE_FIELDS = 'sequence jobId host status ports result';
 

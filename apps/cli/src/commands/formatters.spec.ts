@@ -1,7 +1,8 @@
 import type { JobView } from '../queries';
 import { parseTimeBound } from './audit-commands';
 import { formatStatusTable, stateLabel, statusJson } from './deployment-commands';
-import { hostStatusLabel } from './host-commands';
+import { formatHostsTable, hostStatusLabel } from './host-commands';
+import { formatJobDetails } from './job-details';
 import { FakeGateway, runCli } from '../testing/fake-io';
 
 const NOW = Date.parse('2024-01-01T12:00:00Z');
@@ -92,5 +93,45 @@ describe('time bounds and host ages', () => {
   it('says Up or Down with how long', () => {
     expect(hostStatusLabel({ status: 'UP', registeredAt: '2024-01-01T11:57:00Z', downSince: null }, NOW)).toBe('Up 3 minutes');
     expect(hostStatusLabel({ status: 'DOWN', registeredAt: '2024-01-01T00:00:00Z', downSince: '2024-01-01T10:00:00Z' }, NOW)).toBe('Down 2 hours');
+  });
+});
+
+describe('hosts (issue 21.8)', () => {
+  const host = (name: string, stats: { loadAvg: number[]; memoryUsage: number } | null) => ({
+    host: name,
+    agentId: `a-${name}`,
+    status: 'UP',
+    labels: { role: 'web' },
+    info: { cpus: 4, memoryBytes: 8 * 1024 ** 3, osType: 'Linux', agentVersion: '0.1.0', dockerVersion: '20.10.24' },
+    registeredAt: '2024-01-01T11:57:00Z',
+    downSince: null,
+    jobCount: 0,
+    stats: stats && { ...stats, memoryTotalBytes: 8 * 1024 ** 3, memoryFreeBytes: 0, receivedAt: '2024-01-01T12:00:00Z' },
+    deployments: [],
+  });
+
+  it("has Helios's LOAD AVG (1 minute) and MEM USAGE (share in use) columns after MEM, blank while the agent sent none", () => {
+    expect(formatHostsTable([host('h1', { loadAvg: [0.456, 0.3, 0.2], memoryUsage: 0.3912 }), host('h2', null)], NOW, false).split('\n')).toEqual([
+      'HOST    STATUS          DEPLOYED    RUNNING    CPUS    MEM       LOAD AVG    MEM USAGE    OS       VERSION    DOCKER      LABELS',
+      'h1      Up 3 minutes    0           0          4       8.0 gb    0.46        0.39         Linux    0.1.0      20.10.24    role=web',
+      'h2      Up 3 minutes    0           0          4       8.0 gb                             Linux    0.1.0      20.10.24    role=web',
+    ]);
+  });
+});
+
+describe('inspect (issue 21.8)', () => {
+  it('shows Ramdisks and Resources, which Helios leaves out, after Volumes', () => {
+    const lines = formatJobDetails({
+      id: 'web:1:abc',
+      image: 'busybox',
+      volumes: { '/data': '/srv/data' },
+      ramdisks: { '/tmp': 'rw,size=32m', '/run': 'rw,noexec,nosuid,size=65535k' },
+      resources: { memory: 10485760, memorySwap: 10485760, cpuset: '0', cpuShares: 512 },
+    }).split('\n');
+    const at = lines.indexOf('Volumes: /srv/data:/data');
+    expect(lines.slice(at, at + 3)).toEqual(['Volumes: /srv/data:/data', 'Ramdisks: /tmp:rw,size=32m; /run:rw,noexec,nosuid,size=65535k', 'Resources: memory=10485760, memorySwap=10485760, cpuShares=512, cpuset=0']);
+    const bare = formatJobDetails({ id: 'web:1:abc', image: 'busybox' }).split('\n');
+    expect(bare).toContain('Ramdisks:');
+    expect(bare).toContain('Resources:');
   });
 });

@@ -87,7 +87,7 @@ export function hostStatusLabel(host: Pick<HostView, 'status' | 'registeredAt' |
 }
 
 export function formatHostsTable(hosts: readonly HostView[], now: number, full: boolean): string {
-  const headers = ['HOST', 'STATUS', 'DEPLOYED', 'RUNNING', 'CPUS', 'MEM', 'OS', 'VERSION', 'DOCKER', 'LABELS', ...(full ? ['AGENT ID', 'REGISTERED'] : [])];
+  const headers = ['HOST', 'STATUS', 'DEPLOYED', 'RUNNING', 'CPUS', 'MEM', 'LOAD AVG', 'MEM USAGE', 'OS', 'VERSION', 'DOCKER', 'LABELS', ...(full ? ['AGENT ID', 'REGISTERED'] : [])];
   const rows = hosts.map((h) => [
     h.host,
     hostStatusLabel(h, now),
@@ -95,6 +95,9 @@ export function formatHostsTable(hosts: readonly HostView[], now: number, full: 
     String(h.deployments.filter((d) => d.state === 'RUNNING').length),
     h.info['cpus'] !== undefined ? String(h.info['cpus']) : '',
     gigabytes(h.info['memoryBytes']),
+    // Helios: the 1-minute load average and the share of memory in use, two decimals; blank while the agent has sent none
+    h.stats ? (h.stats.loadAvg[0] ?? 0).toFixed(2) : '',
+    h.stats ? h.stats.memoryUsage.toFixed(2) : '',
     String(h.info['osType'] ?? ''),
     String(h.info['agentVersion'] ?? ''),
     String(h.info['dockerVersion'] ?? ''),

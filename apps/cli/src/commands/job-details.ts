@@ -41,7 +41,22 @@ function formatRegistration(registration: unknown): string {
     .join(', ');
 }
 
-/** `helios inspect`'s layout: one "Label: value" line per field. */
+const RESOURCE_KEYS = ['memory', 'memorySwap', 'cpuShares', 'cpuset'] as const;
+
+/** `memory=10485760, memorySwap=10485760, cpuShares=512, cpuset=0` (bytes, as the job file has them); only the limits set. */
+function formatResources(resources: unknown): string {
+  const r = map(resources);
+  return RESOURCE_KEYS.filter((key) => r[key] !== undefined).map((key) => `${key}=${String(r[key])}`).join(', ');
+}
+
+/** `/tmp:rw,size=32m; /run:rw,noexec` (mount point and tmpfs options; `;` between them, as options hold commas) */
+function formatRamdisks(ramdisks: unknown): string {
+  return Object.entries(map(ramdisks))
+    .map(([mountPoint, options]) => (options === '' ? mountPoint : `${mountPoint}:${String(options)}`))
+    .join('; ');
+}
+
+/** `helios inspect`'s layout: one "Label: value" line per field (with Ramdisks and Resources, which Helios leaves out). */
 export function formatJobDetails(job: Json): string {
   const created = typeof job['created'] === 'number' ? new Date(job['created']).toISOString() : '';
   const lines: [string, string][] = [
@@ -62,6 +77,8 @@ export function formatJobDetails(job: Json): string {
     ['Network mode', String(job['networkMode'] ?? '')],
     ['Token', String(job['token'] ?? '')],
     ['Volumes', Object.entries(map(job['volumes'])).map(([target, source]) => (source === '' ? target : `${String(source)}:${target}`)).join(', ')],
+    ['Ramdisks', formatRamdisks(job['ramdisks'])],
+    ['Resources', formatResources(job['resources'])],
     ['Add capabilities', list(job['addCapabilities']).join(', ')],
     ['Drop capabilities', list(job['dropCapabilities']).join(', ')],
     ['Labels', formatPairs(map(job['labels']), ', ')],
