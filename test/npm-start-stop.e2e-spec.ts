@@ -187,3 +187,44 @@ it.each([
   expect(readdirSync(join(dataDir, 'run'))).toEqual([]);
   // ~15 s each; the first after a change to the console's sources also builds it (nx, 20 s more on a loaded machine)
 }, 90_000);
+
+it('runs NATS with auth on and logs no secret: no seed, user JWT or API token in its output or logs after commands and a stop', async () => {
+  const { npm, dataDir, output, exited } = await startBerth();
+  const credsDir = join(dataDir, 'nats-creds');
+  const secrets = readdirSync(credsDir).flatMap((f) => {
+    const creds = readFileSync(join(credsDir, f), 'utf8');
+    return [/BEGIN NATS USER JWT-----\s+(\S+)/.exec(creds)?.[1] ?? 'missing jwt', /BEGIN USER NKEY SEED-----\s+(\S+)/.exec(creds)?.[1] ?? 'missing seed'];
+  });
+  const keys = JSON.parse(readFileSync(join(dataDir, 'nats-auth', 'auth.json'), 'utf8')) as Record<string, unknown>;
+  secrets.push(...['operatorSeed', 'systemAccountSeed', 'accountSeed'].map((k) => String(keys[k])));
+  expect(secrets.length).toBeGreaterThanOrEqual(9);
+  const token = readFileSync(join(dataDir, 'admin.token'), 'utf8');
+
+  // anonymous clients are refused
+  const nats = output.find((l) => l.includes('nats-server listening on'))?.match(/nats:\/\/127\.0\.0\.1:(\d+)/)?.[1];
+  const { connect } = await import('@nats-io/transport-node');
+  await expect(connect({ servers: `nats://127.0.0.1:${nats}`, maxReconnectAttempts: 0 })).rejects.toThrow(/Authorization Violation/);
+
+  // commands through the CLI and the gateway: each service logs its part
+  const gateway = output.find((l) => l.includes('[berth] gateway: '))?.match(/http:\/\/127\.0\.0\.1:\d+/)?.[0] as string;
+  const berth = (...args: string[]) =>
+    new Promise<string>((ok, fail) => {
+      const child = spawn(join(ROOT, 'apps/cli/bin/berth'), args, { env: { ...process.env, BERTH_GATEWAY: gateway, BERTH_TOKEN: token } });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+      child.on('exit', (code) => (code === 0 ? ok(out) : fail(new Error(`berth ${args.join(' ')}: ${code}\n${out}`))));
+    });
+  await berth('create', 'secret-check:1', 'busybox:1', '--', 'sh', '-c', 'sleep 3600');
+  await berth('create-deployment-group', 'local', 'pool=local');
+  await berth('rolling-update', 'secret-check:1', 'local');
+
+  process.kill(npm.pid as number, 'SIGTERM');
+  expect((await exited).code).toBe(0);
+  const logs = readdirSync(join(dataDir, 'logs')).map((f) => readFileSync(join(dataDir, 'logs', f), 'utf8'));
+  const everything = [output.join('\n'), ...logs].join('\n');
+  const leaked = secrets.filter((s) => everything.includes(s));
+  expect(leaked).toEqual([]);
+  // the admin token: once, on the banner line that hands it out
+  expect(everything.split(token).length - 1).toBe(1);
+}, 120_000);
