@@ -105,6 +105,27 @@ describe('TaskSupervisor', () => {
     expect(await runtime.listContainers()).toHaveLength(1);
   });
 
+  it("reports an exit with the container's last lines, cut to size (issue 18.1: the rollout's failure reason carries them)", async () => {
+    const long = 'x'.repeat(300);
+    const lines = ['one', 'two', 'three', 'four', 'five', long];
+    const { supervisor, timer, statuses } = setup(makeJob('crashing', { command: ['sh', '-c', `${lines.map((l) => `echo ${l}`).join('; ')}; exit 3`] }));
+    supervisor.start();
+    await timer.advance(0);
+    const exited = statuses.find((s) => s.state === 'EXITED');
+    expect(exited).toMatchObject({ exitCode: 3, logTail: ['two', 'three', 'four', 'five', 'x'.repeat(200)] });
+    // the other states carry no output
+    expect(statuses.filter((s) => s.logTail !== undefined).map((s) => s.state)).toEqual(statuses.filter((s) => s.state === 'EXITED').map((s) => s.state));
+  });
+
+  it('reports an exit without output when the container wrote none', async () => {
+    const { supervisor, timer, statuses } = setup(makeJob('silent', { command: ['sh', '-c', 'exit 3'] }));
+    supervisor.start();
+    await timer.advance(0);
+    const exited = statuses.find((s) => s.state === 'EXITED');
+    expect(exited).toMatchObject({ exitCode: 3 });
+    expect(exited).not.toHaveProperty('logTail');
+  });
+
   it('throttles a job that exits 10 times within 60 s as FLAPPING, and clears it once it runs stably', async () => {
     const { supervisor, timer, statuses, runtime } = setup(makeJob('crashy'));
     supervisor.start();

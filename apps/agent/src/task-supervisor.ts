@@ -5,7 +5,7 @@ import {
   type SimulationTimer,
   isContainerRuntimeError,
 } from '@berth/container-runtime';
-import { type Goal, type Job, type TaskState, type TaskStatus, type ThrottleState, secondsToWaitBeforeKill } from '@berth/domain';
+import { LOG_TAIL_LINES, LOG_TAIL_LINE_LENGTH, type Goal, type Job, type TaskState, type TaskStatus, type ThrottleState, secondsToWaitBeforeKill } from '@berth/domain';
 import { FlapController } from './flap-controller';
 import { InvalidTaskError } from './job-container-spec';
 import type { HealthChecker } from './health-checker';
@@ -230,8 +230,9 @@ export class TaskSupervisor {
       if (outcome === 'interrupted') return;
       if (outcome === 'exited') {
         this.recordExit(startedAt);
-        this.setState('EXITED', { exitCode });
-        this.setState('FAILED', { containerError: `container exited with code ${exitCode} during health checking` });
+        const logTail = await this.lastOutput(id);
+        this.setState('EXITED', { exitCode, logTail });
+        this.setState('FAILED', { containerError: `container exited with code ${exitCode} during health checking`, logTail });
         await this.pause(this.restartDelay());
         return;
       }
@@ -245,7 +246,7 @@ export class TaskSupervisor {
     if (exitCode === undefined) return; // goal changed or closed: the loop takes it from here
     this.recordExit(startedAt);
     this.logger.info({ jobId: this.jobId, containerId: id, exitCode, throttled: this.throttle }, 'container exited');
-    this.setState('EXITED', { exitCode });
+    this.setState('EXITED', { exitCode, logTail: await this.lastOutput(id) });
     await this.pause(this.restartDelay());
   }
 
@@ -428,13 +429,22 @@ export class TaskSupervisor {
     return { elapsed, cancel };
   }
 
-  private setState(state: TaskState, extra: { exitCode?: number; containerError?: string } = {}): void {
+  /** The exited container's last lines, cut to size, for its status (and a failed rollout's reason); none when the engine cannot say. */
+  private async lastOutput(id: string): Promise<readonly string[]> {
+    try {
+      return (await this.options.runtime.logTail(id, LOG_TAIL_LINES)).map((line) => line.slice(0, LOG_TAIL_LINE_LENGTH));
+    } catch {
+      return [];
+    }
+  }
+
+  private setState(state: TaskState, extra: StatusExtra = {}): void {
     if (this.closed) return;
     this.current = this.makeStatus(state, extra);
     this.options.onStatus(this.current);
   }
 
-  private makeStatus(state: TaskState, extra: { exitCode?: number; containerError?: string } = {}): TaskStatus {
+  private makeStatus(state: TaskState, extra: StatusExtra = {}): TaskStatus {
     const showsContainer = state !== 'PULLING_IMAGE' && state !== 'CREATING' && state !== 'UNKNOWN';
     return {
       jobId: this.task.jobId,
@@ -446,9 +456,17 @@ export class TaskSupervisor {
       ...(this.spec?.env !== undefined ? { env: { ...this.spec.env } } : {}),
       ...(extra.containerError !== undefined ? { containerError: extra.containerError } : {}),
       ...(extra.exitCode !== undefined ? { exitCode: extra.exitCode } : {}),
+      ...(extra.logTail !== undefined && extra.logTail.length > 0 ? { logTail: extra.logTail } : {}),
       time: new Date(this.options.timer.now()).toISOString(),
     };
   }
+}
+
+/** What a status adds to its state: an exit's code and last output, an error. */
+interface StatusExtra {
+  readonly exitCode?: number;
+  readonly containerError?: string;
+  readonly logTail?: readonly string[];
 }
 
 /** A registry saying the image does not exist (as opposed to being unreachable or refusing us). */

@@ -26,6 +26,8 @@ export interface ContainerRuntime {
   waitContainer(id: string): Promise<number>;
   /** Runs `cmd` inside a running container and resolves with its exit code. */
   exec(id: string, cmd: readonly string[]): Promise<number>;
+  /** The last `lines` lines the container wrote (stdout and stderr, in order), in any state; CONTAINER_NOT_FOUND for an unknown one. */
+  logTail(id: string, lines: number): Promise<string[]>;
 }
 
 export interface RegistryAuth {

@@ -157,6 +157,12 @@ export class DockerRuntime implements ContainerRuntime {
     return result.StatusCode;
   }
 
+  async logTail(id: string, lines: number): Promise<string[]> {
+    const raw = (await this.call(() => this.docker.getContainer(id).logs({ stdout: true, stderr: true, follow: false, tail: lines }), { container: id })) as Buffer | string;
+    const text = typeof raw === 'string' ? raw : demultiplex(raw);
+    return text.split('\n').map((line) => line.replace(/\r$/, '')).filter((line, i, all) => i < all.length - 1 || line !== '').slice(-lines);
+  }
+
   async exec(id: string, cmd: readonly string[]): Promise<number> {
     const container = this.docker.getContainer(id);
     const exec = await this.call(
@@ -331,4 +337,23 @@ function parseEnv(entries: readonly string[]): Record<string, string> {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The text of a non-TTY container's log stream: Docker frames each chunk
+ * with an 8-byte header (stream 1 or 2, three zero bytes, a big-endian
+ * length). A buffer that does not start with one is taken as plain text.
+ */
+function demultiplex(buffer: Buffer): string {
+  const parts: Buffer[] = [];
+  let offset = 0;
+  while (offset + 8 <= buffer.length) {
+    const stream = buffer[offset];
+    if ((stream !== 0 && stream !== 1 && stream !== 2) || buffer[offset + 1] !== 0 || buffer[offset + 2] !== 0 || buffer[offset + 3] !== 0) break;
+    const length = buffer.readUInt32BE(offset + 4);
+    parts.push(buffer.subarray(offset + 8, offset + 8 + length));
+    offset += 8 + length;
+  }
+  if (offset === 0) return buffer.toString('utf8');
+  return Buffer.concat(parts).toString('utf8');
 }

@@ -108,6 +108,18 @@ export function runtimeContract(label: string, makeRuntime: () => RuntimeUnderTe
       await rt.removeContainer(id);
     }, 30_000);
 
+    it('gives the last lines a container wrote, stdout and stderr, after it exited', async () => {
+      const id = await rt.createContainer(sleeper('logs', { command: ['sh', '-c', 'echo one; echo two; echo three; echo oops >&2; exit 3'] }));
+      await rt.startContainer(id);
+      await expect(rt.waitContainer(id)).resolves.toBe(3);
+      const all = await rt.logTail(id, 10);
+      expect(all.filter((line) => line !== 'oops')).toEqual(['one', 'two', 'three']);
+      expect(all).toContain('oops');
+      expect(await rt.logTail(id, 2)).toHaveLength(2);
+      await rt.removeContainer(id);
+      await expect(rt.logTail(id, 2)).rejects.toMatchObject({ code: RuntimeErrorCode.CONTAINER_NOT_FOUND });
+    }, 30_000);
+
     it('fails with IMAGE_MISSING when the image is not present', async () => {
       const err = await rt.createContainer(sleeper('noimg', { image: t.missingImage })).catch((e: unknown) => e);
       expect(err).toMatchObject({ code: RuntimeErrorCode.IMAGE_MISSING });

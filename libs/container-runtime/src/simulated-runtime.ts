@@ -46,7 +46,7 @@ export interface SimulatedRuntimeOptions {
 }
 
 /** What a simulated program does once started, read from its command (see `programOf`). */
-type Program = { readonly kind: 'exit'; readonly code: number; readonly afterMs: number } | { readonly kind: 'serve' };
+type Program = { readonly kind: 'exit'; readonly code: number; readonly afterMs: number; readonly output?: readonly string[] } | { readonly kind: 'serve' };
 
 interface SimulatedContainer {
   readonly id: string;
@@ -69,7 +69,8 @@ const SIGTERM_EXIT_CODE = 143;
  * injectable timer and randomness from a seeded PRNG, so runs are repeatable.
  *
  * Programs are simulated from the command (entrypoint + cmd): `true` exits 0,
- * `false` exits 1, `sh -c 'exit N'` exits N, `sleep N` exits 0 after N
+ * `false` exits 1, `sh -c 'exit N'` exits N (after any `echo TEXT` steps, whose
+ * lines `logTail` gives), `sleep N` exits 0 after N
  * seconds; anything else serves until stopped. A stop ends the program with
  * exit code 143 (SIGTERM) at once.
  */
@@ -207,6 +208,15 @@ export class SimulatedRuntime implements ContainerRuntime {
     return new Promise<number>((resolve) => c.waiters.push(resolve));
   }
 
+  async logTail(id: string, lines: number): Promise<string[]> {
+    this.ensureAvailable();
+    const c = this.find(id);
+    const program = programOf(c.spec);
+    // a program writes its lines once it has run
+    const written = c.startedAt !== undefined && program.kind === 'exit' ? (program.output ?? []) : [];
+    return written.slice(-lines);
+  }
+
   async exec(id: string, cmd: readonly string[]): Promise<number> {
     this.ensureAvailable();
     const c = this.find(id);
@@ -290,9 +300,14 @@ function programOf(spec: Pick<ContainerSpec, 'entrypoint' | 'command'>): Program
     return { kind: 'exit', code: 0, afterMs: Number(args[0]) * 1000 };
   }
   const script = cmd === 'sh' && args[0] === '-c' ? (args[1] ?? '').trim() : undefined;
-  const exit = script === undefined ? null : /^exit(?:\s+(\d+))?$/.exec(script);
-  if (exit) return { kind: 'exit', code: Number(exit[1] ?? 0) & 0xff, afterMs: 0 };
-  return { kind: 'serve' };
+  if (script === undefined) return { kind: 'serve' };
+  // `echo a; echo b >&2; exit 3`: lines written, then the exit
+  const steps = script.split(';').map((step) => step.trim());
+  const exit = /^exit(?:\s+(\d+))?$/.exec(steps[steps.length - 1] ?? '');
+  const echoes = steps.slice(0, -1).map((step) => /^echo\s+(.*?)(?:\s*>&2)?$/.exec(step));
+  if (!exit || echoes.some((echo) => echo === null)) return { kind: 'serve' };
+  const output = echoes.map((echo) => (echo?.[1] ?? '').replace(/^(['"])(.*)\1$/, '$2'));
+  return { kind: 'exit', code: Number(exit[1] ?? 0) & 0xff, afterMs: 0, ...(output.length > 0 ? { output } : {}) };
 }
 
 /** `busybox` and `busybox:latest` are the same image, as in Docker. */

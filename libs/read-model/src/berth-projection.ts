@@ -102,13 +102,15 @@ class ApplyContext {
   report: (event: StoredEvent, reason: string) => void = () => undefined;
 }
 
-/** What a rollout needs of the agent's last report: the state, and with an exit the code, throttle and error. */
-function lastStatusFacts(status: TaskStatus): Pick<JobOnHost, 'state' | 'throttled' | 'exitCode' | 'containerError'> {
+/** What a rollout needs of the agent's last report: the state, and with an exit the code, throttle, error and last output. */
+function lastStatusFacts(status: TaskStatus): Pick<JobOnHost, 'state' | 'throttled' | 'exitCode' | 'containerError' | 'logTail'> {
   return {
     state: status.state,
     ...(status.throttled === 'NO' ? {} : { throttled: status.throttled }),
     ...(status.exitCode === undefined ? {} : { exitCode: status.exitCode }),
     ...(status.containerError === undefined ? {} : { containerError: status.containerError }),
+    // an agent's report, as stored: only a list of strings is output to show
+    ...(Array.isArray(status.logTail) && status.logTail.every((line) => typeof line === 'string') ? { logTail: status.logTail } : {}),
   };
 }
 

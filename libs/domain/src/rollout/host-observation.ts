@@ -13,6 +13,8 @@ export interface JobOnHost {
   readonly throttled?: ThrottleState;
   readonly exitCode?: number;
   readonly containerError?: string;
+  /** With an exit: the last lines the container wrote, when the agent could read them. */
+  readonly logTail?: readonly string[];
 }
 
 /**
@@ -45,7 +47,7 @@ export interface ObservedHost {
   readonly targetRunning: boolean;
   /** The target task FAILED, EXITED or is FLAPPING: it does not serve, whatever it did before. */
   readonly targetFailed: boolean;
-  /** With targetFailed: what the agent said, e.g. `EXITED with exit code 3 (FLAPPING)`. */
+  /** With targetFailed: what the agent said, e.g. `EXITED with exit code 3 (FLAPPING); last output: no config file`. */
   readonly targetExit?: string;
   /** The old job ids the rollout must undeploy that are still deployed. */
   readonly presentOldJobIds: readonly string[];
@@ -70,7 +72,8 @@ function exitOf(job: JobOnHost | undefined): string | undefined {
   if (job.state !== 'EXITED' && job.state !== 'FAILED' && !flapping) return undefined;
   const code = job.exitCode === undefined ? '' : ` with exit code ${job.exitCode}`;
   const error = job.containerError === undefined || job.containerError === '' ? '' : `: ${job.containerError}`;
-  return `${job.state ?? 'UNKNOWN'}${code}${flapping ? ' (FLAPPING)' : ''}${error}`;
+  const output = job.logTail === undefined || job.logTail.length === 0 ? '' : `; last output: ${job.logTail.join(' | ')}`;
+  return `${job.state ?? 'UNKNOWN'}${code}${flapping ? ' (FLAPPING)' : ''}${error}${output}`;
 }
 
 function relevant(job: JobOnHost, context: ObservationContext): boolean {

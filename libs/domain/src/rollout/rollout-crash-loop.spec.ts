@@ -27,6 +27,8 @@ describe('rollout: a task that leaves RUNNING', () => {
   it('an observation of an exited target says what the agent reported', () => {
     const facts = observedHost(hostOn('h1', [job(V2, 'EXITED', { ...crashed, containerError: 'boom' })]), { group: GROUP, targetJobId: V2, oldJobIds: [] });
     expect(facts).toMatchObject({ targetFailed: true, targetRunning: false, targetExit: 'EXITED with exit code 3 (FLAPPING): boom' });
+    const withOutput = observedHost(hostOn('h1', [job(V2, 'EXITED', { exitCode: 78, logTail: ['reading /etc/app.conf', 'no such file'] })]), { group: GROUP, targetJobId: V2, oldJobIds: [] });
+    expect(withOutput.targetExit).toBe('EXITED with exit code 78; last output: reading /etc/app.conf | no such file');
     const running = observedHost(hostOn('h1', [job(V2, 'RUNNING')]), { group: GROUP, targetJobId: V2, oldJobIds: [] });
     expect(running.targetFailed).toBe(false);
     expect(running).not.toHaveProperty('targetExit');

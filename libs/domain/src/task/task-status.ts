@@ -37,9 +37,15 @@ export interface TaskStatus {
   readonly env?: Readonly<Record<string, string>>;
   readonly containerError?: string;
   readonly exitCode?: number;
+  /** With EXITED: the last lines the container wrote (at most LOG_TAIL_LINES, each cut at LOG_TAIL_LINE_LENGTH), when the agent could read them */
+  readonly logTail?: readonly string[];
   /** ISO time the agent observed this state */
   readonly time: string;
 }
+
+/** How many of an exited container's last lines its status carries, and how long each may be: enough to say why, small enough for every event. */
+export const LOG_TAIL_LINES = 5;
+export const LOG_TAIL_LINE_LENGTH = 200;
 
 export function isTaskState(value: unknown): value is TaskState {
   return typeof value === 'string' && (TASK_STATES as readonly string[]).includes(value);
