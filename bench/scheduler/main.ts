@@ -2,7 +2,9 @@
  * Scheduler benchmark: command latency and throughput through the NATS API,
  * next to a raw NATS request/reply round trip measured in the same run on the
  * same nats-server (file storage, sync_interval: always); restart time
- * (snapshot load + projection rebuild) with and without a snapshot.
+ * (snapshot load + projection rebuild) with and without a snapshot; the paced
+ * command latency again with NATS auth on (credentials, permissions, an
+ * integration's identified commands), on its own nats-server in the same run.
  *
  *   npm run bench -- scheduler
  *
@@ -17,12 +19,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { EVENTS_STREAM, SchedulerCommand, type NewEvent } from '@berth/contracts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiRole, EVENTS_STREAM, SchedulerCommand, integrationInboxPrefix, type NewEvent } from '@berth/contracts';
+import { NatsAuth } from '@berth/service';
 import { JetStreamEventStore } from '@berth/event-store';
 import { SchedulerClient } from '@berth/scheduler-client';
 import { startNatsServer, type NatsServer, type ServiceProcess } from '@berth/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { startSchedulerProcess } from '../lib/scheduler-process';
 import { percentile } from '../lib/measure';
 import { printTable, printTargets, targetCell } from '../lib/table';
@@ -202,6 +208,57 @@ async function measureRestart(server: NatsServer, nc: NatsConnection, store: Jet
   return current;
 }
 
+/**
+ * deploy/undeploy at RATE/s, round robin over the hosts: a host's next command comes `slots` commands after its previous
+ * one, and never before that one is answered (a deploy and the undeploy after it must not race); latency counts from when it is due
+ */
+async function pacedCommands(client: SchedulerClient, jobIds: readonly string[], slots: number): Promise<number[]> {
+  const send = toggle(client, 'bench', jobIds);
+  const previous = new Map<number, Promise<void>>();
+  return paced(PACED_SECONDS, RATE, (i) => {
+    const slot = i % slots;
+    const next = (previous.get(slot) ?? Promise.resolve()).then(() => send(slot, Math.floor(i / slots)));
+    previous.set(slot, next);
+    return next;
+  });
+}
+
+/**
+ * The same paced commands with NATS auth on: its own nats-server (operator, account, full resolver), the scheduler
+ * with its credentials, the commands sent by an admin integration on berth.as.admin.bench.<command>.
+ */
+async function measureWithAuth(off: number[], slots: number, rows: Row[]): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-bench-auth-'));
+  const auth = NatsAuth.init(join(dir, 'keys'));
+  const schedulerCreds = join(dir, 'scheduler.creds');
+  writeFileSync(schedulerCreds, auth.issue({ kind: 'scheduler' }).creds, { mode: 0o600 });
+  const benchCreds = auth.issue({ kind: 'integration', name: 'bench', role: ApiRole.ADMIN }).creds;
+  const server = await startNatsServer({ auth });
+  let nc: NatsConnection | undefined;
+  const p = startSchedulerProcess(server, ['--nats-creds', schedulerCreds, '--snapshot-every', '1000'], 'info');
+  startedProcesses.push(p);
+  try {
+    await p.waitForOutput(/serving as leader/, 60_000);
+    nc = await connect({ servers: server.url, authenticator: credsAuthenticator(new TextEncoder().encode(benchCreds)), inboxPrefix: integrationInboxPrefix('bench') });
+    const client = new SchedulerClient(nc, { identity: { name: 'bench', role: ApiRole.ADMIN } });
+    const on = await pacedCommands(client, await setUpFleet(client, slots, 'bench'), slots);
+    const within = (q: number) => percentile(on, q) <= percentile(off, q) * 1.1;
+    rows.push({
+      operation: `scheduler deploy/undeploy, ${RATE}/s paced, NATS auth on (integration credentials)`,
+      n: on.length,
+      p50: percentile(on, 50),
+      p99: percentile(on, 99),
+      target: 'p50, p99 <= 1.1 x auth off',
+      met: within(50) && within(99),
+    });
+  } finally {
+    await p.stop();
+    await nc?.close();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const server = await startNatsServer();
   const nc = await connect({ servers: server.url });
@@ -225,15 +282,7 @@ async function main(): Promise<void> {
     const raw = await paced(PACED_SECONDS, RATE, async () => void (await nc.request('bench.echo', body)));
     rows.push({ operation: `raw NATS request/reply, ${RATE}/s paced`, n: raw.length, p50: percentile(raw, 50), p99: percentile(raw, 99) });
     const send = toggle(client, 'bench', jobIds);
-    // round robin over the hosts: a host's next command comes 64 commands (320 ms) after its previous one, and
-    // never before that one is answered (a deploy and the undeploy after it must not race); latency counts from when it is due
-    const previous = new Map<number, Promise<void>>();
-    const cmd = await paced(PACED_SECONDS, RATE, (i) => {
-      const slot = i % slots;
-      const next = (previous.get(slot) ?? Promise.resolve()).then(() => send(slot, Math.floor(i / slots)));
-      previous.set(slot, next);
-      return next;
-    });
+    const cmd = await pacedCommands(client, jobIds, slots);
     rows.push({
       operation: `scheduler deploy/undeploy, ${RATE}/s paced`,
       n: cmd.length,
@@ -259,6 +308,7 @@ async function main(): Promise<void> {
     );
     rows.push({ operation: `scheduler job-status query, max (${IN_FLIGHT} in flight)`, n: queryMax.n, perSecond: queryMax.perSecond });
 
+    await measureWithAuth(cmd, slots, rows);
     scheduler = await measureRestart(server, nc, store, scheduler, rows);
     printRows(rows);
     printTargets(rows.flatMap((r) => (r.met === undefined ? [] : [{ label: r.operation, target: r.target ?? '', met: r.met }])));
