@@ -455,6 +455,25 @@ export function eventStoreContract(name: string, setup: () => Promise<EventStore
         expect((await store.read('job', job)).map((e) => e.type)).toEqual(['JobCreated', 'JobDeployed', 'JobUndeployed', 'JobRemoved']);
       });
 
+      it("numbers a guarded part from the store after a new fence, not from heads it cached before another writer's term", async () => {
+        const job = randomUUID();
+        const marker = (w: EventStore) =>
+          w.appendAtomic([
+            { aggregate: 'job-use', aggregateId: pairId(job, 'h1'), expectedVersion: 'any', events: [newEvent('JobUseRecorded')], guard: { subject: eventSubject('job', job), unchangedSince: 0 } },
+            { aggregate: 'host', aggregateId: randomUUID(), expectedVersion: 0, events: [newEvent('HostRegistered')] },
+          ]);
+        const a = await fx.other();
+        const b = await fx.other();
+        await marker(a);
+        await marker(a);
+        // b's term: its own marker on the same subject
+        await marker(b);
+        // a leads again: a new fence, and its next marker goes after b's
+        a.fence(undefined);
+        await marker(a);
+        expect((await store.read('job-use', pairId(job, 'h1'))).map((e) => e.version)).toEqual([1, 2, 3, 4]);
+      });
+
       it('keeps positions whole and readers undisturbed by the fence: replay and subscribe see only events', async () => {
         const term = randomUUID();
         const writer = await fx.other();

@@ -162,30 +162,38 @@ interface QueuedAppend {
 }
 
 /**
- * Takes from `queue` the oldest atomic append and every later one that fits
- * beside it in one batch: at most MAX_ATOMIC_APPEND_AGGREGATES messages (one of
- * them the fence's, if fenced), the same fence, and no subject written twice or
- * written by one and guarded by another (a guard must not see the group's own
- * messages). The rest stay queued, in order.
+ * Takes from `queue` the oldest atomic append whose subjects no batch in flight
+ * writes (`busy`), and every later one that fits beside it in one batch: at most
+ * MAX_ATOMIC_APPEND_AGGREGATES messages (one of them the fence's, if fenced),
+ * the same fence, and no subject written twice or written by one and guarded by
+ * another (a guard must not see the group's own messages). The rest stay
+ * queued, in order. One batch at a time per subject keeps the cached heads
+ * true: a guarded part's own subject carries no expectation (its guard's does),
+ * so two batches in flight would both number it from the same head.
  */
-function takeGroup(queue: QueuedAppend[]): QueuedAppend[] {
+function takeGroup(queue: QueuedAppend[], busy: ReadonlySet<string>): QueuedAppend[] {
   const group: QueuedAppend[] = [];
   const written: string[] = [];
   const guarded: string[] = [];
-  const fence = queue[0]?.fence;
-  let messages = fence === undefined ? 0 : 1;
+  let fence: Fence | undefined;
+  let messages = 0;
   for (let i = 0; i < queue.length && messages < MAX_ATOMIC_APPEND_AGGREGATES; ) {
     const q = queue[i] as QueuedAppend;
     const guards = q.appends.flatMap((a) => (a.guard === undefined ? [] : [a.guard.subject]));
     const clashes =
-      group.length > 0 &&
-      (q.fence !== fence ||
-        messages + q.subjects.length > MAX_ATOMIC_APPEND_AGGREGATES ||
-        q.subjects.some((s) => written.includes(s) || guarded.some((g) => subjectMatches(g, s))) ||
-        guards.some((g) => written.some((s) => subjectMatches(g, s))));
+      q.subjects.some((s) => busy.has(s)) ||
+      (group.length > 0 &&
+        (q.fence !== fence ||
+          messages + q.subjects.length > MAX_ATOMIC_APPEND_AGGREGATES ||
+          q.subjects.some((s) => written.includes(s) || guarded.some((g) => subjectMatches(g, s))) ||
+          guards.some((g) => written.some((s) => subjectMatches(g, s)))));
     if (clashes) {
       i++;
       continue;
+    }
+    if (group.length === 0) {
+      fence = q.fence;
+      messages = fence === undefined ? 0 : 1;
     }
     queue.splice(i, 1);
     group.push(q);
@@ -239,6 +247,8 @@ export class JetStreamEventStore implements EventStore {
   private readonly subscriptions = new Set<Subscription>();
   private closed = false;
   private currentFence: Fence | undefined;
+  /** subjects written by the atomic batches in flight */
+  private readonly busySubjects = new Set<string>();
   /** set while the client is disconnected: resolves when it is connected again */
   private reconnected: Promise<void> | undefined;
 
@@ -332,6 +342,9 @@ export class JetStreamEventStore implements EventStore {
   }
 
   fence(guard: AppendGuard | undefined, onFenced?: (err: FencedError) => void): void {
+    // a new term (or none): others wrote since this handle last did, so what it cached of heads and guards is stale
+    this.heads.clear();
+    this.guardLast.clear();
     this.currentFence = guard === undefined ? undefined : { guard: { ...guard }, ...(onFenced === undefined ? {} : { onFenced }) };
   }
 
@@ -391,6 +404,9 @@ export class JetStreamEventStore implements EventStore {
     validateAtomicAppend(appends);
     const [only] = appends;
     const fence = this.currentFence;
+    if (fence !== undefined && appends.length >= MAX_ATOMIC_APPEND_AGGREGATES) {
+      throw new InvalidArgumentError(`a fenced atomic append takes at most ${MAX_ATOMIC_APPEND_AGGREGATES - 1} aggregates (one message of the batch is the fence's), not ${appends.length}`);
+    }
     if (fence === undefined && appends.length === 1 && only && only.guard === undefined) return [await this.append(only.aggregate, only.aggregateId, only.expectedVersion, only.events)];
     return new Promise<AppendResult[]>((resolve, reject) => {
       this.queued.push({ appends, subjects: appends.map((a) => eventSubject(a.aggregate, a.aggregateId)), fence, resolve, reject });
@@ -410,9 +426,14 @@ export class JetStreamEventStore implements EventStore {
    */
   private pump(): void {
     while (this.groupsInFlight < GROUPS_IN_FLIGHT && this.queued.length > 0) {
-      const group = takeGroup(this.queued);
+      const group = takeGroup(this.queued, this.busySubjects);
+      // everything queued waits for a subject in flight: the batch that frees it pumps again
+      if (group.length === 0) return;
+      const subjects = group.flatMap((q) => q.subjects);
+      for (const s of subjects) this.busySubjects.add(s);
       this.groupsInFlight++;
       void this.commitGroup(group).finally(() => {
+        for (const s of subjects) this.busySubjects.delete(s);
         this.groupsInFlight--;
         this.pump();
       });
