@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { registerAuditCommands } from './commands/audit-commands';
 import { registerCredentialsCommands } from './commands/credentials-commands';
 import { registerDeploymentCommands } from './commands/deployment-commands';
+import { registerEventsCommands } from './commands/events-commands';
 import { registerGroupCommands } from './commands/group-commands';
 import { registerHostCommands } from './commands/host-commands';
 import { registerFreezeCommands } from './commands/freeze-commands';
@@ -63,6 +64,7 @@ export function buildProgram(io: CliIo): Command {
   registerTokenCommands(program, context);
   registerAuditCommands(program, context);
   registerCredentialsCommands(program, context);
+  registerEventsCommands(program, context);
   registerVersionCommand(program, context);
   return program;
 }

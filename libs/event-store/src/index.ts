@@ -6,3 +6,4 @@ export * from './decide-and-append';
 export * from './event-mapping';
 export * from './aggregate-projection';
 export * from './stream-replicas';
+export * from './event-backup';
