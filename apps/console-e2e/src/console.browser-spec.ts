@@ -178,6 +178,8 @@ it('creates a job, rolls it out to 20 hosts on the live group page with a canary
   await agents.report(second, jobId as string, 'RUNNING');
   await waitForCell(second, 'healthy');
   await expectText('rollout-status', /AWAITING_PROMOTION/);
+  // no pace to extrapolate while it waits for an operator (issue 21.7)
+  await expectText('eta', /^waits for promote$/);
   expect([...(await gridCells()).values()].filter((s) => s === 'pending')).toHaveLength(18);
   await page.screenshot({ path: join(SHOTS, 'group-awaiting-promotion.png'), fullPage: true });
 
