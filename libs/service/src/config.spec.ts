@@ -43,6 +43,15 @@ describe('loadConfig', () => {
   });
 });
 
+describe('parsers.natsUrl', () => {
+  it('takes one NATS URL or several comma-separated, and names the bad one', () => {
+    expect(parsers.natsUrl('nats://127.0.0.1:4222')).toBe('nats://127.0.0.1:4222');
+    expect(parsers.natsUrl('nats://a:1, nats://b:2,c:3')).toBe('nats://a:1,nats://b:2,c:3');
+    expect(() => parsers.natsUrl('nats://a:1,http://b:2')).toThrow('"http://b:2" is not a NATS URL');
+    expect(() => parsers.natsUrl('nats://a:1,')).toThrow('"" is not a NATS URL');
+  });
+});
+
 describe('formatUsage', () => {
   it('lists every setting with its flag, environment variable, description and default', () => {
     const withLists = {

@@ -103,8 +103,12 @@ export const parsers = {
     if (!Number.isInteger(n) || n <= 0) throw new Error(`"${raw}" is not a positive integer`);
     return n;
   },
+  /** one NATS URL or several, comma-separated (servers of one cluster: the client reconnects across them) */
   natsUrl: (raw: string): string => {
-    if (!/^(nats|tls|ws|wss):\/\/[^\s]+$/.test(raw) && !/^[\w.-]+:\d+$/.test(raw)) throw new Error(`"${raw}" is not a NATS URL`);
-    return raw;
+    const urls = raw.split(',').map((u) => u.trim());
+    for (const url of urls) {
+      if (!/^(nats|tls|ws|wss):\/\/[^\s,]+$/.test(url) && !/^[\w.-]+:\d+$/.test(url)) throw new Error(`"${url}" is not a NATS URL`);
+    }
+    return urls.join(',');
   },
 } as const;

@@ -25,6 +25,10 @@ describe('natsConnectOptions', () => {
     expect(options).toEqual({ servers: 'nats://127.0.0.1:4222', name: 'x' });
   });
 
+  it('gives several servers of a cluster, comma-separated, to the client as a list', () => {
+    expect(natsConnectOptions({ nats: 'nats://a:4222,nats://b:4222, nats://c:4222' }).servers).toEqual(['nats://a:4222', 'nats://b:4222', 'nats://c:4222']);
+  });
+
   it('reads the credentials file once into an authenticator, and the CA into TLS options', () => {
     const options = natsConnectOptions({ nats: 'nats://h:1', natsCreds: creds, natsTlsCa: join(dir, 'ca.pem') });
     expect(typeof options.authenticator).toBe('function');

@@ -45,7 +45,9 @@ function readFile(path: string, what: string): string {
  */
 export function natsConnectOptions(connection: Pick<NatsConnectionConfig, 'nats'> & Partial<NatsConnectionConfig>, extra: Partial<ConnectionOptions> = {}): ConnectionOptions {
   const config: NatsConnectionConfig = { natsCreds: '', natsTlsCa: '', natsTlsCert: '', natsTlsKey: '', ...connection };
-  const options: ConnectionOptions = { servers: config.nats, ...extra };
+  // several servers (a cluster), comma-separated: the client picks one and reconnects across them
+  const servers = config.nats.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const options: ConnectionOptions = { servers: servers.length === 1 ? config.nats : servers, ...extra };
   if (config.natsCreds !== '') {
     const creds = readFile(config.natsCreds, 'NATS credentials file');
     if (!creds.includes('BEGIN NATS USER JWT')) throw new NatsConnectionConfigError(`${config.natsCreds} is not a NATS .creds file`);
