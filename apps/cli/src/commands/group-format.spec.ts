@@ -139,8 +139,8 @@ describe('a reverted rollout', () => {
   it('lists as reverted with its failed hosts, never as 3/3', () => {
     expect(progressLabel(reverted())).toBe('reverted (1 failed)');
     expect(progressLabel({ ...reverted(), status: 'REVERTING' })).toBe('reverting 3/3 (1 failed)');
-    const row = formatRolloutsTable([reverted()], false).split('\n')[1];
-    expect(row).toMatch(/ {4}REVERTED {4}reverted \(1 failed\) {4}/);
+    const row = formatRolloutsTable([{ ...reverted(), error: exit.message }], false).split('\n')[1];
+    expect(row).toMatch(/ {4}REVERTED {4}reverted \(1 failed\) {4}2024-01-01 00:00:00\.000 {4}h1: job foo-job:0\.1\.0:\w+ EXITED with exit code 3 \(FLAPPING\)$/);
     expect(row).not.toContain('3/3');
   });
 

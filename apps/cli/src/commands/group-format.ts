@@ -73,9 +73,10 @@ export function rolloutStatusLabel(rollout: Pick<RolloutView, 'status' | 'paused
   return rollout.paused && !['SUCCEEDED', 'FAILED', 'REVERTED'].includes(rollout.status) ? `${rollout.status} (paused)` : rollout.status;
 }
 
+/** Like Nomad's deployment Description: why a rollout failed or was reverted (the hosts and their exit codes), last so it may be long. */
 export function formatRolloutsTable(rollouts: readonly RolloutView[], full: boolean): string {
-  const rows = rollouts.map((r) => [r.rolloutId, r.group, shortJobId(r.jobId, full), r.reason, rolloutStatusLabel(r), progressLabel(r), formatTimestamp(r.startedAt)]);
-  return formatTable(['ROLLOUT ID', 'GROUP', 'JOB ID', 'REASON', 'STATUS', 'PROGRESS', 'STARTED'], rows);
+  const rows = rollouts.map((r) => [r.rolloutId, r.group, shortJobId(r.jobId, full), r.reason, rolloutStatusLabel(r), progressLabel(r), formatTimestamp(r.startedAt), r.error ?? '']);
+  return formatTable(['ROLLOUT ID', 'GROUP', 'JOB ID', 'REASON', 'STATUS', 'PROGRESS', 'STARTED', 'ERROR'], rows);
 }
 
 function describeFailure(host: string, failure: { readonly reason: string; readonly message: string }): string {
