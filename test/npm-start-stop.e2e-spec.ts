@@ -207,9 +207,10 @@ it('runs NATS with auth on and logs no secret: no seed, user JWT or API token in
 
   // commands through the CLI and the gateway: each service logs its part
   const gateway = output.find((l) => l.includes('[berth] gateway: '))?.match(/http:\/\/127\.0\.0\.1:\d+/)?.[0] as string;
+  const cliEnv = { ...process.env, BERTH_GATEWAY: gateway, BERTH_TOKEN: token, BERTH_AUTH_DIR: join(dataDir, 'nats-auth'), BERTH_NATS: `nats://127.0.0.1:${nats}` };
   const berth = (...args: string[]) =>
     new Promise<string>((ok, fail) => {
-      const child = spawn(join(ROOT, 'apps/cli/bin/berth'), args, { env: { ...process.env, BERTH_GATEWAY: gateway, BERTH_TOKEN: token } });
+      const child = spawn(join(ROOT, 'apps/cli/bin/berth'), args, { env: cliEnv });
       let out = '';
       child.stdout.on('data', (c: Buffer) => (out += c.toString()));
       child.stderr.on('data', (c: Buffer) => (out += c.toString()));
@@ -219,6 +220,15 @@ it('runs NATS with auth on and logs no secret: no seed, user JWT or API token in
   await berth('create-deployment-group', 'local', 'pool=local');
   await berth('rolling-update', 'secret-check:1', 'local');
 
+  // revoking the agent's host cuts it off within 5 s; the agent carries on (its containers keep running)
+  const agentHost = /"host":"([^"]+)"/.exec(output.find((l) => l.includes('"msg":"agent started"')) ?? '')?.[1] as string;
+  const revokedAt = Date.now();
+  await berth('credentials', 'revoke', agentHost);
+  const cutOff = (): boolean => output.some((l) => l.includes('"service":"agent"') && l.includes('NATS disconnected'));
+  while (!cutOff() && Date.now() - revokedAt < 5_000) await new Promise((ok) => setTimeout(ok, 50));
+  expect({ cutOffWithin5s: cutOff() }).toEqual({ cutOffWithin5s: true });
+  expect(alive(Number(readFileSync(join(dataDir, 'run', 'agent.pid'), 'utf8')))).toBe(true);
+
   process.kill(npm.pid as number, 'SIGTERM');
   expect((await exited).code).toBe(0);
   const logs = readdirSync(join(dataDir, 'logs')).map((f) => readFileSync(join(dataDir, 'logs', f), 'utf8'));
@@ -227,4 +237,4 @@ it('runs NATS with auth on and logs no secret: no seed, user JWT or API token in
   expect(leaked).toEqual([]);
   // the admin token: once, on the banner line that hands it out
   expect(everything.split(token).length - 1).toBe(1);
-}, 120_000);
+}, 180_000);

@@ -39,6 +39,7 @@ export interface NatsLinkOptions {
 }
 
 const REQUEST_TIMEOUT_MS = 5_000;
+const DRAIN_TIMEOUT_MS = 2_000;
 
 /**
  * The agent's side of the agent protocol: connects (retrying forever, also
@@ -95,7 +96,15 @@ export class NatsLink {
     if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
     for (const wake of this.sleeps) wake();
     const nc = this.nc;
-    if (nc !== undefined && !nc.isClosed()) await nc.drain().catch(() => nc.close());
+    if (nc === undefined || nc.isClosed()) return;
+    // a drain never ends while the client is reconnecting (e.g. to a server refusing revoked credentials): bounded
+    let timer: NodeJS.Timeout | undefined;
+    const drained = await Promise.race([
+      nc.drain().then(() => true, () => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), DRAIN_TIMEOUT_MS))),
+    ]);
+    clearTimeout(timer);
+    if (!drained) await nc.close().catch(() => undefined);
   }
 
   private async run(): Promise<void> {
