@@ -141,7 +141,7 @@ it('a job whose container exits with code 3 fails its rolling update, and with -
   const failedId = afterFailure.at(-1)?.rolloutId ?? '?';
   expect(afterFailure.map((r) => r.status)).toEqual(['SUCCEEDED', 'FAILED']);
   const failedRow = (await cli.run('rollouts', GROUP)).stdout.split('\n').find((l) => l.startsWith(failedId));
-  expect(failedRow).toMatch(/ {4}FAILED {4,}0\/3 \(1 failed\) {4}/);
+  expect(failedRow).toMatch(new RegExp(` {4}FAILED {4,}0/3 \\(1 failed\\) {4}.* {4}1 host\\(s\\) failed, more than the 0 tolerated: ${first}: job ${crashing} EXITED with exit code 3`));
   const overGraphql = await rolloutOverGraphql(failedId);
   expect(overGraphql.status).toBe('FAILED');
   expect(overGraphql.hosts.find((h) => h.host === first)).toMatchObject({ state: 'FAILED', failure: { reason: 'failed', message: expect.stringContaining('EXITED with exit code 3') } });
@@ -169,7 +169,7 @@ it('a job whose container exits with code 3 fails its rolling update, and with -
   expect(rollouts.map((r) => r.status)).toEqual(['SUCCEEDED', 'FAILED', 'REVERTED']);
   expect(rollouts.at(-1)?.progress.failedBeforeRevert).toBe(1);
   const revertedRow = (await cli.run('rollouts', GROUP)).stdout.split('\n').find((l) => l.startsWith(revertedId)) ?? '';
-  expect(revertedRow).toMatch(/ {4}REVERTED {4,}reverted \(1 failed\) {4}/);
+  expect(revertedRow).toMatch(/ {4}REVERTED {4,}reverted \(1 failed\) {4}.* {4}1 host\(s\) failed, more than the 0 tolerated: exit3-e2e-\d: job exit3:3:\w+ EXITED with exit code 3/);
   expect(revertedRow).not.toContain('3/3');
   const details = await cli.run('rollout', revertedId);
   expect(details.stdout).toContain('Progress: reverted (1 failed)');
