@@ -165,7 +165,13 @@ async function rollingUpdate(ctx: CommandContext, job: string, group: string, fl
       jobId: rollout.jobId,
       status: rollout.status,
       ...(rollout.error ? { error: rollout.error } : {}),
-      hosts: (rollout.hosts ?? []).map((h) => ({ host: h.host, state: h.state, batch: h.batch ?? null, ...(h.failure ? { failure: h.failure } : {}) })),
+      hosts: (rollout.hosts ?? []).map((h) => ({
+        host: h.host,
+        state: h.state,
+        batch: h.batch ?? null,
+        ...(h.failure ? { failure: h.failure } : {}),
+        ...(h.failureBeforeRevert ? { failureBeforeRevert: h.failureBeforeRevert } : {}),
+      })),
       duration: duration / 1000,
     });
   } else ctx.print(`\n${endLine(rollout)}\n${durationLine(duration)}`);
