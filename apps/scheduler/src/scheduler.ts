@@ -1,7 +1,7 @@
-import { BERTH_VERSION, SCHEDULER_INBOX_PREFIX, assertNatsServerVersion } from '@berth/contracts';
+import { BERTH_VERSION, EVENTS_STREAM, SCHEDULER_INBOX_PREFIX, assertNatsServerVersion } from '@berth/contracts';
 import { hostname } from 'node:os';
 import { JetStreamEventStore, type EventStore, type Subscription } from '@berth/event-store';
-import { createMetricsRegistry, natsConnectOptions, redactNatsUrl, reportAnomalies, startHealthServer, type HealthServer, type Logger, type Readiness } from '@berth/service';
+import { JetStreamHealth, createMetricsRegistry, natsConnectOptions, redactNatsUrl, reportAnomalies, startHealthServer, type HealthServer, type Logger, type Readiness } from '@berth/service';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { CommandExecutor } from './command-executor';
@@ -53,10 +53,12 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger): P
   let caughtUp = false;
   let term: StopLeaderTerm | undefined;
   // the lease is opened after the health server, which already asks about it
-  const leadership: { lease?: LeaderLease } = {};
-  /** Ready: a leader whose duties run, or a standby while another scheduler holds a live lease. */
+  const leadership: { lease?: LeaderLease; jetstream?: JetStreamHealth } = {};
+  /** Ready: the event stream has a JetStream leader, and this is a leader whose duties run, or a standby while another scheduler holds a live lease. */
   const readiness = (): Readiness => {
     if (!caughtUp || leadership.lease === undefined) return { ready: false, detail: 'catching up with the event stream' };
+    const stream = leadership.jetstream?.status();
+    if (stream && !stream.ready) return stream;
     const known = leadership.lease.leadership();
     if (known.kind === 'self') return term === undefined ? { ready: false, detail: 'taking up leader duties' } : { ready: true, detail: 'leader' };
     if (known.kind === 'other') return { ready: true, detail: 'standby; another scheduler holds the lease' };
@@ -81,6 +83,8 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger): P
     for await (const s of nc.status()) if (s.type === 'reconnect') reconnects.inc();
   })();
   const store: EventStore = await JetStreamEventStore.connect({ nc, replicas: config.replicas });
+  leadership.jetstream = new JetStreamHealth(nc, { stream: EVENTS_STREAM, registry });
+  await leadership.jetstream.start();
   const projection = createBerthProjection();
   // before the replay: an anomaly in the history is logged and counted at every start
   reportAnomalies(projection, { logger, registry, knownTypes: KNOWN_EVENT_TYPES });
@@ -161,6 +165,7 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger): P
     role: () => lease.currentRole,
     async stop() {
       caughtUp = false;
+      leadership.jetstream?.stop();
       presence.unsubscribe();
       await lease.stop();
       await snapshotter.close();

@@ -8,3 +8,4 @@ export * from './nats-connection';
 export * from './nats-replicas';
 export { NatsAuth, NatsAuthError, pushAccountJwt, type IssuedUser } from './nats-auth/nats-auth';
 export { decodeJwtClaims, formatCreds, keyPairFromSeed, seedOf, userJwt, type UserPermissions } from './nats-auth/nats-jwt';
+export * from './jetstream-health';

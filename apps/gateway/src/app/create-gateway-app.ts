@@ -1,10 +1,10 @@
 import 'reflect-metadata';
-import { GATEWAY_INBOX_PREFIX, assertNatsServerVersion } from '@berth/contracts';
+import { EVENTS_STREAM, GATEWAY_INBOX_PREFIX, assertNatsServerVersion } from '@berth/contracts';
 import { JetStreamEventStore } from '@berth/event-store';
 import { SchedulerClient } from '@berth/scheduler-client';
 import { ClusterService } from '../cluster/cluster.service';
 import { LeaderWatch } from '../cluster/leader-watch';
-import { createLogger, createMetricsRegistry, natsConnectOptions, reportAnomalies, type Logger, type NatsConnectionConfig } from '@berth/service';
+import { JetStreamHealth, createLogger, createMetricsRegistry, natsConnectOptions, reportAnomalies, type Logger, type NatsConnectionConfig } from '@berth/service';
 import { KNOWN_EVENT_TYPES } from '@berth/read-model';
 import { ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -62,16 +62,18 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-function healthOf(nc: NatsConnection, model: GatewayReadModel, leaders: LeaderWatch, logger: Logger): GatewayHealth {
+function healthOf(nc: NatsConnection, model: GatewayReadModel, leaders: LeaderWatch, logger: Logger): GatewayHealth & { readonly jetstream: JetStreamHealth } {
   const registry = createMetricsRegistry('gateway');
+  const jetstream = new JetStreamHealth(nc, { stream: EVENTS_STREAM, registry });
   reportAnomalies(model.projection, { logger, registry, knownTypes: KNOWN_EVENT_TYPES });
   new Gauge({ name: 'berth_gateway_read_model_sequence', help: 'stream sequence the read model reflects', registers: [registry], collect() { this.set(model.sequence); } });
   new Gauge({ name: 'berth_gateway_scheduler_leader', help: '1 while a scheduler leader answers (commands can be served), else 0', registers: [registry], collect() { this.set(leaders.leaderAnswers() ? 1 : 0); } });
   const applied = new Counter({ name: 'berth_gateway_events_total', help: 'events folded into the read model', registers: [registry] });
   model.listen(() => applied.inc());
   return {
-    // reads need the read model; commands need a scheduler leader: not ready without either
-    isReady: () => !nc.isClosed() && model.caughtUp && leaders.leaderAnswers(),
+    jetstream,
+    // reads need the read model and the stream's JetStream leader; commands need a scheduler leader: not ready without any
+    isReady: () => !nc.isClosed() && model.caughtUp && leaders.leaderAnswers() && jetstream.status().ready,
     metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
   };
 }
@@ -120,6 +122,7 @@ export async function createGatewayApp(options: GatewayOptions): Promise<Running
   const scheduler = new SchedulerClient(nc);
   const leaders = new LeaderWatch(nc, scheduler, logger);
   const health = healthOf(nc, readModel, leaders, logger);
+  await health.jetstream.start();
   await readModel.follow(store);
   logger.info({ sequence: readModel.sequence, events: readModel.position }, 'read model caught up');
   await leaders.start();
@@ -163,6 +166,7 @@ export async function createGatewayApp(options: GatewayOptions): Promise<Running
     url: `http://${address}:${port}`,
     readModel,
     async close() {
+      health.jetstream.stop();
       stopClosingRevoked();
       stopHostStats();
       await subscriptions.close();
