@@ -117,6 +117,9 @@ describe('GraphQL queries and mutations', () => {
     stack.nc.publish(agentSubjects('stats-1').heartbeat, JSON.stringify(beat));
     await eventually(async () => (await statsOf()) !== null, { what: 'the heartbeat stats over GraphQL', timeoutMs: 10_000 });
     expect(await statsOf()).toEqual({ loadAvg: [1.25, 0.5, 0.125], memoryTotalBytes: 8_000_000_000, memoryFreeBytes: 2_000_000_000, memoryUsage: 0.75, receivedAt: expect.any(String) });
+    // and over REST
+    const rest = await stack.rest('GET', '/api/v1/hosts?pattern=stats-');
+    expect((rest.body['items'] as { stats: unknown }[])[0]?.stats).toEqual(beat.stats);
   });
 });
 

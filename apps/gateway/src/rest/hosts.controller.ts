@@ -1,4 +1,4 @@
-import { ApiRole } from '@berth/contracts';
+import { ApiRole, type HostStats } from '@berth/contracts';
 import { Access } from '../auth/access.decorator';
 import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
@@ -18,17 +18,21 @@ export class HostsController {
   ) {}
 
   @Get()
-  @ApiOkResponse({ description: '{items, sequence}: registered hosts matching every selector' })
+  @ApiOkResponse({ description: "{items, sequence}: registered hosts matching every selector, each with `stats` (load and memory from its agent's latest heartbeat, or null)" })
   list(@Query() query: HostsQuery) {
     const { selector, status, pattern } = query;
-    return this.reads.read(query.atLeastSequence, (views) => ({ items: views.hosts({ selectors: selector, status, pattern }) }));
+    return this.reads.read(query.atLeastSequence, (views) => ({ items: views.hosts({ selectors: selector, status, pattern }).map((h) => this.withStats(h)) }));
   }
 
   @Get(':name')
-  @ApiOkResponse({ description: '{host, sequence}: the host with its tasks' })
+  @ApiOkResponse({ description: "{host, sequence}: the host with its tasks and `stats` (load and memory from its agent's latest heartbeat, or null)" })
   @ApiNotFoundResponse({ type: ErrorResponseBody })
   get(@Param('name') name: string, @Query() query: ReadQuery) {
-    return this.reads.read(query.atLeastSequence, (views) => ({ host: views.host(name) }));
+    return this.reads.read(query.atLeastSequence, (views) => ({ host: this.withStats(views.host(name)) }));
+  }
+
+  private withStats<H extends { readonly host: string }>(host: H): H & { stats: HostStats | null } {
+    return { ...host, stats: this.reads.hostStats.get(host.host)?.stats ?? null };
   }
 
   @Access(ApiRole.ADMIN)
