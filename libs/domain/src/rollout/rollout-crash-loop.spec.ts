@@ -56,7 +56,7 @@ describe('rollout: a task that leaves RUNNING', () => {
     crash(fleet, 'h1');
     driver.observe(at(2), ...fleet.observations());
     expect(driver.ofType('HostsFailed').at(-1)?.failures).toEqual([
-      { host: 'h1', reason: 'failed', message: `h1: job ${V2} EXITED with exit code 3 (FLAPPING) after it counted as healthy` },
+      { host: 'h1', reason: 'failed', message: `h1: job ${V2} counted as healthy, then EXITED with exit code 3 (FLAPPING)` },
     ]);
     expect(driver.rollout.status).toBe('FAILED');
     expect(driver.rollout.error).toContain('exit code 3');
@@ -68,7 +68,7 @@ describe('rollout: a task that leaves RUNNING', () => {
     round(driver, fleet, at(1));
     fleet.setState('h1', V2, 'STARTING');
     driver.observe(at(2), ...fleet.observations());
-    expect(driver.ofType('HostsFailed').at(-1)?.failures[0]).toMatchObject({ host: 'h1', message: `h1: job ${V2} is no longer RUNNING after it counted as healthy` });
+    expect(driver.ofType('HostsFailed').at(-1)?.failures[0]).toMatchObject({ host: 'h1', message: `h1: job ${V2} counted as healthy, then left RUNNING` });
   });
 
   it('given a healthy host that goes DOWN, then it is not failed (a DOWN host is never judged)', () => {
@@ -103,7 +103,7 @@ describe('rollout: a task that leaves RUNNING', () => {
     round(driver, fleet, at(1));
     crash(fleet, 'h1');
     driver.observe(at(2), ...fleet.observations());
-    const failure = { host: 'h1', reason: 'failed', message: `h1: job ${V2} EXITED with exit code 3 (FLAPPING) after it counted as healthy` };
+    const failure = { host: 'h1', reason: 'failed', message: `h1: job ${V2} counted as healthy, then EXITED with exit code 3 (FLAPPING)` };
     // the revert's own steps start over (it deploys the stable job back at once)
     expect(driver.rollout.status).toBe('REVERTING');
     expect(rolloutHost(driver.rollout, 'h1')).toMatchObject({ step: 'DEPLOYING', failureBeforeRevert: failure });

@@ -54,8 +54,9 @@ function relapse(rollout: Rollout, row: RolloutHost): HostFailure | undefined {
   if (!row.up || !row.targetPresent) return undefined;
   const left = row.targetFailed || (rollout.options.healthCheck !== 'manual' && !row.targetRunning);
   if (!left) return undefined;
-  const what = row.targetExit ?? 'is no longer RUNNING';
-  return { host: row.host, reason: 'failed', message: `${row.host}: job ${rollout.targetJobId} ${what} after it counted as healthy` };
+  // what it did last (it ends with the container's last output, when the agent had it)
+  const what = row.targetExit ?? 'left RUNNING';
+  return { host: row.host, reason: 'failed', message: `${row.host}: job ${rollout.targetJobId} counted as healthy, then ${what}` };
 }
 
 /** Deploying hosts that became healthy or failed; healthy ones that left RUNNING. */
