@@ -13,6 +13,7 @@ import {
   type ExpectedVersion,
 } from '@berth/event-store';
 import type { BerthProjection } from '@berth/read-model';
+import { AggregateLocks } from './aggregate-locks';
 
 export interface ExecuteResult<E> {
   readonly events: readonly E[];
@@ -52,6 +53,8 @@ export interface AtomicResult {
 }
 
 const MAX_ATTEMPTS = 5;
+/** how often a command decided while another of ours wrote its aggregates is decided again under their locks */
+const MAX_REDECISIONS = 10;
 /** how long a conflicted command waits for the projection to reach the stream's end before re-deciding anyway */
 const CATCH_UP_WAIT_MS = 2_000;
 
@@ -68,6 +71,9 @@ const CATCH_UP_WAIT_MS = 2_000;
  * A refused command (DomainError) writes nothing, ever.
  */
 export class CommandExecutor {
+  /** the aggregates a command writes, held from its (last) decision until the projection shows its append */
+  private readonly locks = new AggregateLocks();
+
   constructor(
     private readonly store: EventStore,
     private readonly projection: BerthProjection,
@@ -100,31 +106,48 @@ export class CommandExecutor {
     const time = this.now();
     const meta: EventMetadata = { actor: origin.actor, correlationId: origin.correlationId ?? commandId, causationId: commandId, time };
     let fresh = false;
-    for (let attempt = 1; ; attempt++) {
-      // the guards of the rule markers say: nothing they watch changed after what this decision saw
-      const seen = this.projection.sequence;
-      const decisions = await decide({ time, load: fresh ? (a, id, d) => this.readView(a, id, d) : async (a, id) => this.projection.viewOf(a, id) as never });
-      const written = decisions.filter((d) => d.events.length > 0);
-      if (written.length === 0) return { decisions, sequence: this.projection.sequence };
-      const appends: AggregateAppend[] = written.map((d) => ({
-        aggregate: d.aggregate,
-        aggregateId: d.aggregateId,
-        expectedVersion: d.expectedVersion,
-        events: d.events.map((e) => toNewEvent(e, meta, randomUUID)),
-      }));
-      for (const marker of ruleMarkers(written, time)) appends.push(markerAppend(marker, seen, meta));
-      try {
-        const results = await this.store.appendAtomic(appends);
-        const sequence = Math.max(...results.map((r) => r.lastSequence));
-        await this.projection.waitFor(sequence);
-        return { decisions, sequence };
-      } catch (err) {
-        if (!isConcurrencyError(err) || attempt >= MAX_ATTEMPTS) throw err;
-        // a stale aggregate of its own is read back from the store on the next attempt; a guard needs
-        // the projection to have seen what changed, since the rule behind it is checked there
-        if (err instanceof GuardConflictError) await this.catchUp(err.changedAt);
-        fresh = true;
+    let held: { readonly keys: ReadonlySet<string>; readonly release: () => void } | undefined;
+    let redecided = 0;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        // the guards of the rule markers say: nothing they watch changed after what this decision saw
+        const seen = this.projection.sequence;
+        const decisions = await decide({ time, load: fresh ? (a, id, d) => this.readView(a, id, d) : async (a, id) => this.projection.viewOf(a, id) as never });
+        const written = decisions.filter((d) => d.events.length > 0);
+        if (written.length === 0) return { decisions, sequence: this.projection.sequence };
+        const keys = written.map((d) => lockKey(d.aggregate, d.aggregateId));
+        if (held === undefined || !keys.every((k) => held?.keys.has(k))) {
+          held?.release();
+          held = { keys: new Set(keys), release: await this.locks.acquire(keys) };
+          // decided before holding them: another command of ours wrote one since (and the projection shows it), so decide again, now holding them
+          const overtaken = !fresh && written.some((d) => d.expectedVersion !== 'any' && this.projection.viewOf(d.aggregate, d.aggregateId).version !== d.expectedVersion);
+          if (overtaken && redecided++ < MAX_REDECISIONS) {
+            attempt--;
+            continue;
+          }
+        }
+        const appends: AggregateAppend[] = written.map((d) => ({
+          aggregate: d.aggregate,
+          aggregateId: d.aggregateId,
+          expectedVersion: d.expectedVersion,
+          events: d.events.map((e) => toNewEvent(e, meta, randomUUID)),
+        }));
+        for (const marker of ruleMarkers(written, time)) appends.push(markerAppend(marker, seen, meta));
+        try {
+          const results = await this.store.appendAtomic(appends);
+          const sequence = Math.max(...results.map((r) => r.lastSequence));
+          await this.projection.waitFor(sequence);
+          return { decisions, sequence };
+        } catch (err) {
+          if (!isConcurrencyError(err) || attempt >= MAX_ATTEMPTS) throw err;
+          // a stale aggregate of its own is read back from the store on the next attempt; a guard needs
+          // the projection to have seen what changed, since the rule behind it is checked there
+          if (err instanceof GuardConflictError) await this.catchUp(err.changedAt);
+          fresh = true;
+        }
       }
+    } finally {
+      held?.release();
     }
   }
 
@@ -140,6 +163,10 @@ export class CommandExecutor {
     const state = foldEvents(decider, stored.map((s) => toDomainEvent<DomainEvent>(s)));
     return { state, version: stored[stored.length - 1]?.version ?? 0 };
   }
+}
+
+function lockKey(aggregate: string, aggregateId: string): string {
+  return `${aggregate}\u0000${aggregateId}`;
 }
 
 /** A rule marker as an append: 'any' version (what it writes is ordered by the command's other parts), guarded as the rule says. */
