@@ -54,7 +54,7 @@ describe('a crash-looping job', () => {
 
     const status = await env.groupStatus('crash');
     // at once, or just after it counted as healthy when the fake agent's RUNNING came in before its exit
-    expect(status.error).toMatch(new RegExp(`crash-host1: job ${crashing} (counted as healthy, then )?EXITED with exit code 3 \\(FLAPPING\\)`));
+    expect(status.error).toContain(`crash-host1: job ${crashing} EXITED with exit code 3 (FLAPPING)`);
     expect(status.lastStableJobId).toBe(good);
     const failed = await rollout(id);
     expect(failed.status).toBe('FAILED');

@@ -62,6 +62,14 @@ export interface ObservationContext {
   readonly oldJobIds: readonly string[];
 }
 
+const OUTPUT_MARK = '; last output: ';
+
+/** An exit as `exitOf` tells it, with `clause` after what happened and before the container's output (which stays last). */
+export function exitWithClause(exit: string, clause: string): string {
+  const at = exit.indexOf(OUTPUT_MARK);
+  return at < 0 ? `${exit}${clause}` : `${exit.slice(0, at)}${clause}${exit.slice(at)}`;
+}
+
 /**
  * A task that exited, failed or flaps has left RUNNING for good as far as a
  * rollout is concerned: the agent restarting it is a crash loop, not health.
@@ -72,7 +80,7 @@ function exitOf(job: JobOnHost | undefined): string | undefined {
   if (job.state !== 'EXITED' && job.state !== 'FAILED' && !flapping) return undefined;
   const code = job.exitCode === undefined ? '' : ` with exit code ${job.exitCode}`;
   const error = job.containerError === undefined || job.containerError === '' ? '' : `: ${job.containerError}`;
-  const output = job.logTail === undefined || job.logTail.length === 0 ? '' : `; last output: ${job.logTail.join(' | ')}`;
+  const output = job.logTail === undefined || job.logTail.length === 0 ? '' : `${OUTPUT_MARK}${job.logTail.join(' | ')}`;
   return `${job.state ?? 'UNKNOWN'}${code}${flapping ? ' (FLAPPING)' : ''}${error}${output}`;
 }
 

@@ -1,5 +1,5 @@
 import { given } from '../testing/given-when-then';
-import { observedHost } from './host-observation';
+import { exitWithClause, observedHost } from './host-observation';
 import type { RolloutEvent } from './rollout-events';
 import { rolloutDecider } from './rollout.decider';
 import { rolloutHost } from './rollout-state';
@@ -29,6 +29,9 @@ describe('rollout: a task that leaves RUNNING', () => {
     expect(facts).toMatchObject({ targetFailed: true, targetRunning: false, targetExit: 'EXITED with exit code 3 (FLAPPING): boom' });
     const withOutput = observedHost(hostOn('h1', [job(V2, 'EXITED', { exitCode: 78, logTail: ['reading /etc/app.conf', 'no such file'] })]), { group: GROUP, targetJobId: V2, oldJobIds: [] });
     expect(withOutput.targetExit).toBe('EXITED with exit code 78; last output: reading /etc/app.conf | no such file');
+    // a clause about the exit goes before the output, which stays last
+    expect(exitWithClause(withOutput.targetExit ?? '', ' after it counted as healthy')).toBe('EXITED with exit code 78 after it counted as healthy; last output: reading /etc/app.conf | no such file');
+    expect(exitWithClause('EXITED with exit code 3', ' after it counted as healthy')).toBe('EXITED with exit code 3 after it counted as healthy');
     const running = observedHost(hostOn('h1', [job(V2, 'RUNNING')]), { group: GROUP, targetJobId: V2, oldJobIds: [] });
     expect(running.targetFailed).toBe(false);
     expect(running).not.toHaveProperty('targetExit');
@@ -56,7 +59,7 @@ describe('rollout: a task that leaves RUNNING', () => {
     crash(fleet, 'h1');
     driver.observe(at(2), ...fleet.observations());
     expect(driver.ofType('HostsFailed').at(-1)?.failures).toEqual([
-      { host: 'h1', reason: 'failed', message: `h1: job ${V2} counted as healthy, then EXITED with exit code 3 (FLAPPING)` },
+      { host: 'h1', reason: 'failed', message: `h1: job ${V2} EXITED with exit code 3 (FLAPPING) after it counted as healthy` },
     ]);
     expect(driver.rollout.status).toBe('FAILED');
     expect(driver.rollout.error).toContain('exit code 3');
@@ -68,7 +71,7 @@ describe('rollout: a task that leaves RUNNING', () => {
     round(driver, fleet, at(1));
     fleet.setState('h1', V2, 'STARTING');
     driver.observe(at(2), ...fleet.observations());
-    expect(driver.ofType('HostsFailed').at(-1)?.failures[0]).toMatchObject({ host: 'h1', message: `h1: job ${V2} counted as healthy, then left RUNNING` });
+    expect(driver.ofType('HostsFailed').at(-1)?.failures[0]).toMatchObject({ host: 'h1', message: `h1: job ${V2} is no longer RUNNING after it counted as healthy` });
   });
 
   it('given a healthy host that goes DOWN, then it is not failed (a DOWN host is never judged)', () => {
@@ -103,7 +106,7 @@ describe('rollout: a task that leaves RUNNING', () => {
     round(driver, fleet, at(1));
     crash(fleet, 'h1');
     driver.observe(at(2), ...fleet.observations());
-    const failure = { host: 'h1', reason: 'failed', message: `h1: job ${V2} counted as healthy, then EXITED with exit code 3 (FLAPPING)` };
+    const failure = { host: 'h1', reason: 'failed', message: `h1: job ${V2} EXITED with exit code 3 (FLAPPING) after it counted as healthy` };
     // the revert's own steps start over (it deploys the stable job back at once)
     expect(driver.rollout.status).toBe('REVERTING');
     expect(rolloutHost(driver.rollout, 'h1')).toMatchObject({ step: 'DEPLOYING', failureBeforeRevert: failure });

@@ -1,4 +1,5 @@
 import type { HostFailure, HostsFailed, RolloutEvent, RolloutHost } from './rollout-events';
+import { exitWithClause } from './host-observation';
 import { evolveRollout, isRolloutFinished, type Rollout } from './rollout-state';
 import { elapsed, instant, plusSeconds } from './rollout-time';
 
@@ -54,9 +55,8 @@ function relapse(rollout: Rollout, row: RolloutHost): HostFailure | undefined {
   if (!row.up || !row.targetPresent) return undefined;
   const left = row.targetFailed || (rollout.options.healthCheck !== 'manual' && !row.targetRunning);
   if (!left) return undefined;
-  // what it did last (it ends with the container's last output, when the agent had it)
-  const what = row.targetExit ?? 'left RUNNING';
-  return { host: row.host, reason: 'failed', message: `${row.host}: job ${rollout.targetJobId} counted as healthy, then ${what}` };
+  const what = exitWithClause(row.targetExit ?? 'is no longer RUNNING', ' after it counted as healthy');
+  return { host: row.host, reason: 'failed', message: `${row.host}: job ${rollout.targetJobId} ${what}` };
 }
 
 /** Deploying hosts that became healthy or failed; healthy ones that left RUNNING. */
