@@ -211,8 +211,10 @@ describe('deployment groups and rollouts over REST', () => {
     const rolloutId = String(rolled.body['rolloutId']);
     await waitUntilAsync(async () => {
       const { body } = await stack.rest('GET', `/api/v1/rollouts/${rolloutId}`);
-      return (body['rollout'] as { status: string }).status === 'SUCCEEDED';
-    }, 'the REST rollout to succeed');
+      const group = await stack.rest('GET', '/api/v1/deployment-groups/ro-rest/status');
+      // the group's DONE is its own event, appended after the rollout's SUCCEEDED
+      return (body['rollout'] as { status: string }).status === 'SUCCEEDED' && group.body['status'] === 'DONE';
+    }, 'the REST rollout to succeed and its group to be DONE');
     const status = await stack.rest('GET', '/api/v1/deployment-groups/ro-rest/status');
     expect(status.body).toMatchObject({ name: 'ro-rest', status: 'DONE', hosts: [{ host: 'ro-1', upToDate: true }, { host: 'ro-2', upToDate: true }, { host: 'ro-10', upToDate: true }] });
     expect((await stack.rest('GET', '/api/v1/deployment-groups')).body['groups']).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'ro-rest' })]));

@@ -18,8 +18,8 @@ beforeAll(async () => {
   await env.fleet('page', [...HOSTS].reverse());
   const v1 = await env.createJob({ id: 'svc:1', image: 'local/busybox:1' });
   rolloutId = await env.rollingUpdate('page', v1, { parallelism: 12 });
-  await eventually(async () => (await env.groupStatus('page')).status === 'DONE');
-});
+  await eventually(async () => (await env.groupStatus('page')).status === 'DONE', { timeoutMs: 20_000 });
+}, 30_000);
 
 afterAll(async () => {
   await env?.stop();

@@ -1,4 +1,4 @@
-import { EVENTS_STREAM, SchedulerCommand } from '@berth/contracts';
+import { EVENTS_STREAM, EVENTS_SUBJECT_WILDCARD, SchedulerCommand } from '@berth/contracts';
 import { JetStreamEventStore } from '@berth/event-store';
 import type { DeploymentGroupStatus } from '@berth/read-model';
 import { SchedulerClient } from '@berth/scheduler-client';
@@ -83,8 +83,10 @@ export class SchedulerTestEnv {
   }
 
   /** messages in BERTH_EVENTS: what a refused command must leave unchanged */
+  /** Messages holding events (appends) in the stream; the leader's fence messages, which expire, are not counted. */
   async eventCount(): Promise<number> {
-    return (await (await jetstreamManager(this.nc)).streams.info(EVENTS_STREAM)).state.messages;
+    const { subjects } = (await (await jetstreamManager(this.nc)).streams.info(EVENTS_STREAM, { subjects_filter: EVENTS_SUBJECT_WILDCARD })).state;
+    return Object.values(subjects ?? {}).reduce((sum, n) => sum + n, 0);
   }
 
   async stop(): Promise<void> {
