@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSy
 import { join } from 'node:path';
 import { busIdentityName, busPermissions, type BusParty, type BusPartyKind, type ApiRole } from '@berth/contracts';
 import { nkeys, type NatsConnection } from '@nats-io/transport-node';
-import { accountJwt, formatCreds, keyPairFromSeed, operatorJwt, seedOf, userJwt } from './nats-jwt';
+import { accountJwt, formatCreds, keyPairFromSeed, operatorJwt, seedOf, userJwt, type KeyPair } from './nats-jwt';
 
 /** One credential made for a party; revoked ones stay listed. */
 export interface IssuedUser {
@@ -59,10 +59,19 @@ function writePrivate(path: string, text: string): void {
  * (`$SYS.REQ.CLAIMS.UPDATE`, see pushAccountJwt). One writer at a time.
  */
 export class NatsAuth {
+  /** ed25519 in JavaScript is slow (~100 ms a key derivation on a loaded machine): each seed is read into a key pair once */
+  private readonly operator: KeyPair;
+  private readonly systemAccount: KeyPair;
+  private readonly account: KeyPair;
+
   private constructor(
     readonly dir: string,
     private readonly state: AuthState,
-  ) {}
+  ) {
+    this.operator = keyPairFromSeed(state.operatorSeed);
+    this.systemAccount = keyPairFromSeed(state.systemAccountSeed);
+    this.account = keyPairFromSeed(state.accountSeed);
+  }
 
   /** Opens the directory, creating the operator and accounts when it holds none yet. */
   static init(dir: string): NatsAuth {
@@ -97,11 +106,11 @@ export class NatsAuth {
   }
 
   get accountPublicKey(): string {
-    return keyPairFromSeed(this.state.accountSeed).getPublicKey();
+    return this.account.getPublicKey();
   }
 
   get systemAccountPublicKey(): string {
-    return keyPairFromSeed(this.state.systemAccountSeed).getPublicKey();
+    return this.systemAccount.getPublicKey();
   }
 
   users(): readonly IssuedUser[] {
@@ -112,11 +121,11 @@ export class NatsAuth {
   accountJwt(): string {
     const revocations: Record<string, number> = {};
     for (const u of this.state.users) if (u.revokedAt !== undefined) revocations[u.publicKey] = u.revokedAt;
-    return accountJwt(keyPairFromSeed(this.state.operatorSeed), this.accountPublicKey, 'BERTH', { jetstream: true, revocations }, this.state.accountIssuedAt);
+    return accountJwt(this.operator, this.accountPublicKey, 'BERTH', { jetstream: true, revocations }, this.state.accountIssuedAt);
   }
 
   private systemAccountJwt(): string {
-    return accountJwt(keyPairFromSeed(this.state.operatorSeed), this.systemAccountPublicKey, 'SYS', { jetstream: false }, this.state.accountIssuedAt);
+    return accountJwt(this.operator, this.systemAccountPublicKey, 'SYS', { jetstream: false }, this.state.accountIssuedAt);
   }
 
   /**
@@ -146,9 +155,10 @@ export class NatsAuth {
       throw new NatsAuthError('NAME_TAKEN', `"${name}" already names ${other.kind === 'integration' ? `an integration (${other.role})` : `the ${other.kind}`}: revoke it first or pick another name`);
     }
     const user = nkeys.createUser();
+    const publicKey = user.getPublicKey();
     const issuedAt = nowSeconds();
-    const jwt = userJwt(keyPairFromSeed(this.state.accountSeed), user.getPublicKey(), name, busPermissions(party), issuedAt);
-    const issued: IssuedUser = { name, kind: party.kind, ...(party.kind === 'integration' ? { role: party.role } : {}), publicKey: user.getPublicKey(), issuedAt };
+    const jwt = userJwt(this.account, publicKey, name, busPermissions(party), issuedAt);
+    const issued: IssuedUser = { name, kind: party.kind, ...(party.kind === 'integration' ? { role: party.role } : {}), publicKey, issuedAt };
     this.state.users.push(issued);
     this.save();
     return { creds: formatCreds(jwt, seedOf(user)), user: issued };
@@ -180,14 +190,13 @@ export class NatsAuth {
   /** A short-lived system-account user, to push account updates with (pushAccountJwt). */
   systemCreds(): string {
     const user = nkeys.createUser();
-    const jwt = userJwt(keyPairFromSeed(this.state.systemAccountSeed), user.getPublicKey(), 'berth-credentials', { pub: { allow: ['$SYS.REQ.CLAIMS.UPDATE'] }, sub: { allow: ['_INBOX.>'] } }, nowSeconds());
+    const jwt = userJwt(this.systemAccount, user.getPublicKey(), 'berth-credentials', { pub: { allow: ['$SYS.REQ.CLAIMS.UPDATE'] }, sub: { allow: ['_INBOX.>'] } }, nowSeconds());
     return formatCreds(jwt, seedOf(user));
   }
 
   private save(): void {
     writePrivate(join(this.dir, STATE_FILE), `${JSON.stringify(this.state, null, 2)}\n`);
-    const operator = keyPairFromSeed(this.state.operatorSeed);
-    writeFileSync(this.operatorJwtPath, operatorJwt(operator, 'berth', this.systemAccountPublicKey, this.state.accountIssuedAt));
+    writeFileSync(this.operatorJwtPath, operatorJwt(this.operator, 'berth', this.systemAccountPublicKey, this.state.accountIssuedAt));
   }
 }
 
