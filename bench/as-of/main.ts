@@ -25,13 +25,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import type { NewEvent } from '@berth/contracts';
 import { minimalJob } from '@berth/domain';
 import { JetStreamEventStore } from '@berth/event-store';
 import { startNatsServer, type NatsServer } from '@berth/testing';
 import { startGatewayProcess } from '../lib/gateway-process';
-import { median } from '../lib/measure';
+import { graphqlClient, medianTimeMs } from '../lib/graphql';
 import { printTable, printTargets, targetCell } from '../lib/table';
 
 const HOSTS = Number(process.env['BENCH_AS_OF_HOSTS'] ?? 1_000);
@@ -99,22 +98,8 @@ async function fill(nats: NatsServer): Promise<{ middle: string; events: number 
   }
 }
 
-async function gql<T>(url: string, query: string): Promise<T> {
-  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ query }) });
-  const answer = (await res.json()) as { data?: T; errors?: unknown[] };
-  if (answer.errors) throw new Error(JSON.stringify(answer.errors));
-  return answer.data as T;
-}
-
-async function timeMs(run: () => Promise<unknown>): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const start = performance.now();
-    await run();
-    times.push(performance.now() - start);
-  }
-  return median(times);
-}
+const gql = graphqlClient(TOKEN);
+const timeMs = (run: () => Promise<unknown>): Promise<number> => medianTimeMs(RUNS, run);
 
 const ROWS = 'host jobId goal state status { state time }';
 

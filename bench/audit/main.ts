@@ -28,7 +28,8 @@ import type { NewEvent } from '@berth/contracts';
 import { JetStreamEventStore } from '@berth/event-store';
 import { startNatsServer, type NatsServer } from '@berth/testing';
 import { startGatewayProcess } from '../lib/gateway-process';
-import { median, rssMb } from '../lib/measure';
+import { graphqlClient, medianTimeMs } from '../lib/graphql';
+import { rssMb } from '../lib/measure';
 import { printTable, printTargets, targetCell } from '../lib/table';
 
 const EVENTS = Number(process.env['BENCH_AUDIT_EVENTS'] ?? 500_000);
@@ -74,22 +75,8 @@ async function fill(nats: NatsServer): Promise<void> {
   }
 }
 
-async function gql<T>(url: string, query: string): Promise<T> {
-  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ query }) });
-  const answer = (await res.json()) as { data?: T; errors?: unknown[] };
-  if (answer.errors) throw new Error(JSON.stringify(answer.errors));
-  return answer.data as T;
-}
-
-async function timeMs(run: () => Promise<unknown>): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const start = performance.now();
-    await run();
-    times.push(performance.now() - start);
-  }
-  return median(times);
-}
+const gql = graphqlClient(TOKEN);
+const timeMs = (run: () => Promise<unknown>): Promise<number> => medianTimeMs(RUNS, run);
 
 interface Measured {
   readonly rssMb: number;

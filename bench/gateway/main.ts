@@ -38,6 +38,7 @@ import { FakeAgents, startNatsServer } from '@berth/testing';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { nodeArgsFromEnv } from '../lib/bundled-process';
 import { startGatewayProcess } from '../lib/gateway-process';
+import { graphqlClient } from '../lib/graphql';
 import { startSchedulerProcess, waitForScheduler } from '../lib/scheduler-process';
 import { cpuMsOf, percentile, rssMb } from '../lib/measure';
 import { printTable, printTargets } from '../lib/table';
@@ -52,12 +53,7 @@ const QUERY_SECONDS = 5;
 /** node flags for the subscriber processes, likewise */
 const SUBSCRIBER_NODE_ARGS = nodeArgsFromEnv('BENCH_SUBSCRIBER_NODE_ARGS');
 
-async function gql<T>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ query, variables }) });
-  const answer = (await res.json()) as { data?: T; errors?: unknown[] };
-  if (answer.errors) throw new Error(JSON.stringify(answer.errors));
-  return answer.data as T;
-}
+const gql = graphqlClient(TOKEN);
 
 /** Runs `op` with `concurrency` loops for `seconds`; operations per second. */
 async function throughput(seconds: number, concurrency: number, op: () => Promise<unknown>): Promise<number> {
