@@ -9,7 +9,9 @@
  *   npm run bench -- rollout
  *
  * Env: BENCH_FLEETS (default "1000,10000"), BENCH_PARALLELISM (default
- * "100,1000"), BENCH_HEARTBEAT_SECONDS (each host's heartbeat period, default
+ * "100,1000"), BENCH_REPLICAS (default "1,3": the whole run on one
+ * nats-server, then again on a 3-node loopback cluster with every stream R3,
+ * printed side by side), BENCH_HEARTBEAT_SECONDS (each host's heartbeat period, default
  * 30; the scheduler's --host-down-after is 4 periods, at least 120 s),
  * BENCH_SCHEDULER_NODE_ARGS (node flags for the scheduler, e.g. "--cpu-prof
  * --cpu-prof-dir=/tmp/prof"; see bench/lib/scheduler-process.ts).
@@ -37,14 +39,17 @@ import {
   type TaskStatusReport,
 } from '@berth/contracts';
 import { SchedulerClient } from '@berth/scheduler-client';
-import { startNatsServer, type NatsServer, type ServiceProcess } from '@berth/testing';
-import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import { startNatsCluster, startNatsServer, type ServiceProcess } from '@berth/testing';
+import { DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { startSchedulerProcess, waitForScheduler } from '../lib/scheduler-process';
+import { startBundledProcess } from '../lib/bundled-process';
+import { waitForScheduler } from '../lib/scheduler-process';
 import { printTable, printTargets, targetCell } from '../lib/table';
 
 const FLEETS = (process.env['BENCH_FLEETS'] ?? '1000,10000').split(',').map(Number);
 const PARALLELISM = (process.env['BENCH_PARALLELISM'] ?? '100,1000').split(',').map(Number);
+/** one run per entry, same fleets and rollouts: 1 = one nats-server, 3 = a 3-node cluster with R3 streams */
+const REPLICAS = (process.env['BENCH_REPLICAS'] ?? '1,3').split(',').map(Number);
 const HEARTBEAT_PERIOD_MS = Number(process.env['BENCH_HEARTBEAT_SECONDS'] ?? 30) * 1000;
 const HOST_DOWN_AFTER_S = Math.max(120, (4 * HEARTBEAT_PERIOD_MS) / 1000);
 const REGISTER_IN_FLIGHT = 64;
@@ -142,27 +147,44 @@ interface Row {
   readonly met?: boolean;
 }
 
-/** Counts appends (stream messages) and the events in them, from a core subscription to every event subject. */
+/**
+ * Counts appends (stream messages on event subjects) and the events in them, read from the stream
+ * itself: a core subscription would also count publishes JetStream refused (a stale expectation,
+ * a refused atomic batch), which are frequent on a cluster.
+ */
 class EventCounter {
   appends = 0;
   events = 0;
-  private readonly sub;
-  constructor(private readonly nc: NatsConnection) {
-    this.sub = nc.subscribe(EVENTS_SUBJECT_WILDCARD, {
-      callback: (_err, msg) => {
-        this.appends++;
-        this.events += (msg.json() as { events: unknown[] }).events.length;
-      },
-    });
-  }
-  /** Every append so far has reached this subscription (the stream's count, then a flush). */
+  private position = 0;
+  constructor(private readonly nc: NatsConnection) {}
+  /** Reads every append stored since the last call. */
   async settle(): Promise<void> {
-    const messages = (await (await jetstreamManager(this.nc)).streams.info(EVENTS_STREAM)).state.messages;
-    const deadline = Date.now() + 10_000;
-    while (this.appends < messages && Date.now() < deadline) await this.nc.flush();
+    const last = (await (await jetstreamManager(this.nc)).streams.info(EVENTS_STREAM)).state.last_seq;
+    if (last <= this.position) return;
+    const consumer = await jetstream(this.nc).consumers.get(EVENTS_STREAM, {
+      filter_subjects: [EVENTS_SUBJECT_WILDCARD],
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: this.position + 1,
+    });
+    let done = false;
+    while (!done) {
+      let fetched = 0;
+      for await (const m of await consumer.fetch({ max_messages: 5_000, expires: 2_000 })) {
+        fetched++;
+        if (m.seq > last) {
+          done = true;
+          continue;
+        }
+        this.appends++;
+        this.events += (m.json() as { events: unknown[] }).events.length;
+        if (m.seq >= last || m.info.pending === 0) done = true;
+      }
+      if (fetched === 0) done = true;
+    }
+    this.position = last;
   }
   stop(): void {
-    this.sub.unsubscribe();
+    // nothing to stop: each settle() reads with its own ordered consumer
   }
 }
 
@@ -281,11 +303,31 @@ async function runFleet(client: SchedulerClient, nc: NatsConnection, counter: Ev
   }
 }
 
-async function main(): Promise<void> {
-  const server: NatsServer = await startNatsServer();
-  const nc = await connect({ servers: server.url });
-  const agentsNc = await connect({ servers: server.url, name: 'simulated-agents' });
-  const responderNc = await connect({ servers: server.url });
+/** Where a run's NATS is: one server (R1) or a cluster whose streams are created with `replicas` copies. */
+interface BenchNats {
+  readonly label: string;
+  readonly servers: string;
+  readonly replicas: number;
+  readonly version: string;
+  stop(): Promise<void>;
+}
+
+async function startBenchNats(replicas: number): Promise<BenchNats> {
+  if (replicas === 1) {
+    const server = await startNatsServer();
+    return { label: 'R1', servers: server.url, replicas, version: server.version, stop: () => server.stop() };
+  }
+  const cluster = await startNatsCluster({ size: replicas });
+  const version = (await cluster.nodes[0]?.monitor<{ version: string }>('/varz'))?.version ?? '?';
+  return { label: `R${replicas}`, servers: cluster.servers, replicas, version, stop: () => cluster.stop() };
+}
+
+/** Every fleet and rollout on one NATS (a fresh server or cluster, a fresh scheduler process). */
+async function runOn(nats: BenchNats): Promise<Row[]> {
+  const servers = nats.servers.split(',');
+  const nc = await connect({ servers });
+  const agentsNc = await connect({ servers, name: 'simulated-agents' });
+  const responderNc = await connect({ servers });
   const rows: Row[] = [];
   let scheduler: ServiceProcess | undefined;
   let fleet: SimulatedFleet | undefined;
@@ -294,20 +336,18 @@ async function main(): Promise<void> {
   try {
     responderNc.subscribe('bench.echo', { callback: (_e, m) => void m.respond('{"ok":true,"result":{"sequence":1}}') });
     await responderNc.flush();
-    scheduler = startSchedulerProcess(server, ['--host-down-after', String(HOST_DOWN_AFTER_S)], 'warn');
+    scheduler = startBundledProcess('scheduler', ['--nats', nats.servers, '--replicas', String(nats.replicas), '--http-port', '0', '--host-down-after', String(HOST_DOWN_AFTER_S)], { LOG_LEVEL: 'warn' });
     const client = new SchedulerClient(nc, { actor: 'bench' });
     await waitForScheduler(client, scheduler);
     const started = scheduler;
     void started.exited.then((code) => {
       if (!stopping) console.error(`scheduler exited (code ${code}) during the benchmark:\n${started.output().slice(-4000)}`);
     });
-    console.log(`nats-server ${server.version} (sync_interval: always); scheduler in its own process; agents simulated in this one`);
+    console.log(`${nats.label}: nats-server ${nats.version} (sync_interval: always${nats.replicas > 1 ? `, ${nats.replicas} nodes on loopback, streams R${nats.replicas}` : ''}); scheduler in its own process; agents simulated in this one`);
     counter = new EventCounter(nc);
     fleet = new SimulatedFleet(agentsNc);
     fleet.startHeartbeats();
     for (const size of FLEETS) await runFleet(client, nc, counter, fleet, size, rows);
-    printRows(rows);
-    printTargets(rows.flatMap((r) => (r.met === undefined ? [] : [{ label: `${r.hosts} hosts at parallelism ${r.parallelism}`, target: r.target ?? '', met: r.met }])));
   } finally {
     stopping = true;
     counter?.stop();
@@ -316,22 +356,57 @@ async function main(): Promise<void> {
     await responderNc.close();
     await agentsNc.close();
     await nc.close();
-    await server.stop();
   }
+  return rows;
 }
 
-function printRows(rows: readonly Row[]): void {
-  const header = ['rollout', 'hosts', 'parallelism', 'events', 'appends', 'time to DONE ms', 'events/s', 'raw req/reply × appends ms', 'target'];
+async function main(): Promise<void> {
+  const runs: { label: string; rows: Row[] }[] = [];
+  for (const replicas of REPLICAS) {
+    const nats = await startBenchNats(replicas);
+    try {
+      runs.push({ label: nats.label, rows: await runOn(nats) });
+    } finally {
+      await nats.stop();
+    }
+  }
+  const first = runs[0];
+  if (!first) return;
+  printRows(first.rows, runs.slice(1));
+  printTargets(first.rows.flatMap((r) => (r.met === undefined ? [] : [{ label: `${r.hosts} hosts at parallelism ${r.parallelism} (${first.label})`, target: r.target ?? '', met: r.met }])));
+}
+
+/** The first run's rows; each further run (R3) adds its time to DONE and events/s beside them, row by row. */
+function printRows(rows: readonly Row[], others: readonly { label: string; rows: readonly Row[] }[]): void {
+  const base = REPLICAS.length > 1 ? ` R${REPLICAS[0]}` : '';
+  const header = [
+    'rollout',
+    'hosts',
+    'parallelism',
+    `events${base}`,
+    ...others.map((o) => `events ${o.label}`),
+    `appends${base}`,
+    `time to DONE${base} ms`,
+    ...others.map((o) => `time to DONE ${o.label} ms`),
+    `events/s${base}`,
+    ...others.map((o) => `events/s ${o.label}`),
+    'raw req/reply × appends ms',
+    'target',
+  ];
+  const rate = (r: Row | undefined): string => (r === undefined ? '' : Math.round(r.events / (r.ms / 1000)).toLocaleString('en-US'));
   printTable(
     header,
-    rows.map((r) => [
+    rows.map((r, i) => [
       r.operation,
       r.hosts.toLocaleString('en-US'),
       r.parallelism === undefined ? '' : r.parallelism.toLocaleString('en-US'),
       r.events.toLocaleString('en-US'),
+      ...others.map((o) => o.rows[i]?.events.toLocaleString('en-US') ?? ''),
       r.appends.toLocaleString('en-US'),
       r.ms.toFixed(0),
-      Math.round(r.events / (r.ms / 1000)).toLocaleString('en-US'),
+      ...others.map((o) => o.rows[i]?.ms.toFixed(0) ?? ''),
+      rate(r),
+      ...others.map((o) => rate(o.rows[i])),
       r.baselineMs === undefined ? '' : r.baselineMs.toFixed(0),
       targetCell(r.target, r.met),
     ]),
