@@ -21,6 +21,8 @@ export const ErrorCode = {
   INVALID_HOST_SELECTOR: 'INVALID_HOST_SELECTOR',
   /** No free port left in the host's dynamic port range. */
   PORT_RANGE_EXHAUSTED: 'PORT_RANGE_EXHAUSTED',
+  /** A `--port-range` that does not parse, leaves 1-65535, or holds no port. */
+  INVALID_PORT_RANGE: 'INVALID_PORT_RANGE',
   /** A group of that name exists with other selectors or defaults (the same definition again is "not modified"). */
   DEPLOYMENT_GROUP_ALREADY_EXISTS: 'DEPLOYMENT_GROUP_ALREADY_EXISTS',
   ROLLOUT_NOT_FOUND: 'ROLLOUT_NOT_FOUND',

@@ -16,6 +16,7 @@ export * from './task/task-status';
 export * from './selector/host-selector';
 export * from './job-reference/job-reference';
 export * from './host/host.decider';
+export * from './host/port-range';
 export * from './deployment/deployment.decider';
 export * from './deployment/port-allocation';
 export * from './deployment/desired-tasks';

@@ -1,6 +1,6 @@
 import type { Decider, DomainCommand, DomainEvent } from '../decider';
 import { DomainError, ErrorCode } from '../errors';
-import type { PortRange } from '../host/host.decider';
+import type { PortRange } from '../host/port-range';
 import type { Job, PortProtocol } from '../job/job';
 import type { Goal, TaskStatus } from '../task/task-status';
 import { allocatePorts, type PortUse } from './port-allocation';

@@ -1,5 +1,5 @@
 import { DomainError, ErrorCode } from '../errors';
-import type { PortRange } from '../host/host.decider';
+import { formatPortRange, type PortRange } from '../host/port-range';
 import type { Job, PortProtocol } from '../job/job';
 
 /**
@@ -63,7 +63,7 @@ export function allocatePorts(host: string, job: Job, used: readonly PortUse[], 
     }
     while (next < range.to && taken.has(next)) next += 1;
     if (next >= range.to) {
-      throw new DomainError(ErrorCode.PORT_RANGE_EXHAUSTED, `No free port in ${range.from}-${range.to - 1} on host ${host} for ${job.id}`, {
+      throw new DomainError(ErrorCode.PORT_RANGE_EXHAUSTED, `No free port in ${formatPortRange(range)} on host ${host} for ${job.id}`, {
         host,
         jobId: job.id,
         portName: name,

@@ -2,21 +2,13 @@ import { canonicalJson } from '../canonical-json';
 import type { Decider, DomainCommand, DomainEvent } from '../decider';
 import { DomainError, ErrorCode } from '../errors';
 import type { HostLabels } from '../selector/host-selector';
+import type { PortRange } from './port-range';
 
 /**
  * The host aggregate: one per host name. It records who (which agent id)
  * holds the name, the host's labels and info, and UP/DOWN *transitions* —
  * heartbeats themselves are not events.
  */
-
-/** Dynamic host ports: `from` inclusive, `to` exclusive, like Helios's agent `--port-range 20000:32768`. */
-export interface PortRange {
-  readonly from: number;
-  readonly to: number;
-}
-
-/** Helios's default `--port-range`. */
-export const DEFAULT_PORT_RANGE: PortRange = { from: 20000, to: 32768 };
 
 /** Helios's `--zk-registration-ttl` (10 min): how long a host must be DOWN before another agent may take its name. */
 export const DEFAULT_TAKEOVER_AFTER_SECONDS = 600;
