@@ -1,4 +1,4 @@
-import type { DesiredTask, TaskStatus } from '@berth/domain';
+import type { DesiredTask, PortRange, TaskStatus } from '@berth/domain';
 import { encodeSubjectToken } from './subject-token';
 import { agentSubject, hostSubject } from './subjects';
 
@@ -105,8 +105,8 @@ export interface RegisterHostMessage {
   readonly agentId: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly info: HostInfo;
-  /** range for dynamic ports on this host: `from` inclusive, `to` exclusive (Helios's --port-range 20000:32768) */
-  readonly portRange?: { readonly from: number; readonly to: number };
+  /** range for dynamic ports on this host, the domain's half-open PortRange (Helios's --port-range 20000:32768) */
+  readonly portRange?: PortRange;
 }
 
 export interface RegisterHostResult {

@@ -54,3 +54,18 @@ describe('labels on register-host', () => {
     expect(problemsOf(() => parseRequest(RegisterHostRequest, { ...host, labels }))).toEqual([{ path: 'labels', message }]);
   });
 });
+
+describe('portRange on register-host (half-open, as the agent sends it)', () => {
+  it('given the whole port space (--port-range 1-65535 or 1:65536) when registering then it is accepted, `to` 65536 being exclusive', () => {
+    expect(problemsOf(() => parseRequest(RegisterHostRequest, { ...host, portRange: { from: 1, to: 65536 } }))).toEqual([]);
+    expect(problemsOf(() => parseRequest(RegisterHostRequest, { ...host, portRange: { from: 20000, to: 32768 } }))).toEqual([]);
+  });
+
+  it.each([
+    [{ from: 0, to: 10 }, 'portRange.from'],
+    [{ from: 1, to: 65537 }, 'portRange.to'],
+    [{ from: 1, to: 1 }, 'portRange.to'],
+  ])('given %j when registering then INVALID_REQUEST names %s', (portRange, path) => {
+    expect(problemsOf(() => parseRequest(RegisterHostRequest, { ...host, portRange })).map((p) => p.path)).toEqual([path]);
+  });
+});

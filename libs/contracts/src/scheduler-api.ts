@@ -88,6 +88,7 @@ export abstract class QueryRequest {
 
 export { CreateJobRequest, RemoveJobRequest };
 
+/** The domain's half-open PortRange: `to` is exclusive, so 65536 ends a range at port 65535. */
 class PortRangeDto {
   @IsInt()
   @Min(1)
@@ -95,8 +96,8 @@ class PortRangeDto {
   from!: number;
 
   @IsInt()
-  @Min(1)
-  @Max(65535)
+  @Min(2)
+  @Max(65536)
   to!: number;
 }
 
