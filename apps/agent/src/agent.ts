@@ -328,8 +328,7 @@ export class Agent {
         osType: osType(),
         env: this.config.env,
       },
-      // the protocol's range is end-exclusive (Helios's 20000:32768); the flag's is inclusive
-      portRange: { from: this.config.portRange.from, to: this.config.portRange.to + 1 },
+      portRange: this.config.portRange,
     };
   }
 }

@@ -1,5 +1,4 @@
-import { foldRepeatableFlags, loadAgentConfig, parsePortRange } from './config';
-import { resolvePorts } from './port-allocator';
+import { foldRepeatableFlags, loadAgentConfig } from './config';
 
 describe('agent config', () => {
   it('reads repeatable --labels and --env, flags over env', () => {
@@ -7,7 +6,7 @@ describe('agent config', () => {
       ['--name', 'h1', '--labels', 'a=1', 'b=2', '--labels=c=3', '--env', 'X=1,2', '--env=Y=y', '--port-range', '21000-21010', '--simulated'],
       { BERTH_AGENT_NAME: 'ignored', BERTH_AGENT_ID: 'fromenv' },
     );
-    expect(config).toMatchObject({ name: 'h1', id: 'fromenv', labels: { a: '1', b: '2', c: '3' }, env: { X: '1,2', Y: 'y' }, portRange: { from: 21000, to: 21010 }, simulated: true });
+    expect(config).toMatchObject({ name: 'h1', id: 'fromenv', labels: { a: '1', b: '2', c: '3' }, env: { X: '1,2', Y: 'y' }, portRange: { from: 21000, to: 21011 }, simulated: true });
   });
 
   it('reads repeatable --dns and --add-host host:ip (IPv6 too)', () => {
@@ -24,17 +23,22 @@ describe('agent config', () => {
     expect(foldRepeatableFlags(['--name', 'h', '--env', 'A=1'])).toEqual(['--name', 'h', '--env=A=1']);
   });
 
-  it('accepts Helios port ranges (end exclusive) and refuses nonsense', () => {
-    expect(parsePortRange('20000:32768')).toEqual({ from: 20000, to: 32767 });
-    expect(() => parsePortRange('9-1')).toThrow();
+  it('refuses a label without a value', () => {
     expect(() => loadAgentConfig(['--labels', 'novalue'], {})).toThrow(/not a label=value/);
   });
 });
 
-describe('resolvePorts', () => {
-  const job = { ports: { s: { internalPort: 1, externalPort: 80, protocol: 'tcp' as const }, a: { internalPort: 2, protocol: 'tcp' as const }, b: { internalPort: 3, protocol: 'tcp' as const }, c: { internalPort: 4, protocol: 'tcp' as const } } };
+describe('--port-range (the domain grammar, half-open result)', () => {
+  it('given no flag when loading then the documented default 20000-32767 selects ports 20000…32767 as before', () => {
+    expect(loadAgentConfig([], {}).portRange).toEqual({ from: 20000, to: 32768 });
+  });
 
-  it('uses static ports, then the scheduler’s allocation, then earlier ones, then free ports of the range', () => {
-    expect(resolvePorts(job, { a: 30001 }, { b: 30002 }, new Set([20000]), { from: 20000, to: 20010 })).toEqual({ s: 80, a: 30001, b: 30002, c: 20001 });
+  it("given Helios's 20000:32768 or the inclusive 20000-32767 when loading then both select the same ports", () => {
+    expect(loadAgentConfig(['--port-range', '20000:32768'], {}).portRange).toEqual({ from: 20000, to: 32768 });
+    expect(loadAgentConfig([], { BERTH_AGENT_PORT_RANGE: '20000-32767' }).portRange).toEqual({ from: 20000, to: 32768 });
+  });
+
+  it('given a range with its ends swapped when loading then the error names the flag and why', () => {
+    expect(() => loadAgentConfig(['--port-range', '9-1'], {})).toThrow('--port-range (BERTH_AGENT_PORT_RANGE): "9-1" is not a port range: the first port 9 is after the last 1');
   });
 });

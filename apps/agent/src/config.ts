@@ -1,7 +1,6 @@
-import { isIpAddress } from '@berth/domain';
+import { DEFAULT_PORT_RANGE, isIpAddress, parsePortRange } from '@berth/domain';
 import { type ConfigOf, type Setting, loadConfig, natsConnectionSettings, parsers } from '@berth/service';
 import { hostname } from 'node:os';
-import type { PortRange } from './port-allocator';
 
 const setting = <T>(s: Setting<T>): Setting<T> => s;
 
@@ -13,16 +12,6 @@ function parsePairs(raw: string, what: string, separators: RegExp): Record<strin
     out[item.slice(0, eq)] = item.slice(eq + 1);
   }
   return out;
-}
-
-/** `20000-32767` (inclusive) or Helios's `20000:32768` (end exclusive). */
-export function parsePortRange(raw: string): PortRange {
-  const match = /^(\d+)([-:])(\d+)$/.exec(raw.trim());
-  if (!match) throw new Error(`"${raw}" is not a port range like 20000-32767`);
-  const from = Number(match[1]);
-  const to = Number(match[3]) - (match[2] === ':' ? 1 : 0);
-  if (from < 1 || to > 65535 || from > to) throw new Error(`"${raw}" is not a port range within 1-65535`);
-  return { from, to };
 }
 
 function parseList(raw: string): string[] {
@@ -74,7 +63,14 @@ export const agentConfigSchema = {
   }),
   stateDir: setting({ flag: 'state-dir', env: 'BERTH_AGENT_STATE_DIR', description: 'local state dir (one agent per dir)', parse: parsers.string, default: '.berth-agent' }),
   dockerHost: setting({ flag: 'docker-host', env: 'DOCKER_HOST', description: 'Docker engine, unix:///path or tcp://host:port', parse: (raw: string) => raw, default: '' }),
-  portRange: setting({ flag: 'port-range', env: 'BERTH_AGENT_PORT_RANGE', description: 'dynamic host ports, from-to inclusive', parse: parsePortRange, default: { from: 20000, to: 32767 }, defaultText: '20000-32767' }),
+  portRange: setting({
+    flag: 'port-range',
+    env: 'BERTH_AGENT_PORT_RANGE',
+    description: "dynamic host ports: FROM-TO (both ends inclusive) or Helios's FROM:TO (TO exclusive)",
+    parse: parsePortRange,
+    default: DEFAULT_PORT_RANGE,
+    defaultText: '20000-32767',
+  }),
   env: setting({
     flag: 'env',
     env: 'BERTH_AGENT_ENV',

@@ -1,15 +1,10 @@
-import type { Job } from '@berth/domain';
-
-export interface PortRange {
-  readonly from: number;
-  /** Inclusive. */
-  readonly to: number;
-}
+import type { Job, PortRange } from '@berth/domain';
 
 /**
  * Host ports for every port of a job: static ones from the job, dynamic ones
  * as the scheduler allocated them, else as this host used them before (kept
- * across restarts), else the first free one of the agent's range.
+ * across restarts), else the first free one of the agent's range (half-open:
+ * `range.to` itself is never handed out).
  */
 export function resolvePorts(
   job: Pick<Job, 'ports'>,
@@ -31,9 +26,9 @@ export function resolvePorts(
   }
   let candidate = range.from;
   for (const name of pending) {
-    while (candidate <= range.to && taken.has(candidate)) candidate++;
+    while (candidate < range.to && taken.has(candidate)) candidate++;
     // None left: the name stays unallocated and the task fails with a clear error.
-    if (candidate > range.to) break;
+    if (candidate >= range.to) break;
     ports[name] = candidate;
     taken.add(candidate++);
   }
