@@ -1,12 +1,5 @@
+import { DEFAULT_PORT_RANGE, parsePortRange } from '@berth/domain';
 import { loadConfig, natsConnectionSettings, natsReplicasSetting, parsers, type ConfigOf } from '@berth/service';
-
-function portRange(raw: string): { from: number; to: number } {
-  const m = /^(\d+)[:-](\d+)$/.exec(raw);
-  const from = Number(m?.[1]);
-  const to = Number(m?.[2]);
-  if (!m || from < 1 || to > 65536 || from >= to) throw new Error(`"${raw}" is not a port range like 20000:32768 (to exclusive)`);
-  return { from, to };
-}
 
 function list(raw: string): string[] {
   return raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -66,9 +59,9 @@ export const schedulerConfigSchema = {
   defaultPortRange: {
     flag: 'port-range',
     env: 'BERTH_PORT_RANGE',
-    description: 'dynamic port range of hosts that do not send their own (from:to, to exclusive)',
-    parse: portRange,
-    default: { from: 20000, to: 32768 },
+    description: "dynamic port range of hosts that do not send their own: Helios's FROM:TO (TO exclusive) or FROM-TO (both ends inclusive)",
+    parse: parsePortRange,
+    default: DEFAULT_PORT_RANGE,
     defaultText: '20000:32768',
   },
   whitelistedCapabilities: {
