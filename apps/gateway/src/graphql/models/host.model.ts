@@ -1,3 +1,4 @@
+import type { PortRange } from '@berth/domain';
 import { Field, Float, Int, ObjectType } from '@nestjs/graphql';
 import { JSONScalar } from '../json.scalar';
 import { DeploymentModel } from './deployment.model';
@@ -9,7 +10,7 @@ export class HostModel {
   @Field() agentId!: string;
   @Field(() => JSONScalar) labels!: Record<string, string>;
   @Field(() => JSONScalar) info!: Record<string, unknown>;
-  @Field(() => JSONScalar, { nullable: true }) portRange?: { from: number; to: number };
+  @Field(() => JSONScalar, { nullable: true }) portRange?: PortRange;
   @Field() registeredAt!: string;
   @Field({ nullable: true }) downSince?: string;
   @Field(() => Int) jobCount!: number;
