@@ -12,7 +12,7 @@ import {
   assertNatsServerVersion,
 } from '@berth/contracts';
 import { type JetStreamClient, jetstream } from '@nats-io/jetstream';
-import { natsConnectOptions, type NatsConnectionConfig } from '@berth/service';
+import { drainNats, natsConnectOptions, type NatsConnectionConfig } from '@berth/service';
 import { type ConnectionOptions, type NatsConnection, connect } from '@nats-io/transport-node';
 import { type AgentLogger, silentLogger } from './logging';
 
@@ -39,7 +39,6 @@ export interface NatsLinkOptions {
 }
 
 const REQUEST_TIMEOUT_MS = 5_000;
-const DRAIN_TIMEOUT_MS = 2_000;
 
 /**
  * The agent's side of the agent protocol: connects (retrying forever, also
@@ -96,15 +95,8 @@ export class NatsLink {
     if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
     for (const wake of this.sleeps) wake();
     const nc = this.nc;
-    if (nc === undefined || nc.isClosed()) return;
-    // a drain never ends while the client is reconnecting (e.g. to a server refusing revoked credentials): bounded
-    let timer: NodeJS.Timeout | undefined;
-    const drained = await Promise.race([
-      nc.drain().then(() => true, () => false),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), DRAIN_TIMEOUT_MS))),
-    ]);
-    clearTimeout(timer);
-    if (!drained) await nc.close().catch(() => undefined);
+    // bounded: a drain never ends while the client is reconnecting (e.g. to a server refusing revoked credentials)
+    if (nc !== undefined) await drainNats(nc);
   }
 
   private async run(): Promise<void> {

@@ -1,7 +1,7 @@
 import { BERTH_VERSION, EVENTS_STREAM, SCHEDULER_INBOX_PREFIX, assertNatsServerVersion } from '@berth/contracts';
 import { hostname } from 'node:os';
 import { JetStreamEventStore, type EventStore, type Subscription } from '@berth/event-store';
-import { JetStreamHealth, createMetricsRegistry, natsConnectOptions, redactNatsUrl, reportAnomalies, startHealthServer, type HealthServer, type Logger, type Readiness } from '@berth/service';
+import { JetStreamHealth, createMetricsRegistry, drainNats, natsConnectOptions, redactNatsUrl, reportAnomalies, startHealthServer, type HealthServer, type Logger, type Readiness } from '@berth/service';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { CommandExecutor } from './command-executor';
@@ -171,7 +171,7 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger): P
       await snapshotter.close();
       await following.stop();
       await store.close();
-      await nc.drain();
+      await drainNats(nc);
       await health.close();
     },
   };

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { credsAuthenticator, type ConnectionOptions } from '@nats-io/transport-node';
+import { credsAuthenticator, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
 import { parsers, type Setting } from './config';
 
 /** How a Berth process reaches NATS: the URL, its credentials and TLS. */
@@ -68,4 +68,23 @@ export function natsConnectOptions(connection: Pick<NatsConnectionConfig, 'nats'
 /** A NATS URL (or several, comma-separated) fit for a log line: user, password or token taken out. */
 export function redactNatsUrl(url: string): string {
   return url.replace(/(^|,|\/\/)[^,/@\s]*@/g, '$1');
+}
+
+/**
+ * Drains a connection on shutdown, bounded: a drain never ends while the
+ * client is reconnecting (nats-server down, or refusing revoked
+ * credentials), so after `timeoutMs` the connection is closed instead.
+ */
+export async function drainNats(nc: NatsConnection, timeoutMs = 2_000): Promise<void> {
+  if (nc.isClosed()) return;
+  let timer: NodeJS.Timeout | undefined;
+  const drained = await Promise.race([
+    nc.drain().then(
+      () => true,
+      () => false,
+    ),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+  ]);
+  clearTimeout(timer);
+  if (!drained) await nc.close().catch(() => undefined);
 }

@@ -4,7 +4,7 @@ import { JetStreamEventStore } from '@berth/event-store';
 import { SchedulerClient } from '@berth/scheduler-client';
 import { ClusterService } from '../cluster/cluster.service';
 import { LeaderWatch } from '../cluster/leader-watch';
-import { JetStreamHealth, createLogger, createMetricsRegistry, natsConnectOptions, reportAnomalies, type Logger, type NatsConnectionConfig } from '@berth/service';
+import { JetStreamHealth, createLogger, createMetricsRegistry, drainNats, natsConnectOptions, reportAnomalies, type Logger, type NatsConnectionConfig } from '@berth/service';
 import { KNOWN_EVENT_TYPES } from '@berth/read-model';
 import { ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -174,7 +174,7 @@ export async function createGatewayApp(options: GatewayOptions): Promise<Running
       await leaders.stop();
       await readModel.stop();
       await store.close();
-      await nc.drain();
+      await drainNats(nc);
     },
   };
 }
