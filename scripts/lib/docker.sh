@@ -37,6 +37,8 @@ berth_docker_install() {
   command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
   command -v docker >/dev/null 2>&1 || missing+=(docker.io)
   [ -x /bin/busybox ] || missing+=(busybox-static)
+  # not Docker's, but installed with it: the TLS tests make their CA and certificates with openssl
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   [ "${#missing[@]}" -eq 0 ] && return 0
 
   # docker.io may be listed twice; dedupe for the message and apt.

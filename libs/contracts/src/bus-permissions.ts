@@ -1,6 +1,6 @@
 import { HEARTBEAT_SUBJECT_WILDCARD, agentInboxPrefix } from './agent-protocol';
 import { API_ROLES, ApiRole, roleAllows } from './api-role';
-import { EVENTS_STREAM, EVENTS_SUBJECT_WILDCARD, COMMAND_SUBJECT_WILDCARD, SNAPSHOTS_BUCKET, hostSubjectWildcard, AGENT_SUBJECT_WILDCARD, agentSubject } from './subjects';
+import { EVENTS_STREAM, EVENTS_SUBJECT_WILDCARD, FENCE_SUBJECT, COMMAND_SUBJECT_WILDCARD, SNAPSHOTS_BUCKET, hostSubjectWildcard, AGENT_SUBJECT_WILDCARD, agentSubject } from './subjects';
 import { GATE_SUBJECT_WILDCARD, PipelineCommand } from './pipeline-api';
 import { SchedulerCommand } from './scheduler-api';
 import { SCHEDULER_PRESENCE_SUBJECT } from './scheduler-presence';
@@ -172,8 +172,8 @@ const EVENTS_JS_READ = [
   `$JS.FC.${EVENTS_STREAM}.>`,
 ];
 
-/** the events stream's leader-term fence (the event store's FENCE_SUBJECT): the scheduler writes it */
-const LEADER_FENCE_SUBJECT = 'berth.fence';
+/** the events stream's leader-term fence: the scheduler writes it */
+const LEADER_FENCE_SUBJECT = FENCE_SUBJECT;
 
 /** Nobody but the operator (nats CLI with the system account) deletes or purges a stream or a message. */
 const JS_DESTROY = ['$JS.API.STREAM.DELETE.>', '$JS.API.STREAM.PURGE.>', '$JS.API.STREAM.MSG.DELETE.>'];
