@@ -1,6 +1,7 @@
 import { EVENTS_STREAM, EVENTS_SUBJECT_WILDCARD, FENCE_SUBJECT, SNAPSHOTS_BUCKET, isEventSubject } from '@berth/contracts';
-import { DeliverPolicy, jetstream, jetstreamManager, type PubAck } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/transport-node';
+import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { headers, type NatsConnection } from '@nats-io/transport-node';
+import { randomUUID } from 'node:crypto';
 import { decodeAppend } from './append-codec';
 import { JetStreamEventStore } from './jetstream-event-store';
 
@@ -214,8 +215,50 @@ export interface ImportResult {
   readonly snapshotsRemoved: number;
 }
 
-/** publishes in flight at once; each expects the one before it, so order is kept and a foreign write stops the import */
-const IMPORT_WINDOW = 256;
+/** messages per atomic batch on import (nats-server's limit): one commit, one fsync round, for up to 1,000 appends */
+const IMPORT_BATCH = 1_000;
+
+interface ImportMessage {
+  readonly subject: string;
+  readonly body: string;
+  /** a gap filler: gone within a second, as the fence message it stands for */
+  readonly ttl?: string;
+}
+
+/**
+ * One atomic batch (the raw protocol, as the event store sends it): the first message expects the
+ * stream to end at `after`, so the batch lands at after + 1 … or nothing does. Returns the last sequence.
+ */
+async function publishImportBatch(nc: NatsConnection, messages: readonly ImportMessage[], after: number, timeoutMs: number): Promise<number> {
+  const batchId = randomUUID();
+  const last = messages.length;
+  for (const [i, m] of messages.entries()) {
+    const n = i + 1;
+    const h = headers();
+    h.set('Nats-Batch-Id', batchId);
+    h.set('Nats-Batch-Sequence', String(n));
+    if (n === 1) h.set('Nats-Expected-Last-Sequence', String(after));
+    if (m.ttl !== undefined) h.set('Nats-TTL', m.ttl);
+    if (n === last) h.set('Nats-Batch-Commit', '1');
+    if (n !== 1 && n !== last) {
+      nc.publish(m.subject, m.body, { headers: h });
+      continue;
+    }
+    const reply = await nc.request(m.subject, m.body, { headers: h, timeout: timeoutMs });
+    const text = new TextDecoder().decode(reply.data);
+    const ack = (text === '' ? {} : JSON.parse(text)) as { seq?: number; count?: number; error?: { code?: number; err_code?: number; description?: string } };
+    if (ack.error) {
+      throw new BackupError('IMPORT_CONFLICT', `sequences ${after + 1}..${after + last} were not stored: ${ack.error.description ?? 'refused'} (${ack.error.err_code ?? ack.error.code ?? '?'}); nothing of this batch was written`);
+    }
+    if (n === last) {
+      if (ack.seq !== after + last || ack.count !== last) {
+        throw new BackupError('IMPORT_CONFLICT', `sequences ${after + 1}..${after + last} were stored up to ${String(ack.seq)} (${String(ack.count)} messages): something else writes to ${EVENTS_STREAM}; stop every service and import into a fresh server`);
+      }
+      return ack.seq;
+    }
+  }
+  return after;
+}
 
 /**
  * Writes a whole-history export into an empty BERTH_EVENTS (created if missing), each
@@ -245,32 +288,28 @@ export async function importEvents(nc: NatsConnection, parsed: ParsedExport, opt
   const snapshotsRemoved = (await jsm.streams.info(snapshotStream)).state.messages;
   if (snapshotsRemoved > 0) await jsm.streams.purge(snapshotStream);
 
-  const js = jetstream(nc);
   const last = parsed.records[parsed.records.length - 1]?.seq ?? 0;
   const bySeq = new Map(parsed.records.map((r) => [r.seq, r]));
-  const inFlight: Promise<void>[] = [];
   let gapsFilled = 0;
-  let firstError: unknown;
-  const check = (seq: number) => (ack: PubAck) => {
-    if (ack.seq !== seq) throw new BackupError('IMPORT_CONFLICT', `sequence ${seq} was stored at ${ack.seq}: something else writes to ${EVENTS_STREAM}; stop every service and import into a fresh server`);
-  };
-  for (let seq = 1; seq <= last && firstError === undefined; seq++) {
-    const record = bySeq.get(seq);
-    const expect = { lastSequence: seq - 1 };
-    const sent = record
-      ? js.publish(record.subject, record.raw ?? JSON.stringify(record.append), { expect })
-      : js.publish(FENCE_SUBJECT, '', { expect, ttl: '1s' });
-    if (!record) gapsFilled++;
-    inFlight.push(
-      sent.then(check(seq)).catch((err: unknown) => {
-        firstError ??= err instanceof BackupError ? err : new BackupError('IMPORT_CONFLICT', `sequence ${seq} was not stored: ${(err as Error).message}`, { cause: err });
-      }),
-    );
-    if (inFlight.length >= IMPORT_WINDOW) await inFlight.shift();
-    if (seq % PROGRESS_EVERY === 0) options.onProgress?.({ done: seq, total: last });
+  for (let from = 1; from <= last; from += IMPORT_BATCH) {
+    const to = Math.min(last, from + IMPORT_BATCH - 1);
+    const batch: ImportMessage[] = [];
+    for (let seq = from; seq <= to; seq++) {
+      const record = bySeq.get(seq);
+      if (record) batch.push({ subject: record.subject, body: record.raw ?? JSON.stringify(record.append) });
+      else {
+        batch.push({ subject: FENCE_SUBJECT, body: '', ttl: '1s' });
+        gapsFilled++;
+      }
+    }
+    try {
+      await publishImportBatch(nc, batch, from - 1, 10_000);
+    } catch (err) {
+      if (err instanceof BackupError) throw err;
+      throw new BackupError('IMPORT_CONFLICT', `sequences ${from}..${to} were not stored (${(err as Error).message}); ${from - 1} were; import again into a fresh server`, { cause: err });
+    }
+    options.onProgress?.({ done: to, total: last });
   }
-  await Promise.all(inFlight);
-  if (firstError !== undefined) throw firstError;
   options.onProgress?.({ done: last, total: last });
   return { messages: parsed.records.length, lastSequence: last, gapsFilled, snapshotsRemoved };
 }
