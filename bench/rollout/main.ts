@@ -70,6 +70,8 @@ class SimulatedFleet {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private nextBeat = 0;
   reports = 0;
+  /** status publishes JetStream did not acknowledge (the report is lost: this fleet, unlike an agent, does not re-report) */
+  failedReports = 0;
 
   constructor(private readonly nc: NatsConnection) {
     this.js = jetstream(nc);
@@ -129,7 +131,13 @@ class SimulatedFleet {
         tasks: [{ jobId, goal: 'START', state: 'RUNNING', throttled: 'NO', ports: {}, containerId: `c-${host}`, time }],
       };
       this.reports++;
-      const p = this.js.publish(agentSubjects(host).status, JSON.stringify(report)).finally(() => this.pending.delete(p));
+      const p = this.js
+        .publish(agentSubjects(host).status, JSON.stringify(report))
+        .then(
+          () => undefined,
+          () => void this.failedReports++,
+        )
+        .finally(() => this.pending.delete(p));
       this.pending.add(p);
     }
   }
@@ -296,7 +304,7 @@ async function runFleet(client: SchedulerClient, nc: NatsConnection, counter: Ev
         baselineMs,
         ...(isTarget ? { target: '≤ 15000 ms', met: ms <= 15_000 } : {}),
       });
-      console.log(`  ${plan.label} at parallelism ${plan.parallelism}: DONE in ${(ms / 1000).toFixed(2)} s, ${events} events in ${appends} appends`);
+      console.log(`  ${plan.label} at parallelism ${plan.parallelism}: DONE in ${(ms / 1000).toFixed(2)} s, ${events} events in ${appends} appends; ${fleet.failedReports} status reports lost so far`);
     }
   } finally {
     finished.stop();
