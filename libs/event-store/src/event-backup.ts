@@ -1,5 +1,6 @@
 import { EVENTS_STREAM, EVENTS_SUBJECT_WILDCARD, FENCE_SUBJECT, SNAPSHOTS_BUCKET, isEventSubject } from '@berth/contracts';
 import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { Kvm, type KV } from '@nats-io/kv';
 import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
 import { decodeAppend } from './append-codec';
@@ -211,8 +212,14 @@ export interface ImportResult {
   readonly lastSequence: number;
   /** expiring messages written where the exported stream had a gap (expired fence messages) */
   readonly gapsFilled: number;
-  /** snapshots of another history found in the bucket and removed */
+  /** snapshot entries of another history found in the bucket and deleted */
   readonly snapshotsRemoved: number;
+}
+
+async function collectKeys(kv: KV): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const key of await kv.keys()) keys.push(key);
+  return keys;
 }
 
 /** messages per atomic batch on import (nats-server's limit): one commit, one fsync round, for up to 1,000 appends */
@@ -284,9 +291,13 @@ export async function importEvents(nc: NatsConnection, parsed: ParsedExport, opt
       `${EVENTS_STREAM} on ${nc.getServer()} is not empty (${state.messages} messages, last sequence ${state.last_seq}): import restores into an empty stream only, so the history is exactly the exported one. Import into a fresh nats-server (an empty JetStream store dir).`,
     );
   }
-  const snapshotStream = `KV_${SNAPSHOTS_BUCKET}`;
-  const snapshotsRemoved = (await jsm.streams.info(snapshotStream)).state.messages;
-  if (snapshotsRemoved > 0) await jsm.streams.purge(snapshotStream);
+  // deleted key by key, not purged: the scheduler's credentials (the only writer's) may not purge streams
+  const snapshots = await new Kvm(nc).open(SNAPSHOTS_BUCKET);
+  let snapshotsRemoved = 0;
+  for (const key of [...(await collectKeys(snapshots))]) {
+    await snapshots.delete(key);
+    snapshotsRemoved++;
+  }
 
   const last = parsed.records[parsed.records.length - 1]?.seq ?? 0;
   const bySeq = new Map(parsed.records.map((r) => [r.seq, r]));
