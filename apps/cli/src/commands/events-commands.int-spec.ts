@@ -110,4 +110,37 @@ describe('berth events export / import', () => {
 
     expect(await runCli(['events', 'export', '--nats', source.url, '--from-sequence', '0'])).toMatchObject({ exitCode: 1, stderr: expect.stringContaining('INVALID_ARGUMENT') });
   });
+
+  it('works with NATS auth on: export with a read-only integration\'s credentials, import with the scheduler\'s', async () => {
+    const { NatsAuth } = await import('@berth/service');
+    const { JetStreamEventStore } = await eventStore();
+    const auth = NatsAuth.init(join(dir, 'keys'));
+    const schedulerCreds = join(dir, 'scheduler.creds');
+    const readerCreds = join(dir, 'reader.creds');
+    writeFileSync(schedulerCreds, auth.issue({ kind: 'scheduler' }).creds, { mode: 0o600 });
+    writeFileSync(readerCreds, auth.issue({ kind: 'integration', name: 'backup', role: 'read' }).creds, { mode: 0o600 });
+    const source = await startNatsServer({ auth });
+    servers.push(source);
+    const { natsConnectOptions } = await import('@berth/service');
+    const { connect: connectWith } = await import('@nats-io/transport-node');
+    const { SCHEDULER_INBOX_PREFIX } = await import('@berth/contracts');
+    const writerNc = await connectWith(natsConnectOptions({ nats: source.url, natsCreds: schedulerCreds }, { inboxPrefix: SCHEDULER_INBOX_PREFIX }));
+    const store = await JetStreamEventStore.connect({ nc: writerNc });
+    const job = randomUUID();
+    await store.append('job', job, 0, [event('JobCreated')]);
+    await store.close();
+    await writerNc.close();
+
+    const file = join(dir, 'auth-backup.jsonl');
+    const exported = await runCli(['events', 'export', '--nats', source.url, '--nats-creds', readerCreds, '-o', file]);
+    expect(exported).toMatchObject({ exitCode: 0, stderr: expect.stringContaining('exported 1 appends') });
+
+    const target = await startNatsServer({ auth });
+    servers.push(target);
+    // a reader may not write the history
+    const denied = await runCli(['events', 'import', file, '--nats', target.url, '--nats-creds', readerCreds]);
+    expect(denied.exitCode).toBe(1);
+    const imported = await runCli(['events', 'import', file, '--nats', target.url, '--nats-creds', schedulerCreds]);
+    expect(imported).toMatchObject({ exitCode: 0, stdout: expect.stringContaining('imported 1 appends') });
+  });
 });

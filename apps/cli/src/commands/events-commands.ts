@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { createReadStream, createWriteStream, existsSync, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, readFileSync, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { ContextFactory } from '../context';
 import { BerthCliError } from '../errors';
@@ -34,8 +34,21 @@ function natsOptions(command: Command): Command {
     .addOption(new Option('--nats-tls-key <file>', 'TLS client key (env BERTH_NATS_TLS_KEY)'));
 }
 
+/**
+ * The inbox prefix the credentials' party must use (deny by default: replies reach it only
+ * there): the `_INBOX….>` subscription its JWT allows, e.g. the scheduler's or an integration's.
+ */
+function inboxPrefixOf(creds: string, decode: (jwt: string) => { nats: Record<string, unknown> }): string | undefined {
+  const jwt = /-----BEGIN NATS USER JWT-----\s*([^\s-][^\s]*)\s*-+END NATS USER JWT/.exec(creds)?.[1];
+  if (jwt === undefined) return undefined;
+  const sub = decode(jwt).nats['sub'] as { allow?: unknown } | undefined;
+  const allow = Array.isArray(sub?.allow) ? (sub.allow as unknown[]) : [];
+  const inbox = allow.find((s): s is string => typeof s === 'string' && s.startsWith('_INBOX') && s.endsWith('.>'));
+  return inbox?.slice(0, -2);
+}
+
 async function connectNats(options: NatsOptions, env: Env, name: string) {
-  const { natsConnectOptions } = await import('@berth/service');
+  const { decodeJwtClaims, natsConnectOptions } = await import('@berth/service');
   const { connect } = await import('@nats-io/transport-node');
   const connection = {
     nats: options.nats ?? env['BERTH_NATS'] ?? 'nats://127.0.0.1:4222',
@@ -47,6 +60,8 @@ async function connectNats(options: NatsOptions, env: Env, name: string) {
   let connectOptions;
   try {
     connectOptions = natsConnectOptions(connection, { name, timeout: 5_000, maxReconnectAttempts: 10, reconnectTimeWait: 500 });
+    const inboxPrefix = connection.natsCreds === '' ? undefined : inboxPrefixOf(readFileSync(connection.natsCreds, 'utf8'), decodeJwtClaims);
+    if (inboxPrefix !== undefined) connectOptions.inboxPrefix = inboxPrefix;
   } catch (err) {
     throw new BerthCliError('INVALID_CONFIG', (err as Error).message);
   }
