@@ -1,4 +1,4 @@
-import { EVENTS_STREAM, type NewEvent } from '@berth/contracts';
+import { EVENTS_STREAM, SCHEDULER_INBOX_PREFIX, type NewEvent } from '@berth/contracts';
 import { startNatsServer, type NatsServer } from '@berth/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -122,9 +122,7 @@ describe('berth events export / import', () => {
     const source = await startNatsServer({ auth });
     servers.push(source);
     const { natsConnectOptions } = await import('@berth/service');
-    const { connect: connectWith } = await import('@nats-io/transport-node');
-    const { SCHEDULER_INBOX_PREFIX } = await import('@berth/contracts');
-    const writerNc = await connectWith(natsConnectOptions({ nats: source.url, natsCreds: schedulerCreds }, { inboxPrefix: SCHEDULER_INBOX_PREFIX }));
+    const writerNc = await connect(natsConnectOptions({ nats: source.url, natsCreds: schedulerCreds }, { inboxPrefix: SCHEDULER_INBOX_PREFIX }));
     const store = await JetStreamEventStore.connect({ nc: writerNc });
     const job = randomUUID();
     await store.append('job', job, 0, [event('JobCreated')]);
