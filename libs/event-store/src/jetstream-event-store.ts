@@ -20,6 +20,8 @@ import {
   type ConsumerMessages,
   type JetStreamClient,
   type JetStreamManager,
+  type MsgRequest,
+  type StoredMsg,
   type StreamConfig,
 } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
@@ -260,6 +262,8 @@ export class JetStreamEventStore implements EventStore {
     private readonly kv: KV,
     private readonly url: string,
     private readonly timeoutMs: number,
+    /** BERTH_EVENTS has replicas: single reads go to its leader (see `getMessage`) */
+    private readonly replicated = false,
   ) {
     void this.watchConnection();
   }
@@ -326,7 +330,9 @@ export class JetStreamEventStore implements EventStore {
       });
       await ensureReplicas(jsm, EVENTS_STREAM, replicas);
       await ensureReplicas(jsm, `KV_${SNAPSHOTS_BUCKET}`, replicas);
-      return new JetStreamEventStore(nc, !opts.nc, js, jsm, kv, url, timeout);
+      // a replicated stream may have been scaled up by another service: what it is, not what we asked
+      const replicated = ((await jsm.streams.info(EVENTS_STREAM)).config.num_replicas ?? 1) > 1;
+      return new JetStreamEventStore(nc, !opts.nc, js, jsm, kv, url, timeout, replicated);
     } catch (err) {
       if (!opts.nc) await nc.close().catch(() => undefined);
       if (isUnavailable(err)) {
@@ -605,7 +611,7 @@ export class JetStreamEventStore implements EventStore {
         // a cached sequence the decision already saw needs no round trip: if it is stale, the server refuses and `cause` comes back here
         const cached = cause === undefined ? this.guardLast.get(subject) : undefined;
         if (cached !== undefined && cached <= unchangedSince) return cached;
-        const last = await this.jsm.direct.getMessage(EVENTS_STREAM, { last_by_subj: subject });
+        const last = await this.getMessage({ last_by_subj: subject });
         const changedAt = last?.seq ?? 0;
         this.rememberGuard(subject, changedAt);
         if (changedAt > a.guard.unchangedSince) {
@@ -616,10 +622,21 @@ export class JetStreamEventStore implements EventStore {
     );
   }
 
+  /**
+   * One message of BERTH_EVENTS: a direct get on one server; on a replicated
+   * stream the leader's message get, since any replica answers a direct get,
+   * also one that has not applied the newest appends yet (seen on R3: a read
+   * right after an acknowledged append returned the state before it), and
+   * heads, guards and the fence must be current.
+   */
+  private getMessage(query: MsgRequest): Promise<StoredMsg | null> {
+    return this.replicated ? this.jsm.streams.getMessage(EVENTS_STREAM, query) : this.jsm.direct.getMessage(EVENTS_STREAM, query);
+  }
+
   /** A refused batch's fence: FencedError (after telling the writer) when a newer term's marker is on its subject. */
   private async checkFence(fence: Fence, cause: unknown): Promise<void> {
     const { subject, unchangedSince } = fence.guard;
-    const last = await this.jsm.direct.getMessage(EVENTS_STREAM, { last_by_subj: subject });
+    const last = await this.getMessage({ last_by_subj: subject });
     const changedAt = last?.seq ?? 0;
     if (changedAt <= unchangedSince) return;
     const err = new FencedError(subject, unchangedSince, changedAt, { cause });
@@ -654,7 +671,7 @@ export class JetStreamEventStore implements EventStore {
     return Promise.all(
       appends.map(async (a, i) => {
         const sequence = first + i;
-        const stored = await this.jsm.direct.getMessage(EVENTS_STREAM, { seq: sequence });
+        const stored = await this.getMessage({ seq: sequence });
         const events = stored ? decodeAppend(stored.string(), sequence) : [];
         if (stored?.subject !== eventSubject(a.aggregate, a.aggregateId) || !isSameAppend(events, a.events)) {
           throw new CorruptEventError(`atomic append retried: sequence ${sequence} does not hold its part for ${a.aggregate} ${JSON.stringify(a.aggregateId)}`);
@@ -668,7 +685,7 @@ export class JetStreamEventStore implements EventStore {
     this.assertOpen();
     const subject = eventSubject(aggregate, aggregateId);
     return this.unavailableAs('read', async () => {
-      const last = await this.jsm.direct.getMessage(EVENTS_STREAM, { last_by_subj: subject });
+      const last = await this.getMessage({ last_by_subj: subject });
       if (!last) {
         this.heads.delete(subject);
         return [];
@@ -691,7 +708,7 @@ export class JetStreamEventStore implements EventStore {
     this.assertOpen();
     if (!Number.isInteger(sequence) || sequence < 1) return [];
     return this.unavailableAs('readAppend', async () => {
-      const stored = await this.jsm.direct.getMessage(EVENTS_STREAM, { seq: sequence });
+      const stored = await this.getMessage({ seq: sequence });
       return stored && isEventSubject(stored.subject) ? decodeAppend(stored.string(), stored.seq) : [];
     });
   }
@@ -814,7 +831,7 @@ export class JetStreamEventStore implements EventStore {
   }
 
   private async fetchHead(subject: string): Promise<Head> {
-    const last = await this.jsm.direct.getMessage(EVENTS_STREAM, { last_by_subj: subject });
+    const last = await this.getMessage({ last_by_subj: subject });
     if (!last) return { sequence: 0, version: 0 };
     const head = { sequence: last.seq, version: lastVersionOf(last.string(), last.seq) };
     this.rememberHead(subject, head);
@@ -843,7 +860,7 @@ export class JetStreamEventStore implements EventStore {
   }
 
   private async duplicateResult(subject: string, sequence: number): Promise<AppendResult> {
-    const original = await this.jsm.direct.getMessage(EVENTS_STREAM, { seq: sequence });
+    const original = await this.getMessage({ seq: sequence });
     if (!original) throw new StoreUnavailableError(`append ${sequence} acknowledged as duplicate but not readable`);
     if (original.subject !== subject) {
       throw new InvalidArgumentError(
