@@ -37,7 +37,7 @@ it('creates a deployment group, rolls a job out to its 3 hosts, and shows them a
   expect(conflict.code).toBe(1);
   expect(conflict.stderr).toMatch(/^Error: DEPLOYMENT_GROUP_ALREADY_EXISTS: /);
   expect((await berth('list-deployment-groups')).stdout).toBe('rollout-group\n');
-  expect((await berth('inspect-deployment-group', 'rollout-group')).stdout).toBe('Name: rollout-group\nLabels: role=rollout-e2e\nJob:\n');
+  expect((await berth('inspect-deployment-group', 'rollout-group')).stdout).toBe('Name: rollout-group\nLabels: role=rollout-e2e\nJob:\nHosts: 3 matching (3 UP)\n');
 
   const rolled = await berth('rolling-update', 'rollout-app:1', 'rollout-group', '-p', '2', '-t', '30');
   expect(rolled).toMatchObject({ code: 0, stderr: '' });
