@@ -55,7 +55,8 @@ export class FaultRig {
     const cluster = await startNatsCluster({ size: 3 });
     let nc: NatsConnection | undefined;
     try {
-      nc = await connect({ servers: [...cluster.urls], maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+      // pings as the services' (libs/service natsConnectOptions): a SIGSTOPped server is left within ~10 s
+      nc = await connect({ servers: [...cluster.urls], maxReconnectAttempts: -1, reconnectTimeWait: 250, pingInterval: 5_000, maxPingOut: 2 });
       const client = new SchedulerClient(nc, { actor: 'fault-suite', timeoutMs: 3_000 });
       // status reports a killed leader took but never acknowledged come back with the agents' full reports
       const agents = new FakeAgents(nc, { fullReportEveryMs: 1_000 });

@@ -22,7 +22,8 @@ describe('natsConnectOptions', () => {
 
   it('connects anonymously and without TLS when given only a URL', () => {
     const options = natsConnectOptions({ nats: 'nats://127.0.0.1:4222' }, { name: 'x' });
-    expect(options).toEqual({ servers: 'nats://127.0.0.1:4222', name: 'x' });
+    // pings every 5 s, 2 unanswered: a server that stops answering (SIGSTOP) is left within about 10 s
+    expect(options).toEqual({ servers: 'nats://127.0.0.1:4222', name: 'x', pingInterval: 5_000, maxPingOut: 2 });
   });
 
   it('gives several servers of a cluster, comma-separated, to the client as a list', () => {

@@ -38,6 +38,9 @@ function readFile(path: string, what: string): string {
   }
 }
 
+const PING_INTERVAL_MS = 5_000;
+const MAX_PINGS_OUT = 2;
+
 /**
  * The options of `connect()` for a Berth process: servers, credentials
  * (read once, here), TLS, plus what the caller adds (name, inbox prefix,
@@ -47,7 +50,9 @@ export function natsConnectOptions(connection: Pick<NatsConnectionConfig, 'nats'
   const config: NatsConnectionConfig = { natsCreds: '', natsTlsCa: '', natsTlsCert: '', natsTlsKey: '', ...connection };
   // several servers (a cluster), comma-separated: the client picks one and reconnects across them
   const servers = config.nats.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  const options: ConnectionOptions = { servers: servers.length === 1 ? config.nats : servers, ...extra };
+  // a server that stops answering (SIGSTOP, a hung host) keeps its sockets open: only missed pings tell,
+  // so ping every 5 s and give up on it after 2 unanswered (the client's defaults are 2 min and 2)
+  const options: ConnectionOptions = { servers: servers.length === 1 ? config.nats : servers, pingInterval: PING_INTERVAL_MS, maxPingOut: MAX_PINGS_OUT, ...extra };
   if (config.natsCreds !== '') {
     const creds = readFile(config.natsCreds, 'NATS credentials file');
     if (!creds.includes('BEGIN NATS USER JWT')) throw new NatsConnectionConfigError(`${config.natsCreds} is not a NATS .creds file`);
