@@ -152,17 +152,39 @@ export class CommandExecutor {
   }
 
   /** Lets the projection reach `sequence` (bounded: a projection that stopped must not stall commands). */
-  private async catchUp(sequence: number): Promise<void> {
+  private async catchUp(sequence: number): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.projection.waitFor(sequence), new Promise<void>((resolve) => (timer = setTimeout(resolve, CATCH_UP_WAIT_MS)))]);
+    const reached = await Promise.race([
+      this.projection.waitFor(sequence).then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(this.projection.sequence >= sequence), CATCH_UP_WAIT_MS))),
+    ]);
     clearTimeout(timer);
+    return reached;
   }
 
+  /**
+   * An aggregate as the store has it, after a conflict on it. The decision also
+   * reads other aggregates from the projection (is the host registered, does
+   * the job exist), so the projection must have seen at least what this read
+   * returns: the write that conflicted may have come with others in its atomic
+   * batch (a deregistration clears the host's deployments in the same batch),
+   * and deciding on the new aggregate beside the old facts would break the rule
+   * that batch kept. If the projection does not get there in time, the command
+   * is refused (nothing written) rather than decided on stale facts.
+   */
   private async readView<S>(aggregate: string, aggregateId: string, decider: Decider<never, DomainEvent, S>): Promise<AggregateView<S>> {
     const stored = await this.store.read(aggregate, aggregateId);
+    const last = stored[stored.length - 1]?.sequence ?? 0;
+    if (!(await this.catchUp(last))) throw new ProjectionBehindError(`${aggregate} ${JSON.stringify(aggregateId)} changed at sequence ${last}, which this scheduler has not caught up with yet: nothing written, retry`);
     const state = foldEvents(decider, stored.map((s) => toDomainEvent<DomainEvent>(s)));
     return { state, version: stored[stored.length - 1]?.version ?? 0 };
   }
+}
+
+/** A re-decision the projection is too far behind for: nothing written; the client retries (CONCURRENCY_CONFLICT). */
+class ProjectionBehindError extends Error {
+  override readonly name = 'ProjectionBehindError';
+  readonly code = 'CONCURRENCY_CONFLICT';
 }
 
 function lockKey(aggregate: string, aggregateId: string): string {

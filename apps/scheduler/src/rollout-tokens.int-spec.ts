@@ -63,6 +63,8 @@ describe('rolling updates between jobs with different tokens', () => {
       expect({ jobId, status: done.status, error: done.error }).toEqual({ jobId, status: 'SUCCEEDED', error: undefined });
       for (const host of hosts) expect(await jobsOn(host)).toEqual([jobId]);
     }
+    // the group records its last stable job in an event of its own, after the rollout's SUCCEEDED
+    await eventually(async () => (await env.groupStatus('tok')).lastStableJobId === open, { timeoutMs: 10_000 }).catch(() => undefined);
     expect((await env.groupStatus('tok')).lastStableJobId).toBe(open);
   });
 });
