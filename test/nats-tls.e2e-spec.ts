@@ -1,9 +1,8 @@
 import { ApiRole, SchedulerCommand, integrationInboxPrefix } from '@berth/contracts';
 import { NatsAuth, natsConnectOptions } from '@berth/service';
 import { SchedulerClient } from '@berth/scheduler-client';
-import { buildBundledService, eventually, startNatsServer, startService, type NatsServer, type ServiceProcess } from '@berth/testing';
+import { buildBundledService, eventually, makeTestTls, startNatsServer, startService, type NatsServer, type ServiceProcess, type TestTls } from '@berth/testing';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,27 +16,17 @@ import { join } from 'node:path';
  * shows it; a client without the CA is refused.
  */
 let dir: string;
+let tls: TestTls;
 let nats: NatsServer;
 let nc: NatsConnection | undefined;
 const started: ServiceProcess[] = [];
 const file = (name: string) => join(dir, name);
 
-function openssl(...args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-}
 
-function signed(name: string, san?: string): void {
-  openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
-  const ext = san === undefined ? [] : (writeFileSync(file(`${name}.ext`), `subjectAltName=${san}\n`), ['-extfile', `${name}.ext`]);
-  openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '1', ...ext);
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'berth-tls-e2e-'));
-  openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=berth-e2e-ca');
-  // nats.js upgrades an IP URL to TLS with the server name localhost
-  signed('server', 'IP:127.0.0.1,DNS:localhost');
-  signed('client');
+  tls = makeTestTls(dir, 'berth-e2e-ca');
   const auth = NatsAuth.init(file('keys'));
   for (const [name, party] of [
     ['scheduler', { kind: 'scheduler' }],
@@ -49,7 +38,7 @@ beforeAll(async () => {
   }
   nats = await startNatsServer({
     auth,
-    extraConfig: `tls {\n  cert_file: ${JSON.stringify(file('server.pem'))}\n  key_file: ${JSON.stringify(file('server.key'))}\n  ca_file: ${JSON.stringify(file('ca.pem'))}\n  verify: true\n}\n`,
+    extraConfig: tls.serverConfig,
   });
 }, 60_000);
 
@@ -61,8 +50,8 @@ afterAll(async () => {
 });
 
 it('runs the scheduler, the agent and the gateway over TLS with their own credentials; a client without the CA is refused', async () => {
-  const tls = ['--nats-tls-ca', file('ca.pem'), '--nats-tls-cert', file('client.pem'), '--nats-tls-key', file('client.key')];
-  const natsFlags = (creds: string) => ['--nats', nats.url, '--nats-creds', file(`${creds}.creds`), ...tls];
+  const tlsFlags = ['--nats-tls-ca', tls.caFile, '--nats-tls-cert', tls.clientCert, '--nats-tls-key', tls.clientKey];
+  const natsFlags = (creds: string) => ['--nats', nats.url, '--nats-creds', file(`${creds}.creds`), ...tlsFlags];
   const schedulerBundle = buildBundledService('scheduler');
   const agentBundle = buildBundledService('agent');
   const gatewayBundle = buildBundledService('gateway');
@@ -75,7 +64,7 @@ it('runs the scheduler, the agent and the gateway over TLS with their own creden
   const logs = () => [scheduler, agent, gateway].map((p) => `${p.name}:\n${p.output().slice(-2000)}`).join('\n');
 
   const options = natsConnectOptions(
-    { nats: nats.url, natsCreds: file('ci.creds'), natsTlsCa: file('ca.pem'), natsTlsCert: file('client.pem'), natsTlsKey: file('client.key') },
+    { nats: nats.url, natsCreds: file('ci.creds'), natsTlsCa: tls.caFile, natsTlsCert: tls.clientCert, natsTlsKey: tls.clientKey },
     { inboxPrefix: integrationInboxPrefix('ci'), timeout: 10_000 },
   );
   // a TLS handshake once timed out here while three services started on a loaded machine: tried again, bounded

@@ -1,9 +1,8 @@
 import { ApiRole, SchedulerCommand } from '@berth/contracts';
 import { NatsAuth, natsConnectOptions } from '@berth/service';
 import { SchedulerClient } from '@berth/scheduler-client';
-import { eventually, startNatsServer, type NatsServer } from '@berth/testing';
+import { eventually, makeTestTls, startNatsServer, type NatsServer, type TestTls } from '@berth/testing';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,34 +19,23 @@ import { silentLogger } from './testing/in-memory-scheduler';
  */
 
 let dir: string;
+let tls: TestTls;
 let nats: NatsServer;
 let scheduler: RunningScheduler | undefined;
 let integration: NatsConnection | undefined;
 const file = (name: string) => join(dir, name);
 
-function openssl(...args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-}
 
-/** a key and a certificate signed by the test CA; `san` for a server */
-function signed(name: string, san?: string): void {
-  openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
-  const ext = san === undefined ? [] : (writeFileSync(file(`${name}.ext`), `subjectAltName=${san}\n`), ['-extfile', `${name}.ext`]);
-  openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '1', ...ext);
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'berth-nats-tls-'));
-  openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=berth-test-ca');
-  // nats.js upgrades an IP URL to TLS with the server name localhost
-  signed('server', 'IP:127.0.0.1,DNS:localhost');
-  signed('client');
+  tls = makeTestTls(dir, 'berth-test-ca');
   const auth = NatsAuth.init(file('keys'));
   writeFileSync(file('scheduler.creds'), auth.issue({ kind: 'scheduler' }).creds);
   writeFileSync(file('ci.creds'), auth.issue({ kind: 'integration', name: 'ci', role: ApiRole.READ }).creds);
   nats = await startNatsServer({
     auth,
-    extraConfig: `tls {\n  cert_file: ${JSON.stringify(file('server.pem'))}\n  key_file: ${JSON.stringify(file('server.key'))}\n  ca_file: ${JSON.stringify(file('ca.pem'))}\n  verify: true\n}\n`,
+    extraConfig: tls.serverConfig,
   });
 }, 60_000);
 
@@ -58,10 +46,10 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const tlsFlags = () => ({ natsTlsCa: file('ca.pem'), natsTlsCert: file('client.pem'), natsTlsKey: file('client.key') });
+const tlsFlags = () => ({ natsTlsCa: tls.caFile, natsTlsCert: tls.clientCert, natsTlsKey: tls.clientKey });
 
 it('serves commands over TLS to a client holding the CA and a client certificate', async () => {
-  const flags = ['--nats-tls-ca', file('ca.pem'), '--nats-tls-cert', file('client.pem'), '--nats-tls-key', file('client.key')];
+  const flags = ['--nats-tls-ca', tls.caFile, '--nats-tls-cert', tls.clientCert, '--nats-tls-key', tls.clientKey];
   scheduler = await startScheduler(loadSchedulerConfig(['--nats', nats.url, '--nats-creds', file('scheduler.creds'), ...flags, '--http-port', '0'], {}), silentLogger);
   integration = await connect(natsConnectOptions({ nats: nats.url, natsCreds: file('ci.creds'), ...tlsFlags() }, { inboxPrefix: '_INBOX_INTEGRATION.ci' }));
   const client = new SchedulerClient(integration, { identity: { name: 'ci', role: ApiRole.READ } });
