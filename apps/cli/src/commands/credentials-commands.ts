@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { existsSync, writeFileSync } from 'node:fs';
 import type { ContextFactory } from '../context';
 import { BerthCliError } from '../errors';
+import { natsOptions } from './nats-options';
 import { formatTable, formatTimestamp } from '../table';
 
 interface AuthDirOptions {
@@ -41,14 +42,8 @@ async function openAuth(dir: string) {
 
 const authDirOption = () => new Option('--auth-dir <dir>', `the bus's keys (env BERTH_AUTH_DIR, default ${DEFAULT_AUTH_DIR}, made by npm start)`);
 
-function natsOptions(command: Command): Command {
-  return command
-    .addOption(new Option('--nats <url>', 'nats-server to tell (env BERTH_NATS, default nats://127.0.0.1:4222)'))
-    .addOption(new Option('--nats-creds <file>', 'system-account credentials to tell it with (env BERTH_NATS_CREDS; default: made from the auth dir)'))
-    .addOption(new Option('--nats-tls-ca <file>', 'CA of the server certificate (env BERTH_NATS_TLS_CA)'))
-    .addOption(new Option('--nats-tls-cert <file>', 'TLS client certificate (env BERTH_NATS_TLS_CERT)'))
-    .addOption(new Option('--nats-tls-key <file>', 'TLS client key (env BERTH_NATS_TLS_KEY)'));
-}
+const natsOptionsToTell = (command: Command): Command =>
+  natsOptions(command, 'system-account credentials to tell it with (env BERTH_NATS_CREDS; default: made from the auth dir)');
 
 /** Sends the account JWT (with its revocations) to nats-server: it applies it at once. */
 async function push(dir: string, options: NatsOptions, env: Readonly<Record<string, string | undefined>>): Promise<void> {
@@ -146,7 +141,7 @@ export function registerCredentialsCommands(program: Command, context: ContextFa
       report(cmd, serviceName, made);
     });
 
-  natsOptions(
+  natsOptionsToTell(
     credentials
       .command('revoke <name>')
       .description("Revokes every credential of <name> (with --keep-newest all but the newest: a rotation) and tells nats-server, which closes their connections and refuses them from then on.")
@@ -169,7 +164,7 @@ export function registerCredentialsCommands(program: Command, context: ContextFa
     else ctx.print(`revoked ${revoked.length} credential(s) of ${name}; nats-server refuses them now`);
   });
 
-  natsOptions(credentials.command('push').description('Sends the current account (its revocations) to nats-server again, e.g. after a revoke while it was down.').addOption(authDirOption())).action(
+  natsOptionsToTell(credentials.command('push').description('Sends the current account (its revocations) to nats-server again, e.g. after a revoke while it was down.').addOption(authDirOption())).action(
     async (options: NatsOptions, cmd: Command) => {
       const ctx = context(cmd);
       await push(authDirOf(options, ctx.io.env), options, ctx.io.env);

@@ -1,8 +1,9 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { createReadStream, createWriteStream, existsSync, readFileSync, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { ContextFactory } from '../context';
 import { BerthCliError } from '../errors';
+import { natsOptions } from './nats-options';
 
 interface NatsOptions {
   readonly nats?: string;
@@ -24,15 +25,6 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 // loaded when an events command runs: the other commands never pay for the NATS client
 const eventStore = () => import('@berth/event-store');
-
-function natsOptions(command: Command): Command {
-  return command
-    .addOption(new Option('--nats <urls>', 'nats-server URL(s), comma-separated (env BERTH_NATS, default nats://127.0.0.1:4222)'))
-    .addOption(new Option('--nats-creds <file>', 'NATS credentials (env BERTH_NATS_CREDS)'))
-    .addOption(new Option('--nats-tls-ca <file>', 'CA of the server certificate (env BERTH_NATS_TLS_CA)'))
-    .addOption(new Option('--nats-tls-cert <file>', 'TLS client certificate (env BERTH_NATS_TLS_CERT)'))
-    .addOption(new Option('--nats-tls-key <file>', 'TLS client key (env BERTH_NATS_TLS_KEY)'));
-}
 
 /**
  * The inbox prefix the credentials' party must use (deny by default: replies reach it only
